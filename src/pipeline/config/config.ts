@@ -1,0 +1,156 @@
+import { ConfigError } from "../core/errors.js";
+import { DE35, type DatasetSpec } from "../dataset/spec.js";
+import { envNumber, envString, type Env } from "./env.js";
+import { DEFAULT_STORE_DIR, EMBEDDED_DATA_PATH } from "./paths.js";
+import { pathToFileURL } from "node:url";
+import { isAbsolute, resolve } from "node:path";
+
+/** Where the raw data comes from. */
+export type SourceSetting =
+  | { kind: "api"; baseUrl: string }
+  | { kind: "file"; location: string; embedded: boolean };
+
+/** Every setting of the pipeline, read once at the entry point and passed down. */
+export interface Config {
+  /** Normalised store URI: `file:///abs/dir` or `gs://bucket[/prefix]`. */
+  storeUri: string;
+  gcp: { projectId?: string; keyFilename?: string };
+  source: SourceSetting;
+  api: { pageSize: number; maxRetries: number; timeoutMs: number };
+  dataset: DatasetSpec;
+  /** The reference's extraction window: [asOf - delay - export, asOf - delay). */
+  window: { delayDays: number; exportDays: number };
+  featureGroup: { name: string; version: number };
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+}
+
+/** Command-line values that override the environment (undefined = not given). */
+export interface ConfigOverrides {
+  store?: string;
+  source?: string;
+  delayDays?: string;
+  exportDays?: string;
+  logLevel?: string;
+}
+
+export const DEFAULT_API_URL = "https://api.energidataservice.dk";
+
+/**
+ * Builds the typed configuration from the environment (and `.env`, loaded by the caller) plus
+ * command-line overrides. Throws {@link ConfigError} naming the bad setting and the accepted forms.
+ */
+export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = process.cwd()): Config {
+  const logLevel = (overrides.logLevel ?? envString(env, "LOG_LEVEL") ?? "info") as Config["logLevel"];
+  if (!["debug", "info", "warn", "error", "silent"].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of debug, info, warn, error, silent, got "${logLevel}"`);
+  }
+  const apiUrl = (envString(env, "EDS_API_URL") ?? DEFAULT_API_URL).replace(/\/+$/, "");
+  return {
+    storeUri: storeUri(env, overrides.store, cwd),
+    gcp: {
+      projectId: envString(env, "GOOGLE_CLOUD_PROJECT"),
+      keyFilename: envString(env, "GOOGLE_APPLICATION_CREDENTIALS") ?? envString(env, "GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON_PATH"),
+    },
+    source: sourceSetting(overrides.source ?? envString(env, "SOURCE") ?? "embedded", apiUrl, cwd),
+    api: {
+      pageSize: envNumber(env, "EDS_PAGE_SIZE", 10_000, { integer: true, min: 1 }),
+      maxRetries: envNumber(env, "EDS_MAX_RETRIES", 5, { integer: true, min: 0 }),
+      timeoutMs: envNumber(env, "EDS_TIMEOUT_MS", 30_000, { integer: true, min: 1 }),
+    },
+    dataset: datasetSpec(env),
+    window: {
+      delayDays: overrides.delayDays !== undefined ? flagNumber(overrides.delayDays, "--days-delay") : envNumber(env, "DATA_DELAY_DAYS", 15),
+      exportDays: overrides.exportDays !== undefined ? flagNumber(overrides.exportDays, "--days-export") : envNumber(env, "EXPORT_DAYS", 30, { min: 1 / 24 }),
+    },
+    featureGroup: {
+      name: featureGroupName(envString(env, "FEATURE_GROUP_NAME") ?? "energy_consumption"),
+      version: envNumber(env, "FEATURE_GROUP_VERSION", 1, { integer: true, min: 1 }),
+    },
+    logLevel,
+  };
+}
+
+function flagNumber(raw: string, name: string): number {
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < 0) throw new ConfigError(`${name} must be a number of days >= 0, got "${raw}"`);
+  return v;
+}
+
+function featureGroupName(name: string): string {
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) {
+    throw new ConfigError(`FEATURE_GROUP_NAME must be lower-case letters, digits and _, starting with a letter, got "${name}"`);
+  }
+  return name;
+}
+
+/** STORE_URI / --store, else gs://GOOGLE_CLOUD_BUCKET_NAME when set, else the project's `.data/store`. */
+function storeUri(env: Env, flag: string | undefined, cwd: string): string {
+  const explicit = flag ?? envString(env, "STORE_URI");
+  if (explicit === undefined) {
+    const bucket = envString(env, "GOOGLE_CLOUD_BUCKET_NAME");
+    if (bucket) {
+      const prefix = envString(env, "GOOGLE_CLOUD_BUCKET_PREFIX");
+      return `gs://${bucket}${prefix ? "/" + prefix.replace(/^\/+|\/+$/g, "") : ""}`;
+    }
+    return pathToFileURL(DEFAULT_STORE_DIR).href;
+  }
+  if (/^gs:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](\/.*)?$/.test(explicit)) return explicit.replace(/\/+$/, "");
+  if (explicit.startsWith("file://")) return explicit;
+  if (explicit.startsWith("file:")) return pathToFileURL(resolve(cwd, explicit.slice(5))).href;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(explicit)) {
+    throw new ConfigError(`store "${explicit}" is not supported; use file:///abs/dir, a directory path, or gs://bucket/prefix`);
+  }
+  return pathToFileURL(isAbsolute(explicit) ? explicit : resolve(cwd, explicit)).href;
+}
+
+/** `embedded` (the bundled data), `api`, `file:<path>`, a path, or an http(s) URL to a CSV/parquet file. */
+function sourceSetting(raw: string, apiUrl: string, cwd: string): SourceSetting {
+  if (raw === "embedded") return { kind: "file", location: EMBEDDED_DATA_PATH, embedded: true };
+  if (raw === "api") return { kind: "api", baseUrl: apiUrl };
+  if (/^https?:\/\//.test(raw)) return { kind: "file", location: raw, embedded: false };
+  if (raw.startsWith("file://")) return { kind: "file", location: raw, embedded: false };
+  const path = raw.startsWith("file:") ? raw.slice(5) : raw;
+  if (!/\.(csv|parquet)$/i.test(path)) {
+    throw new ConfigError(`source "${raw}" is not understood; use embedded, api, file:<path.csv|path.parquet> or an http(s) URL to such a file`);
+  }
+  return { kind: "file", location: isAbsolute(path) ? path : resolve(cwd, path), embedded: false };
+}
+
+/** The dataset spec: DE35 by default, each part overridable for the API's successor datasets. */
+function datasetSpec(env: Env): DatasetSpec {
+  const columns = {
+    timeUtc: envString(env, "EDS_COLUMN_TIME_UTC") ?? DE35.columns.timeUtc,
+    timeLocal: envString(env, "EDS_COLUMN_TIME_LOCAL") ?? DE35.columns.timeLocal,
+    area: envString(env, "EDS_COLUMN_AREA") ?? DE35.columns.area,
+    consumerType: envString(env, "EDS_COLUMN_CONSUMER_TYPE") ?? DE35.columns.consumerType,
+    value: envString(env, "EDS_COLUMN_VALUE") ?? DE35.columns.value,
+  };
+  return {
+    name: envString(env, "EDS_DATASET") ?? DE35.name,
+    columns,
+    areas: parseAreas(envString(env, "EDS_AREAS")) ?? DE35.areas,
+    consumerTypes: parseCodes(envString(env, "EDS_CONSUMER_TYPES")) ?? DE35.consumerTypes,
+  };
+}
+
+function parseAreas(raw: string | undefined): Record<string, number> | undefined {
+  if (raw === undefined) return undefined;
+  const areas: Record<string, number> = {};
+  for (const part of raw.split(",")) {
+    const m = /^\s*([A-Za-z0-9_-]+)\s*:\s*(-?\d+)\s*$/.exec(part);
+    if (!m || Number(m[2]) < -128 || Number(m[2]) > 127) {
+      throw new ConfigError(`EDS_AREAS must look like DK:0,DK1:1,DK2:2 (codes fit in int8), got "${raw}"`);
+    }
+    areas[m[1]] = Number(m[2]);
+  }
+  return areas;
+}
+
+function parseCodes(raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const codes = raw.split(",").map((s) => s.trim());
+  if (codes.some((c) => !/^\d+$/.test(c))) {
+    throw new ConfigError(`EDS_CONSUMER_TYPES must be a comma-separated list of integer codes, got "${raw}"`);
+  }
+  return codes.map(Number);
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { ingestWindow, latestAsOf } from "../../../src/pipeline/ingest/window.js";
+
+const t = (s: string) => Date.parse(s + "Z");
+
+describe("ingestWindow", () => {
+  it("extracts [T - delay - export, T - delay) on hour boundaries", () => {
+    const w = ingestWindow(t("2023-02-15T10:37"), 15, 30);
+    expect(new Date(w.requested.start).toISOString()).toBe("2023-01-01T10:00:00.000Z");
+    expect(new Date(w.requested.end).toISOString()).toBe("2023-01-31T10:00:00.000Z");
+    expect(w.range).toEqual(w.requested);
+    expect(w.coverage).toBe(1);
+  });
+
+  it("clamps to the source's extent and reports the coverage", () => {
+    const extent = { start: t("2023-01-10T00:00"), end: t("2023-01-20T00:00") };
+    const w = ingestWindow(t("2023-01-30T00:00"), 15, 10, extent);
+    expect(w.range).toEqual({ start: t("2023-01-10T00:00"), end: t("2023-01-15T00:00") });
+    expect(w.coverage).toBe(0.5);
+  });
+
+  it("says what exists when the window misses the data", () => {
+    const extent = { start: t("2022-12-21T16:00"), end: t("2023-01-14T23:00") };
+    expect(() => ingestWindow(t("2026-11-22T03:00"), 15, 30, extent)).toThrow(
+      "ingest: window 2026-10-08T03:00Z..2026-11-07T03:00Z (as of 2026-11-22T03:00Z, 15 days delay, 30 days export) has no data: " +
+        "the source covers 2022-12-21T16:00Z..2023-01-14T23:00Z; check --as-of and --days-delay",
+    );
+  });
+
+  it("defaults file sources to the moment their last hour became visible", () => {
+    const extent = { start: t("2022-12-21T16:00"), end: t("2023-01-14T23:00") };
+    const asOf = latestAsOf(extent, 15);
+    expect(new Date(asOf).toISOString()).toBe("2023-01-29T23:00:00.000Z");
+    expect(ingestWindow(asOf, 15, 30, extent).range).toEqual(extent);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import * as aq from "arquero";
+import { readFileSync, writeFileSync } from "node:fs";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { writeParquet } from "../../../src/pipeline/parquet/write.js";
+import { parquetSchema, readParquet } from "../../../src/pipeline/parquet/read.js";
+import { FEATURE_SCHEMA, type TableSchema } from "../../../src/pipeline/parquet/schema.js";
+
+const golden = new URL("./golden/features.parquet", import.meta.url);
+
+const features = () =>
+  aq.table({
+    datetime_utc: [Date.UTC(2023, 0, 1, 0), Date.UTC(2023, 0, 1, 1), Date.UTC(2023, 0, 1, 0)],
+    area: [1, 1, 2],
+    consumer_type: [111, 111, 999],
+    energy_consumption: [132199, 131002.5, null],
+  });
+
+describe("parquet", () => {
+  it("writes the golden file byte for byte (format stability)", () => {
+    // After an intended format change, regenerate with: UPDATE_GOLDEN=1 npx vitest run test/pipeline/parquet
+    const bytes = writeParquet(features(), FEATURE_SCHEMA);
+    if (process.env.UPDATE_GOLDEN) writeFileSync(golden, bytes);
+    expect(Buffer.from(bytes).equals(readFileSync(golden))).toBe(true);
+  });
+
+  it("reads the golden file back with values and types intact", () => {
+    const table = readParquet(readFileSync(golden), FEATURE_SCHEMA);
+    expect(table.columnNames()).toEqual(["datetime_utc", "area", "consumer_type", "energy_consumption"]);
+    expect(table.objects()).toEqual(features().objects());
+    expect(parquetSchema(readFileSync(golden))).toEqual(FEATURE_SCHEMA.map(([n, t]) => [n, t]));
+  });
+
+  it("is read by DuckDB as a UTC timestamp, int8, int32 and double", async () => {
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const path = new URL(golden).pathname;
+    const schema = await con.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${path}')`);
+    expect(schema.getRows().map((r) => [r[0], r[1]])).toEqual([
+      ["datetime_utc", "TIMESTAMP WITH TIME ZONE"],
+      ["area", "TINYINT"],
+      ["consumer_type", "INTEGER"],
+      ["energy_consumption", "DOUBLE"],
+    ]);
+    const rows = await con.runAndReadAll(
+      `SELECT epoch_ms(datetime_utc) AS t, area, consumer_type, energy_consumption FROM read_parquet('${path}') ORDER BY area, t`,
+    );
+    expect(rows.getRows()).toEqual([
+      [BigInt(Date.UTC(2023, 0, 1, 0)), 1, 111, 132199],
+      [BigInt(Date.UTC(2023, 0, 1, 1)), 1, 111, 131002.5],
+      [BigInt(Date.UTC(2023, 0, 1, 0)), 2, 999, null],
+    ]);
+    con.closeSync();
+  });
+
+  it("round-trips strings, booleans and an empty table", () => {
+    const schema: TableSchema = [["name", "utf8"], ["ok", "bool"], ["n", "int16"]];
+    const t = aq.table({ name: ["a", "ø", null], ok: [true, false, null], n: [-5, 300, 0] });
+    expect(readParquet(writeParquet(t, schema), schema).objects()).toEqual(t.objects());
+    const empty = aq.table({ name: [], ok: [], n: [] });
+    expect(readParquet(writeParquet(empty, schema), schema).numRows()).toBe(0);
+  });
+
+  it("refuses a missing column and a value that does not fit its type", () => {
+    expect(() => writeParquet(aq.table({ datetime_utc: [0] }), FEATURE_SCHEMA)).toThrow(
+      "parquet: cannot write: table lacks column(s) area, consumer_type, energy_consumption; expected datetime_utc, area, consumer_type, energy_consumption, found datetime_utc",
+    );
+    const t = aq.table({ datetime_utc: [0], area: [300], consumer_type: [1], energy_consumption: [1] });
+    expect(() => writeParquet(t, FEATURE_SCHEMA)).toThrow(
+      'parquet: cannot write column "area" as int8: row 0 holds 300, expected an integer in -128..127',
+    );
+  });
+
+  it("reports a schema mismatch and a corrupt file clearly", () => {
+    const bytes = writeParquet(aq.table({ datetime_utc: [0], area: [1] }), [["datetime_utc", "timestamp"], ["area", "int32"]]);
+    expect(() => readParquet(bytes, FEATURE_SCHEMA, "x.parquet")).toThrow(
+      'parquet: x.parquet does not match the expected schema: column "area" is int32, expected int8; missing column "consumer_type" (int32); missing column "energy_consumption" (float64); found columns datetime_utc, area',
+    );
+    expect(() => readParquet(new Uint8Array([1, 2, 3]), undefined, "bad.parquet")).toThrow(
+      /^parquet: cannot decode bad\.parquet \(3 bytes\): .*; the file is corrupt or not parquet, rewrite it from its source$/,
+    );
+  });
+});
