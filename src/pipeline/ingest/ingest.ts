@@ -89,7 +89,7 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
   const { table, report: transform } = await timed("transform", () => transformRaw(raw, config.dataset));
   const suite = buildFeatureSuite(config.dataset);
   const result = await timed("validate", () =>
-    validate(table, suite, { columnTypes: Object.fromEntries(FEATURE_SCHEMA), now: clock.now(), runId }),
+    validate(table, suite, { columnTypes: Object.fromEntries(FEATURE_SCHEMA), now: clock.now(), runName: runId, batch: { source: source.description, window: isoPair(window.range) } }),
   );
   await storage.write(validationKey(runId), JSON.stringify(result, null, 1), { contentType: "application/json" });
   if (!result.success) {

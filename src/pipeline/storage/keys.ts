@@ -14,8 +14,8 @@ export const TEMP_PREFIX = ".tmp-";
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
-/** Why `key` is not a valid key, or undefined when it is. */
-function keyProblem(key: string): string | undefined {
+/** Why `key` is not a valid key (e.g. `keys must not be empty`), or undefined when it is. */
+export function keyProblem(key: string): string | undefined {
   if (key === "") return "keys must not be empty";
   if (key.startsWith("/")) return 'keys are relative paths and must not start with "/"';
   if (key.includes("\\")) return 'keys use "/" as separator and must not contain "\\"';
@@ -80,7 +80,6 @@ export function toBytes(data: Uint8Array | string): Uint8Array {
  * unrelated memory, and tests compare plain arrays.
  */
 export function ownedBytes(buf: Uint8Array): Uint8Array {
-  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength && !Buffer.isBuffer(buf)) return buf;
   if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) {
     return new Uint8Array(buf.buffer, 0, buf.byteLength);
   }

@@ -1,0 +1,14 @@
+// `npm run bench`: runs every benchmark script in its own process (so peak memory is per benchmark).
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const only = process.argv.slice(2);
+const scripts = ["parquet", "ingest", "gbm"].filter((s) => (only.length === 0 || only.includes(s)) && existsSync(`bench/${s}.ts`));
+console.log(`node ${process.version}, ${new Date().toISOString()}`);
+let failed = 0;
+for (const s of scripts) {
+  console.log(`\n# ${s}`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", `bench/${s}.ts`], { stdio: "inherit", env: { ...process.env, TZ: "UTC" } });
+  if (r.status !== 0) failed++;
+}
+process.exitCode = failed > 0 ? 1 : 0;

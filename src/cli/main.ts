@@ -1,0 +1,42 @@
+import { Command, CommanderError } from "commander";
+import { describeError, exitCodeFor, ExitCode } from "../pipeline/core/errors.js";
+import { registerIngest } from "./commands/ingest.js";
+import { registerValidate } from "./commands/validate.js";
+import { QuietExit } from "./exit.js";
+
+/** Builds the `energy-forecast` program. Exported for tests that run it in-process. */
+export function buildProgram(): Command {
+  const program = new Command("energy-forecast")
+    .description("Batch forecasting and forecast monitoring of Danish hourly electricity consumption")
+    .option("--store <uri>", "where outputs go: a directory, file:///dir, or gs://bucket/prefix (env STORE_URI; default .data/store)")
+    .option("--log-level <level>", "debug, info, warn, error or silent (env LOG_LEVEL; default info)")
+    .showHelpAfterError()
+    .exitOverride();
+  registerIngest(program);
+  registerValidate(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; the one place errors become exit codes. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: "user" });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof QuietExit) return error.exitCode;
+    if (error instanceof CommanderError) {
+      // Help and version requests exit 0; usage errors were already printed by commander.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    process.stderr.write(describeError(error) + "\n");
+    return exitCodeFor(error);
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /src[\\/]cli[\\/]main\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,116 @@
+import type { CalendarGrid } from "./calendar-grid.js";
+import type { SeriesKey } from "./panel.js";
+import type { FeatureSpec } from "./spec.js";
+
+/** Spec-derived constants of the row builder, as typed arrays for the hot loop. */
+export interface RowPlan {
+  spec: FeatureSpec;
+  lags: Int32Array;
+  means: Int32Array;
+  stds: Int32Array;
+  dayKindLags: Int32Array;
+  nFeatures: number;
+}
+
+/** Prepares a {@link RowPlan} for `spec` (its feature count must match `featureNames(spec)`). */
+export function rowPlan(spec: FeatureSpec): RowPlan {
+  const nFeatures =
+    spec.lags.length + spec.rollingMeans.length + spec.rollingStds.length + 3 + spec.dayKindLags.length + (spec.seriesCodes ? 2 : 0) + (spec.logScale ? 1 : 0);
+  return {
+    spec,
+    lags: Int32Array.from(spec.lags),
+    means: Int32Array.from(spec.rollingMeans),
+    stds: Int32Array.from(spec.rollingStds),
+    dayKindLags: Int32Array.from(spec.dayKindLags),
+    nFeatures,
+  };
+}
+
+/**
+ * The scale of series `values` at grid index `t`: the mean of the finite values among the
+ * `window` hours before t (indices t-window .. t-1). NaN when none is finite.
+ */
+export function scaleAt(values: Float64Array, t: number, window: number): number {
+  let sum = 0;
+  let count = 0;
+  for (let i = Math.max(0, t - window); i < t; i++) {
+    const v = values[i];
+    if (v === v) {
+      sum += v;
+      count++;
+    }
+  }
+  return count > 0 ? sum / count : NaN;
+}
+
+/**
+ * THE feature function: training rows and every recursive forecast step go through it, so
+ * training and serving cannot skew. Writes the feature vector of series `key` at grid index `t`
+ * into row `r` of the column-major `columns` (`columns[f][r]`), reading only `values[0..t-1]`
+ * (during recursion, the tail of `values` holds the model's own earlier predictions). Returns
+ * the row's scale (the target's divisor); NaN or 0 means the row has no usable scale.
+ *
+ * Windows are means over the finite values they contain; a lag before the start is NaN (the
+ * learner treats NaN as missing).
+ */
+export function writeFeatures(plan: RowPlan, cal: CalendarGrid, key: SeriesKey, values: Float64Array, t: number, columns: Float64Array[], r: number): number {
+  const spec = plan.spec;
+  const scale = scaleAt(values, t, spec.scaleWindow);
+  const inv = 1 / scale;
+  let f = 0;
+  const lags = plan.lags;
+  for (let j = 0; j < lags.length; j++) {
+    const i = t - lags[j];
+    columns[f++][r] = i >= 0 ? values[i] * inv : NaN;
+  }
+  const means = plan.means;
+  for (let j = 0; j < means.length; j++) {
+    const w = means[j];
+    let sum = 0;
+    let count = 0;
+    for (let i = Math.max(0, t - w); i < t; i++) {
+      const v = values[i];
+      if (v === v) {
+        sum += v;
+        count++;
+      }
+    }
+    columns[f++][r] = count > 0 ? (sum / count) * inv : NaN;
+  }
+  const stds = plan.stds;
+  for (let j = 0; j < stds.length; j++) {
+    const w = stds[j];
+    let sum = 0;
+    let count = 0;
+    const lo = Math.max(0, t - w);
+    for (let i = lo; i < t; i++) {
+      const v = values[i];
+      if (v === v) {
+        sum += v;
+        count++;
+      }
+    }
+    let sq = 0;
+    if (count > 1) {
+      const mean = sum / count;
+      for (let i = lo; i < t; i++) {
+        const v = values[i];
+        if (v === v) sq += (v - mean) * (v - mean);
+      }
+    }
+    // Sample standard deviation (ddof 1), as pandas' rolling std the reference used.
+    columns[f++][r] = count > 1 ? Math.sqrt(sq / (count - 1)) * inv : NaN;
+  }
+  const c = t - cal.from;
+  columns[f++][r] = cal.hour[c];
+  columns[f++][r] = cal.weekday[c];
+  columns[f++][r] = cal.kind[c];
+  const dk = plan.dayKindLags;
+  for (let j = 0; j < dk.length; j++) columns[f++][r] = cal.kind[c - dk[j]];
+  if (spec.seriesCodes) {
+    columns[f++][r] = key.area;
+    columns[f++][r] = key.consumerType;
+  }
+  if (spec.logScale) columns[f++][r] = Math.log10(scale);
+  return scale;
+}

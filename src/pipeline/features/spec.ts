@@ -1,0 +1,69 @@
+import { ConfigError } from "../core/errors.js";
+
+/**
+ * Which features the global model sees. Everything the model reads about the past is relative
+ * to the series' scale (its mean over the `scaleWindow` hours before the row), so one pooled
+ * model serves series whose sizes differ by four orders of magnitude.
+ */
+export interface FeatureSpec {
+  /** Lags in hours (1 = the previous hour), each divided by the scale. */
+  lags: number[];
+  /** Windows (hours) of rolling means over the lags (ending at t-1), divided by the scale. */
+  rollingMeans: number[];
+  /** Windows (hours) of rolling sample standard deviations over the lags, divided by the scale. */
+  rollingStds: number[];
+  /** Hours before the row whose mean is the scale (168: the last week, every hour of the week once). */
+  scaleWindow: number;
+  /** Lags (hours) at which the day kind is also given, e.g. "lag 168 fell on a holiday". */
+  dayKindLags: number[];
+  /** Include the area and consumer type codes (the series' identity) as numeric features. */
+  seriesCodes: boolean;
+  /** Include log10 of the scale (the series' size) as a feature. */
+  logScale: boolean;
+}
+
+/** The reference's features plus the weekly lags, the holiday flags and scaling. */
+export const DEFAULT_FEATURE_SPEC: FeatureSpec = Object.freeze({
+  lags: [...Array.from({ length: 72 }, (_, i) => i + 1), 167, 168, 169],
+  rollingMeans: [24, 48, 72],
+  rollingStds: [24, 48],
+  scaleWindow: 168,
+  dayKindLags: [24, 168],
+  seriesCodes: true,
+  logScale: false,
+}) as FeatureSpec;
+
+/** Names of the features in the order the builder writes them. */
+export function featureNames(spec: FeatureSpec): string[] {
+  return [
+    ...spec.lags.map((k) => `lag_${k}`),
+    ...spec.rollingMeans.map((w) => `mean_${w}`),
+    ...spec.rollingStds.map((w) => `std_${w}`),
+    "hour",
+    "weekday",
+    "day_kind",
+    ...spec.dayKindLags.map((k) => `day_kind_lag_${k}`),
+    ...(spec.seriesCodes ? ["area", "consumer_type"] : []),
+    ...(spec.logScale ? ["log_scale"] : []),
+  ];
+}
+
+/** Hours of history a row needs for every feature to be defined. */
+export function historyNeeded(spec: FeatureSpec): number {
+  return Math.max(spec.scaleWindow, ...spec.lags, ...spec.rollingMeans, ...spec.rollingStds, 1);
+}
+
+/** Throws a {@link ConfigError} when a spec is not usable (non-positive or non-integer hours, std windows < 2). */
+export function checkFeatureSpec(spec: FeatureSpec): FeatureSpec {
+  const hours = (xs: number[], what: string, min: number) => {
+    for (const x of xs) {
+      if (!Number.isInteger(x) || x < min) throw new ConfigError(`feature spec: ${what} must be integers >= ${min} (hours), got ${x}`);
+    }
+  };
+  hours(spec.lags, "lags", 1);
+  hours(spec.rollingMeans, "rolling mean windows", 1);
+  hours(spec.rollingStds, "rolling std windows", 2);
+  hours([spec.scaleWindow], "the scale window", 1);
+  hours(spec.dayKindLags, "day-kind lags", 1);
+  return spec;
+}

@@ -1,0 +1,180 @@
+import { readFile } from "node:fs/promises";
+import { extname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import axios, { type AxiosInstance } from "axios";
+import type { ColumnTable } from "arquero";
+import { PipelineError } from "../core/errors.js";
+import type { DatasetSpec } from "../dataset/spec.js";
+import { readParquet } from "../parquet/read.js";
+import { parseEdsCsvColumns } from "./csv.js";
+import {
+  columnsExtent,
+  columnsToTable,
+  formatSourceTime,
+  RAW_ROLES,
+  recordsToColumns,
+  sliceByTime,
+  sortByTime,
+  type RawColumns,
+} from "./records.js";
+import { checkRange, redactLocation, type Source, type TimeRange } from "./source.js";
+
+/** Options of {@link fileSource}. */
+export interface FileSourceOptions {
+  /** HTTP client for `http(s)://` locations (default: a fresh axios instance). */
+  http?: Pick<AxiosInstance, "get">;
+  /** Directory relative paths are resolved against (default: the process's working directory). */
+  cwd?: string;
+  /** Download timeout for `http(s)://` locations (default 60 s). */
+  timeoutMs?: number;
+}
+
+type Location = { kind: "path"; path: string; shown: string } | { kind: "http"; url: string; shown: string };
+type Format = "csv" | "parquet";
+
+/**
+ * A source reading one file that holds the raw columns: an Energi Data Service CSV download
+ * (`.csv`) or a parquet file with the same five columns (`.parquet`; time columns may be
+ * strings or timestamps). `location` is a path (relative to `cwd`), a `file:` URL
+ * (`file:///abs/x.csv` or `file:rel/x.csv`) or an `http(s)://` URL.
+ *
+ * The file is read and checked once, on first use, and cached; each extract slices the cache.
+ * The extent is known. Errors reject the promise of the first call that needs the file and are
+ * retried by the next call.
+ */
+export function fileSource(location: string, options: FileSourceOptions = {}): Source {
+  const cwd = options.cwd ?? process.cwd();
+  const loc = resolveLocation(location, cwd);
+  const where = `source file "${loc.shown}"`;
+  const cache = new Map<string, Promise<RawColumns>>();
+
+  const load = (spec: DatasetSpec): Promise<RawColumns> => {
+    const key = JSON.stringify(RAW_ROLES.map((role) => spec.columns[role]));
+    let pending = cache.get(key);
+    if (!pending) {
+      pending = loadColumns(loc, spec, where, options);
+      cache.set(key, pending);
+      // A failed load is not cached: the next call tries again (the file may have been fixed).
+      pending.catch(() => cache.delete(key));
+    }
+    return pending;
+  };
+
+  return {
+    description: `${formatOf(loc) === "parquet" ? "parquet" : "CSV"} file ${loc.shown}`,
+    async extract(range: TimeRange, spec: DatasetSpec): Promise<ColumnTable> {
+      checkRange(range, where);
+      return columnsToTable(sliceByTime(await load(spec), range), spec);
+    },
+    async extent(spec: DatasetSpec): Promise<TimeRange | undefined> {
+      return columnsExtent(await load(spec));
+    },
+  };
+}
+
+function resolveLocation(location: string, cwd: string): Location {
+  if (/^https?:\/\//i.test(location)) return { kind: "http", url: location, shown: redactLocation(location) };
+  let path: string;
+  if (/^file:\/\//i.test(location)) {
+    try {
+      path = fileURLToPath(location);
+    } catch (cause) {
+      throw new PipelineError("ingest", `source "${location}" is not a usable file URL (${String(cause)}); use file:///absolute/path.csv or file:relative/path.csv`, { cause });
+    }
+  } else if (/^file:/i.test(location)) {
+    path = location.slice(5);
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new PipelineError("ingest", `source "${redactLocation(location)}" uses an unsupported scheme; use a path, a file: URL or an http(s):// URL to a CSV or parquet file`);
+  } else {
+    path = location;
+  }
+  const abs = resolve(cwd, path);
+  return { kind: "path", path: abs, shown: abs };
+}
+
+function formatOf(loc: Location): Format | undefined {
+  const path = loc.kind === "path" ? loc.path : new URL(loc.url).pathname;
+  const ext = extname(path).toLowerCase();
+  return ext === ".csv" ? "csv" : ext === ".parquet" ? "parquet" : undefined;
+}
+
+async function loadColumns(loc: Location, spec: DatasetSpec, where: string, options: FileSourceOptions): Promise<RawColumns> {
+  const format = formatOf(loc);
+  if (!format) {
+    throw new PipelineError("ingest", `${where} has an unsupported format; expected a .csv (Energi Data Service CSV) or .parquet file with the columns ${RAW_ROLES.map((r) => spec.columns[r]).join(", ")}`);
+  }
+  const bytes = loc.kind === "path" ? await readLocal(loc.path, where) : await download(loc, where, options);
+  const cols =
+    format === "csv" ? parseEdsCsvColumns(new TextDecoder("utf-8").decode(bytes), spec, where) : parquetColumns(bytes, spec, where);
+  return sortByTime(cols);
+}
+
+async function readLocal(path: string, where: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      throw new PipelineError("ingest", `${where} not found; pass --source file:<path> to an existing CSV or parquet file`, { cause });
+    }
+    if (code === "EISDIR") {
+      throw new PipelineError("ingest", `${where} is a directory; pass --source file:<path> to a CSV or parquet file`, { cause });
+    }
+    throw new PipelineError("ingest", `cannot read ${where}: ${(cause as Error).message}; check its permissions`, { cause });
+  }
+}
+
+async function download(loc: Extract<Location, { kind: "http" }>, where: string, options: FileSourceOptions): Promise<Uint8Array> {
+  const http = options.http ?? axios.create();
+  let res;
+  try {
+    res = await http.get<ArrayBuffer>(loc.url, {
+      responseType: "arraybuffer",
+      validateStatus: () => true,
+      timeout: options.timeoutMs ?? 60_000,
+    });
+  } catch (cause) {
+    throw new PipelineError("ingest", `cannot download ${where}: ${(cause as Error).message}; check the URL and the network, or use a local file`, { cause });
+  }
+  if (res.status === 404) {
+    throw new PipelineError("ingest", `${where} not found (HTTP 404); pass --source with the URL of an existing CSV or parquet file`);
+  }
+  if (res.status < 200 || res.status >= 300) {
+    throw new PipelineError("ingest", `cannot download ${where}: HTTP ${res.status} ${res.statusText ?? ""}`.trimEnd() + "; check the URL or retry later");
+  }
+  return new Uint8Array(res.data);
+}
+
+/** A parquet file with the five raw columns; timestamps (epoch ms or Date) become the source's time strings. */
+function parquetColumns(bytes: Uint8Array, spec: DatasetSpec, where: string): RawColumns {
+  const table = readParquet(bytes, undefined, where);
+  const names = table.columnNames();
+  const expected = RAW_ROLES.map((role) => spec.columns[role]);
+  const missing = expected.filter((name) => !names.includes(name));
+  if (missing.length > 0) {
+    throw new PipelineError(
+      "ingest",
+      `${where} lacks column(s) ${missing.map((m) => `"${m}"`).join(", ")}; expected the raw columns ${expected.join(", ")}, found ${names.join(", ")}; ` +
+        `write the file with the raw columns or set EDS_COLUMN_* (the dataset spec's column names) to match it`,
+    );
+  }
+  const n = table.numRows();
+  const columns = expected.map((name) => table.array(name) as ArrayLike<unknown>);
+  const isTime = [true, true, false, false, false];
+  const records = new Array<Record<string, unknown>>(n);
+  for (let i = 0; i < n; i++) {
+    const record: Record<string, unknown> = {};
+    for (let k = 0; k < expected.length; k++) record[expected[k]] = normalise(columns[k][i], isTime[k]);
+    records[i] = record;
+  }
+  return recordsToColumns(records, spec, where, (i) => `row ${i}`);
+}
+
+function normalise(v: unknown, time: boolean): unknown {
+  if (typeof v === "bigint") v = Number(v);
+  if (time) {
+    if (v instanceof Date) return formatSourceTime(v.getTime());
+    if (typeof v === "number" && Number.isFinite(v)) return formatSourceTime(v);
+  }
+  return v === undefined ? null : v;
+}

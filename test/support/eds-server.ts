@@ -1,0 +1,296 @@
+/**
+ * A local stand-in for the Energi Data Service API (`GET /dataset/<name>`), serving the genuine
+ * ConsumptionDE35Hour CSV in the API's JSON shape `{ total, limit, dataset, filters?, sort?, records }`,
+ * with scriptable faults. A real `node:http` server on 127.0.0.1, ephemeral port.
+ *
+ * Query semantics follow the API: `start` included, `end` excluded, formats `yyyy`, `yyyy-MM`,
+ * `yyyy-MM-dd`, `yyyy-MM-ddTHH:mm`; `timezone=utc` compares with HourUTC, otherwise (Danish
+ * local time) with HourDK; `filter` is JSON equality (`{"PriceArea":["DK1"]}`); `columns`
+ * projects; `sort` is `Col [asc|desc][, ...]` (default `HourUTC desc`); `offset`; `limit`
+ * (default 100, 0 = all).
+ */
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { fileURLToPath } from "node:url";
+
+/** Path of the genuine dataset copy. */
+export const DE35_CSV = fileURLToPath(new URL("../../data/de35/ConsumptionDE35Hour_2022-12-21T16_2023-01-14T22.csv", import.meta.url));
+
+/** A row as the API serves it. */
+export type EdsRecord = Record<string, string | number | null>;
+
+/** The API's response body. */
+export interface EdsBody {
+  total: number;
+  limit: number;
+  dataset: string;
+  filters?: string;
+  sort?: string;
+  records: EdsRecord[];
+}
+
+/** One scripted misbehaviour, applied to one request instead of (or on top of) the normal answer. */
+export type Fault =
+  /** Answer with this status (and optional `Retry-After` header / body) instead of data. */
+  | { kind: "status"; status: number; retryAfter?: string; body?: string }
+  /** Wait before answering normally (longer than the client's timeout makes it time out). */
+  | { kind: "delay"; ms: number }
+  /** The normal JSON cut to `keep` characters (default: half), served as a complete 200 response. */
+  | { kind: "truncate"; keep?: number }
+  /** A 200 response whose body is not JSON (default: an HTML error page). */
+  | { kind: "invalidJson"; body?: string }
+  /** Send half the body, then destroy the connection. */
+  | { kind: "reset" }
+  /** Schema drift: every record's column `from` renamed to `to`. */
+  | { kind: "renameColumn"; from: string; to: string }
+  /** Every record's `column` turned into a string (e.g. `"12,5"` style values). */
+  | { kind: "stringValue"; column: string; format?: (v: unknown) => string }
+  /** A top-level field of the body removed (e.g. `total`). */
+  | { kind: "dropField"; field: string }
+  /** Any change of the normal body; the returned value is serialised as the answer. */
+  | { kind: "mutate"; fn: (body: EdsBody) => unknown };
+
+/** What the server saw. */
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** The fault applied, if any. */
+  fault?: Fault["kind"];
+}
+
+/** Faults as a queue (one entry per request, `undefined` = answer normally) or a function. */
+export type FaultScript = Array<Fault | undefined> | ((request: LoggedRequest, index: number) => Fault | undefined);
+
+/** A running server. */
+export interface EdsServer {
+  /** Base URL, e.g. `http://127.0.0.1:40123` (the client appends `/dataset/<name>`). */
+  url: string;
+  requests: LoggedRequest[];
+  /** Replaces the fault script; the queue form is consumed one entry per request. */
+  setFaults(script: FaultScript): void;
+  close(): Promise<void>;
+}
+
+let cached: EdsRecord[] | undefined;
+
+/** The genuine CSV as API records (numbers for the code and value columns), loaded once per process. */
+export function de35Records(): EdsRecord[] {
+  if (cached) return cached;
+  const lines = readFileSync(DE35_CSV, "utf8").split(/\r?\n/).filter((l) => l !== "");
+  const header = lines[0].split(";");
+  cached = lines.slice(1).map((line) => {
+    const f = line.split(";");
+    const r: EdsRecord = {};
+    header.forEach((h, k) => {
+      r[h] = h === "ConsumerType_DE35" || h === "TotalCon" ? Number(f[k]) : f[k];
+    });
+    return r;
+  });
+  return cached;
+}
+
+/** Starts the server. `datasets` defaults to the genuine `ConsumptionDE35Hour`. */
+export async function startEdsServer(options: { datasets?: Record<string, EdsRecord[]> } = {}): Promise<EdsServer> {
+  const datasets = options.datasets ?? { ConsumptionDE35Hour: de35Records() };
+  const requests: LoggedRequest[] = [];
+  let script: FaultScript = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const logged: LoggedRequest = { method: req.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams) };
+    const index = requests.length;
+    requests.push(logged);
+    const fault = typeof script === "function" ? script(logged, index) : script.shift();
+    if (fault) logged.fault = fault.kind;
+    handle(req, res, url, fault).catch((error: unknown) => {
+      if (!res.headersSent) json(res, 500, { error: "Internal Server Error", message: String(error) });
+      else res.destroy();
+    });
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse, url: URL, fault: Fault | undefined): Promise<void> {
+    if (fault?.kind === "status") {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (fault.retryAfter !== undefined) headers["retry-after"] = fault.retryAfter;
+      res.writeHead(fault.status, headers);
+      res.end(fault.body ?? JSON.stringify({ statusCode: fault.status, error: "scripted fault" }));
+      return;
+    }
+    if (fault?.kind === "delay") {
+      await new Promise<void>((done) => {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          done();
+        }, fault.ms);
+        timers.add(t);
+      });
+      if (res.destroyed || req.socket.destroyed) return;
+    }
+    const m = /^\/dataset\/([^/]+)$/.exec(url.pathname);
+    if (req.method !== "GET" || !m) return json(res, 404, { statusCode: 404, error: "Not Found", message: `Cannot ${req.method} ${url.pathname}` });
+    const name = decodeURIComponent(m[1]);
+    const rows = datasets[name];
+    if (!rows) return json(res, 404, { statusCode: 404, error: "Not Found", message: `Dataset '${name}' not found` });
+    const answer = query(name, rows, url.searchParams);
+    if ("error" in answer) return json(res, 400, { statusCode: 400, error: "Bad Request", message: answer.error });
+    let body: unknown = answer;
+    switch (fault?.kind) {
+      case "renameColumn":
+        body = { ...answer, records: answer.records.map((r) => renameKey(r, fault.from, fault.to)) };
+        break;
+      case "stringValue":
+        body = { ...answer, records: answer.records.map((r) => ({ ...r, [fault.column]: (fault.format ?? String)(r[fault.column]) })) };
+        break;
+      case "dropField": {
+        const copy: Record<string, unknown> = { ...answer };
+        delete copy[fault.field];
+        body = copy;
+        break;
+      }
+      case "mutate":
+        body = fault.fn(structuredClone(answer));
+        break;
+    }
+    const text = JSON.stringify(body);
+    if (fault?.kind === "truncate") return send(res, 200, text.slice(0, fault.keep ?? Math.floor(text.length / 2)));
+    if (fault?.kind === "invalidJson") {
+      return send(res, 200, fault.body ?? "<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html");
+    }
+    if (fault?.kind === "reset") {
+      const buf = Buffer.from(text);
+      res.writeHead(200, { "content-type": "application/json", "content-length": String(buf.length) });
+      res.write(buf.subarray(0, buf.length >> 1), () => res.destroy());
+      return;
+    }
+    send(res, 200, text);
+  }
+
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    setFaults(next) {
+      script = Array.isArray(next) ? [...next] : next;
+    },
+    close() {
+      for (const t of timers) clearTimeout(t);
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((done, fail) => server.close((e) => (e ? fail(e) : done())));
+    },
+  };
+}
+
+function renameKey(r: EdsRecord, from: string, to: string): EdsRecord {
+  const out: EdsRecord = {};
+  for (const [k, v] of Object.entries(r)) out[k === from ? to : k] = v;
+  return out;
+}
+
+function send(res: ServerResponse, status: number, text: string, type = "application/json"): void {
+  const buf = Buffer.from(text);
+  res.writeHead(status, { "content-type": `${type}; charset=utf-8`, "content-length": String(buf.length) });
+  res.end(buf);
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, JSON.stringify(body));
+}
+
+/** `yyyy`, `yyyy-MM`, `yyyy-MM-dd`, `yyyy-MM-ddTHH:mm` -> `yyyy-MM-ddTHH:mm:ss` (comparable with the rows' strings). */
+function parseBound(raw: string): string | undefined {
+  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2}))?)?)?$/.exec(raw);
+  if (!m) return undefined;
+  return `${m[1]}-${m[2] ?? "01"}-${m[3] ?? "01"}T${m[4] ?? "00"}:${m[5] ?? "00"}:00`;
+}
+
+function query(name: string, all: EdsRecord[], p: URLSearchParams): EdsBody | { error: string } {
+  const columns = all.length > 0 ? Object.keys(all[0]) : [];
+  const tz = (p.get("timezone") ?? "dk").toLowerCase();
+  if (tz !== "utc" && tz !== "dk") return { error: `Invalid timezone '${tz}'` };
+  const timeColumn = tz === "utc" ? "HourUTC" : "HourDK";
+  const bounds: Array<string | undefined> = [];
+  for (const key of ["start", "end"]) {
+    const raw = p.get(key);
+    if (raw === null) {
+      bounds.push(undefined);
+      continue;
+    }
+    const b = parseBound(raw);
+    if (b === undefined) return { error: `Invalid ${key} '${raw}'` };
+    bounds.push(b);
+  }
+  const [start, end] = bounds;
+  let rows = all.filter((r) => {
+    const t = r[timeColumn] as string;
+    return (start === undefined || t >= start) && (end === undefined || t < end);
+  });
+
+  const filterRaw = p.get("filter");
+  if (filterRaw !== null) {
+    let filter: unknown;
+    try {
+      filter = JSON.parse(filterRaw);
+    } catch {
+      return { error: `Invalid filter '${filterRaw}'` };
+    }
+    if (typeof filter !== "object" || filter === null || Array.isArray(filter)) return { error: "filter must be a JSON object" };
+    for (const [col, wanted] of Object.entries(filter)) {
+      if (!columns.includes(col)) return { error: `Unknown column '${col}' in filter` };
+      const allowed = new Set((Array.isArray(wanted) ? wanted : [wanted]).map(String));
+      rows = rows.filter((r) => allowed.has(String(r[col])));
+    }
+  }
+
+  const sortRaw = p.get("sort") ?? "HourUTC desc";
+  const keys: Array<{ col: string; dir: number }> = [];
+  for (const part of sortRaw.split(",")) {
+    const [col, dir = "asc"] = part.trim().split(/\s+/);
+    if (!columns.includes(col)) return { error: `Unknown column '${col}' in sort` };
+    if (!/^(asc|desc)$/i.test(dir)) return { error: `Invalid sort direction '${dir}'` };
+    keys.push({ col, dir: dir.toLowerCase() === "desc" ? -1 : 1 });
+  }
+  // The file is already in HourUTC-ascending order; skipping a no-op sort keeps big pages fast.
+  if (!(keys.length === 1 && keys[0].col === "HourUTC" && keys[0].dir === 1)) {
+    rows = [...rows].sort((a, b) => {
+      for (const { col, dir } of keys) {
+        const x = a[col] as string | number;
+        const y = b[col] as string | number;
+        if (x < y) return -dir;
+        if (x > y) return dir;
+      }
+      return 0;
+    });
+  }
+
+  const offset = Number(p.get("offset") ?? "0");
+  const limit = Number(p.get("limit") ?? "100");
+  if (!Number.isInteger(offset) || offset < 0) return { error: `Invalid offset '${p.get("offset")}'` };
+  if (!Number.isInteger(limit) || limit < 0) return { error: `Invalid limit '${p.get("limit")}'` };
+  const page = rows.slice(offset, limit === 0 ? undefined : offset + limit);
+
+  const columnsRaw = p.get("columns");
+  let records = page;
+  if (columnsRaw !== null) {
+    const wanted = columnsRaw.split(",").map((c) => c.trim());
+    const unknown = wanted.find((c) => !columns.includes(c));
+    if (unknown) return { error: `Unknown column '${unknown}' in columns` };
+    records = page.map((r) => Object.fromEntries(wanted.map((c) => [c, r[c]])));
+  }
+  return {
+    total: rows.length,
+    limit,
+    dataset: name,
+    ...(filterRaw !== null ? { filters: filterRaw } : {}),
+    ...(p.get("sort") !== null ? { sort: sortRaw } : {}),
+    records,
+  };
+}
