@@ -10,11 +10,12 @@ export function buildProgram(): Command {
     .description("Batch forecasting and forecast monitoring of Danish hourly electricity consumption")
     .option("--store <uri>", "where outputs go: a directory, file:///dir, or gs://bucket/prefix (env STORE_URI; default .data/store)")
     .option("--log-level <level>", "debug, info, warn, error or silent (env LOG_LEVEL; default info)")
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     .exitOverride();
   registerIngest(program);
   registerValidate(program);
-  for (const cmd of program.commands) cmd.exitOverride();
+  for (const cmd of program.commands) cmd.exitOverride().configureHelp({ showGlobalOptions: true });
   return program;
 }
 
