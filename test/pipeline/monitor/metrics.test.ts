@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import * as aq from "arquero";
+import { actualsForForecasts, joinActuals } from "../../../src/pipeline/monitor/join.js";
+import { monitoringMetrics } from "../../../src/pipeline/monitor/metrics.js";
+import { checkAlerts } from "../../../src/pipeline/monitor/alerts.js";
+
+const H = 3_600_000;
+const D = 24 * H;
+
+/** Two origins forecasting series (1,111) and (2,111); the second origin overlaps the first at hour 2. */
+const history = aq.table({
+  area: [1, 1, 2, 2, 1],
+  consumer_type: [111, 111, 111, 111, 111],
+  datetime_utc: [1 * H, 2 * H, 1 * H, 2 * H, 2 * H],
+  step: [1, 2, 1, 2, 1],
+  origin: [0, 0, 0, 0, 1 * H],
+  prediction: [90, 110, 200, 150, 100],
+  lower_80: [85, 100, 190, NaN, 95],
+  upper_80: [95, 120, 210, NaN, 105],
+  lower_95: [80, 95, 180, NaN, 90],
+  upper_95: [100, 125, 220, NaN, 110],
+  model: ["gbm", "gbm", "gbm", "gbm", "gbm"],
+  model_version: [1, 1, 1, 1, 2],
+  run_id: ["r0", "r0", "r0", "r0", "r1"],
+});
+const actuals = aq.table({
+  datetime_utc: [0, 1 * H, 2 * H, 1 * H, 2 * H, 3 * H],
+  area: [1, 1, 1, 2, 2, 2],
+  consumer_type: [111, 111, 111, 111, 111, 111],
+  energy_consumption: [1, 100, 100, 200, 200, 7],
+});
+
+describe("monitoring", () => {
+  it("joins forecasts with the truth and scores each one", () => {
+    const scored = joinActuals(history, actuals).orderby("origin", "area", "datetime_utc");
+    expect(scored.objects().map((r) => [r.y, r.ape, r.in_80, r.in_95])).toEqual([
+      [100, 0.1, 0, 1],
+      [100, 0.1, 1, 1],
+      [200, 0, 1, 1],
+      [200, 0.25, null, null],
+      [100, 0, 1, 1],
+    ]);
+  });
+
+  it("leaves out forecasts whose truth has not arrived", () => {
+    const partial = actuals.filter((d: { datetime_utc: number }) => d.datetime_utc < 2 * 3_600_000);
+    expect(joinActuals(history, partial).numRows()).toBe(2);
+  });
+
+  it("computes MAPE per target hour, series, step, model version and origin, as fractions", () => {
+    const m = monitoringMetrics(joinActuals(history, actuals));
+    const close = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "number" ? Number(v.toFixed(12)) : v]));
+    expect(m.byTime.objects().map(close)).toEqual([
+      { datetime_utc: 1 * H, n: 2, mape: 0.05, rmspe: Math.sqrt(0.005), coverage_80: 0.5, coverage_95: 1, mape_7d: 0.05, coverage_80_7d: 0.5 },
+      { datetime_utc: 2 * H, n: 3, mape: 0.35 / 3, rmspe: Math.sqrt((0.01 + 0.0625) / 3), coverage_80: 1, coverage_95: 1, mape_7d: 0.45 / 5, coverage_80_7d: 0.75 }].map(close));
+    expect(m.bySeries.objects().map((r) => [r.area, r.n, Number((r.mape as number).toFixed(12))])).toEqual([
+      [2, 2, 0.125],
+      [1, 3, Number((0.2 / 3).toFixed(12))],
+    ]);
+    expect(m.byStep.objects().map((r) => [r.step, r.n, Number((r.mape as number).toFixed(12))])).toEqual([
+      [1, 3, Number((0.1 / 3).toFixed(12))],
+      [2, 2, 0.175],
+    ]);
+    expect(m.byModel.objects().map((r) => [r.model_version, r.n, r.first_origin])).toEqual([
+      [1, 4, 0],
+      [2, 1, 1 * H],
+    ]);
+    expect(m.byOrigin.objects().map((r) => [r.run_id, r.n, r.mape])).toEqual([
+      ["r0", 4, 0.45 / 4],
+      ["r1", 1, 0],
+    ]);
+  });
+
+  it("pools the trailing 7 days and drops hours that fell out of the window", () => {
+    const h = aq.table({
+      area: [1, 1], consumer_type: [1, 1], datetime_utc: [0, 8 * D], step: [1, 1], origin: [-H, 8 * D - H],
+      prediction: [50, 100], lower_80: [0, 0], upper_80: [1, 1000], lower_95: [0, 0], upper_95: [1, 1000],
+      model: ["m", "m"], model_version: [1, 1], run_id: ["a", "b"],
+    });
+    const y = aq.table({ datetime_utc: [0, 8 * D], area: [1, 1], consumer_type: [1, 1], energy_consumption: [100, 110] });
+    const byTime = monitoringMetrics(joinActuals(h, y)).byTime;
+    const mape7d = Array.from(byTime.array("mape_7d") as ArrayLike<number>);
+    expect(mape7d[0]).toBe(0.5);
+    expect(mape7d[1]).toBeCloseTo(10 / 110, 12);
+    expect(byTime.array("coverage_80_7d")).toEqual([0, 1]);
+  });
+
+  it("raises alerts from the latest trailing window", () => {
+    const byTime = monitoringMetrics(joinActuals(history, actuals)).byTime;
+    expect(checkAlerts(byTime, { maxMape7d: 0.05, minCoverage80: 0.8 })).toEqual({
+      latest: "1970-01-01T02:00:00.000Z",
+      mape7d: 0.09,
+      coverage80_7d: 0.75,
+      alerts: [
+        "7-day MAPE 9.00% up to 1970-01-01T02:00Z is above the threshold 5.00%",
+        "7-day coverage of the 80% interval 75.0% up to 1970-01-01T02:00Z is below 80.0%",
+      ],
+    });
+    expect(checkAlerts(byTime, { maxMape7d: 0.1, minCoverage80: 0.7 }).alerts).toEqual([]);
+  });
+
+  it("selects the truth rows the forecasts cover", () => {
+    expect(actualsForForecasts(history, actuals).numRows()).toBe(4);
+  });
+});
