@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import * as aq from "arquero";
+import type { ColumnTable } from "arquero";
+
+const rows = (t: ColumnTable) => t.objects() as Array<Record<string, number>>;
 import { actualsForForecasts, joinActuals } from "../../../src/pipeline/monitor/join.js";
 import { monitoringMetrics } from "../../../src/pipeline/monitor/metrics.js";
 import { checkAlerts } from "../../../src/pipeline/monitor/alerts.js";
@@ -33,7 +36,7 @@ const actuals = aq.table({
 describe("monitoring", () => {
   it("joins forecasts with the truth and scores each one", () => {
     const scored = joinActuals(history, actuals).orderby("origin", "area", "datetime_utc");
-    expect(scored.objects().map((r) => [r.y, r.ape, r.in_80, r.in_95])).toEqual([
+    expect(rows(scored).map((r) => [r.y, r.ape, r.in_80, r.in_95])).toEqual([
       [100, 0.1, 0, 1],
       [100, 0.1, 1, 1],
       [200, 0, 1, 1],
@@ -50,22 +53,22 @@ describe("monitoring", () => {
   it("computes MAPE per target hour, series, step, model version and origin, as fractions", () => {
     const m = monitoringMetrics(joinActuals(history, actuals));
     const close = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "number" ? Number(v.toFixed(12)) : v]));
-    expect(m.byTime.objects().map(close)).toEqual([
+    expect(rows(m.byTime).map(close)).toEqual([
       { datetime_utc: 1 * H, n: 2, mape: 0.05, rmspe: Math.sqrt(0.005), coverage_80: 0.5, coverage_95: 1, mape_7d: 0.05, coverage_80_7d: 0.5 },
       { datetime_utc: 2 * H, n: 3, mape: 0.35 / 3, rmspe: Math.sqrt((0.01 + 0.0625) / 3), coverage_80: 1, coverage_95: 1, mape_7d: 0.45 / 5, coverage_80_7d: 0.75 }].map(close));
-    expect(m.bySeries.objects().map((r) => [r.area, r.n, Number((r.mape as number).toFixed(12))])).toEqual([
+    expect(rows(m.bySeries).map((r) => [r.area, r.n, Number((r.mape as number).toFixed(12))])).toEqual([
       [2, 2, 0.125],
       [1, 3, Number((0.2 / 3).toFixed(12))],
     ]);
-    expect(m.byStep.objects().map((r) => [r.step, r.n, Number((r.mape as number).toFixed(12))])).toEqual([
+    expect(rows(m.byStep).map((r) => [r.step, r.n, Number((r.mape as number).toFixed(12))])).toEqual([
       [1, 3, Number((0.1 / 3).toFixed(12))],
       [2, 2, 0.175],
     ]);
-    expect(m.byModel.objects().map((r) => [r.model_version, r.n, r.first_origin])).toEqual([
+    expect(rows(m.byModel).map((r) => [r.model_version, r.n, r.first_origin])).toEqual([
       [1, 4, 0],
       [2, 1, 1 * H],
     ]);
-    expect(m.byOrigin.objects().map((r) => [r.run_id, r.n, Number((r.mape as number).toFixed(12))])).toEqual([
+    expect(rows(m.byOrigin).map((r) => [r.run_id, r.n, Number((r.mape as number).toFixed(12))])).toEqual([
       ["r0", 4, 0.1125],
       ["r1", 1, 0],
     ]);

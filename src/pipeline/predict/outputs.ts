@@ -1,0 +1,48 @@
+import type { ColumnTable } from "arquero";
+import { NotFoundError } from "../core/errors.js";
+import { readParquet } from "../parquet/read.js";
+import type { TableSchema } from "../parquet/schema.js";
+import { writeParquet } from "../parquet/write.js";
+import type { Storage } from "../storage/storage.js";
+import { mergeForecastHistory } from "./history.js";
+import { outputKeys, PREDICTIONS_SCHEMA, X_SCHEMA, Y_MONITORING_SCHEMA } from "./schema.js";
+
+const PARQUET = { contentType: "application/vnd.apache.parquet" };
+
+/** Writes a table as parquet under `key`. */
+export async function writeTable(storage: Storage, key: string, table: ColumnTable, schema: TableSchema): Promise<void> {
+  await storage.write(key, writeParquet(table, schema), PARQUET);
+}
+
+/** Reads a parquet table, or undefined when the object does not exist yet. */
+export async function readTableIfExists(storage: Storage, key: string, schema: TableSchema): Promise<ColumnTable | undefined> {
+  try {
+    return readParquet(await storage.read(key), schema, key);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Writes a prediction run: immutable copies under `runs/<runId>/` first, then the latest
+ * `X.parquet`, `y.parquet`, `predictions.parquet`, then the forecast history. Each object is
+ * replaced atomically, so a crash leaves every file readable; rerunning the tick repairs the rest.
+ */
+export async function writePredictionOutputs(
+  storage: Storage,
+  runId: string,
+  tables: { X: ColumnTable; y: ColumnTable; predictions: ColumnTable },
+): Promise<{ historyRows: number; replaced: number }> {
+  const files: Array<[string, ColumnTable, TableSchema]> = [
+    [outputKeys.X, tables.X, X_SCHEMA],
+    [outputKeys.y, tables.y, Y_MONITORING_SCHEMA],
+    [outputKeys.predictions, tables.predictions, PREDICTIONS_SCHEMA],
+  ];
+  for (const [name, table, schema] of files) await writeTable(storage, outputKeys.run(runId, name), table, schema);
+  for (const [name, table, schema] of files) await writeTable(storage, name, table, schema);
+  const history = await readTableIfExists(storage, outputKeys.history, PREDICTIONS_SCHEMA);
+  const merged = mergeForecastHistory(history, tables.predictions);
+  await writeTable(storage, outputKeys.history, merged.table, PREDICTIONS_SCHEMA);
+  return { historyRows: merged.table.numRows(), replaced: merged.replaced };
+}
