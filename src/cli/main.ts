@@ -1,5 +1,11 @@
 import { Command, CommanderError } from "commander";
 import { describeError, exitCodeFor, ExitCode } from "../pipeline/core/errors.js";
+import { registerBacktest } from "./commands/backtest.js";
+import { registerBackfill } from "./commands/backfill.js";
+import { registerMonitor } from "./commands/monitor.js";
+import { registerPredict } from "./commands/predict.js";
+import { registerRun } from "./commands/run.js";
+import { registerTrain } from "./commands/train.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerValidate } from "./commands/validate.js";
 import { QuietExit } from "./exit.js";
@@ -15,6 +21,12 @@ export function buildProgram(): Command {
     .exitOverride();
   registerIngest(program);
   registerValidate(program);
+  registerBacktest(program);
+  registerTrain(program);
+  registerPredict(program);
+  registerMonitor(program);
+  registerRun(program);
+  registerBackfill(program);
   for (const cmd of program.commands) cmd.exitOverride().configureHelp({ showGlobalOptions: true });
   return program;
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from "../core/errors.js";
 import { DE35, type DatasetSpec } from "../dataset/spec.js";
+import { DEFAULT_MODEL } from "../models/catalog.js";
 import { envNumber, envString, type Env } from "./env.js";
 import { DEFAULT_STORE_DIR, EMBEDDED_DATA_PATH } from "./paths.js";
 import { pathToFileURL } from "node:url";
@@ -21,6 +22,10 @@ export interface Config {
   /** The reference's extraction window: [asOf - delay - export, asOf - delay). */
   window: { delayDays: number; exportDays: number };
   featureGroup: { name: string; version: number };
+  /** Forecasting: the registered model, horizon, history handed to it, and training folds. */
+  forecast: { model: string; horizon: number; lookbackDays: number; folds: number; trainPolicy: string };
+  /** Monitoring alert thresholds (fractions). */
+  alerts: { maxMape7d: number; minCoverage80: number };
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
 
@@ -65,6 +70,17 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
     featureGroup: {
       name: featureGroupName(envString(env, "FEATURE_GROUP_NAME") ?? "energy_consumption"),
       version: envNumber(env, "FEATURE_GROUP_VERSION", 1, { integer: true, min: 1 }),
+    },
+    forecast: {
+      model: envString(env, "MODEL_NAME") ?? DEFAULT_MODEL,
+      horizon: envNumber(env, "FORECAST_HORIZON", 24, { integer: true, min: 1 }),
+      lookbackDays: envNumber(env, "LOOKBACK_DAYS", 28, { min: 8 }),
+      folds: envNumber(env, "TRAIN_FOLDS", 3, { integer: true, min: 1 }),
+      trainPolicy: envString(env, "TRAIN_POLICY") ?? "max-age:72",
+    },
+    alerts: {
+      maxMape7d: envNumber(env, "ALERT_MAX_MAPE_7D", 0.1),
+      minCoverage80: envNumber(env, "ALERT_MIN_COVERAGE_80", 0.6),
     },
     logLevel,
   };

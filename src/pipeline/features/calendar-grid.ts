@@ -1,9 +1,9 @@
 import { HOUR_MS } from "../config/time.js";
 import { localHour } from "./calendar.js";
-import { dayKind } from "./holidays.js";
+import { dayKind, DayKind } from "./holidays.js";
 
 /**
- * Local hour, weekday and day kind for a range of grid indices, computed once per panel so the
+ * Local hour, weekday, day kind and day type for a range of grid indices, computed once per panel so the
  * per-row feature code does array reads instead of date arithmetic.
  */
 export interface CalendarGrid {
@@ -14,6 +14,19 @@ export interface CalendarGrid {
   hour: Int8Array;
   weekday: Int8Array;
   kind: Int8Array;
+  /** {@link dayType} of each hour's local date. */
+  type: Int8Array;
+}
+
+/**
+ * The day type load forecasters use, ordered by how much business rests: 0 ordinary working day,
+ * 1 working day of Christmas week, 2 Saturday or customary day off, 3 Sunday or public holiday.
+ * Pooling holidays with Sundays gives the rare holidays the many Sundays' examples.
+ */
+export function dayType(weekday: number, kind: number): number {
+  if (kind === DayKind.public || weekday === 6) return 3;
+  if (kind === DayKind.customary || weekday === 5) return 2;
+  return kind === DayKind.christmasWeek ? 1 : 0;
 }
 
 /** Calendar facts of grid indices `[from, to)` of a grid starting at epoch ms `start`. */
@@ -22,6 +35,7 @@ export function calendarGrid(start: number, from: number, to: number): CalendarG
   const hour = new Int8Array(n);
   const weekday = new Int8Array(n);
   const kind = new Int8Array(n);
+  const type = new Int8Array(n);
   const kinds = new Map<number, number>();
   for (let i = 0; i < n; i++) {
     const l = localHour(start + (from + i) * HOUR_MS);
@@ -33,6 +47,7 @@ export function calendarGrid(start: number, from: number, to: number): CalendarG
       kinds.set(l.day, k);
     }
     kind[i] = k;
+    type[i] = dayType(l.weekday, k);
   }
-  return { from, to, hour, weekday, kind };
+  return { from, to, hour, weekday, kind, type };
 }

@@ -1,6 +1,6 @@
 import { calendarGrid, type CalendarGrid } from "./calendar-grid.js";
 import type { Panel } from "./panel.js";
-import { rowPlan, writeFeatures, type RowPlan } from "./row.js";
+import { rowPlan, rowScale, targetBase, writeFeatures, type RowPlan } from "./row.js";
 import { featureNames, historyNeeded, type FeatureSpec } from "./spec.js";
 
 /** Column-major feature matrix, the learner's input (NaN = missing). */
@@ -15,7 +15,7 @@ export interface FeatureMatrix {
 /** Training rows of a panel: features, the scaled target, and where each row came from. */
 export interface TrainingRows {
   X: FeatureMatrix;
-  /** Target divided by the row's scale. */
+  /** Target minus its base ({@link targetBase}), divided by the row's scale. */
   y: Float64Array;
   /** The row's scale (multiply a scaled prediction by it to get kWh). */
   scale: Float64Array;
@@ -32,6 +32,8 @@ export interface TrainingRowOptions {
    * feature defined ({@link historyNeeded}). Smaller values add early rows with missing lags.
    */
   minHistory?: number;
+  /** Use only the most recent this many hours of targets (bounds memory and fit time on long histories). */
+  recentHours?: number;
 }
 
 /**
@@ -39,17 +41,17 @@ export interface TrainingRowOptions {
  * kinds reach back before `from`).
  */
 export function calendarFor(panelStart: number, spec: FeatureSpec, from: number, to: number): CalendarGrid {
-  return calendarGrid(panelStart, from - Math.max(0, ...spec.dayKindLags), to);
+  return calendarGrid(panelStart, from - Math.max(0, ...spec.dayKindLags, ...spec.dayTypeLags), to);
 }
 
 /**
  * Every usable training row of a panel: for each series and each hour t with enough history, a
- * finite target and a positive scale, the features of {@link writeFeatures} and the target
- * `values[t] / scale`. Rows are ordered by time, then series.
+ * finite target and base and a positive scale, the features of {@link writeFeatures} and the
+ * target `(values[t] - base) / scale`. Rows are ordered by time, then series.
  */
 export function buildTrainingRows(panel: Panel, spec: FeatureSpec, options: TrainingRowOptions = {}): TrainingRows {
   const plan: RowPlan = rowPlan(spec);
-  const first = Math.max(1, options.minHistory ?? historyNeeded(spec));
+  const first = Math.max(1, options.minHistory ?? historyNeeded(spec), options.recentHours === undefined ? 0 : panel.hours - options.recentHours);
   const perSeries = Math.max(0, panel.hours - first);
   const capacity = perSeries * panel.keys.length;
   const columns = Array.from({ length: plan.nFeatures }, () => new Float64Array(capacity));
@@ -66,9 +68,12 @@ export function buildTrainingRows(panel: Panel, spec: FeatureSpec, options: Trai
       const values = panel.values[s];
       const target = values[i];
       if (target !== target) continue;
-      const sc = writeFeatures(plan, cal, panel.keys[s], values, i, columns, r);
-      if (!(sc > 0)) continue; // the row is overwritten by the next one
-      y[r] = target / sc;
+      const sc = rowScale(spec, values, i, panel.hours);
+      if (!(sc > 0)) continue;
+      const base = targetBase(spec, values, i);
+      if (base !== base) continue;
+      writeFeatures(plan, cal, panel.keys[s], values, i, sc, columns, r);
+      y[r] = (target - base) / sc;
       scale[r] = sc;
       series[r] = s;
       t[r] = i;

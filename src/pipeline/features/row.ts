@@ -9,19 +9,21 @@ export interface RowPlan {
   means: Int32Array;
   stds: Int32Array;
   dayKindLags: Int32Array;
+  dayTypeLags: Int32Array;
   nFeatures: number;
 }
 
 /** Prepares a {@link RowPlan} for `spec` (its feature count must match `featureNames(spec)`). */
 export function rowPlan(spec: FeatureSpec): RowPlan {
   const nFeatures =
-    spec.lags.length + spec.rollingMeans.length + spec.rollingStds.length + 3 + spec.dayKindLags.length + (spec.seriesCodes ? 2 : 0) + (spec.logScale ? 1 : 0);
+    spec.lags.length + spec.rollingMeans.length + spec.rollingStds.length + 3 + spec.dayKindLags.length + (spec.dayType ? 1 : 0) + spec.dayTypeLags.length + (spec.seriesCodes ? 2 : 0) + (spec.logScale ? 1 : 0);
   return {
     spec,
     lags: Int32Array.from(spec.lags),
     means: Int32Array.from(spec.rollingMeans),
     stds: Int32Array.from(spec.rollingStds),
     dayKindLags: Int32Array.from(spec.dayKindLags),
+    dayTypeLags: Int32Array.from(spec.dayTypeLags),
     nFeatures,
   };
 }
@@ -44,18 +46,38 @@ export function scaleAt(values: Float64Array, t: number, window: number): number
 }
 
 /**
+ * The divisor of series `values` for the row at grid index `t`, when the observed history has
+ * `observed` hours (later entries, if any, are the model's own predictions). `rolling`: the mean
+ * of the `scaleWindow` hours before t. `origin`: the mean of the last `scaleWindow` observed hours,
+ * one scale for every row of the series (what the reference did).
+ */
+export function rowScale(spec: FeatureSpec, values: Float64Array, t: number, observed: number): number {
+  return scaleAt(values, spec.scaling === "origin" ? observed : t, spec.scaleWindow);
+}
+
+/**
+ * What the target is measured from at grid index t: 0, or the value `spec.baseLag` hours before
+ * (NaN when that hour is missing or before the start). Training and forecasting both use it:
+ * target = (y - base) / scale, forecast = base + scale * prediction.
+ */
+export function targetBase(spec: FeatureSpec, values: Float64Array, t: number): number {
+  if (spec.baseLag === 0) return 0;
+  const i = t - spec.baseLag;
+  return i >= 0 ? values[i] : NaN;
+}
+
+/**
  * THE feature function: training rows and every recursive forecast step go through it, so
  * training and serving cannot skew. Writes the feature vector of series `key` at grid index `t`
  * into row `r` of the column-major `columns` (`columns[f][r]`), reading only `values[0..t-1]`
- * (during recursion, the tail of `values` holds the model's own earlier predictions). Returns
- * the row's scale (the target's divisor); NaN or 0 means the row has no usable scale.
+ * (during recursion, the tail of `values` holds the model's own earlier predictions), dividing
+ * every level feature by `scale` (from {@link rowScale}).
  *
  * Windows are means over the finite values they contain; a lag before the start is NaN (the
  * learner treats NaN as missing).
  */
-export function writeFeatures(plan: RowPlan, cal: CalendarGrid, key: SeriesKey, values: Float64Array, t: number, columns: Float64Array[], r: number): number {
+export function writeFeatures(plan: RowPlan, cal: CalendarGrid, key: SeriesKey, values: Float64Array, t: number, scale: number, columns: Float64Array[], r: number): void {
   const spec = plan.spec;
-  const scale = scaleAt(values, t, spec.scaleWindow);
   const inv = 1 / scale;
   let f = 0;
   const lags = plan.lags;
@@ -107,10 +129,12 @@ export function writeFeatures(plan: RowPlan, cal: CalendarGrid, key: SeriesKey, 
   columns[f++][r] = cal.kind[c];
   const dk = plan.dayKindLags;
   for (let j = 0; j < dk.length; j++) columns[f++][r] = cal.kind[c - dk[j]];
+  if (spec.dayType) columns[f++][r] = cal.type[c];
+  const dt = plan.dayTypeLags;
+  for (let j = 0; j < dt.length; j++) columns[f++][r] = cal.type[c - dt[j]];
   if (spec.seriesCodes) {
     columns[f++][r] = key.area;
     columns[f++][r] = key.consumerType;
   }
   if (spec.logScale) columns[f++][r] = Math.log10(scale);
-  return scale;
 }

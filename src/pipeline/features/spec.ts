@@ -12,23 +12,48 @@ export interface FeatureSpec {
   rollingMeans: number[];
   /** Windows (hours) of rolling sample standard deviations over the lags, divided by the scale. */
   rollingStds: number[];
-  /** Hours before the row whose mean is the scale (168: the last week, every hour of the week once). */
+  /** Hours whose mean is the scale (168: a week, every hour of the week once). */
   scaleWindow: number;
+  /**
+   * `origin`: one scale per series, the mean of its last `scaleWindow` observed hours (at the
+   * forecast origin, or the end of the training history). `rolling`: each row's own trailing
+   * mean, which a holiday week depresses for the week after it.
+   */
+  scaling: "origin" | "rolling";
+  /**
+   * 0: the target is the level `y_t / scale`. k > 0: the target is the change from k hours
+   * earlier, `(y_t - y_{t-k}) / scale`, so the learner corrects a seasonal-naive forecast rather
+   * than rebuilding the level from scratch.
+   */
+  baseLag: number;
   /** Lags (hours) at which the day kind is also given, e.g. "lag 168 fell on a holiday". */
   dayKindLags: number[];
+  /** Include the day type (working day, Christmas week, Saturday-like, Sunday-like) of the hour. */
+  dayType: boolean;
+  /** Lags (hours) at which the day type is also given ("was the same hour last week a comparable day?"). */
+  dayTypeLags: number[];
   /** Include the area and consumer type codes (the series' identity) as numeric features. */
   seriesCodes: boolean;
   /** Include log10 of the scale (the series' size) as a feature. */
   logScale: boolean;
 }
 
-/** The reference's features plus the weekly lags, the holiday flags and scaling. */
+/**
+ * The reference's features plus the weekly lags, the day kind (holidays), the day type of the
+ * hour and of the same hour a day and a week before (is lag 24 / lag 168 a comparable day, or a
+ * holiday or weekend?), and scaling. Backtests preferred the pooled day-type lags to day-kind
+ * lags (see the README); both remain available.
+ */
 export const DEFAULT_FEATURE_SPEC: FeatureSpec = Object.freeze({
   lags: [...Array.from({ length: 72 }, (_, i) => i + 1), 167, 168, 169],
   rollingMeans: [24, 48, 72],
   rollingStds: [24, 48],
   scaleWindow: 168,
-  dayKindLags: [24, 168],
+  scaling: "origin",
+  baseLag: 0,
+  dayKindLags: [],
+  dayType: true,
+  dayTypeLags: [24, 168],
   seriesCodes: true,
   logScale: false,
 }) as FeatureSpec;
@@ -43,6 +68,8 @@ export function featureNames(spec: FeatureSpec): string[] {
     "weekday",
     "day_kind",
     ...spec.dayKindLags.map((k) => `day_kind_lag_${k}`),
+    ...(spec.dayType ? ["day_type"] : []),
+    ...spec.dayTypeLags.map((k) => `day_type_lag_${k}`),
     ...(spec.seriesCodes ? ["area", "consumer_type"] : []),
     ...(spec.logScale ? ["log_scale"] : []),
   ];
@@ -50,7 +77,7 @@ export function featureNames(spec: FeatureSpec): string[] {
 
 /** Hours of history a row needs for every feature to be defined. */
 export function historyNeeded(spec: FeatureSpec): number {
-  return Math.max(spec.scaleWindow, ...spec.lags, ...spec.rollingMeans, ...spec.rollingStds, 1);
+  return Math.max(spec.scaleWindow, spec.baseLag, ...spec.lags, ...spec.rollingMeans, ...spec.rollingStds, 1);
 }
 
 /** Throws a {@link ConfigError} when a spec is not usable (non-positive or non-integer hours, std windows < 2). */
@@ -65,5 +92,8 @@ export function checkFeatureSpec(spec: FeatureSpec): FeatureSpec {
   hours(spec.rollingStds, "rolling std windows", 2);
   hours([spec.scaleWindow], "the scale window", 1);
   hours(spec.dayKindLags, "day-kind lags", 1);
+  hours(spec.dayTypeLags, "day-type lags", 1);
+  hours([spec.baseLag], "the base lag", 0);
+  if (spec.scaling !== "origin" && spec.scaling !== "rolling") throw new ConfigError(`feature spec: scaling must be "origin" or "rolling", got ${JSON.stringify(spec.scaling)}`);
   return spec;
 }

@@ -2,6 +2,8 @@
  * Google Cloud Storage {@link Storage} through the official `@google-cloud/storage` client. Keys
  * map to objects named `<prefix>/<key>` in one bucket. Every write is a single-request upload,
  * which GCS applies atomically: readers see the old object or the new one, never a partial one.
+ * Exclusive creates add the precondition `ifGenerationMatch: 0` ("no live object of this name"),
+ * which GCS checks atomically with the write and answers with HTTP 412 when it does not hold.
  *
  * Credentials come only from the environment (GOOGLE_APPLICATION_CREDENTIALS, default
  * credentials) or the key file passed in; the client itself honours STORAGE_EMULATOR_HOST.
@@ -162,6 +164,24 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
     }
   }
 
+  async function createExclusive(key: string, data: Uint8Array | string, writeOptions?: WriteOptions): Promise<boolean> {
+    checkKey(key);
+    const contentType = contentTypeFor(key, data, writeOptions?.contentType);
+    const bytes = toBytes(data);
+    try {
+      const file = (await getBucket()).file(base + key);
+      await file.save(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+        resumable: false,
+        contentType,
+        preconditionOpts: { ifGenerationMatch: 0 },
+      });
+      return true;
+    } catch (error) {
+      if (httpStatus(error) === 412) return false;
+      throw failure("create", key, error);
+    }
+  }
+
   async function list(listPrefix: string): Promise<string[]> {
     checkPrefix(listPrefix);
     const keys: string[] = [];
@@ -210,5 +230,5 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
     }
   }
 
-  return { uri, read, write, list, exists, delete: remove };
+  return { uri, read, write, createExclusive, list, exists, delete: remove };
 }

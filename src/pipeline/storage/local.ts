@@ -1,10 +1,12 @@
 /**
  * Local-disk {@link Storage}: one file per key under a root directory. Writes go to a temp file in
  * the target's directory and are renamed over the target, so a crash never leaves a partial
- * object visible (rename is atomic within one file system).
+ * object visible (rename is atomic within one file system). Exclusive creates hard-link the
+ * complete temp file to the target instead: link fails with EEXIST when the target exists, and is
+ * just as atomic, so exactly one of several concurrent creators (even in other processes) wins.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, readdir, rename, stat, unlink } from "node:fs/promises";
+import { link, mkdir, open, readFile, readdir, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { NotFoundError, PipelineError } from "../core/errors.js";
@@ -66,11 +68,8 @@ export function createLocalStorage(rootDir: string, options: LocalStorageOptions
     }
   }
 
-  async function write(key: string, data: Uint8Array | string, _options?: WriteOptions): Promise<void> {
-    checkKey(key);
-    const target = pathOf(key);
-    const dir = dirname(target);
-    const temp = join(dir, tempName(target));
+  /** Creates the directory `dir` of `key`'s file, explaining the usual reason it cannot be. */
+  async function makeParent(operation: string, key: string, dir: string): Promise<void> {
     try {
       await mkdir(dir, { recursive: true });
     } catch (error) {
@@ -78,17 +77,19 @@ export function createLocalStorage(rootDir: string, options: LocalStorageOptions
         errorCode(error) === "ENOTDIR" || errorCode(error) === "EEXIST"
           ? "a file exists where a directory is needed; a local store cannot hold both \"a\" and \"a/...\" keys"
           : "check that the store directory is writable";
-      throw failure("write", key, error, hint);
+      throw failure(operation, key, error, hint);
     }
+  }
+
+  async function write(key: string, data: Uint8Array | string, _options?: WriteOptions): Promise<void> {
+    checkKey(key);
+    const target = pathOf(key);
+    const dir = dirname(target);
+    const temp = join(dir, tempName(target));
+    await makeParent("write", key, dir);
     let renamed = false;
     try {
-      const handle = await open(temp, "wx");
-      try {
-        await handle.writeFile(toBytes(data));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await writeTemp(temp, data);
       await options.beforeRename?.(temp, key);
       await rename(temp, target);
       renamed = true;
@@ -101,6 +102,41 @@ export function createLocalStorage(rootDir: string, options: LocalStorageOptions
           : "check that the store directory is writable and the disk is not full";
       throw failure("write", key, error, hint);
     }
+  }
+
+  async function createExclusive(key: string, data: Uint8Array | string, _options?: WriteOptions): Promise<boolean> {
+    checkKey(key);
+    const target = pathOf(key);
+    const dir = dirname(target);
+    const temp = join(dir, tempName(target));
+    await makeParent("create", key, dir);
+    let created = false;
+    try {
+      await writeTemp(temp, data);
+      try {
+        // Unlike rename, link never replaces an existing target: the file system arbitrates.
+        await link(temp, target);
+        created = true;
+      } catch (error) {
+        // A directory in the way also gives EEXIST, but no object exists there: that is an error.
+        if (errorCode(error) !== "EEXIST" || (await isDirectory(target))) throw error;
+      }
+      if (created) await syncDirectory(dir);
+    } catch (error) {
+      const code = errorCode(error) ?? "";
+      const hint =
+        code === "EEXIST" || code === "EISDIR"
+          ? "a directory of that name exists; a local store cannot hold both \"a\" and \"a/...\" keys"
+          : code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP"
+            ? "the store's file system must support hard links (local disks do; some network and FUSE mounts do not)"
+            : "check that the store directory is writable and the disk is not full";
+      throw failure("create", key, error, hint);
+    } finally {
+      // The temp name is only a second link to the created file (or a loser's copy): drop it either
+      // way. Best effort: list/read ignore temp files anyway.
+      await unlink(temp).catch(() => undefined);
+    }
+    return created;
   }
 
   async function list(prefix: string): Promise<string[]> {
@@ -141,7 +177,18 @@ export function createLocalStorage(rootDir: string, options: LocalStorageOptions
     // creating files there, and list never reports directories.
   }
 
-  return { uri, read, write, list, exists, delete: remove };
+  return { uri, read, write, createExclusive, list, exists, delete: remove };
+}
+
+/** Writes `data` to a new file at `temp` and fsyncs it, so a later rename or link exposes complete content. */
+async function writeTemp(temp: string, data: Uint8Array | string): Promise<void> {
+  const handle = await open(temp, "wx");
+  try {
+    await handle.writeFile(toBytes(data));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Collects the keys of regular files under `dir` (whose key prefix is `keyPrefix`) starting with `prefix`. */

@@ -12,6 +12,17 @@ export interface Storage {
    * never a partial object, even if the process dies mid-write.
    */
   write(key: string, data: Uint8Array | string, options?: WriteOptions): Promise<void>;
+  /**
+   * Creates the object only if no object exists at `key`, atomically: of any number of concurrent
+   * callers (in any process) exactly one gets true, and readers never see partial content.
+   * Returns false, leaving the existing object untouched, when it already exists. The building
+   * block of locks (src/pipeline/lock/).
+   *
+   * A false can, rarely, hide our own success: if a request that created the object is retried
+   * after its response was lost, the retry finds the object. Callers that must know write a
+   * unique token and read it back.
+   */
+  createExclusive(key: string, data: Uint8Array | string, options?: WriteOptions): Promise<boolean>;
   /** Keys under `prefix` (a plain string prefix, not only folder boundaries), sorted ascending. */
   list(prefix: string): Promise<string[]>;
   /** True when the object exists. */

@@ -227,6 +227,51 @@ export function describeStorageBehaviour(name: string, makeStore: () => Storage 
       expect(await store.list("")).toEqual([...odd].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
     });
 
+    describe("createExclusive", () => {
+      it("creates a missing object, returns true, and the content is readable", async () => {
+        const store = await makeStore();
+        expect(await store.createExclusive("locks/run.json", '{"owner":"a"}')).toBe(true);
+        expect(text(await store.read("locks/run.json"))).toBe('{"owner":"a"}');
+        const bytes = seededBytes(300, 9);
+        expect(await store.createExclusive("bin/x.bin", bytes)).toBe(true);
+        expect(Buffer.from(await store.read("bin/x.bin")).equals(Buffer.from(bytes))).toBe(true);
+        expect(await store.list("")).toEqual(["bin/x.bin", "locks/run.json"]);
+      });
+
+      it("returns false when the object exists and leaves its content unchanged", async () => {
+        const store = await makeStore();
+        expect(await store.createExclusive("locks/run.json", "first")).toBe(true);
+        expect(await store.createExclusive("locks/run.json", "second, longer than the first")).toBe(false);
+        expect(text(await store.read("locks/run.json"))).toBe("first");
+        // An object made by a plain write counts too.
+        await store.write("state.json", "written");
+        expect(await store.createExclusive("state.json", "created")).toBe(false);
+        expect(text(await store.read("state.json"))).toBe("written");
+        expect(await store.list("")).toEqual(["locks/run.json", "state.json"]);
+      });
+
+      it("creates again after a delete, and only the exact key counts as existing", async () => {
+        const store = await makeStore();
+        expect(await store.createExclusive("a/b", "1")).toBe(true);
+        await store.delete("a/b");
+        expect(await store.createExclusive("a/b", "2")).toBe(true);
+        expect(text(await store.read("a/b"))).toBe("2");
+        expect(await store.createExclusive("a/bc", "3")).toBe(true);
+        expect(await store.createExclusive("a/b.json", "4")).toBe(true);
+        expect(await store.list("a/")).toEqual(["a/b", "a/b.json", "a/bc"]);
+      });
+
+      it("of 8 concurrent creates of one key exactly one returns true, and its content is the object", async () => {
+        const store = await makeStore();
+        const payloads = Array.from({ length: 8 }, (_, i) => `contender ${i} ${"x".repeat(1000 * i)}`);
+        const results = await Promise.all(payloads.map((p) => store.createExclusive("locks/race.json", p)));
+        expect(results.filter((r) => r)).toHaveLength(1);
+        const winner = payloads[results.indexOf(true)];
+        expect(text(await store.read("locks/race.json"))).toBe(winner);
+        expect(await store.list("")).toEqual(["locks/race.json"]);
+      });
+    });
+
     describe("key validation", () => {
       it.each(INVALID_KEYS)("rejects %j in every operation with the exact message", async (key, reason) => {
         const store = await makeStore();
@@ -234,6 +279,7 @@ export function describeStorageBehaviour(name: string, makeStore: () => Storage 
         const operations: Array<[string, () => Promise<unknown>]> = [
           ["read", () => store.read(key)],
           ["write", () => store.write(key, "x")],
+          ["createExclusive", () => store.createExclusive(key, "x")],
           ["exists", () => store.exists(key)],
           ["delete", () => store.delete(key)],
         ];

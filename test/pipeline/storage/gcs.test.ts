@@ -4,18 +4,25 @@
  * is set (the store builds its client lazily, at first use, so setting it in beforeAll is enough).
  *
  * Emulator limits (REFERENCE.md section 4): `createBucket` is not supported (buckets appear on first
- * write), and `ifGenerationMatch` preconditions are ignored, so nothing here relies on either.
+ * write), and `ifGenerationMatch` preconditions are ignored. `createExclusive` depends on exactly
+ * that precondition, so STORAGE_EMULATOR_HOST points at test/support/gcs-precondition-proxy.ts, a
+ * real HTTP proxy in front of the emulator that enforces `ifGenerationMatch=0` on uploads (the one
+ * precondition GCS applies for us) and passes every other request through unchanged. It is not a
+ * mock of GCS semantics for anything else; one test below shows the emulator alone ignoring the
+ * precondition, so the day it stops doing that, the proxy can go.
  */
 import { Storage as GcsClient } from "@google-cloud/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, PipelineError } from "../../../src/pipeline/core/errors.js";
 import { contentTypeFor, createGcsStorage } from "../../../src/pipeline/storage/gcs.js";
 import { startGcsEmulator, type GcsEmulator } from "../../support/gcs-emulator.js";
+import { startGcsPreconditionProxy, type GcsPreconditionProxy } from "../../support/gcs-precondition-proxy.js";
 import { describeStorageBehaviour } from "./behaviour.js";
 
 // One bucket per test file, one prefix per store, so parallel files and tests never share objects.
 const BUCKET = `gcs-test-${process.pid}`;
 let emulator: GcsEmulator;
+let proxy: GcsPreconditionProxy;
 let previousHost: string | undefined;
 let counter = 0;
 const freshPrefix = (): string => `runs/t${++counter}`;
@@ -25,13 +32,15 @@ const raw = (): GcsClient => new GcsClient({ projectId: "demo-energy-forecast", 
 
 beforeAll(async () => {
   emulator = await startGcsEmulator();
+  proxy = await startGcsPreconditionProxy(emulator.endpoint);
   previousHost = process.env.STORAGE_EMULATOR_HOST;
-  process.env.STORAGE_EMULATOR_HOST = emulator.endpoint;
+  process.env.STORAGE_EMULATOR_HOST = proxy.endpoint;
 });
 
 afterAll(async () => {
   if (previousHost === undefined) delete process.env.STORAGE_EMULATOR_HOST;
   else process.env.STORAGE_EMULATOR_HOST = previousHost;
+  await proxy?.stop();
   await emulator?.stop();
 });
 
@@ -97,6 +106,76 @@ describe("gcs storage specifics", () => {
     expect(contentTypeFor("X.CSV", "a")).toBe("text/csv; charset=utf-8");
   });
 
+  it("records the content type of exclusive creates too", async () => {
+    const prefix = freshPrefix();
+    const store = newStore(prefix);
+    expect(await store.createExclusive("locks/run.json", "{}")).toBe(true);
+    expect(await store.createExclusive("x.bin", "x", { contentType: "application/x-custom" })).toBe(true);
+    const [lock] = await raw().bucket(BUCKET).file(`${prefix}/locks/run.json`).getMetadata();
+    const [custom] = await raw().bucket(BUCKET).file(`${prefix}/x.bin`).getMetadata();
+    expect([lock.contentType, custom.contentType]).toEqual(["application/json", "application/x-custom"]);
+  });
+
+  describe("createExclusive and the precondition proxy", () => {
+    it("the real client sends ifGenerationMatch=0 on a single-request upload; a second create gets 412", async () => {
+      const prefix = freshPrefix();
+      const store = newStore(prefix);
+      const name = `${prefix}/locks/run.json`;
+      const uploadsOf = () => proxy.requests.filter((r) => r.query.name === name);
+      expect(await store.createExclusive("locks/run.json", "mine")).toBe(true);
+      expect(await store.createExclusive("locks/run.json", "theirs")).toBe(false);
+      expect(uploadsOf()).toEqual([
+        {
+          method: "POST",
+          path: `/upload/storage/v1/b/${BUCKET}/o`,
+          query: { uploadType: "multipart", name, ifGenerationMatch: "0" },
+          status: 200,
+        },
+        {
+          method: "POST",
+          path: `/upload/storage/v1/b/${BUCKET}/o`,
+          query: { uploadType: "multipart", name, ifGenerationMatch: "0" },
+          status: 412,
+        },
+      ]);
+      // A plain write carries no precondition: it overwrites.
+      await store.write("locks/run.json", "overwritten");
+      expect(uploadsOf()[2].query).toEqual({ uploadType: "multipart", name });
+      expect(Buffer.from(await store.read("locks/run.json")).toString()).toBe("overwritten");
+    });
+
+    it("the emulator alone ignores ifGenerationMatch (why the proxy exists)", async () => {
+      const saved = process.env.STORAGE_EMULATOR_HOST;
+      process.env.STORAGE_EMULATOR_HOST = emulator.endpoint;
+      const direct = newStore();
+      try {
+        expect(await direct.createExclusive("k.txt", "first")).toBe(true); // the client is built here, without the proxy
+      } finally {
+        process.env.STORAGE_EMULATOR_HOST = saved;
+      }
+      // If this ever returns false, the emulator enforces the precondition and the proxy can go.
+      expect(await direct.createExclusive("k.txt", "second")).toBe(true);
+      expect(Buffer.from(await direct.read("k.txt")).toString()).toBe("second");
+    });
+
+    it("the proxy refuses preconditions it does not enforce, instead of letting the emulator ignore them", async () => {
+      const resumable = await fetch(`${proxy.endpoint}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=a&ifGenerationMatch=0`, {
+        method: "POST",
+      });
+      expect(resumable.status).toBe(501);
+      const conditionalDelete = await fetch(`${proxy.endpoint}/storage/v1/b/${BUCKET}/o/a?ifGenerationMatch=7`, { method: "DELETE" });
+      expect(conditionalDelete.status).toBe(501);
+      const body = (await conditionalDelete.json()) as { error: { code: number; message: string } };
+      expect(body.error.code).toBe(501);
+      expect(body.error.message).toBe(
+        "precondition proxy: ifGenerationMatch on DELETE /storage/v1/b/" +
+          `${BUCKET}/o/a?uploadType= is not enforced (only ifGenerationMatch=0 on single-request uploads with the name in the query is); ` +
+          "the emulator would ignore it",
+      );
+      await resumable.arrayBuffer();
+    });
+  });
+
   it("keeps stores with string-prefix-related prefixes apart (run vs run-2)", async () => {
     const base = freshPrefix();
     const one = newStore(`${base}/run`);
@@ -158,6 +237,7 @@ describe("gcs storage specifics", () => {
     for (const [operation, run] of [
       ["read", () => store.read("k.json")],
       ["write", () => store.write("k.json", "{}")],
+      ["create", () => store.createExclusive("k.json", "{}")],
       ["exists", () => store.exists("k.json")],
       ["delete", () => store.delete("k.json")],
       ["list prefix", () => store.list("k")],

@@ -158,6 +158,31 @@ describe("local storage specifics", () => {
     expect(await filesOnDisk(root)).toEqual(["shared/key.bin"]);
   });
 
+  it("exclusive creates leave no temp files behind, win or lose", async () => {
+    const root = freshRoot();
+    const stores = Array.from({ length: 8 }, () => createLocalStorage(root)); // as separate processes would have
+    const results = await Promise.all(stores.map((s, i) => s.createExclusive("locks/run.json", `contender ${i}`)));
+    expect(results.filter((r) => r)).toHaveLength(1);
+    expect(text(await stores[0].read("locks/run.json"))).toBe(`contender ${results.indexOf(true)}`);
+    expect(await filesOnDisk(root)).toEqual(["locks/run.json"]);
+  });
+
+  it("an exclusive create where a directory is in the way fails instead of reporting 'exists'", async () => {
+    const root = freshRoot();
+    const store = createLocalStorage(root);
+    await store.write("a/b", "file");
+    const error = await store.createExclusive("a", "x").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PipelineError);
+    expect((error as Error).message).toMatch(
+      /^storage: create "a" in file:\/\/\/.* failed: EEXIST: .*; a directory of that name exists; a local store cannot hold both "a" and "a\/\.\.\." keys$/,
+    );
+    const underFile = await store.createExclusive("a/b/c", "x").catch((e: unknown) => e);
+    expect((underFile as Error).message).toMatch(
+      /^storage: create "a\/b\/c" in file:\/\/\/.* failed: .*; a file exists where a directory is needed; a local store cannot hold both "a" and "a\/\.\.\." keys$/,
+    );
+    expect(await filesOnDisk(root)).toEqual(["a/b"]);
+  });
+
   it("explains why a key cannot be both an object and a 'directory' on disk", async () => {
     const root = freshRoot();
     const store = createLocalStorage(root);

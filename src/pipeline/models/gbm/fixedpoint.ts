@@ -48,9 +48,13 @@ export class FixedPointResiduals {
   readonly residual: Float64Array;
   /** `residual * countBase + 1`. */
   readonly packed: Float64Array;
+  /** An upper bound of max |residual|, so the exact maximum is only scanned for when it could exceed `limit`. */
+  private maxBound = 0;
+  /** Largest |value| added since the bound was last updated. */
+  private pendingDelta = 0;
 
-  /** Residuals of the constant prediction `init`. */
-  constructor(y: Float64Array, init: number) {
+  /** Residuals of the constant prediction `init`; `packed` may be preallocated (length n) where the histogram kernel can read it. */
+  constructor(y: Float64Array, init: number, packed: Float64Array = new Float64Array(y.length)) {
     const n = y.length;
     this.n = n;
     let bits = 1;
@@ -62,9 +66,10 @@ export class FixedPointResiduals {
     for (let r = 0; r < n; r++) spread = Math.max(spread, Math.abs(init - y[r]));
     this.scale = spread > 0 ? 2 ** Math.max(-1000, Math.min(1000, Math.floor(Math.log2(this.limit / 4 / spread)))) : 1;
     this.residual = new Float64Array(n);
-    this.packed = new Float64Array(n);
+    this.packed = packed;
     for (let r = 0; r < n; r++) this.residual[r] = Math.round((init - y[r]) * this.scale);
     this.repack();
+    this.maxBound = this.maxAbsResidual();
   }
 
   /** Leaf value in residual units for a leaf with integer gradient sum `g` over `count` rows (Newton step, L2, shrinkage). */
@@ -77,6 +82,7 @@ export class FixedPointResiduals {
   addToRows(rows: Uint32Array, begin: number, end: number, valueInt: number): void {
     const { residual, packed, countBase } = this;
     const delta = valueInt * countBase;
+    this.pendingDelta = Math.max(this.pendingDelta, Math.abs(valueInt));
     for (let i = begin; i < end; i++) {
       const r = rows[i];
       residual[r] += valueInt;
@@ -86,6 +92,7 @@ export class FixedPointResiduals {
 
   /** Adds `valueInt` to the residual of one row. */
   addToRow(r: number, valueInt: number): void {
+    this.pendingDelta = Math.max(this.pendingDelta, Math.abs(valueInt));
     this.residual[r] += valueInt;
     this.packed[r] += valueInt * this.countBase;
   }
@@ -105,15 +112,26 @@ export class FixedPointResiduals {
    */
   rescaleIfNeeded(): boolean {
     const { residual, n, limit } = this;
-    let max = 0;
-    for (let r = 0; r < n; r++) max = Math.max(max, Math.abs(residual[r]));
+    // Each tree moves a row by at most the largest |leaf value| it added.
+    this.maxBound += this.pendingDelta;
+    this.pendingDelta = 0;
+    if (this.maxBound <= limit) return false;
+    const max = this.maxAbsResidual();
+    this.maxBound = max;
     if (max <= limit) return false;
     let factor = 1;
     while (max / factor > limit / 4) factor *= 2;
     this.scale /= factor;
     for (let r = 0; r < n; r++) residual[r] = Math.round(residual[r] / factor);
     this.repack();
+    this.maxBound = this.maxAbsResidual();
     return true;
+  }
+
+  private maxAbsResidual(): number {
+    let max = 0;
+    for (let r = 0; r < this.n; r++) max = Math.max(max, Math.abs(this.residual[r]));
+    return max;
   }
 
   private repack(): void {

@@ -1,0 +1,50 @@
+import type { Command } from "commander";
+import { ExitCode } from "../../pipeline/core/errors.js";
+import { monitor, type MonitorReport } from "../../pipeline/monitor/monitor.js";
+import { createContext, type GlobalOptions } from "../context.js";
+import { QuietExit } from "../exit.js";
+import { fractionFlag } from "../options.js";
+import { visibleUntilFor } from "./predict.js";
+
+interface MonitorFlags {
+  asOf?: string;
+  maxMape?: string;
+  minCoverage?: string;
+  failOnAlert?: boolean;
+  json?: boolean;
+}
+
+/** `energy-forecast monitor`: score past forecasts against the truth that has arrived since. */
+export function registerMonitor(program: Command): void {
+  program
+    .command("monitor")
+    .description("join stored forecasts with the ground truth that arrived later; write metrics_monitoring*.parquet and y_monitoring.parquet")
+    .option("--as-of <iso>", "reference time T: only truth before T - delay counts (default: all stored data)")
+    .option("--max-mape <fraction>", "alert when the 7-day MAPE is above this (env ALERT_MAX_MAPE_7D; default 0.1)")
+    .option("--min-coverage <fraction>", "alert when the 7-day 80% interval coverage is below this (env ALERT_MIN_COVERAGE_80; default 0.6)")
+    .option("--fail-on-alert", `exit with code ${ExitCode.alert} when an alert is raised`)
+    .option("--json", "print the monitoring report as JSON")
+    .action(async (flags: MonitorFlags, cmd: Command) => {
+      const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+      const policy = {
+        maxMape7d: flags.maxMape ? fractionFlag(flags.maxMape, "--max-mape") : ctx.config.alerts.maxMape7d,
+        minCoverage80: flags.minCoverage ? fractionFlag(flags.minCoverage, "--min-coverage") : ctx.config.alerts.minCoverage80,
+      };
+      const { report } = await monitor(ctx.storage, ctx.config.featureGroup, await visibleUntilFor(ctx, flags.asOf), policy);
+      process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatMonitorReport(report));
+      if (flags.failOnAlert && report.alerts.length > 0) throw new QuietExit(ExitCode.alert);
+    });
+}
+
+const pct = (v: number | null, digits = 2) => (v === null ? "-" : `${(v * 100).toFixed(digits)}%`);
+
+/** A short human-readable monitoring summary. */
+export function formatMonitorReport(r: MonitorReport): string {
+  const lines = [
+    `monitor: ${r.scored} of ${r.forecasts} stored forecasts have their truth; MAPE ${pct(r.mape)}, 80% coverage ${pct(r.coverage80, 1)}`,
+    `  latest scored hour ${r.latest ?? "-"}; 7-day MAPE ${pct(r.mape7d)}, 7-day 80% coverage ${pct(r.coverage80_7d, 1)}`,
+    ...(r.alerts.length ? r.alerts.map((a) => `  ALERT ${a}`) : ["  no alerts"]),
+    "",
+  ];
+  return lines.join("\n");
+}

@@ -1,0 +1,63 @@
+import type { Command } from "commander";
+import { DAY_MS, HOUR_MS, parseInstant } from "../../pipeline/config/time.js";
+import { FeatureStore } from "../../pipeline/featurestore/store.js";
+import { PipelineError } from "../../pipeline/core/errors.js";
+import { predict } from "../../pipeline/predict/predict.js";
+import { writePredictionOutputs } from "../../pipeline/predict/outputs.js";
+import { createContext, type CliContext, type GlobalOptions } from "../context.js";
+import { wholeHoursFlag } from "../options.js";
+
+interface PredictFlags {
+  asOf?: string;
+  model: string;
+  horizon?: string;
+  json?: boolean;
+}
+
+/** `energy-forecast predict`: forecast the next hours of every series with a registered model. */
+export function registerPredict(program: Command): void {
+  program
+    .command("predict")
+    .description("forecast the hours after the latest visible observation of every series and write X/y/predictions parquet files")
+    .option("--as-of <iso>", "reference time T: only data before T - delay is used (default: all stored data)")
+    .option("--model <version|alias>", "registered version (v3, 3), alias, or latest", "production")
+    .option("--horizon <hours>", "hours to forecast (env FORECAST_HORIZON; default 24)")
+    .option("--json", "print the run report as JSON")
+    .action(async (flags: PredictFlags, cmd: Command) => {
+      const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+      const runId = ctx.newRunId("predict");
+      const visibleUntil = await visibleUntilFor(ctx, flags.asOf);
+      const result = await predict(
+        ctx.storage,
+        ctx.config.featureGroup,
+        runId,
+        {
+          visibleUntil,
+          model: ctx.config.forecast.model,
+          ref: flags.model,
+          horizon: flags.horizon ? wholeHoursFlag(flags.horizon, "--horizon") : ctx.config.forecast.horizon,
+          lookbackDays: ctx.config.forecast.lookbackDays,
+        },
+        ctx.logger,
+      );
+      const written = await writePredictionOutputs(ctx.storage, runId, result.tables);
+      const report = { runId, ...result.report, historyRows: written.historyRows, replacedRows: written.replaced };
+      process.stdout.write(
+        flags.json
+          ? JSON.stringify(report, null, 2) + "\n"
+          : `predict ${runId}: ${report.model} v${report.modelVersion} from origin ${report.origin.slice(0, 16)}Z, ${report.series} series x ${report.horizon} h -> predictions.parquet, runs/${runId}/; history ${report.historyRows} rows\n`,
+      );
+    });
+}
+
+/** as-of minus the data delay, or (without --as-of) just after the newest stored hour. */
+export async function visibleUntilFor(ctx: CliContext, asOf: string | undefined): Promise<number> {
+  if (asOf !== undefined) {
+    const t = parseInstant(asOf, "--as-of");
+    return Math.floor((t - ctx.config.window.delayDays * DAY_MS) / HOUR_MS) * HOUR_MS;
+  }
+  const manifest = await new FeatureStore(ctx.storage, ctx.config.featureGroup).manifest();
+  const parts = Object.values(manifest?.partitions ?? {});
+  if (parts.length === 0) throw new PipelineError("predict", `the feature store in ${ctx.storage.uri} is empty; run energy-forecast ingest first`);
+  return Math.max(...parts.map((p) => p.maxTime)) + HOUR_MS;
+}

@@ -1,0 +1,52 @@
+import type { Command } from "commander";
+import { ExitCode } from "../../pipeline/core/errors.js";
+import { formatInstant, parseInstant } from "../../pipeline/config/time.js";
+import { openSource } from "../../pipeline/ingest/open-source.js";
+import type { RunManifest } from "../../pipeline/run/manifest.js";
+import { runTick } from "../../pipeline/run/tick.js";
+import { createContext, type GlobalOptions } from "../context.js";
+import { QuietExit } from "../exit.js";
+import { withRunLock } from "../lock.js";
+import { tickFlagsHelp, tickOptions, type TickFlags } from "../tick-options.js";
+
+interface RunFlags extends TickFlags {
+  asOf?: string;
+  json?: boolean;
+}
+
+/** `energy-forecast run`: the whole DAG for one scheduled tick. */
+export function registerRun(program: Command): void {
+  const cmd = program
+    .command("run")
+    .description("one scheduled tick: ingest -> validate -> train when due -> monitor -> predict, then write the run manifest")
+    .option("--as-of <iso>", "the tick's reference time, UTC (default: now)")
+    .option("--json", "print the run manifest as JSON");
+  for (const [flag, help] of tickFlagsHelp()) cmd.option(flag, help);
+  cmd
+    .addHelpText("after", `\nExit codes: 0 ok, 1 failure, 2 bad usage, 3 validation failed, ${ExitCode.alert} alert (with --fail-on-alert), ${ExitCode.locked} another run holds the store's lock.`)
+    .action(async (flags: RunFlags, command: Command) => {
+      const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
+      const asOf = flags.asOf ? parseInstant(flags.asOf, "--as-of") : ctx.clock.now().getTime();
+      const runId = ctx.newRunId("run");
+      const manifest = await withRunLock(ctx, runId, () =>
+        runTick(ctx.config, { ...tickOptions(ctx, flags), asOf }, { storage: ctx.storage, source: openSource(ctx.config, ctx.logger), clock: ctx.clock, logger: ctx.logger, runId }),
+      );
+      process.stdout.write(flags.json ? JSON.stringify(manifest, null, 2) + "\n" : formatManifest(manifest));
+      if (flags.failOnAlert && manifest.monitor.alerts.length > 0) throw new QuietExit(ExitCode.alert);
+    });
+}
+
+const pct = (v: number | null) => (v === null ? "-" : `${(v * 100).toFixed(2)}%`);
+
+/** A compact summary of a completed tick. */
+export function formatManifest(m: RunManifest): string {
+  return [
+    `run ${m.runId} as of ${formatInstant(Date.parse(m.asOf))} (data before ${formatInstant(Date.parse(m.visibleUntil))})`,
+    `  ingest    ${m.ingest.rows} rows, ${m.ingest.series} series: ${m.ingest.added} added, ${m.ingest.changed} changed (validation ${m.validation.success ? "passed" : "failed"})`,
+    `  train     ${m.train.trained ? `trained ${m.train.model} v${m.train.version}` : `kept ${m.train.model} v${m.train.version}`} (${m.train.reason})`,
+    `  monitor   ${m.monitor.scored} forecasts scored, 7-day MAPE ${pct(m.monitor.mape7d)}${m.monitor.alerts.length ? `, ALERTS: ${m.monitor.alerts.join("; ")}` : ""}`,
+    `  predict   ${m.predict.series} series x ${m.predict.horizon} h from ${m.predict.origin.slice(0, 16)}Z with v${m.predict.modelVersion}`,
+    `  took      ${Object.entries(m.durationsMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,85 @@
+import type { Command } from "commander";
+import { ConfigError } from "../../pipeline/core/errors.js";
+import { parseInstant } from "../../pipeline/config/time.js";
+import { DEFAULT_SEARCH_SPACE, gridTrials, randomTrials, type Trial } from "../../pipeline/train/search.js";
+import { forecasterFactory } from "../../pipeline/train/candidates.js";
+import { train, type TrainReport } from "../../pipeline/train/train.js";
+import { createContext, type GlobalOptions } from "../context.js";
+import { wholeHoursFlag } from "../options.js";
+
+interface TrainFlags {
+  model?: string;
+  search: string;
+  trials: string;
+  seed: string;
+  folds?: string;
+  every: string;
+  horizon?: string;
+  visibleUntil?: string;
+  alias: string | false;
+  json?: boolean;
+}
+
+/** `energy-forecast train`: hyperparameter search by backtest, then fit and register the best. */
+export function registerTrain(program: Command): void {
+  program
+    .command("train")
+    .description("search learner settings by backtest MAPE on expanding-window folds, fit the best on all data, and register it")
+    .option("--model <name>", "catalog model to train (env MODEL_NAME; default the backtest-chosen default)")
+    .option("--search <kind>", "none (default settings only), grid, or random", "random")
+    .option("--trials <n>", "trials of a random search", "4")
+    .option("--seed <n>", "seed of the random search", "0")
+    .option("--folds <n>", "expanding-window folds (env TRAIN_FOLDS; default 3)")
+    .option("--every <hours>", "hours between folds", "24")
+    .option("--horizon <hours>", "forecast horizon in hours (env FORECAST_HORIZON; default 24)")
+    .option("--visible-until <iso>", "train only on data before this instant (UTC)")
+    .option("--alias <alias>", "alias to point at the new version", "production")
+    .option("--no-alias", "register without moving any alias")
+    .option("--json", "print the training report as JSON")
+    .action(async (flags: TrainFlags, cmd: Command) => {
+      const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+      const model = flags.model ?? ctx.config.forecast.model;
+      const trials = searchTrials(flags);
+      const report = await train(
+        ctx.storage,
+        ctx.config.featureGroup,
+        ctx.newRunId("train"),
+        {
+          model,
+          create: forecasterFactory(model),
+          trials,
+          folds: flags.folds ? wholeHoursFlag(flags.folds, "--folds") : ctx.config.forecast.folds,
+          every: wholeHoursFlag(flags.every, "--every"),
+          horizon: flags.horizon ? wholeHoursFlag(flags.horizon, "--horizon") : ctx.config.forecast.horizon,
+          visibleUntil: flags.visibleUntil ? parseInstant(flags.visibleUntil, "--visible-until") : undefined,
+          alias: flags.alias === false ? undefined : flags.alias,
+        },
+        { clock: ctx.clock, logger: ctx.logger },
+      );
+      process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatTrainReport(report));
+    });
+}
+
+function searchTrials(flags: TrainFlags): Trial[] {
+  switch (flags.search) {
+    case "none":
+      return [{}];
+    case "grid":
+      return gridTrials(DEFAULT_SEARCH_SPACE);
+    case "random":
+      return randomTrials(DEFAULT_SEARCH_SPACE, Number(flags.trials), Number(flags.seed));
+    default:
+      throw new ConfigError(`--search must be none, grid or random, got "${flags.search}"`);
+  }
+}
+
+/** One line per trial, then the registered version. */
+export function formatTrainReport(r: TrainReport): string {
+  const lines = [`train ${r.runId}: ${r.trials.length} trial(s) on folds ${r.best.folds.map((f) => f.slice(0, 16)).join(", ")}`];
+  for (const t of r.trials) {
+    lines.push(`  ${t === r.best ? "*" : " "} trial ${t.trial}  MAPE ${(t.metrics.mape * 100).toFixed(2)}%  RMSPE ${(t.metrics.rmspe * 100).toFixed(2)}%  fit ${t.fitSeconds.toFixed(1)} s  ${JSON.stringify(t.params)}`);
+  }
+  const m = r.registered;
+  lines.push(`registered ${m.name} v${m.version} (trained on ${m.trainingWindow.start.slice(0, 16)} .. ${m.trainingWindow.end.slice(0, 16)}, feature store commit ${m.featureStore.commit})`, "");
+  return lines.join("\n");
+}

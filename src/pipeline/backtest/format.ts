@@ -1,0 +1,98 @@
+import { formatInstant } from "../config/time.js";
+import type { BacktestResult } from "./engine.js";
+
+/** The JSON the CLI prints with `--json` (errors as fractions, times in seconds). */
+export interface BacktestJson {
+  origins: number;
+  horizon: number;
+  models: Array<{ name: string; mape: number; rmspe: number; coverage80: number; fitSeconds: number; predictSeconds: number }>;
+  default: string;
+}
+
+/** The `--json` summary of a backtest; `defaultModel` names the model training uses by default. */
+export function backtestJson(r: BacktestResult, defaultModel: string): BacktestJson {
+  return {
+    origins: r.origins.length,
+    horizon: r.plan.horizon,
+    models: r.models.map((m) => ({
+      name: m.name,
+      mape: round(m.mape, 6),
+      rmspe: round(m.rmspe, 6),
+      coverage80: round(m.coverage80, 6),
+      fitSeconds: round(m.fitSeconds, 3),
+      predictSeconds: round(m.predictSeconds, 3),
+    })),
+    default: defaultModel,
+  };
+}
+
+/** What breakdowns the human-readable report adds. */
+export type Breakdown = "horizon" | "series" | "origin";
+
+/** A human-readable report: the plan, one line per model, and the requested breakdowns. */
+export function formatBacktest(r: BacktestResult, source: string, defaultModel: string, by: Breakdown[] = []): string {
+  const lines: string[] = [];
+  const o = r.origins;
+  lines.push(`backtest of ${source}`);
+  lines.push(`  origins    ${o.length}: ${formatInstant(o[0])} .. ${formatInstant(o[o.length - 1])} every ${r.plan.every} h, horizon ${r.plan.horizon} h; each fits on the history up to its origin`);
+  const skipped = [
+    r.skippedPastData.length > 0 ? `${r.skippedPastData.length} whose horizon runs past the data (${r.skippedPastData.map(formatInstant).join(", ")})` : "",
+    r.skippedBeforeData.length > 0 ? `${r.skippedBeforeData.length} before the data` : "",
+  ].filter(Boolean);
+  if (skipped.length > 0) lines.push(`  skipped    ${skipped.join("; ")}`);
+  lines.push(`  intervals  conformal, per step, from residuals known at each origin${r.warmupOrigins.length > 0 ? ` (warm-up origin ${r.warmupOrigins.map(formatInstant).join(", ")})` : ""}`);
+  lines.push("");
+  const rows = r.models.map((m) => [
+    m.name + (m.name === defaultModel ? " *" : ""),
+    pct(m.mape),
+    pct(m.rmspe),
+    pct(m.coverage80, 1),
+    pct(m.coverage95, 1),
+    m.fitSeconds.toFixed(2),
+    m.predictSeconds.toFixed(3),
+    m.missing > 0 ? String(m.missing) : "",
+  ]);
+  lines.push(...table(["model", "MAPE", "RMSPE", "cover80", "cover95", "fit s", "predict s", "missing"], rows));
+  lines.push(`  (* = ${defaultModel}, the default model) errors pooled over the (series, hour) points; times summed over every fit and forecast, warm-up included`);
+  if (by.includes("origin")) {
+    lines.push("", "MAPE by origin");
+    lines.push(...table(["origin", ...r.models.map((m) => m.name)], o.map((t, i) => [formatInstant(t), ...r.models.map((m) => pct(m.byOrigin[i].mape))])));
+  }
+  if (by.includes("horizon")) {
+    lines.push("", "MAPE (and 80 % coverage) by horizon step");
+    const steps = r.models[0]?.byStep.length ?? 0;
+    lines.push(
+      ...table(
+        ["step", ...r.models.map((m) => m.name)],
+        Array.from({ length: steps }, (_, i) => [String(i + 1), ...r.models.map((m) => `${pct(m.byStep[i].mape)} (${pct(m.byStep[i].coverage80, 0)})`)]),
+      ),
+    );
+  }
+  if (by.includes("series")) {
+    lines.push("", "MAPE by series (area, consumer type)");
+    const first = r.models[0];
+    lines.push(
+      ...table(
+        ["area", "consumer", ...r.models.map((m) => m.name)],
+        (first?.bySeries ?? []).map((s, i) => [String(s.area), String(s.consumerType), ...r.models.map((m) => pct(m.bySeries[i].mape))]),
+      ),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+function pct(x: number, digits = 2): string {
+  return Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : "-";
+}
+
+function round(x: number, digits: number): number {
+  if (!Number.isFinite(x)) return x;
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => "  " + cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
+  return [line(header), ...rows.map(line)];
+}

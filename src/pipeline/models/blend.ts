@@ -1,0 +1,100 @@
+import { PipelineError } from "../core/errors.js";
+import { HOUR_MS } from "../config/time.js";
+import { localHour } from "../features/calendar.js";
+import { dayKind } from "../features/holidays.js";
+import type { Panel } from "../features/panel.js";
+import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
+import { emptyForecast, type Forecast } from "./forecast.js";
+import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, type Forecaster, type ForecasterJson } from "./forecaster.js";
+
+/** Options of {@link BlendForecaster}. */
+export interface BlendOptions {
+  /**
+   * Members that copy the value `lag` hours back (seasonal naive): for a target hour whose day
+   * kind (ordinary, Christmas week, customary day off, public holiday) differs from that of the
+   * hour `lag` before it, such a member's weight goes to the other members, since last week's
+   * Boxing Day says little about this week's Monday.
+   */
+  seasonal?: Array<{ member: number; lag: number }>;
+}
+
+/**
+ * A weighted average of member forecasts (weights fixed in advance, summing to 1). Averaging
+ * models whose errors differ (a learner and a seasonal naive) lowers the error of each; the
+ * blend's intervals are calibrated on the blend's own residuals.
+ */
+export class BlendForecaster implements Forecaster {
+  calibration: Calibration | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly members: Forecaster[],
+    readonly weights: number[],
+    readonly options: BlendOptions = {},
+  ) {
+    const sum = weights.reduce((a, b) => a + b, 0);
+    if (members.length === 0 || members.length !== weights.length || weights.some((w) => !(w >= 0)) || Math.abs(sum - 1) > 1e-9) {
+      throw new PipelineError("model", `${name}: a blend needs one weight >= 0 per member, summing to 1; got ${members.length} members and weights ${JSON.stringify(weights)}`);
+    }
+  }
+
+  fit(history: Panel): void {
+    for (const m of this.members) m.fit(history);
+  }
+
+  forecast(horizon: number, history?: Panel): Forecast {
+    checkHorizon(this.name, horizon);
+    const parts = this.members.map((m) => m.forecast(horizon, history));
+    const out = emptyForecast(parts[0].origin, horizon, parts[0].keys);
+    const weights = this.stepWeights(parts[0].origin, horizon);
+    const n = out.keys.length;
+    for (let step = 1; step <= horizon; step++) {
+      const w = weights[step - 1];
+      for (let s = 0; s < n; s++) {
+        const i = s * horizon + step - 1;
+        let sum = 0;
+        for (let k = 0; k < parts.length; k++) if (w[k] > 0) sum += w[k] * parts[k].point[i];
+        out.point[i] = sum;
+      }
+    }
+    return this.calibration ? applyCalibration(out, this.calibration) : out;
+  }
+
+  /** Member weights for each step after `origin` (the seasonal members' day-kind rule applied). */
+  stepWeights(origin: number, horizon: number): number[][] {
+    const out: number[][] = [];
+    for (let step = 1; step <= horizon; step++) {
+      const t = origin + step * HOUR_MS;
+      const w = this.weights.slice();
+      for (const { member, lag } of this.options.seasonal ?? []) {
+        if (dayKind(localHour(t).day) !== dayKind(localHour(t - lag * HOUR_MS).day)) w[member] = 0;
+      }
+      const sum = w.reduce((a, b) => a + b, 0);
+      out.push(sum > 0 ? w.map((x) => x / sum) : this.weights.slice());
+    }
+    return out;
+  }
+
+  toJSON(): ForecasterJson {
+    const json: ForecasterJson = {
+      format: FORECASTER_FORMAT,
+      version: FORECASTER_FORMAT_VERSION,
+      kind: "blend",
+      name: this.name,
+      weights: this.weights,
+      options: this.options,
+      members: this.members.map((m) => m.toJSON()),
+    };
+    if (this.calibration) json.calibration = calibrationToJSON(this.calibration);
+    return json;
+  }
+
+  /** Rebuilds a blend from its JSON, loading each member with `load`. */
+  static fromJSON(json: ForecasterJson, load: (member: ForecasterJson) => Forecaster): BlendForecaster {
+    const members = json.members;
+    if (!Array.isArray(members)) throw new PipelineError("model", `${json.name}: a blend's JSON needs a "members" array`);
+    const b = new BlendForecaster(json.name, members.map((m: ForecasterJson) => load(m)), json.weights as number[], (json.options as BlendOptions | undefined) ?? {});
+    if (json.calibration !== undefined) b.calibration = calibrationFromJSON(json.calibration, json.name);
+    return b;
+  }
+}

@@ -1,0 +1,126 @@
+import { PipelineError } from "../core/errors.js";
+import { buildTrainingRows, calendarFor, type FeatureMatrix } from "../features/matrix.js";
+import { panelEnd, type Panel } from "../features/panel.js";
+import { rowPlan, rowScale, targetBase, writeFeatures } from "../features/row.js";
+import { checkFeatureSpec, featureNames, type FeatureSpec } from "../features/spec.js";
+import { fitGbm, GbmModel, type GbmModelJson, type GbmParams } from "./gbm/index.js";
+import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
+import { emptyForecast, type Forecast } from "./forecast.js";
+import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, historyFor, type Forecaster, type ForecasterJson } from "./forecaster.js";
+
+/** Settings of {@link GbmForecaster}. */
+export interface GbmForecasterOptions {
+  /** Name the model is known by (default `gbm`). */
+  name?: string;
+  features: FeatureSpec;
+  gbm: Partial<GbmParams>;
+  /**
+   * Hours of history a training row needs (default: all features defined). Smaller values add
+   * early rows whose longest lags are missing.
+   */
+  minHistory?: number;
+  /** Train on the most recent this many hours of targets only (default: all the history). */
+  trainHours?: number;
+}
+
+/**
+ * The global model: one gradient-boosted regressor pooled over every series, on targets and
+ * lag features divided by each series' recent mean (so series of any size share one model),
+ * forecasting recursively: each step's prediction is appended to the history the next step's
+ * features are computed from, by the same {@link writeFeatures} that built the training rows.
+ */
+export class GbmForecaster implements Forecaster {
+  readonly name: string;
+  calibration: Calibration | undefined;
+  readonly options: GbmForecasterOptions;
+  private model: GbmModel | undefined;
+  private history: Panel | undefined;
+
+  constructor(options: GbmForecasterOptions, model?: GbmModel) {
+    this.options = { ...options, features: checkFeatureSpec(options.features) };
+    this.name = options.name ?? "gbm";
+    this.model = model;
+  }
+
+  /** The fitted learner (undefined before fit). */
+  get learner(): GbmModel | undefined {
+    return this.model;
+  }
+
+  fit(history: Panel): void {
+    const rows = buildTrainingRows(history, this.options.features, { minHistory: this.options.minHistory, recentHours: this.options.trainHours });
+    if (rows.X.nRows === 0) {
+      throw new PipelineError("model", `${this.name}: the history (${history.hours} h) yields no training rows; it needs more than ${this.options.minHistory ?? "the feature window's"} hours per series`);
+    }
+    this.model = fitGbm(rows.X, rows.y, this.options.gbm);
+    this.history = history;
+  }
+
+  forecast(horizon: number, history?: Panel): Forecast {
+    checkHorizon(this.name, horizon);
+    const model = this.model;
+    if (!model) throw new PipelineError("model", `${this.name} is not fitted; call fit() or load a fitted model`);
+    const h = historyFor(this.name, history, this.history);
+    const spec = this.options.features;
+    const plan = rowPlan(spec);
+    const nSeries = h.keys.length;
+    const n = h.hours;
+    const out = emptyForecast(panelEnd(h), horizon, h.keys);
+    const buffers = h.values.map((v) => {
+      const b = new Float64Array(n + horizon);
+      b.set(v);
+      return b;
+    });
+    const cal = calendarFor(h.start, spec, n, n + horizon);
+    const columns = Array.from({ length: plan.nFeatures }, () => new Float64Array(nSeries));
+    const X: FeatureMatrix = { nRows: nSeries, nFeatures: plan.nFeatures, columns, names: featureNames(spec) };
+    const scales = new Float64Array(nSeries);
+    for (let step = 1; step <= horizon; step++) {
+      const t = n - 1 + step;
+      for (let s = 0; s < nSeries; s++) {
+        scales[s] = rowScale(spec, buffers[s], t, n);
+        writeFeatures(plan, cal, h.keys[s], buffers[s], t, scales[s], columns, s);
+        // No usable scale (all-missing or all-zero week): keep the learner's input finite.
+        if (!(scales[s] > 0)) for (let f = 0; f < plan.nFeatures; f++) columns[f][s] = NaN;
+      }
+      const ratio = model.predict(X);
+      for (let s = 0; s < nSeries; s++) {
+        const sc = scales[s];
+        const y = sc > 0 ? Math.max(0, targetBase(spec, buffers[s], t) + ratio[s] * sc) : sc === 0 ? 0 : NaN;
+        buffers[s][t] = y;
+        out.point[s * horizon + step - 1] = y;
+      }
+    }
+    return this.calibration ? applyCalibration(out, this.calibration) : out;
+  }
+
+  toJSON(): ForecasterJson {
+    if (!this.model) throw new PipelineError("model", `${this.name} is not fitted; there is nothing to save`);
+    const json: ForecasterJson = {
+      format: FORECASTER_FORMAT,
+      version: FORECASTER_FORMAT_VERSION,
+      kind: "gbm",
+      name: this.name,
+      features: this.options.features,
+      featureNames: featureNames(this.options.features),
+      minHistory: this.options.minHistory ?? null,
+      trainHours: this.options.trainHours ?? null,
+      learner: this.model.toJSON(),
+    };
+    if (this.calibration) json.calibration = calibrationToJSON(this.calibration);
+    return json;
+  }
+
+  /** Rebuilds a fitted model from {@link GbmForecaster.toJSON}'s output (pass the recent history to forecast()). */
+  static fromJSON(json: ForecasterJson): GbmForecaster {
+    const features = json.features as FeatureSpec;
+    const names = featureNames(features);
+    if (JSON.stringify(names) !== JSON.stringify(json.featureNames)) {
+      throw new PipelineError("model", `${json.name}: the saved feature list does not match what this code builds from the saved feature spec; the artifact was made by an incompatible version, retrain it`);
+    }
+    const learner = GbmModel.fromJSON(json.learner as GbmModelJson);
+    const m = new GbmForecaster({ name: json.name, features, gbm: learner.params, minHistory: (json.minHistory as number | null) ?? undefined, trainHours: (json.trainHours as number | null) ?? undefined }, learner);
+    if (json.calibration !== undefined) m.calibration = calibrationFromJSON(json.calibration, json.name);
+    return m;
+  }
+}

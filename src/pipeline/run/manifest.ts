@@ -1,0 +1,61 @@
+import { NotFoundError, PipelineError } from "../core/errors.js";
+import type { Storage } from "../storage/storage.js";
+
+/**
+ * The record of one complete scheduled tick. Written last, so a manifest exists only for a run
+ * that finished every step; the report's Runs page and `backfill`'s resume read these.
+ */
+export interface RunManifest {
+  format: "energy-forecast/run-manifest";
+  formatVersion: 1;
+  runId: string;
+  status: "succeeded";
+  /** The tick's reference time and the data visible to it (as-of minus the data delay). */
+  asOf: string;
+  visibleUntil: string;
+  startedAt: string;
+  finishedAt: string;
+  durationsMs: Record<string, number>;
+  ingest: { window: [string, string]; rows: number; series: number; added: number; changed: number; featureStoreCommit: number };
+  validation: { success: boolean; evaluated: number; key: string };
+  train: { trained: boolean; reason: string; model: string; version: number };
+  monitor: { forecasts: number; scored: number; mape: number | null; mape7d: number | null; coverage80_7d: number | null; alerts: string[] };
+  predict: { model: string; modelVersion: number; origin: string; horizon: number; series: number; rows: number };
+  outputs: Record<string, string>;
+  codeVersion: string;
+  store: string;
+}
+
+/** A run that did not finish: why, and at which step. Kept for the report; never read by resume. */
+export interface RunFailure {
+  format: "energy-forecast/run-failure";
+  runId: string;
+  asOf: string;
+  step: string;
+  error: string;
+  at: string;
+}
+
+export const manifestKey = (runId: string): string => `runs/${runId}/manifest.json`;
+export const failureKey = (runId: string): string => `runs/${runId}/failure.json`;
+
+/** Every complete run's manifest, oldest as-of first. */
+export async function listManifests(storage: Storage): Promise<RunManifest[]> {
+  const keys = (await storage.list("runs/")).filter((k) => /^runs\/[^/]+\/manifest\.json$/.test(k));
+  const manifests: RunManifest[] = [];
+  for (const key of keys) {
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await storage.read(key));
+    } catch (error) {
+      if (error instanceof NotFoundError) continue;
+      throw error;
+    }
+    try {
+      manifests.push(JSON.parse(text) as RunManifest);
+    } catch (cause) {
+      throw new PipelineError("run", `run manifest ${key} is not valid JSON; delete that run folder and rerun its tick`, { cause });
+    }
+  }
+  return manifests.sort((a, b) => a.asOf.localeCompare(b.asOf) || a.finishedAt.localeCompare(b.finishedAt));
+}

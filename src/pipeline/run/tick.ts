@@ -1,0 +1,165 @@
+import type { Clock, Logger } from "../core/effects.js";
+import { DAY_MS, HOUR_MS, formatInstant } from "../config/time.js";
+import { codeVersion } from "../config/version.js";
+import type { Config } from "../config/config.js";
+import { ingest } from "../ingest/ingest.js";
+import type { Source } from "../ingest/source.js";
+import { monitor } from "../monitor/monitor.js";
+import type { AlertPolicy } from "../monitor/alerts.js";
+import { predict } from "../predict/predict.js";
+import { writePredictionOutputs } from "../predict/outputs.js";
+import { outputKeys } from "../predict/schema.js";
+import { ModelRegistry } from "../registry/registry.js";
+import { NotFoundError, PipelineError } from "../core/errors.js";
+import type { Storage } from "../storage/storage.js";
+import { train } from "../train/train.js";
+import type { Trial } from "../train/search.js";
+import type { Forecaster } from "../models/forecaster.js";
+import { failureKey, manifestKey, type RunManifest } from "./manifest.js";
+
+/** When the DAG retrains: every run, never, or when production is older than `maxAgeHours` of data. */
+export type TrainPolicy = { kind: "always" } | { kind: "never" } | { kind: "max-age"; maxAgeHours: number };
+
+/** Settings of one scheduled tick. */
+export interface TickOptions {
+  asOf: number;
+  model: string;
+  create: (trial: Trial) => Forecaster;
+  trainPolicy: TrainPolicy;
+  alerts: AlertPolicy;
+  horizon: number;
+  /** Folds of the training backtest that calibrates the intervals. */
+  folds: number;
+  lookbackDays: number;
+}
+
+/** The narrow interfaces a tick works through. */
+export interface TickEffects {
+  storage: Storage;
+  source: Source;
+  clock: Clock;
+  logger: Logger;
+  runId: string;
+}
+
+const PRODUCTION = "production";
+
+/**
+ * One scheduled tick of the DAG: ingest -> validate -> train when due -> monitor -> predict.
+ * Time is simulated honestly: at as-of T with data delay D only data before T - D is read from
+ * the source and the feature store. Steps pass explicit values; the run manifest is written last.
+ */
+export async function runTick(config: Config, options: TickOptions, effects: TickEffects): Promise<RunManifest> {
+  const { storage, logger, clock, runId } = effects;
+  const startedAt = clock.now();
+  const visibleUntil = Math.floor((options.asOf - config.window.delayDays * DAY_MS) / HOUR_MS) * HOUR_MS;
+  const durationsMs: Record<string, number> = {};
+  let step = "ingest";
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    step = name;
+    const t0 = performance.now();
+    const out = await f();
+    durationsMs[name] = Math.round(performance.now() - t0);
+    return out;
+  };
+  try {
+    const ingested = await timed("ingest", () => ingest(config, effects, { asOf: options.asOf }));
+    const group = config.featureGroup;
+    const decision = await timed("decide", () => trainDecision(storage, options, visibleUntil));
+    let version = decision.version;
+    if (decision.train) {
+      const report = await timed("train", () =>
+        train(storage, group, runId, {
+          model: options.model,
+          create: options.create,
+          trials: [{}],
+          folds: options.folds,
+          every: 24,
+          horizon: options.horizon,
+          visibleUntil,
+          alias: PRODUCTION,
+        }, { clock, logger }),
+      );
+      version = report.registered.version;
+    }
+    const monitored = await timed("monitor", () => monitor(storage, group, visibleUntil, options.alerts));
+    const predicted = await timed("predict", () =>
+      predict(storage, group, runId, { visibleUntil, model: options.model, ref: version!, horizon: options.horizon, lookbackDays: options.lookbackDays }, logger),
+    );
+    const written = await timed("write", () => writePredictionOutputs(storage, runId, predicted.tables));
+    const m = monitored.report;
+    const manifest: RunManifest = {
+      format: "energy-forecast/run-manifest",
+      formatVersion: 1,
+      runId,
+      status: "succeeded",
+      asOf: new Date(options.asOf).toISOString(),
+      visibleUntil: new Date(visibleUntil).toISOString(),
+      startedAt: startedAt.toISOString(),
+      finishedAt: clock.now().toISOString(),
+      durationsMs,
+      ingest: {
+        window: ingested.window.extracted,
+        rows: ingested.rows,
+        series: ingested.series,
+        added: ingested.featureStore.added,
+        changed: ingested.featureStore.changed,
+        featureStoreCommit: ingested.featureStore.commit,
+      },
+      validation: { success: ingested.validation.success, evaluated: ingested.validation.evaluated, key: ingested.validation.key },
+      train: { trained: decision.train, reason: decision.reason, model: options.model, version: version! },
+      monitor: { forecasts: m.forecasts, scored: m.scored, mape: m.mape, mape7d: m.mape7d, coverage80_7d: m.coverage80_7d, alerts: m.alerts },
+      predict: { ...predicted.report, origin: predicted.report.origin },
+      outputs: {
+        predictions: outputKeys.run(runId, outputKeys.predictions),
+        X: outputKeys.run(runId, outputKeys.X),
+        y: outputKeys.run(runId, outputKeys.y),
+        history: outputKeys.history,
+        metrics: outputKeys.metrics,
+        validation: ingested.validation.key,
+      },
+      codeVersion: codeVersion(),
+      store: storage.uri,
+    };
+    logger.info("run: tick complete", { asOf: formatInstant(options.asOf), historyRows: written.historyRows, mape7d: m.mape7d });
+    await storage.write(manifestKey(runId), JSON.stringify(manifest, null, 1), { contentType: "application/json" });
+    return manifest;
+  } catch (error) {
+    await recordFailure(storage, runId, options.asOf, step, error, clock, logger);
+    throw error;
+  }
+}
+
+/** Whether the tick trains, why, and which version it predicts with otherwise. */
+async function trainDecision(storage: Storage, options: TickOptions, visibleUntil: number): Promise<{ train: boolean; reason: string; version?: number }> {
+  const registry = new ModelRegistry(storage);
+  let current: Awaited<ReturnType<ModelRegistry["metadata"]>> | undefined;
+  try {
+    current = await registry.metadata(options.model, PRODUCTION);
+  } catch (error) {
+    if (!(error instanceof PipelineError) || !/has no alias|no versions/.test(error.message)) throw error;
+  }
+  const policy = options.trainPolicy;
+  if (!current) {
+    if (policy.kind === "never") {
+      throw new PipelineError("run", `no production version of model "${options.model}" in ${storage.uri} and the train policy is "never"; run energy-forecast train first or use --train always`);
+    }
+    return { train: true, reason: "no production model yet" };
+  }
+  if (policy.kind === "always") return { train: true, reason: "policy: every run" };
+  if (policy.kind === "never") return { train: false, reason: "policy: never", version: current.version };
+  const ageHours = (visibleUntil - HOUR_MS - Date.parse(current.trainingWindow.end)) / HOUR_MS;
+  return ageHours >= policy.maxAgeHours
+    ? { train: true, reason: `production v${current.version} is ${ageHours} h of data old (max ${policy.maxAgeHours} h)` }
+    : { train: false, reason: `production v${current.version} is ${ageHours} h of data old (max ${policy.maxAgeHours} h)`, version: current.version };
+}
+
+async function recordFailure(storage: Storage, runId: string, asOf: number, step: string, error: unknown, clock: Clock, logger: Logger): Promise<void> {
+  try {
+    const failure = { format: "energy-forecast/run-failure", runId, asOf: new Date(asOf).toISOString(), step, error: error instanceof Error ? error.message : String(error), at: clock.now().toISOString() };
+    await storage.write(failureKey(runId), JSON.stringify(failure, null, 1), { contentType: "application/json" });
+  } catch (secondary) {
+    // The store itself may be what failed; the original error is what the caller must see.
+    if (!(secondary instanceof NotFoundError)) logger.warn("run: could not record the failure", { error: String(secondary) });
+  }
+}
