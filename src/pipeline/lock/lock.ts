@@ -160,7 +160,7 @@ export async function acquireLock(storage: Storage, options: AcquireLockOptions)
     try {
       // Read again after claiming: what we read before may be older than another run's whole takeover.
       const again = await readLockRecord(storage, key);
-      void again;
+      if (again === undefined || again.token !== stale.token || !isExpired(again, clock.now())) return false;
       await storage.delete(key);
       return await create(key, record);
     } finally {
