@@ -52,9 +52,18 @@ export class BlendForecaster implements Forecaster {
       const w = weights[step - 1];
       for (let s = 0; s < n; s++) {
         const i = s * horizon + step - 1;
+        // A member without a forecast here (e.g. the naive's source hour is missing) is left out
+        // and the others' weights renormalised, rather than losing the point.
         let sum = 0;
-        for (let k = 0; k < parts.length; k++) if (w[k] > 0) sum += w[k] * parts[k].point[i];
-        out.point[i] = sum;
+        let weight = 0;
+        for (let k = 0; k < parts.length; k++) {
+          const v = parts[k].point[i];
+          if (w[k] > 0 && Number.isFinite(v)) {
+            sum += w[k] * v;
+            weight += w[k];
+          }
+        }
+        out.point[i] = weight > 0 ? sum / weight : NaN;
       }
     }
     return this.calibration ? applyCalibration(out, this.calibration) : out;

@@ -13,19 +13,19 @@ import { SeasonalNaive } from "./seasonal-naive.js";
  */
 export const DEFAULT_GBM_SETTINGS: Partial<GbmParams> = Object.freeze({ nIterations: 200, learningRate: 0.1, maxLeaves: 31, minSamplesLeaf: 20, maxBins: 63, seed: 0 });
 
-/** The global model's settings: the default features and learner. */
-export function defaultGbmOptions(name = "gbm"): GbmForecasterOptions {
-  return { name, features: DEFAULT_FEATURE_SPEC, gbm: { ...DEFAULT_GBM_SETTINGS } };
+/** The global model's settings: the default features and learner, with optional learner overrides. */
+export function defaultGbmOptions(name = "gbm", gbm: Partial<GbmParams> = {}): GbmForecasterOptions {
+  return { name, features: DEFAULT_FEATURE_SPEC, gbm: { ...DEFAULT_GBM_SETTINGS, ...gbm } };
 }
 
-const FACTORIES: Record<string, () => Forecaster> = {
+const FACTORIES: Record<string, (gbm: Partial<GbmParams>) => Forecaster> = {
   "seasonal-naive-24": () => new SeasonalNaive(24),
   "seasonal-naive-168": () => new SeasonalNaive(168),
-  gbm: () => new GbmForecaster(defaultGbmOptions("gbm")),
+  gbm: (gbm) => new GbmForecaster(defaultGbmOptions("gbm", gbm)),
   // Equal weights (the robust default for combining forecasts); the seasonal naive steps aside for
   // hours whose day last week was of another kind (a holiday before or after).
-  "gbm-blend": () =>
-    new BlendForecaster("gbm-blend", [new GbmForecaster(defaultGbmOptions("gbm")), new SeasonalNaive(168)], [0.5, 0.5], { seasonal: [{ member: 1, lag: 168 }] }),
+  "gbm-blend": (gbm) =>
+    new BlendForecaster("gbm-blend", [new GbmForecaster(defaultGbmOptions("gbm", gbm)), new SeasonalNaive(168)], [0.5, 0.5], { seasonal: [{ member: 1, lag: 168 }] }),
 };
 
 /** Every model name the CLI and the loader know, in display order. */
@@ -34,11 +34,14 @@ export const MODEL_NAMES: readonly string[] = Object.freeze(Object.keys(FACTORIE
 /** The model training and batch prediction use unless told otherwise (chosen by backtest). */
 export const DEFAULT_MODEL = "gbm-blend";
 
-/** A fresh, unfitted model by name; throws a {@link ConfigError} listing the known names. */
-export function createForecaster(name: string): Forecaster {
+/**
+ * A fresh, unfitted model by name, with optional learner settings for its gradient-boosting part
+ * (models without one ignore them); throws a {@link ConfigError} listing the known names.
+ */
+export function createForecaster(name: string, gbm: Partial<GbmParams> = {}): Forecaster {
   const make = FACTORIES[name];
   if (!make) throw new ConfigError(`unknown model "${name}"; known models: ${MODEL_NAMES.join(", ")}`);
-  return make();
+  return make(gbm);
 }
 
 /**

@@ -148,6 +148,22 @@ describe("buildTrainingRows", () => {
     expect(rows.X.names).toEqual(featureNames(spec));
   });
 
+  it("inverts the scaling: target x scale (+ base) gives back the value, for both target kinds", () => {
+    for (const extra of [{}, { baseLag: 2 }, { scaling: "origin" as const }]) {
+      const sp = { ...spec, ...extra };
+      const rows = buildTrainingRows(panel, sp);
+      expect(rows.X.nRows).toBeGreaterThan(0);
+      for (let r = 0; r < rows.X.nRows; r++) {
+        const v = panel.values[rows.series[r]];
+        const base = sp.baseLag ? v[rows.t[r] - sp.baseLag] : 0;
+        expect(base + rows.y[r] * rows.scale[r]).toBeCloseTo(v[rows.t[r]], 9);
+      }
+    }
+    // Origin scaling: one scale per series, the mean of its last 4 observed hours (10, 12, 14, 16).
+    const origin = buildTrainingRows(panel, { ...spec, scaling: "origin" });
+    expect(new Set(origin.scale.filter((_, r) => origin.series[r] === 0))).toEqual(new Set([13]));
+  });
+
   it("builds the same features as the row function for every row", () => {
     const rows = buildTrainingRows(panel, spec);
     for (let r = 0; r < rows.X.nRows; r++) {

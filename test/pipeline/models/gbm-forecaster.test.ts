@@ -85,6 +85,16 @@ describe("BlendForecaster", () => {
     expect(() => new BlendForecaster("bad", [a], [0.5])).toThrow("model: bad: a blend needs one weight >= 0 per member, summing to 1");
   });
 
+  it("leaves out a member without a forecast for a point", () => {
+    const p = panelUntil(panel, panel.start + (panel.hours - 1) * H, true);
+    p.values[0][p.hours - 24] = NaN; // the naive 24's source for series 0, step 1
+    const blend = new BlendForecaster("mix", [new SeasonalNaive(24), new SeasonalNaive(168)], [0.5, 0.5]);
+    blend.fit(p);
+    const f = blend.forecast(1);
+    expect(f.point[0]).toBe(p.values[0][p.hours - 168]);
+    expect(f.point[1]).toBeCloseTo((p.values[1][p.hours - 24] + p.values[1][p.hours - 168]) / 2, 9);
+  });
+
   it("drops a seasonal member for hours whose day a lag before was of another kind", () => {
     const blend = new BlendForecaster("mix", [new SeasonalNaive(24), new SeasonalNaive(168)], [0.5, 0.5], { seasonal: [{ member: 1, lag: 168 }] });
     // Origin 2023-01-07T22:00Z: step 1 is Jan 7 23:00Z = Sunday Jan 8 00:00 local (ordinary), a
