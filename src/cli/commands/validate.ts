@@ -73,6 +73,7 @@ async function loadFile(path: string, spec: Parameters<typeof transformRaw>[1]):
   }
   const source = fileSource(path);
   const extent = await source.extent(spec);
-  const raw = await source.extract(extent ?? { start: -Infinity, end: Infinity }, spec);
+  if (!extent) throw new PipelineError("validate", `${source.description} holds no rows; pass a CSV or parquet file with data`);
+  const raw = await source.extract(extent, spec);
   return transformRaw(raw, spec).table;
 }
