@@ -1,3 +1,5 @@
+import { Rng } from "../src/pipeline/models/gbm/prng.js";
+
 /** Small helpers shared by the benchmark scripts. */
 
 /** Runs `f` `repeat` times and returns the best wall time in seconds and the last result. */
@@ -22,14 +24,8 @@ export function report(name: string, fields: Record<string, string | number>): v
   console.log(`${name.padEnd(28)} ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join("  ")}`);
 }
 
-/** A seeded 32-bit PRNG (mulberry32), so benchmark data is the same on every run. */
+/** A seeded generator of floats in [0, 1), so benchmark data is the same on every run. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.nextFloat();
 }

@@ -1,4 +1,5 @@
 import { HOUR_MS } from "../config/time.js";
+import { Rng } from "../models/gbm/prng.js";
 import { localHour } from "../features/calendar.js";
 import { dayKind, DayKind } from "../features/holidays.js";
 import type { Panel, SeriesKey } from "../features/panel.js";
@@ -14,16 +15,10 @@ export interface SyntheticOptions {
   noise?: number;
 }
 
-/** A seeded 32-bit generator (mulberry32). */
+/** A seeded generator of floats in [0, 1) (the learner's mulberry32). */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.nextFloat();
 }
 
 /**

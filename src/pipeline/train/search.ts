@@ -1,5 +1,6 @@
 import { ConfigError } from "../core/errors.js";
 import type { GbmParams } from "../models/gbm/index.js";
+import { Rng } from "../models/gbm/prng.js";
 
 /** Candidate learner settings of a hyperparameter search (only the overridden ones). */
 export type Trial = Partial<GbmParams>;
@@ -35,17 +36,10 @@ export function gridTrials(space: SearchSpace): Trial[] {
 export function randomTrials(space: SearchSpace, count: number, seed: number): Trial[] {
   const grid = gridTrials(space);
   if (!Number.isInteger(count) || count < 1) throw new ConfigError(`--trials must be an integer >= 1, got ${count}`);
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
   // Partial Fisher-Yates: the first `count` entries of a seeded shuffle.
   for (let i = 0; i < Math.min(count, grid.length); i++) {
-    const j = i + Math.floor(next() * (grid.length - i));
+    const j = i + rng.nextInt(grid.length - i);
     [grid[i], grid[j]] = [grid[j], grid[i]];
   }
   return grid.slice(0, Math.min(count, grid.length));
