@@ -7,3 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node bin/energy-forecast.js backfill --from 2023-01-23T00:00 --to 2023-01-30T00:00 --every 24
+# The monitoring report, built from the store into dist/ (open with: npm run report:preview).
+bash scripts/report-build.sh build

@@ -1,0 +1,29 @@
+/**
+ * Observable Framework configuration of the monitoring report (`reports/`).
+ *
+ * Framework only finds `observablehq.config.*` by itself, so the scripts pass
+ * `--config observable.config.ts`. Everything is offline: no web fonts (`globalStylesheets: []`),
+ * an inline favicon (otherwise browsers ask for /favicon.ico), and pages import their libraries
+ * explicitly from node_modules so Framework bundles them instead of linking a CDN.
+ */
+export default {
+  root: "reports",
+  // REPORT_OUTPUT lets tests build into a temporary folder instead of the project's dist/.
+  output: process.env.REPORT_OUTPUT || "dist",
+  title: "Energy forecast report",
+  pages: [
+    { name: "Overview", path: "/" },
+    { name: "Forecasts", path: "/forecasts" },
+    { name: "Monitoring", path: "/monitoring" },
+    { name: "Data quality", path: "/data-quality" },
+    { name: "Model", path: "/model" },
+    { name: "Runs", path: "/runs" },
+  ],
+  style: "style.css",
+  globalStylesheets: [],
+  head: '<link rel="icon" href="data:,">',
+  footer: "Danish hourly electricity consumption: forecasts and monitoring. All times are UTC.",
+  search: false,
+  toc: false,
+  pager: false,
+};

@@ -1,0 +1,12 @@
+/**
+ * The part of Framework's client library (`observablehq:stdlib`, resolved by Framework at build
+ * time) that the components use, for type checking with reports/tsconfig.json.
+ */
+declare module "observablehq:stdlib" {
+  export interface FileAttachmentHandle {
+    url(): Promise<string>;
+    json(): Promise<unknown>;
+  }
+  export function FileAttachment(name: string): FileAttachmentHandle;
+  export function resize(render: (width: number, height?: number) => Node | Promise<Node> | null): HTMLElement;
+}

@@ -1,0 +1,128 @@
+/**
+ * What every data loader of the report shares: the same settings as the CLI (environment plus
+ * `.env` in the working directory, which Framework sets to the project root), the store those
+ * settings point at, and the envelope each loader writes to stdout.
+ *
+ * Loaders hand pages only what they show. Nothing here may put a credential or a machine path
+ * into the output: the store is described by {@link storeLabel}, texts that come from the store
+ * (source descriptions, error messages) go through {@link redactPaths}.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import dotenv from "dotenv";
+import { loadConfig, type Config } from "../../../src/pipeline/config/config.js";
+import { PROJECT_ROOT } from "../../../src/pipeline/config/paths.js";
+import { parseStoreUri, openStorage } from "../../../src/pipeline/storage/open.js";
+import type { Storage } from "../../../src/pipeline/storage/storage.js";
+
+/** The opened store and its settings, for one loader run. */
+export interface ReportContext {
+  config: Config;
+  storage: Storage;
+  /** A description of the store that is safe to publish (no absolute local path). */
+  store: StoreInfo;
+  /** When this loader ran (ISO, UTC). */
+  builtAt: string;
+}
+
+/** The store as the pages show it. */
+export interface StoreInfo {
+  kind: "file" | "gs";
+  /** `gs://bucket/prefix`, a project-relative directory such as `.data/store`, or "a local directory". */
+  label: string;
+  /** For gs:// stores: the browser URL prefix under which objects can be opened (Cloud console login). */
+  objectUrlBase?: string;
+}
+
+/** What a page shows instead of charts when the store has nothing for it yet. */
+export interface EmptyNotice {
+  title: string;
+  detail: string;
+  commands: string[];
+}
+
+/** The envelope every loader writes. `empty` is set when the page has nothing to show. */
+export interface Envelope<T> {
+  store: StoreInfo;
+  builtAt: string;
+  empty?: EmptyNotice;
+  data?: T;
+}
+
+/** The commands that fill a store, shown on every empty page. */
+export const FILL_COMMANDS = [
+  "npm start",
+  "npx energy-forecast backfill --from 2023-01-23T00:00 --to 2023-01-30T00:00 --every 24",
+];
+
+/**
+ * Builds the context from the environment the way the CLI does (`.env` values never override
+ * variables already set) and opens the configured store. Contacts nothing yet.
+ */
+export function openReport(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ReportContext {
+  const merged: Record<string, string | undefined> = { ...env };
+  const envFile = join(cwd, ".env");
+  if (existsSync(envFile)) {
+    for (const [k, v] of Object.entries(dotenv.parse(readFileSync(envFile, "utf8")))) if (merged[k] === undefined) merged[k] = v;
+  }
+  const config = loadConfig(merged, {}, cwd);
+  const storage = openStorage(config.storeUri, { projectId: config.gcp.projectId, keyFilename: config.gcp.keyFilename, cwd });
+  return { config, storage, store: storeLabel(config.storeUri, cwd), builtAt: new Date().toISOString() };
+}
+
+/** Describes a store URI without leaking the machine's directory layout. */
+export function storeLabel(uri: string, cwd: string): StoreInfo {
+  const location = parseStoreUri(uri, cwd);
+  if (location.kind === "gs") {
+    const path = location.prefix === "" ? location.bucket : `${location.bucket}/${location.prefix}`;
+    return { kind: "gs", label: location.uri, objectUrlBase: `https://storage.cloud.google.com/${path}/` };
+  }
+  const rel = relative(PROJECT_ROOT, location.path);
+  const inside = rel !== "" && !rel.startsWith("..") && !rel.startsWith(sep);
+  return { kind: "file", label: inside ? rel.split(sep).join("/") : "a local directory (STORE_URI)" };
+}
+
+/**
+ * Replaces absolute file paths in a text from the store (a source description, an error message)
+ * by their file name, and project paths by their project-relative form.
+ */
+export function redactPaths(text: string): string {
+  const root = PROJECT_ROOT.endsWith("/") ? PROJECT_ROOT : PROJECT_ROOT + "/";
+  return text
+    .split(root)
+    .join("")
+    .replace(/file:\/\/\/[^\s"',;)]+/g, (m) => "…/" + (m.split("/").pop() ?? ""))
+    .replace(/(^|[\s"'(=:])\/(?:[^\s"',;:)/]+\/)+([^\s"',;:)/]*)/g, (_m, pre: string, base: string) => `${pre}…/${base}`);
+}
+
+/** Writes a loader's result to stdout (compact JSON, the only thing a loader prints there). */
+export function emit<T>(ctx: ReportContext, result: { empty?: EmptyNotice; data?: T }): void {
+  const envelope: Envelope<T> = { store: ctx.store, builtAt: ctx.builtAt, ...result };
+  process.stdout.write(JSON.stringify(envelope));
+}
+
+/** An empty-page notice that names the commands to run. */
+export function emptyNotice(title: string, detail: string, commands: string[] = FILL_COMMANDS): EmptyNotice {
+  return { title, detail, commands };
+}
+
+/**
+ * Runs a loader: errors go to stderr and fail the build with exit code 1 (a broken store must be
+ * noticed, not published as an empty page). Only "nothing there yet" is turned into a notice, by
+ * the loader itself.
+ */
+export function runLoader(name: string, main: (ctx: ReportContext) => Promise<void>): void {
+  let ctx: ReportContext;
+  try {
+    ctx = openReport();
+  } catch (error) {
+    fail(name, error);
+    return;
+  }
+  main(ctx).catch((error: unknown) => fail(name, error));
+}
+
+function fail(name: string, error: unknown): void {
+  process.stderr.write(`report loader ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,98 @@
+/**
+ * Reading the pipeline's outputs for the report: thin wrappers over src/pipeline that turn
+ * "not written yet" into `undefined` and leave every other problem as the pipeline's error.
+ */
+import type { ColumnTable } from "arquero";
+import { NotFoundError } from "../../../src/pipeline/core/errors.js";
+import { FeatureStore } from "../../../src/pipeline/featurestore/store.js";
+import type { FeatureGroupManifest } from "../../../src/pipeline/featurestore/manifest.js";
+import { readTableIfExists } from "../../../src/pipeline/predict/outputs.js";
+import type { TableSchema } from "../../../src/pipeline/parquet/schema.js";
+import { listManifests, type RunFailure, type RunManifest } from "../../../src/pipeline/run/manifest.js";
+import type { Storage } from "../../../src/pipeline/storage/storage.js";
+import type { ReportContext } from "./context.js";
+
+/** Reads a parquet output, or undefined when the pipeline has not written it yet. */
+export function readOptional(storage: Storage, key: string, schema: TableSchema): Promise<ColumnTable | undefined> {
+  return readTableIfExists(storage, key, schema);
+}
+
+/** Reads and parses a JSON object, or undefined when it does not exist. */
+export async function readJsonIfExists<T>(storage: Storage, key: string): Promise<T | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await storage.read(key);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as T;
+  } catch (cause) {
+    throw new Error(`${key} in the store is not valid JSON (${bytes.byteLength} bytes); rerun the step that wrote it`, { cause });
+  }
+}
+
+/** The configured feature group and its manifest (undefined when nothing was ingested). */
+export async function featureGroup(ctx: ReportContext): Promise<{ store: FeatureStore; manifest: FeatureGroupManifest | undefined }> {
+  const store = new FeatureStore(ctx.storage, ctx.config.featureGroup);
+  return { store, manifest: await store.manifest() };
+}
+
+/** A run as the report lists it: a complete manifest, or a failure record. */
+export type RunRecord = { kind: "succeeded"; manifest: RunManifest } | { kind: "failed"; failure: RunFailure };
+
+/** Every run's record (manifests and failure records), oldest as-of first. */
+export async function listRuns(storage: Storage): Promise<RunRecord[]> {
+  const manifests = await listManifests(storage);
+  const done = new Set(manifests.map((m) => m.runId));
+  const failures: RunFailure[] = [];
+  for (const key of await storage.list("runs/")) {
+    const m = /^runs\/([^/]+)\/failure\.json$/.exec(key);
+    if (!m || done.has(m[1])) continue;
+    const failure = await readJsonIfExists<RunFailure>(storage, key);
+    if (failure) failures.push(failure);
+  }
+  const records: RunRecord[] = [
+    ...manifests.map((manifest): RunRecord => ({ kind: "succeeded", manifest })),
+    ...failures.map((failure): RunRecord => ({ kind: "failed", failure })),
+  ];
+  const at = (r: RunRecord) => (r.kind === "succeeded" ? r.manifest.startedAt : r.failure.at);
+  return records.sort((a, b) => at(a).localeCompare(at(b)));
+}
+
+/** Area code -> name from the dataset settings (1 -> DK1). */
+export function areaNames(ctx: ReportContext): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (const [name, code] of Object.entries(ctx.config.dataset.areas)) out[code] = name;
+  return out;
+}
+
+/** Rounds a consumption value for display: whole kWh from 100 kWh up, one decimal below. */
+export function kwh(v: number | null | undefined): number | null {
+  if (v === null || v === undefined || !Number.isFinite(v)) return null;
+  return Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 10) / 10;
+}
+
+/** Rounds a fraction (an error, a coverage) to 5 decimals; null when not finite. */
+export function frac(v: number | null | undefined): number | null {
+  if (v === null || v === undefined || !Number.isFinite(v)) return null;
+  return Math.round(v * 1e5) / 1e5;
+}
+
+/** A typed column of a table as a plain array. */
+export function col<T = number>(table: ColumnTable, name: string): T[] {
+  return Array.from(table.array(name) as ArrayLike<T>);
+}
+
+/** The largest and smallest of many numbers (spreading a big column into Math.max overflows the stack). */
+export function extent(values: ArrayLike<number>): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
+}

@@ -1,0 +1,147 @@
+/**
+ * Overview page data: the status at a glance (last run, data freshness, 7-day MAPE against the
+ * alert threshold, series, validations) and the headline chart, total consumption observed vs
+ * forecast, aggregated here to one row per hour.
+ */
+import * as aq from "arquero";
+import { DAY_MS, HOUR_MS } from "../../src/pipeline/config/time.js";
+import { METRICS_BY_TIME_SCHEMA } from "../../src/pipeline/monitor/schema.js";
+import { outputKeys, PREDICTIONS_SCHEMA } from "../../src/pipeline/predict/schema.js";
+import type { FeatureStore } from "../../src/pipeline/featurestore/store.js";
+import { registryKeys } from "../../src/pipeline/registry/metadata.js";
+import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
+import { emit, emptyNotice, redactPaths, runLoader, type ReportContext } from "./lib/context.js";
+import { col, extent, featureGroup, frac, kwh, listRuns, readOptional } from "./lib/store.js";
+import { readQuarantine, readValidations } from "./lib/validation.js";
+
+/** Days of history in the headline chart (before the latest observation). */
+const HEADLINE_DAYS = 7;
+
+runLoader("overview", async (ctx) => {
+  const { storage, config } = ctx;
+  const { store, manifest } = await featureGroup(ctx);
+  const runs = await listRuns(storage);
+  if (!manifest && runs.length === 0) {
+    emit(ctx, { empty: emptyNotice("The store is empty", "No data has been ingested and no pipeline run has finished yet") });
+    return;
+  }
+  const successes = runs.flatMap((r) => (r.kind === "succeeded" ? [r.manifest] : []));
+  const failures = runs.flatMap((r) => (r.kind === "failed" ? [r.failure] : []));
+  const last = successes[successes.length - 1];
+  const lastFailure = failures[failures.length - 1];
+
+  // Data extent from the feature-store manifest; series from the newest partition (one small file).
+  const parts = Object.values(manifest?.partitions ?? {});
+  const firstObs = parts.length ? extent(parts.map((p) => p.minTime))[0] : null;
+  const lastObs = parts.length ? extent(parts.map((p) => p.maxTime))[1] : null;
+  let series = 0;
+  if (lastObs !== null) {
+    const latest = await store.read({ start: lastObs - DAY_MS + HOUR_MS, end: lastObs + HOUR_MS });
+    series = latest.groupby("area", "consumer_type").count().numRows();
+  }
+
+  const metrics = await readOptional(storage, outputKeys.metrics, METRICS_BY_TIME_SCHEMA);
+  const m = metrics && metrics.numRows() > 0 ? metrics.slice(metrics.numRows() - 1).object() as Record<string, number | null> : undefined;
+
+  const validations = await readValidations(storage);
+  const quarantine = await readQuarantine(storage);
+  const latestValidation = validations.results[validations.results.length - 1]?.result;
+
+  const registry = new ModelRegistry(storage);
+  let model = null;
+  if ((await registry.versions(config.forecast.model)).length > 0) {
+    // The production alias when set (the version the runs predict with), else the newest version.
+    const hasAlias = await storage.exists(registryKeys.alias(config.forecast.model, "production"));
+    const meta = await registry.metadata(config.forecast.model, hasAlias ? "production" : "latest");
+    model = { name: meta.name, version: meta.version, alias: hasAlias ? "production" : "latest", createdAt: meta.createdAt, mape: frac(meta.metrics.mape), trainingEnd: meta.trainingWindow.end };
+  }
+
+  emit(ctx, {
+    data: {
+      lastRun: last
+        ? {
+            runId: last.runId,
+            asOf: last.asOf,
+            visibleUntil: last.visibleUntil,
+            startedAt: last.startedAt,
+            finishedAt: last.finishedAt,
+            trained: last.train.trained,
+            modelVersion: last.predict.modelVersion,
+            origin: last.predict.origin,
+            alerts: last.monitor.alerts,
+          }
+        : null,
+      lastFailure:
+        lastFailure && (!last || lastFailure.at > last.startedAt)
+          ? { runId: lastFailure.runId, asOf: lastFailure.asOf, step: lastFailure.step, error: redactPaths(lastFailure.error), at: lastFailure.at }
+          : null,
+      runs: { succeeded: successes.length, failed: failures.length },
+      data: { first: firstObs, last: lastObs, rows: manifest?.rows ?? 0, series, commit: manifest?.commit ?? 0, delayDays: config.window.delayDays, group: `${config.featureGroup.name}/v${config.featureGroup.version}` },
+      monitoring: m
+        ? {
+            latestHour: m.datetime_utc,
+            mape7d: frac(m.mape_7d),
+            coverage80_7d: frac(m.coverage_80_7d),
+            maxMape7d: config.alerts.maxMape7d,
+            minCoverage80: config.alerts.minCoverage80,
+          }
+        : null,
+      validation: {
+        total: validations.total,
+        read: validations.results.length,
+        failed: validations.results.filter((v) => !v.result.success).length,
+        latest: latestValidation ? { success: latestValidation.success, time: latestValidation.meta.validation_time, failed: latestValidation.statistics.unsuccessful_expectations } : null,
+      },
+      quarantined: quarantine.length,
+      model,
+      headline: lastObs === null ? null : await headline(ctx, store, lastObs),
+    },
+  });
+});
+
+/**
+ * Hourly totals over every series: observations of the last {@link HEADLINE_DAYS} days, and the
+ * freshest forecast of each hour (the latest origin before it) with the sums of the series'
+ * interval bounds (a conservative band for the total; the model has no interval of the sum).
+ */
+async function headline(ctx: ReportContext, store: FeatureStore, lastObs: number) {
+  const start = lastObs - HEADLINE_DAYS * DAY_MS + HOUR_MS;
+  const obs = (await store.read({ start, end: lastObs + HOUR_MS }))
+    .groupby("datetime_utc")
+    .rollup({ v: aq.op.sum("energy_consumption"), n: aq.op.count() })
+    .orderby("datetime_utc");
+  const history = await readOptional(ctx.storage, outputKeys.history, PREDICTIONS_SCHEMA);
+  let forecast = null;
+  if (history && history.numRows() > 0) {
+    const totals = history
+      .params({ s: start })
+      .filter((d: { datetime_utc: number }, $: { s: number }) => d.datetime_utc >= $.s)
+      .groupby("origin", "datetime_utc")
+      .rollup({
+        p: aq.op.sum("prediction"),
+        l80: aq.op.sum("lower_80"),
+        u80: aq.op.sum("upper_80"),
+        l95: aq.op.sum("lower_95"),
+        u95: aq.op.sum("upper_95"),
+        n: aq.op.count(),
+      });
+    // The freshest forecast of each hour: the row with the latest origin.
+    const freshest = totals
+      .groupby("datetime_utc")
+      .derive({ latest: aq.op.max("origin") })
+      .filter((d: { origin: number; latest: number }) => d.origin === d.latest)
+      .ungroup()
+      .orderby("datetime_utc");
+    forecast = {
+      t: col(freshest, "datetime_utc"),
+      origin: col(freshest, "origin"),
+      p: col(freshest, "p").map(kwh),
+      l80: col(freshest, "l80").map(kwh),
+      u80: col(freshest, "u80").map(kwh),
+      l95: col(freshest, "l95").map(kwh),
+      u95: col(freshest, "u95").map(kwh),
+      n: col(freshest, "n"),
+    };
+  }
+  return { observed: { t: col(obs, "datetime_utc"), v: col(obs, "v").map(kwh), n: col(obs, "n") }, forecast };
+}

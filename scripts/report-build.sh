@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds (default) or previews the Observable Framework report: reports/ -> dist/.
+#   bash scripts/report-build.sh            build into dist/
+#   bash scripts/report-build.sh preview    live preview (extra arguments go to Framework)
+# The loaders read the store the CLI uses (STORE_URI, GOOGLE_CLOUD_*, .env), so run this from
+# anywhere with the same settings as the pipeline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-build}"
+shift || true
+case "$mode" in
+  build|preview) ;;
+  *) echo "usage: scripts/report-build.sh [build|preview] [framework options]" >&2; exit 2 ;;
+esac
+
+export OBSERVABLE_TELEMETRY_DISABLE=1
+# Loaders are run as `tsx <file>`: use the project's tsx.
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+cache=reports/.observablehq/cache
+mkdir -p "$cache"
+# Framework never reruns a loader whose output is cached, even when the store changed: drop every
+# loader output (everything in the cache except Framework's own _node/_npm/_observablehq folders).
+find "$cache" -mindepth 1 -maxdepth 1 ! -name '_*' -exec rm -rf {} +
+
+# Framework clears its output only inside the working directory; a REPORT_OUTPUT elsewhere (the
+# tests build into a temporary folder) is cleared here, and only if it holds nothing but a
+# (possibly partial) previous build.
+only_build_output() {
+  local entry
+  for entry in "$1"/* "$1"/.[!.]*; do
+    [ -e "$entry" ] || continue
+    case "$(basename "$entry")" in
+      _file|_import|_observablehq|_node|_npm|_duckdb|*.html) ;;
+      *) return 1 ;;
+    esac
+  done
+}
+if [ "$mode" = build ] && [ -n "${REPORT_OUTPUT:-}" ] && [ -d "$REPORT_OUTPUT" ]; then
+  if only_build_output "$REPORT_OUTPUT"; then
+    rm -rf "$REPORT_OUTPUT"
+  else
+    echo "REPORT_OUTPUT=$REPORT_OUTPUT holds files that are not a report build; empty it or choose another folder" >&2
+    exit 2
+  fi
+fi
+
+# Framework writes lazy import URLs for its recommended libraries (d3, Plot, arquero...) into its
+# client stdlib and resolves their versions on the npm registry unless its version cache (the
+# folder names under _npm/) already knows one. The pages never load these libraries (they import
+# what they use from node_modules), so any version does: seeding the cache makes the build work
+# with no network at all.
+for spec in htl@1.0.0 react@19.3.1 react-dom@19.3.1 arquero@8.0.3 apache-arrow@21.2.0 lodash@4.18.1 \
+  d3@7.9.2 d3-dsv@3.0.2 leaflet@1.9.4 echarts@6.1.0 mapbox-gl@3.32.0 topojson-client@3.1.0 \
+  parquet-wasm@0.8.0 @observablehq/plot@0.6.17 @observablehq/sample-datasets@1.0.1; do
+  mkdir -p "$cache/_npm/$spec"
+done
+
+# --import tsx: Framework loads an explicitly named config file with plain import(), which does
+# not understand TypeScript.
+exec node --import tsx node_modules/@observablehq/framework/dist/bin/observable.js "$mode" --config observable.config.ts "$@"

@@ -1,0 +1,62 @@
+/**
+ * The data loaders on a store with nothing in it (a missing directory, an empty one): each must
+ * exit 0 and hand its page a notice naming the commands that fill the store, never fail the build.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
+
+const LOADERS = ["overview", "forecasts", "monitoring", "data-quality", "model", "runs"];
+
+function runLoader(name: string, storeUri: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join("reports", "data", `${name}.json.ts`)], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TZ: "UTC", STORE_URI: storeUri },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+let tmp: string;
+
+describe("report loaders on an empty store", () => {
+  beforeAll(async () => {
+    tmp = await mkdtemp(join(tmpdir(), "report-empty-"));
+    await mkdir(join(tmp, "empty"));
+  });
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  for (const store of ["missing", "empty"]) {
+    it(`every loader explains what to run when the store is ${store}`, async () => {
+      const results = await Promise.all(LOADERS.map((name) => runLoader(name, join(tmp, store))));
+      results.forEach((r, i) => {
+        expect(r.code, `${LOADERS[i]}: ${r.stderr}`).toBe(0);
+        const out = JSON.parse(r.stdout) as { empty?: { title: string; commands: string[] }; data?: unknown; store: { label: string } };
+        expect(out.data, LOADERS[i]).toBeUndefined();
+        expect(out.empty?.commands, LOADERS[i]).toContain("npm start");
+        expect(out.empty?.commands.some((c) => c.startsWith("npx energy-forecast backfill")), LOADERS[i]).toBe(true);
+        // the temporary directory is outside the project: it is described, not printed
+        expect(out.store.label).toBe("a local directory (STORE_URI)");
+        expect(r.stdout.includes(tmp)).toBe(false);
+      });
+    }, 60_000);
+  }
+
+  it("a store the loaders cannot read fails the build with the pipeline's message", async () => {
+    const r = await runLoader("overview", "gs://");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('report loader overview: config: store "gs://" is not supported');
+  }, 30_000);
+});

@@ -1,0 +1,304 @@
+/**
+ * The report, end to end: a small backfill (4 daily ticks) plus one run whose extract fails
+ * validation fill a store; the site is built from it once (with fake credentials planted in the
+ * environment), served from 127.0.0.1 and opened page by page in Debian's Chromium.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMBEDDED_DATA_PATH, PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
+import { FeatureStore } from "../../src/pipeline/featurestore/store.js";
+import { readParquet } from "../../src/pipeline/parquet/read.js";
+import { outputKeys, PREDICTIONS_SCHEMA } from "../../src/pipeline/predict/schema.js";
+import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
+import { listManifests } from "../../src/pipeline/run/manifest.js";
+import { openStorage } from "../../src/pipeline/storage/open.js";
+import { runCli } from "../support/cli.js";
+import { buildSite, type BuildResult } from "./build-site.js";
+import { serveStatic, type StaticServer } from "./static-server.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = join(PROJECT_ROOT, "test-results", "report");
+const MARKER = `planted-${randomBytes(8).toString("hex")}`;
+
+/** What the store holds, read through the pipeline, to compare the pages against. */
+interface Expected {
+  series: number;
+  origins: number;
+  versions: number;
+  /** Model versions with measured forecasts. */
+  scoredVersions: number;
+  /** The lowest MAPE of any series (fraction). */
+  bestSeriesMape: number;
+  manifests: number;
+  durationSegments: number;
+  partitions: number;
+  validations: number;
+  observedHours: number;
+}
+
+/** What went wrong while a page was open. */
+interface Problems {
+  console: string[];
+  failed: string[];
+  outside: string[];
+  paths: string[];
+}
+
+let tmp: string;
+let dist: string;
+let build: BuildResult;
+let expected: Expected;
+let server: StaticServer;
+let browser: Browser;
+let context: BrowserContext;
+const weights: Record<string, number> = {};
+
+/** A copy of the embedded CSV with a negative value and an unknown consumer type: fails validation. */
+async function writeBadCsv(path: string): Promise<void> {
+  const lines = (await readFile(EMBEDDED_DATA_PATH, "utf8")).trimEnd().split("\n");
+  const out = lines.map((line, i) => {
+    if (i === 0) return line;
+    const f = line.split(";");
+    if (i % 5000 === 7) f[4] = "-12.5";
+    if (i % 9000 === 3) f[3] = "555";
+    return f.join(";");
+  });
+  await writeFile(path, out.join("\n") + "\n");
+}
+
+async function readExpected(storeDir: string): Promise<Expected> {
+  const storage = openStorage(storeDir);
+  const manifest = await new FeatureStore(storage, { name: "energy_consumption", version: 1 }).manifest();
+  const parts = Object.values(manifest!.partitions);
+  const lastObs = Math.max(...parts.map((p) => p.maxTime));
+  const firstObs = Math.min(...parts.map((p) => p.minTime));
+  const history = readParquet(await storage.read(outputKeys.history), PREDICTIONS_SCHEMA);
+  const manifests = await listManifests(storage);
+  const series = new Set(Array.from({ length: history.numRows() }, (_, i) => `${history.get("area", i)}:${history.get("consumer_type", i)}`));
+  return {
+    series: series.size,
+    origins: new Set(Array.from(history.array("origin") as ArrayLike<number>)).size,
+    versions: (await new ModelRegistry(storage).versions("gbm-blend")).length,
+    scoredVersions: readParquet(await storage.read(outputKeys.metricsBy("model"))).numRows(),
+    bestSeriesMape: Math.min(...Array.from(readParquet(await storage.read(outputKeys.metricsBy("series"))).array("mape") as ArrayLike<number>)),
+    manifests: manifests.length,
+    durationSegments: manifests.reduce((n, m) => n + Object.keys(m.durationsMs).length, 0),
+    partitions: parts.length,
+    validations: (await storage.list("validation/")).length,
+    observedHours: Math.min(168, (lastObs - firstObs) / 3_600_000 + 1),
+  };
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(path)));
+    else out.push(path);
+  }
+  return out;
+}
+
+/** Opens a page, records every problem, and waits until the named charts have been drawn. */
+async function open(path: string, charts: string[]): Promise<{ page: Page; problems: Problems }> {
+  const page = await context.newPage();
+  const problems: Problems = { console: [], failed: [], outside: [], paths: [] };
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.console.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => problems.console.push(`pageerror: ${e.message}`));
+  page.on("request", (r) => {
+    const url = new URL(r.url());
+    if (url.protocol === "data:" || url.protocol === "blob:") return;
+    if (url.hostname !== "127.0.0.1") problems.outside.push(r.url());
+    else problems.paths.push(url.pathname);
+  });
+  page.on("requestfailed", (r) => problems.failed.push(`${r.url()}: ${r.failure()?.errorText ?? "failed"}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.failed.push(`${r.status()} ${r.url()}`);
+  });
+  await page.goto(server.origin + path, { waitUntil: "load" });
+  for (const name of charts) {
+    await page.locator(`[data-chart="${name}"][data-rendered="true"]`).first().waitFor({ timeout: 30_000 });
+  }
+  return { page, problems };
+}
+
+/** Bytes of every distinct file the page loaded from the site. */
+async function pageWeight(paths: string[]): Promise<number> {
+  let total = 0;
+  for (const p of new Set(paths)) {
+    const base = join(dist, p.endsWith("/") ? `${p}index` : p);
+    const file = existsSync(base) && (await stat(base)).isFile() ? base : `${base}.html`;
+    total += (await stat(file)).size;
+  }
+  return total;
+}
+
+async function finish(name: string, page: Page, problems: Problems): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  weights[name] = await pageWeight(problems.paths);
+  expect(problems.console, "console errors or warnings").toEqual([]);
+  expect(problems.failed, "failed requests").toEqual([]);
+  expect(problems.outside, "requests to other hosts").toEqual([]);
+  await page.close();
+}
+
+const marks = (page: Page, chart: string, selector: string) => page.locator(`[data-chart="${chart}"] ${selector}`).count();
+const points = (d: string | null) => (d ?? "").match(/[MLC]/g)?.length ?? 0;
+
+describe("the report site", () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y --no-install-recommends chromium), as .ci/run does`);
+    tmp = await mkdtemp(join(tmpdir(), "report-test-"));
+    const store = join(tmp, "store");
+    dist = join(tmp, "dist");
+    const backfill = await runCli(["--store", store, "backfill", "--from", "2023-01-27T00:00", "--to", "2023-01-30T00:00", "--every", "24"], {}, tmp);
+    expect(backfill.code, backfill.stderr).toBe(0);
+    const bad = join(tmp, "bad.csv");
+    await writeBadCsv(bad);
+    const failed = await runCli(["--store", store, "run", "--as-of", "2023-01-30T06:00"], { SOURCE: `file:${bad}` }, tmp);
+    expect(failed.code, failed.stderr).toBe(3);
+
+    // Fake credentials in every place the settings read them from; none may reach the site.
+    const keyDir = join(tmp, `credentials-${MARKER}`);
+    await mkdir(keyDir);
+    const keyFile = join(keyDir, "service-account.json");
+    await writeFile(keyFile, JSON.stringify({ type: "service_account", private_key: `-----BEGIN PRIVATE KEY-----\n${MARKER}-key\n-----END PRIVATE KEY-----\n`, client_email: `${MARKER}@example.iam.gserviceaccount.com` }));
+    build = await buildSite(store, dist, {
+      GOOGLE_APPLICATION_CREDENTIALS: keyFile,
+      GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON_PATH: keyFile,
+      GOOGLE_CLOUD_PROJECT: `project-${MARKER}`,
+      REPORT_TEST_TOKEN: `${MARKER}-token`,
+    });
+    expect(build.code, build.output).toBe(0);
+    console.log(`report build: ${(build.ms / 1000).toFixed(1)} s`);
+    expected = await readExpected(store);
+    await mkdir(SHOTS, { recursive: true });
+    server = await serveStatic(dist);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    // A time zone far from UTC: labels must not move with the reader's clock.
+    context = await browser.newContext({ viewport: { width: 1300, height: 900 }, timezoneId: "Pacific/Auckland" });
+  }, 300_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.close();
+    if (Object.keys(weights).length) {
+      await writeFile(join(SHOTS, "weights.json"), JSON.stringify({ buildSeconds: build.ms / 1000, pageBytes: weights }, null, 1));
+    }
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it("contains no planted secret and no machine path", async () => {
+    const files = await listFiles(dist);
+    expect(files.some((f) => f.endsWith("index.html"))).toBe(true);
+    const forbidden = [MARKER, tmp, PROJECT_ROOT, PROJECT_ROOT.replace(/\/$/, ""), "/work/", `${homedir()}/`];
+    for (const file of files) {
+      const text = (await readFile(file)).toString("latin1");
+      for (const needle of forbidden) expect(text.includes(needle), `${needle} found in ${file.slice(dist.length)}`).toBe(false);
+      expect(/file:\/\/\/[A-Za-z]/.test(text), `a file URL in ${file.slice(dist.length)}`).toBe(false);
+    }
+  });
+
+  it("Overview: status cards, the failed run, and the headline chart", async () => {
+    const { page, problems } = await open("/", ["headline"]);
+    expect(await marks(page, "headline", "g.mark-line.role-mark")).toBe(2);
+    const lines = await page.locator('[data-chart="headline"] g.mark-line.role-mark path').all();
+    const counts = await Promise.all(lines.map(async (l) => points(await l.getAttribute("d"))));
+    expect(counts).toContain(expected.observedHours);
+    expect(await page.locator('[data-kpi="Series forecast"] .big').textContent()).toBe(String(expected.series));
+    expect(await page.locator(".alert").first().textContent()).toContain("failed at step “ingest”");
+    expect(await page.locator('[data-kpi="Data up to"] .big').textContent()).toBe("2023-01-14 22:00 UTC");
+    await finish("overview", page, problems);
+  });
+
+  it("Forecasts: one series with bands and earlier runs, small multiples of all series; selection changes the chart", async () => {
+    const { page, problems } = await open("/forecasts", ["series", "small-multiples"]);
+    // measured + latest forecast + one line per earlier run (all inside the week shown)
+    expect(await marks(page, "series", "g.mark-line.role-mark")).toBe(expected.origins + 1);
+    expect(await marks(page, "series", "g.mark-area.role-mark")).toBe(2);
+    expect(await marks(page, "series", "g.mark-symbol.role-mark path")).toBe(24);
+    expect(await marks(page, "small-multiples", "g.mark-line.role-mark")).toBe(2 * expected.series);
+    const title = page.locator('[data-chart="series"] .role-title-text');
+    const before = await title.textContent();
+    expect(before).toMatch(/^DK1 · \d+/);
+    const measured = page.locator('[data-chart="series"] g.mark-line.role-mark path').nth(expected.origins - 1);
+    const pathBefore = await measured.getAttribute("d");
+    expect(points(pathBefore)).toBe(expected.observedHours);
+
+    await page.locator("form select").first().selectOption({ label: "DK2" });
+    await page.locator("form select").nth(1).selectOption({ index: 0 });
+    await expect.poll(() => title.textContent(), { timeout: 10_000 }).toMatch(/^DK2 · 111 /);
+    expect(await measured.getAttribute("d")).not.toBe(pathBefore);
+
+    await page.locator('form input[type="checkbox"]').click();
+    await expect.poll(() => marks(page, "series", "g.mark-line.role-mark"), { timeout: 10_000 }).toBe(2);
+    await finish("forecasts", page, problems);
+  });
+
+  it("Monitoring: MAPE over time with version changes, by horizon, coverage, runs, and a sortable series table", async () => {
+    const { page, problems } = await open("/monitoring", ["mape-time", "mape-step", "coverage", "mape-run"]);
+    expect(await marks(page, "mape-time", "g.mark-line.role-mark")).toBe(2);
+    // the alert threshold, and one dotted rule per measured model version after the first
+    expect(await marks(page, "mape-time", "g.mark-rule.role-mark line")).toBe(1 + (expected.scoredVersions - 1));
+    expect(await marks(page, "mape-step", "g.mark-rect.role-mark path")).toBe(24);
+    expect(await marks(page, "coverage", "g.mark-line.role-mark")).toBe(2);
+    // every run but the newest has measured hours
+    expect(await marks(page, "mape-run", "g.mark-rect.role-mark path")).toBe(expected.origins - 1);
+    const rows = page.locator("form table tbody tr");
+    expect(await rows.count()).toBeGreaterThan(5);
+    expect(await page.locator("form table svg.sparkline").count()).toBe(await rows.count());
+    const mapes = (await page.locator("form table tbody tr td:nth-child(3)").allTextContents()).map((t) => parseFloat(t));
+    expect(mapes.length).toBeGreaterThan(5);
+    expect(mapes.every(Number.isFinite)).toBe(true);
+    expect(mapes).toEqual(mapes.slice().sort((a, b) => b - a));
+    // sortable: a click on the MAPE header puts the best series first
+    await page.locator("form table thead th", { hasText: "MAPE" }).first().click();
+    await expect.poll(() => page.locator("form table tbody tr td:nth-child(3)").first().textContent(), { timeout: 10_000 }).toBe(`${(expected.bestSeriesMape * 100).toFixed(1)} %`);
+
+    await page.locator('input[type="search"]').fill("DK2");
+    await expect.poll(async () => (await page.locator("form table tbody tr td:nth-child(2)").allTextContents()).every((t) => t.startsWith("DK2")), { timeout: 10_000 }).toBe(true);
+    await finish("monitoring", page, problems);
+  });
+
+  it("Data quality: the failed validation per expectation, the history, the quarantined extract", async () => {
+    const { page, problems } = await open("/data-quality", ["validation-history", "feature-days"]);
+    expect(await page.locator('table[data-table="expectations"] tbody tr').count()).toBe(16);
+    expect(await page.locator('table[data-table="expectations"] tbody tr[data-success="false"]').count()).toBe(3);
+    expect(await page.locator('table[data-table="expectations"]').textContent()).toContain("555");
+    expect(await marks(page, "validation-history", "g.mark-rect.role-mark path")).toBe(expected.validations);
+    expect(await marks(page, "feature-days", "g.mark-rect.role-mark path")).toBe(expected.partitions);
+    expect(await page.locator('table[data-table="quarantine"] tbody tr').count()).toBe(1);
+    expect(await page.locator('table[data-table="quarantine"]').textContent()).toContain("…/bad.csv");
+    await finish("data-quality", page, problems);
+  });
+
+  it("Model: registry versions, backtest against seasonal naive, error by horizon", async () => {
+    const { page, problems } = await open("/model", ["backtest", "horizon"]);
+    expect(await marks(page, "backtest", "g.mark-rect.role-mark path")).toBe(3 * expected.versions);
+    expect(await marks(page, "horizon", "g.mark-line.role-mark")).toBe(3);
+    expect(await marks(page, "horizon", "g.mark-symbol.role-mark path")).toBe(3 * 24);
+    expect(await page.locator('table[data-table="versions"] tbody tr').count()).toBe(expected.versions);
+    await finish("model", page, problems);
+  });
+
+  it("Runs: durations per step and every run, the failed one with its step and error", async () => {
+    const { page, problems } = await open("/runs", ["durations"]);
+    expect(await marks(page, "durations", "g.mark-rect.role-mark path")).toBe(expected.durationSegments);
+    expect(await page.locator('table[data-table="runs"] tbody tr[data-status="succeeded"]').count()).toBe(expected.manifests);
+    const failed = page.locator('table[data-table="runs"] tbody tr[data-status="failed"]');
+    expect(await failed.count()).toBe(1);
+    expect(await failed.textContent()).toContain("Failed at step “ingest”");
+    await finish("runs", page, problems);
+  });
+});
