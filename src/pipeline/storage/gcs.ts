@@ -102,11 +102,15 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
   let bucketHandle: Promise<Bucket> | undefined;
   // The client module is imported on first use too: it is large, and local-only runs never need it.
   const getBucket = (): Promise<Bucket> =>
-    (bucketHandle ??= import("@google-cloud/storage").then(({ Storage: Client }) => {
+    (bucketHandle ??= import("@google-cloud/storage").then(({ Storage: Client, IdempotencyStrategy }) => {
       const clientOptions: StorageOptions = {};
       if (options.projectId !== undefined) clientOptions.projectId = options.projectId;
       if (options.keyFilename !== undefined) clientOptions.keyFilename = options.keyFilename;
-      if (options.retry === false) clientOptions.retryOptions = { autoRetry: false, maxRetries: 0 };
+      // Every write replaces a whole object with the same bytes, so retrying is safe; the client's
+      // default retries only preconditioned writes, and after one unretried failure it switches
+      // retries off for the whole client (reads and lists included).
+      clientOptions.retryOptions =
+        options.retry === false ? { autoRetry: false, maxRetries: 0 } : { idempotencyStrategy: IdempotencyStrategy.RetryAlways };
       client = new Client(clientOptions);
       return client.bucket(bucket);
     }));

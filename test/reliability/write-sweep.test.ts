@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { faultyStorage, type StorageCall } from "../support/faulty-storage.js";
+import { createLocalStorage } from "../../src/pipeline/storage/local.js";
+import { failureKey, manifestKey } from "../../src/pipeline/run/manifest.js";
+import { checkStore, expectContainsRows, expectUnchanged, featureRows, HISTORY_KEY, immutableKeys, readTable, snapshot } from "./store-checks.js";
+import { tick } from "./tick-harness.js";
+
+const NEXT = "2023-01-29T00:00";
+const MUTATIONS = new Set(["write", "delete", "list", "createExclusive"]);
+
+// Every point where a tick changes the store: the tick (predicting with the production model, no
+// training) is failed at each write/list/delete in turn, once before the call takes effect and
+// once after (a lost response). Each time the store must stay consistent, keep what completed runs
+// wrote, and a clean rerun must complete with one forecast per (origin, series, hour).
+describe("a storage failure at every mutation of a tick", () => {
+  let dir: string;
+  let baselineDir: string;
+  let before: Map<string, string>;
+  let beforeFeatures: object[];
+  let mutations: StorageCall[];
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "reliability-sweep-"));
+    baselineDir = join(dir, "baseline");
+    const base = createLocalStorage(baselineDir);
+    await tick(base, "2023-01-27T00:00", "run-base-1");
+    await tick(base, "2023-01-28T00:00", "run-base-2");
+    before = await snapshot(base);
+    beforeFeatures = await featureRows(base);
+    // Record the calls of a clean tick on a copy: these are the points to fail.
+    cpSync(baselineDir, join(dir, "recording"), { recursive: true });
+    const recorder = faultyStorage(createLocalStorage(join(dir, "recording")));
+    await tick(recorder, NEXT, "run-recording");
+    mutations = recorder.calls.filter((c) => MUTATIONS.has(c.op));
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("records the tick's mutations: validation, feature commit, monitoring, outputs, history, manifest", () => {
+    const keys = mutations.map((c) => `${c.op} ${c.key.replace("run-recording", "<run>")}`);
+    console.log(`${keys.length} mutations:\n  ${keys.join("\n  ")}`);
+    expect(keys[0]).toBe("write validation/<run>.json");
+    expect(keys).toContain("write features/energy_consumption/v1/manifest.json");
+    expect(keys).toContain("write metrics_monitoring.parquet");
+    expect(keys).toContain("write predictions_monitoring.parquet");
+    expect(keys[keys.length - 1]).toBe("write runs/<run>/manifest.json");
+    expect(mutations.length).toBeGreaterThanOrEqual(17);
+  });
+
+  for (const when of ["before", "after"] as const) {
+    it(`fails cleanly at each mutation, ${when} it takes effect, and the rerun completes`, async () => {
+      const immutable = immutableKeys(before);
+      for (const [i, target] of mutations.entries()) {
+        if (when === "after" && target.op === "list") continue; // a list has no effect to keep
+        const where = `${target.op} #${i + 1} (${target.key})`;
+        const root = join(dir, `${when}-${i}`);
+        cpSync(baselineDir, root, { recursive: true });
+        const inner = createLocalStorage(root);
+        const runId = "run-fault";
+        // The n-th call of that operation in the recorded order (run ids differ only in the key).
+        const nth = mutations.slice(0, i + 1).filter((c) => c.op === target.op).length;
+        const storage = faultyStorage(inner, [{ op: target.op, nth, when, message: `injected fault at ${where}` }]);
+
+        const error = await tick(storage, NEXT, runId).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect((error as Error | undefined)?.message, where).toBe(`storage: injected fault at ${where}`);
+        expect(storage.failures.map((c) => c.key.replace(runId, "run-recording")), where).toEqual([target.key]);
+        const manifestWritten = await inner.exists(manifestKey(runId));
+        // Only a manifest write whose response was lost leaves a manifest: the run did complete.
+        expect(manifestWritten, where).toBe(when === "after" && target.key.endsWith("/manifest.json") && target.key.startsWith("runs/"));
+        expect(await inner.exists(failureKey(runId)), where).toBe(true);
+
+        const summary = await checkStore(inner);
+        expect(summary.manifests.length, where).toBe(manifestWritten ? 3 : 2);
+        expectUnchanged(before, await snapshot(inner), immutable);
+        expectContainsRows(await featureRows(inner), beforeFeatures);
+
+        const manifest = await tick(inner, NEXT, "run-clean");
+        expect(manifest.status, where).toBe("succeeded");
+        const repaired = await checkStore(inner);
+        expect(repaired.featureRows, where).toBe(beforeFeatures.length + 76 * 24);
+        const history = await readTable(inner, HISTORY_KEY);
+        expect(history.numRows(), where).toBe(3 * 76 * 24);
+        rmSync(root, { recursive: true, force: true });
+      }
+    }, 150_000);
+  }
+});
