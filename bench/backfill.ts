@@ -63,7 +63,7 @@ function dirSize(path: string): number {
 
 function memoryLine(label: string): string {
   const m = process.memoryUsage();
-  return `${label.padEnd(12)} rss ${String(mb(m.rss)).padStart(5)} MB  heap ${String(mb(m.heapUsed)).padStart(4)} MB  external ${String(mb(m.external)).padStart(4)} MB  arrayBuffers ${String(mb(m.arrayBuffers)).padStart(4)} MB`;
+  return `${label.padEnd(12)} rss ${String(mb(m.rss)).padStart(5)} MB (peak ${String(peakMb()).padStart(5)})  heap ${String(mb(m.heapUsed)).padStart(4)} MB  external ${String(mb(m.external)).padStart(4)} MB  arrayBuffers ${String(mb(m.arrayBuffers)).padStart(4)} MB`;
 }
 
 const dir = args.store ? resolve(args.store) : mkdtempSync(join(tmpdir(), "bench-backfill-"));

@@ -48,15 +48,17 @@ describe("the same backfill on GCS and on local disk", () => {
     proxy = await startGcsPreconditionProxy(emulator.endpoint);
     previousHost = process.env.STORAGE_EMULATOR_HOST;
     process.env.STORAGE_EMULATOR_HOST = proxy.endpoint;
-    // One training fold and one backfill at a time keep each CPU-bound stretch short: until the
-    // stale-connection fix (gcs-stale-connection.test.ts) lands, a GCS call after the event loop was
-    // blocked longer than the emulator's 5 s idle timeout fails, which a loaded machine can cause.
-    const env = { TRAIN_FOLDS: "1" };
+    // Both at once: training blocks each process's event loop for seconds under that load, longer
+    // than the emulator keeps idle connections, which the GCS store must ride over (see
+    // gcs-stale-connection.test.ts).
+    const env = { TRAIN_FOLDS: "2" };
     const cloudEnv = { ...env, STORAGE_EMULATOR_HOST: proxy.endpoint, GOOGLE_CLOUD_PROJECT: "demo-energy-forecast" };
-    const b = await runCli(["--store", `gs://${BUCKET}/${PREFIX}`, ...BACKFILL], cloudEnv);
-    if (b.code !== 0) throw new Error(`GCS backfill failed: ${b.stderr}`);
-    const a = await runCli(["--store", join(dir, "local"), ...BACKFILL], env);
+    const [a, b] = await Promise.all([
+      runCli(["--store", join(dir, "local"), ...BACKFILL], env),
+      runCli(["--store", `gs://${BUCKET}/${PREFIX}`, ...BACKFILL], cloudEnv),
+    ]);
     if (a.code !== 0) throw new Error(`local backfill failed: ${a.stderr}`);
+    if (b.code !== 0) throw new Error(`GCS backfill failed: ${b.stderr}`);
     local = createLocalStorage(join(dir, "local"));
     gcs = createGcsStorage({ bucket: BUCKET, prefix: PREFIX, projectId: "demo-energy-forecast", retry: false });
     [onDisk, inBucket] = await Promise.all([checkStore(local), checkStore(gcs)]);

@@ -3,6 +3,7 @@ import { DAY_MS, HOUR_MS, formatInstant } from "../config/time.js";
 import { codeVersion } from "../config/version.js";
 import type { Config } from "../config/config.js";
 import { ingest } from "../ingest/ingest.js";
+import { FeatureStore, type FeatureGroupRef } from "../featurestore/store.js";
 import type { Source } from "../ingest/source.js";
 import { monitor } from "../monitor/monitor.js";
 import type { AlertPolicy } from "../monitor/alerts.js";
@@ -65,7 +66,7 @@ export async function runTick(config: Config, options: TickOptions, effects: Tic
   try {
     const ingested = await timed("ingest", () => ingest(config, effects, { asOf: options.asOf }));
     const group = config.featureGroup;
-    const decision = await timed("decide", () => trainDecision(storage, options, visibleUntil));
+    const decision = await timed("decide", () => trainDecision(storage, group, options, visibleUntil));
     let version = decision.version;
     if (decision.train) {
       const report = await timed("train", () =>
@@ -130,8 +131,13 @@ export async function runTick(config: Config, options: TickOptions, effects: Tic
   }
 }
 
-/** Whether the tick trains, why, and which version it predicts with otherwise. */
-async function trainDecision(storage: Storage, options: TickOptions, visibleUntil: number): Promise<{ train: boolean; reason: string; version?: number }> {
+/**
+ * Whether the tick trains, why, and which version it predicts with otherwise. Under max-age the
+ * age counts hours of data the production model has not seen (up to the latest visible
+ * observation), not hours of clock: when the source stops publishing, retraining on the same data
+ * would only register the same model again at every tick.
+ */
+async function trainDecision(storage: Storage, group: FeatureGroupRef, options: TickOptions, visibleUntil: number): Promise<{ train: boolean; reason: string; version?: number }> {
   const registry = new ModelRegistry(storage);
   let current: Awaited<ReturnType<ModelRegistry["metadata"]>> | undefined;
   try {
@@ -148,10 +154,16 @@ async function trainDecision(storage: Storage, options: TickOptions, visibleUnti
   }
   if (policy.kind === "always") return { train: true, reason: "policy: every run" };
   if (policy.kind === "never") return { train: false, reason: "policy: never", version: current.version };
-  const ageHours = (visibleUntil - HOUR_MS - Date.parse(current.trainingWindow.end)) / HOUR_MS;
-  return ageHours >= policy.maxAgeHours
-    ? { train: true, reason: `production v${current.version} is ${ageHours} h of data old (max ${policy.maxAgeHours} h)` }
-    : { train: false, reason: `production v${current.version} is ${ageHours} h of data old (max ${policy.maxAgeHours} h)`, version: current.version };
+  const latest = Math.min(visibleUntil - HOUR_MS, await latestObservation(storage, group));
+  const ageHours = Math.max(0, (latest - Date.parse(current.trainingWindow.end)) / HOUR_MS);
+  const reason = `production v${current.version} has not seen ${ageHours} h of data (max ${policy.maxAgeHours} h)`;
+  return ageHours >= policy.maxAgeHours ? { train: true, reason } : { train: false, reason, version: current.version };
+}
+
+/** The last hour the feature group holds (epoch ms), -Infinity when it is empty. */
+async function latestObservation(storage: Storage, group: FeatureGroupRef): Promise<number> {
+  const manifest = await new FeatureStore(storage, group).manifest();
+  return Math.max(-Infinity, ...Object.values(manifest?.partitions ?? {}).map((p) => p.maxTime));
 }
 
 async function recordFailure(storage: Storage, runId: string, asOf: number, step: string, error: unknown, clock: Clock, logger: Logger): Promise<void> {
