@@ -3,13 +3,12 @@
  * "not written yet" into `undefined` and leave every other problem as the pipeline's error.
  */
 import type { ColumnTable } from "arquero";
-import { NotFoundError } from "../../../src/pipeline/core/errors.js";
 import { FeatureStore } from "../../../src/pipeline/featurestore/store.js";
 import type { FeatureGroupManifest } from "../../../src/pipeline/featurestore/manifest.js";
 import { readTableIfExists } from "../../../src/pipeline/predict/outputs.js";
 import type { TableSchema } from "../../../src/pipeline/parquet/schema.js";
 import { listManifests, type RunFailure, type RunManifest } from "../../../src/pipeline/run/manifest.js";
-import type { Storage } from "../../../src/pipeline/storage/storage.js";
+import { readIfExists, type Storage } from "../../../src/pipeline/storage/storage.js";
 import type { ReportContext } from "./context.js";
 
 /** Reads a parquet output, or undefined when the pipeline has not written it yet. */
@@ -19,13 +18,8 @@ export function readOptional(storage: Storage, key: string, schema: TableSchema)
 
 /** Reads and parses a JSON object, or undefined when it does not exist. */
 export async function readJsonIfExists<T>(storage: Storage, key: string): Promise<T | undefined> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await storage.read(key);
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  const bytes = await readIfExists(storage, key);
+  if (bytes === undefined) return undefined;
   try {
     return JSON.parse(new TextDecoder().decode(bytes)) as T;
   } catch (cause) {

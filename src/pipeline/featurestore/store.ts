@@ -1,13 +1,12 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { NotFoundError } from "../core/errors.js";
 import type { Logger } from "../core/effects.js";
 import { DAY_MS } from "../config/time.js";
 import type { TimeRange } from "../ingest/source.js";
 import { readParquet } from "../parquet/read.js";
 import { FEATURE_SCHEMA } from "../parquet/schema.js";
 import { writeParquet } from "../parquet/write.js";
-import type { Storage } from "../storage/storage.js";
+import { readIfExists, type Storage } from "../storage/storage.js";
 import { HISTORY_LIMIT, parseManifest, type CommitEntry, type FeatureGroupManifest } from "./manifest.js";
 import { mergeFeatureRows, type MergeCounts } from "./merge.js";
 
@@ -53,13 +52,8 @@ export class FeatureStore {
 
   /** The current manifest, or undefined when nothing was ever written. */
   async manifest(): Promise<FeatureGroupManifest | undefined> {
-    try {
-      const bytes = await this.storage.read(this.manifestKey);
-      return parseManifest(new TextDecoder().decode(bytes), this.manifestKey);
-    } catch (error) {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    }
+    const bytes = await readIfExists(this.storage, this.manifestKey);
+    return bytes === undefined ? undefined : parseManifest(new TextDecoder().decode(bytes), this.manifestKey);
   }
 
   /**

@@ -2,8 +2,7 @@
  * What lock objects hold and where they live. The lock of name `run` is `locks/run.json`; claims to
  * take over an expired lock live under `locks/run.takeover/` (see lock.ts for why they exist).
  */
-import { NotFoundError } from "../core/errors.js";
-import type { Storage } from "../storage/storage.js";
+import { readIfExists, type Storage } from "../storage/storage.js";
 import { LockedError } from "./errors.js";
 
 /** Content of a lock object. Only what a human needs to judge whether the holder is alive: no secrets. */
@@ -91,13 +90,8 @@ function claimProblem(value: Record<string, unknown>): string | undefined {
 }
 
 async function readRecord(storage: Storage, key: string, problemOf: (value: Record<string, unknown>) => string | undefined): Promise<unknown> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await storage.read(key);
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  const bytes = await readIfExists(storage, key);
+  if (bytes === undefined) return undefined;
   let value: unknown;
   let problem: string | undefined;
   try {

@@ -1,9 +1,8 @@
 import type { ColumnTable } from "arquero";
-import { NotFoundError } from "../core/errors.js";
 import { readParquet } from "../parquet/read.js";
 import type { TableSchema } from "../parquet/schema.js";
 import { writeParquet } from "../parquet/write.js";
-import type { Storage } from "../storage/storage.js";
+import { readIfExists, type Storage } from "../storage/storage.js";
 import { mergeForecastHistory } from "./history.js";
 import { outputKeys, PREDICTIONS_SCHEMA, X_SCHEMA, Y_MONITORING_SCHEMA } from "./schema.js";
 
@@ -16,12 +15,8 @@ export async function writeTable(storage: Storage, key: string, table: ColumnTab
 
 /** Reads a parquet table, or undefined when the object does not exist yet. */
 export async function readTableIfExists(storage: Storage, key: string, schema: TableSchema): Promise<ColumnTable | undefined> {
-  try {
-    return readParquet(await storage.read(key), schema, key);
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  const bytes = await readIfExists(storage, key);
+  return bytes === undefined ? undefined : readParquet(bytes, schema, key);
 }
 
 /**

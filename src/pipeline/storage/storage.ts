@@ -1,3 +1,5 @@
+import { NotFoundError } from "../core/errors.js";
+
 /**
  * The one storage interface every pipeline output goes through. Keys are `/`-separated paths
  * relative to the store's root (no leading slash, no `..`), e.g. `features/energy_consumption/v1/manifest.json`.
@@ -34,4 +36,14 @@ export interface Storage {
 export interface WriteOptions {
   /** MIME type recorded where the backend supports it (GCS). */
   contentType?: string;
+}
+
+/** Reads an object, or undefined when it does not exist; every other failure is thrown. */
+export async function readIfExists(storage: Storage, key: string): Promise<Uint8Array | undefined> {
+  try {
+    return await storage.read(key);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { NotFoundError, PipelineError } from "../../../src/pipeline/core/errors.js";
-import type { Storage } from "../../../src/pipeline/storage/storage.js";
+import { readIfExists, type Storage } from "../../../src/pipeline/storage/storage.js";
 
 /** Deterministic pseudo-random bytes (xorshift32), so big payloads are reproducible and incompressible. */
 export function seededBytes(length: number, seed: number): Uint8Array {
@@ -114,6 +114,14 @@ export function describeStorageBehaviour(name: string, makeStore: () => Storage 
       expect((error as Error).message).toBe(
         `storage: object "missing/thing.json" not found in ${store.uri}; run the step that writes it first`,
       );
+    });
+
+    it("readIfExists gives the bytes, or undefined for a missing key, and passes other errors on", async () => {
+      const store = await makeStore();
+      await store.write("here.txt", "x");
+      expect(new TextDecoder().decode(await readIfExists(store, "here.txt"))).toBe("x");
+      expect(await readIfExists(store, "not/here.txt")).toBeUndefined();
+      await expect(readIfExists(store, "../escape.txt")).rejects.toThrow(/^storage: /);
     });
 
     it("read of a key that is only a 'directory' of other keys is NotFoundError", async () => {
