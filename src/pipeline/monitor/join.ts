@@ -9,13 +9,17 @@ import type { ColumnTable } from "arquero";
  * `in_95` (1 inside the interval, 0 outside, null without interval); errors are null when y is 0.
  */
 export function joinActuals(history: ColumnTable, actuals: ColumnTable): ColumnTable {
-  const truth = actuals
-    .select("area", "consumer_type", "datetime_utc", "energy_consumption")
-    .rename({ energy_consumption: "y" });
-  const keys = ["area", "consumer_type", "datetime_utc"];
-  const joined = history.join(truth, [keys, keys]);
+  // A hash lookup on the numeric keys rather than a generic join: the history grows with every
+  // run and is scored at every tick.
+  const truth = truthLookup(actuals);
+  const areas = history.array("area") as ArrayLike<number>;
+  const types = history.array("consumer_type") as ArrayLike<number>;
+  const hours = history.array("datetime_utc") as ArrayLike<number>;
+  const matched: Array<number | null> = new Array(history.numRows());
+  for (let i = 0; i < matched.length; i++) matched[i] = truth.get(seriesKey(areas[i], types[i]))?.get(hours[i]) ?? null;
+  const joined = history.assign({ y: matched });
   const n = joined.numRows();
-  const y = joined.array("y") as ArrayLike<number | null>;
+  const y = matched;
   const p = joined.array("prediction") as ArrayLike<number>;
   const lo80 = joined.array("lower_80") as ArrayLike<number>;
   const hi80 = joined.array("upper_80") as ArrayLike<number>;
@@ -40,6 +44,27 @@ export function joinActuals(history: ColumnTable, actuals: ColumnTable): ColumnT
   return joined
     .reify(keep)
     .assign({ ape: pick(ape), spe: pick(spe), in_80: pick(in80), in_95: pick(in95) });
+}
+
+/** A series' key as one number, unique for every int8 area code and int32 consumer type in range. */
+function seriesKey(area: number, consumerType: number): number {
+  return consumerType * 1024 + area;
+}
+
+/** series -> hour -> observed consumption. */
+function truthLookup(actuals: ColumnTable): Map<number, Map<number, number | null>> {
+  const areas = actuals.array("area") as ArrayLike<number>;
+  const types = actuals.array("consumer_type") as ArrayLike<number>;
+  const hours = actuals.array("datetime_utc") as ArrayLike<number>;
+  const values = actuals.array("energy_consumption") as ArrayLike<number | null>;
+  const lookup = new Map<number, Map<number, number | null>>();
+  for (let i = 0; i < hours.length; i++) {
+    const key = seriesKey(areas[i], types[i]);
+    let series = lookup.get(key);
+    if (series === undefined) lookup.set(key, (series = new Map()));
+    series.set(hours[i], values[i]);
+  }
+  return lookup;
 }
 
 /** Truth rows (datetime_utc, area, consumer_type, energy_consumption) for the hours forecasts cover. */

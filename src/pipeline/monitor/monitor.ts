@@ -28,17 +28,18 @@ export interface MonitorReport extends AlertReport {
 /**
  * Scores the stored forecast history against the truth visible before `visibleUntil` and
  * writes `metrics_monitoring*.parquet` and `y_monitoring.parquet`. Without a history yet (first
- * run) it writes nothing and reports zero forecasts.
+ * run) it writes nothing and reports zero forecasts. Returns the history it read, for the
+ * prediction step to extend.
  */
 export async function monitor(
   storage: Storage,
   group: FeatureGroupRef,
   visibleUntil: number,
   policy: AlertPolicy,
-): Promise<{ metrics?: MonitoringMetrics; report: MonitorReport }> {
+): Promise<{ metrics?: MonitoringMetrics; report: MonitorReport; history: ColumnTable | undefined }> {
   const history = await readTableIfExists(storage, outputKeys.history, PREDICTIONS_SCHEMA);
   if (!history || history.numRows() === 0) {
-    return { report: { forecasts: 0, scored: 0, mape: null, coverage80: null, latest: null, mape7d: null, coverage80_7d: null, alerts: [] } };
+    return { history, report: { forecasts: 0, scored: 0, mape: null, coverage80: null, latest: null, mape7d: null, coverage80_7d: null, alerts: [] } };
   }
   const times = history.array("datetime_utc") as ArrayLike<number>;
   let first = Infinity;
@@ -59,6 +60,7 @@ export async function monitor(
   const overall = scored.numRows() === 0 ? undefined : scored.rollup({ mape: aq.op.mean("ape"), cov: aq.op.mean("in_80") }).object() as { mape: number; cov: number | null };
   return {
     metrics,
+    history,
     report: {
       forecasts: history.numRows(),
       scored: scored.numRows(),

@@ -23,11 +23,14 @@ export async function readTableIfExists(storage: Storage, key: string, schema: T
  * Writes a prediction run: immutable copies under `runs/<runId>/` first, then the latest
  * `X.parquet`, `y.parquet`, `predictions.parquet`, then the forecast history. Each object is
  * replaced atomically, so a crash leaves every file readable; rerunning the tick repairs the rest.
+ * `history` is the forecast history as this run already read it (the monitoring step does),
+ * which saves decoding it again; without it the history is read from the store.
  */
 export async function writePredictionOutputs(
   storage: Storage,
   runId: string,
   tables: { X: ColumnTable; y: ColumnTable; predictions: ColumnTable },
+  history?: { table: ColumnTable | undefined },
 ): Promise<{ historyRows: number; replaced: number }> {
   const files: Array<[string, ColumnTable, TableSchema]> = [
     [outputKeys.X, tables.X, X_SCHEMA],
@@ -36,8 +39,8 @@ export async function writePredictionOutputs(
   ];
   for (const [name, table, schema] of files) await writeTable(storage, outputKeys.run(runId, name), table, schema);
   for (const [name, table, schema] of files) await writeTable(storage, name, table, schema);
-  const history = await readTableIfExists(storage, outputKeys.history, PREDICTIONS_SCHEMA);
-  const merged = mergeForecastHistory(history, tables.predictions);
+  const previous = history ? history.table : await readTableIfExists(storage, outputKeys.history, PREDICTIONS_SCHEMA);
+  const merged = mergeForecastHistory(previous, tables.predictions);
   await writeTable(storage, outputKeys.history, merged.table, PREDICTIONS_SCHEMA);
   return { historyRows: merged.table.numRows(), replaced: merged.replaced };
 }

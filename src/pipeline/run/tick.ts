@@ -87,7 +87,7 @@ export async function runTick(config: Config, options: TickOptions, effects: Tic
     const predicted = await timed("predict", () =>
       predict(storage, group, runId, { visibleUntil, model: options.model, ref: version!, horizon: options.horizon, lookbackDays: options.lookbackDays }, logger),
     );
-    const written = await timed("write", () => writePredictionOutputs(storage, runId, predicted.tables));
+    const written = await timed("write", () => writePredictionOutputs(storage, runId, predicted.tables, { table: monitored.history }));
     const m = monitored.report;
     const manifest: RunManifest = {
       format: "energy-forecast/run-manifest",

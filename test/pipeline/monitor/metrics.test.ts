@@ -50,6 +50,18 @@ describe("monitoring", () => {
     expect(joinActuals(history, partial).numRows()).toBe(2);
   });
 
+  it("matches on the whole series key: same area or same consumer type alone is not a match", () => {
+    const forecasts = history.filter((d: { run_id: string }) => d.run_id === "r0").derive({ consumer_type: () => 222 });
+    const truth = aq.table({
+      datetime_utc: [1 * H, 1 * H, 1 * H, 2 * H],
+      area: [1, 2, -3, 2],
+      consumer_type: [111, 222, 222, 111],
+      energy_consumption: [50, 250, 999, 7],
+    });
+    // Only (2, 222) at hour 1 has truth; (1, 111), (-3, 222) and (2, 111) are other series.
+    expect(rows(joinActuals(forecasts, truth)).map((r) => [r.area, r.consumer_type, r.datetime_utc, r.y])).toEqual([[2, 222, 1 * H, 250]]);
+  });
+
   it("computes MAPE per target hour, series, step, model version and origin, as fractions", () => {
     const m = monitoringMetrics(joinActuals(history, actuals));
     const close = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "number" ? Number(v.toFixed(12)) : v]));
