@@ -15,16 +15,14 @@ export function joinActuals(history: ColumnTable, actuals: ColumnTable): ColumnT
   const areas = history.array("area") as ArrayLike<number>;
   const types = history.array("consumer_type") as ArrayLike<number>;
   const hours = history.array("datetime_utc") as ArrayLike<number>;
-  const matched: Array<number | null> = new Array(history.numRows());
-  for (let i = 0; i < matched.length; i++) matched[i] = truth.get(seriesKey(areas[i], types[i]))?.get(hours[i]) ?? null;
-  const joined = history.assign({ y: matched });
-  const n = joined.numRows();
-  const y = matched;
-  const p = joined.array("prediction") as ArrayLike<number>;
-  const lo80 = joined.array("lower_80") as ArrayLike<number>;
-  const hi80 = joined.array("upper_80") as ArrayLike<number>;
-  const lo95 = joined.array("lower_95") as ArrayLike<number>;
-  const hi95 = joined.array("upper_95") as ArrayLike<number>;
+  const n = history.numRows();
+  const y: Array<number | null> = new Array(n);
+  for (let i = 0; i < n; i++) y[i] = truth.get(seriesKey(areas[i], types[i]))?.get(hours[i]) ?? null;
+  const p = history.array("prediction") as ArrayLike<number>;
+  const lo80 = history.array("lower_80") as ArrayLike<number>;
+  const hi80 = history.array("upper_80") as ArrayLike<number>;
+  const lo95 = history.array("lower_95") as ArrayLike<number>;
+  const hi95 = history.array("upper_95") as ArrayLike<number>;
   const ape: Array<number | null> = new Array(n);
   const spe: Array<number | null> = new Array(n);
   const in80: Array<number | null> = new Array(n);
@@ -41,9 +39,9 @@ export function joinActuals(history: ColumnTable, actuals: ColumnTable): ColumnT
     in95[i] = Number.isNaN(lo95[i]) || lo95[i] === null ? null : v >= lo95[i] && v <= hi95[i] ? 1 : 0;
   }
   const pick = <T>(a: T[]) => keep.map((i) => a[i]);
-  return joined
+  return history
     .reify(keep)
-    .assign({ ape: pick(ape), spe: pick(spe), in_80: pick(in80), in_95: pick(in95) });
+    .assign({ y: pick(y), ape: pick(ape), spe: pick(spe), in_80: pick(in80), in_95: pick(in95) });
 }
 
 /** A series' key as one number, unique for every int8 area code and int32 consumer type in range. */
