@@ -14,7 +14,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../src/pipeline/config/config.js";
-import { DAY_MS, formatInstant, HOUR_MS, parseInstant } from "../src/pipeline/config/time.js";
+import { DAY_MS, formatInstant, HOUR_MS, parseInstant } from "../src/pipeline/time/index.js";
 import { consoleLogger, systemClock } from "../src/pipeline/core/effects.js";
 import { openSource } from "../src/pipeline/ingest/open-source.js";
 import { parseTrainPolicy } from "../src/pipeline/run/policy.js";

@@ -16,7 +16,7 @@ import { runBacktest } from "../src/pipeline/backtest/engine.js";
 import { loadSourcePanel } from "../src/pipeline/backtest/history.js";
 import { syntheticPanel } from "../src/pipeline/backtest/synthetic.js";
 import { EMBEDDED_DATA_PATH } from "../src/pipeline/config/paths.js";
-import { DE35 } from "../src/pipeline/dataset/spec.js";
+import { loadPreset } from "../src/pipeline/dataset/preset.js";
 import { buildTrainingRows } from "../src/pipeline/features/matrix.js";
 import { panelUntil, type Panel } from "../src/pipeline/features/panel.js";
 import { fileSource } from "../src/pipeline/ingest/file-source.js";
@@ -33,7 +33,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
 
 async function embedded(): Promise<void> {
   const t0 = performance.now();
-  const panel = await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), DE35);
+  const panel = await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), loadPreset("de35"));
   const loadS = (performance.now() - t0) / 1000;
   const from = Date.UTC(2023, 0, 7, 22);
   const t1 = performance.now();

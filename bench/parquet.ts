@@ -1,7 +1,9 @@
 // Parquet write/read throughput for a feature table of N rows (default 2,000,000).
 import * as aq from "arquero";
 import { readParquet } from "../src/pipeline/parquet/read.js";
-import { FEATURE_SCHEMA } from "../src/pipeline/parquet/schema.js";
+import { featureSchema, LEGACY_DE35_INFO } from "../src/pipeline/dataset/spec.js";
+
+const FEATURE_SCHEMA = featureSchema(LEGACY_DE35_INFO.keys);
 import { writeParquet } from "../src/pipeline/parquet/write.js";
 import { best, peakMb, report, rng } from "./util.js";
 

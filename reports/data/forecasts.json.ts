@@ -6,7 +6,7 @@
  */
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { DAY_MS, HOUR_MS } from "../../src/pipeline/config/time.js";
+import { DAY_MS, HOUR_MS } from "../../src/pipeline/time/index.js";
 import { METRICS_BY_SERIES_SCHEMA } from "../../src/pipeline/monitor/schema.js";
 import { outputKeys, PREDICTIONS_SCHEMA } from "../../src/pipeline/predict/schema.js";
 import { emit, emptyNotice, runLoader } from "./lib/context.js";

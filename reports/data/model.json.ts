@@ -4,7 +4,7 @@
  * production model's configuration, and the error by horizon step of the live forecasts next to
  * the baselines' error on the same hours.
  */
-import { HOUR_MS } from "../../src/pipeline/config/time.js";
+import { HOUR_MS } from "../../src/pipeline/time/index.js";
 import { runBacktest } from "../../src/pipeline/backtest/engine.js";
 import { panelFromTable } from "../../src/pipeline/features/panel.js";
 import type { FeatureStore } from "../../src/pipeline/featurestore/store.js";

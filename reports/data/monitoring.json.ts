@@ -5,7 +5,7 @@
  * table to {@link MAX_SERIES} rows, so the page stays light for any store.
  */
 import * as aq from "arquero";
-import { DAY_MS } from "../../src/pipeline/config/time.js";
+import { DAY_MS } from "../../src/pipeline/time/index.js";
 import {
   METRICS_BY_MODEL_SCHEMA,
   METRICS_BY_ORIGIN_SCHEMA,

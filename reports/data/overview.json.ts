@@ -4,7 +4,7 @@
  * forecast, aggregated here to one row per hour.
  */
 import * as aq from "arquero";
-import { DAY_MS, HOUR_MS } from "../../src/pipeline/config/time.js";
+import { DAY_MS, HOUR_MS } from "../../src/pipeline/time/index.js";
 import { METRICS_BY_TIME_SCHEMA } from "../../src/pipeline/monitor/schema.js";
 import { outputKeys, PREDICTIONS_SCHEMA } from "../../src/pipeline/predict/schema.js";
 import type { FeatureStore } from "../../src/pipeline/featurestore/store.js";

@@ -67,7 +67,7 @@ describe.skipIf(!hasJupyter && !process.env.CI)("npm run notebooks", () => {
     writeNotebook(dir, "good.ipynb", [
       { cell_type: "markdown", source: "# a good notebook" },
       'import * as tslab from "tslab";\ntslab.display.html("<b>rendered</b>");\nconsole.log("sum", 1 + 1);',
-      'import { formatInstant } from "./src/pipeline/config/time.js";\nconst t = await Promise.resolve(0);\nconsole.log(formatInstant(t), process.env.STORE_URI);',
+      'import { formatInstant } from "./src/pipeline/time/index.js";\nconst t = await Promise.resolve(0);\nconsole.log(formatInstant(t), process.env.STORE_URI);',
     ]);
     const r = runner(["--dir", dir, "--out", join(dir, "out"), "--store", store]);
     expect(r.stderr).not.toContain("failed");

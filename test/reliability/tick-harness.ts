@@ -5,7 +5,7 @@
  */
 import { fixedClock, memoryLogger } from "../../src/pipeline/core/effects.js";
 import { loadConfig, type Config } from "../../src/pipeline/config/config.js";
-import { parseInstant } from "../../src/pipeline/config/time.js";
+import { parseInstant } from "../../src/pipeline/time/index.js";
 import { EMBEDDED_DATA_PATH } from "../../src/pipeline/config/paths.js";
 import { fileSource } from "../../src/pipeline/ingest/file-source.js";
 import type { Source } from "../../src/pipeline/ingest/source.js";

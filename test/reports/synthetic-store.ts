@@ -12,7 +12,7 @@
 import * as aq from "arquero";
 import { parseArgs } from "node:util";
 import { syntheticPanel } from "../../src/pipeline/backtest/synthetic.js";
-import { DAY_MS, HOUR_MS } from "../../src/pipeline/config/time.js";
+import { DAY_MS, HOUR_MS } from "../../src/pipeline/time/index.js";
 import { FeatureStore } from "../../src/pipeline/featurestore/store.js";
 import { monitor } from "../../src/pipeline/monitor/monitor.js";
 import { Rng } from "../../src/pipeline/models/gbm/prng.js";

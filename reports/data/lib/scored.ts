@@ -4,7 +4,7 @@
  * store (what the monitoring step joins, too) into a panel, and looked up by index: a join of
  * millions of rows in arquero would need gigabytes for a 10,000-series store.
  */
-import { HOUR_MS } from "../../../src/pipeline/config/time.js";
+import { HOUR_MS } from "../../../src/pipeline/time/index.js";
 import { panelFromTable, seriesId, type Panel } from "../../../src/pipeline/features/panel.js";
 import type { FeatureStore } from "../../../src/pipeline/featurestore/store.js";
 import { outputKeys, PREDICTIONS_SCHEMA } from "../../../src/pipeline/predict/schema.js";

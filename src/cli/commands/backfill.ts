@@ -1,17 +1,18 @@
 import type { Command } from "commander";
 import { ExitCode, PipelineError } from "../../pipeline/core/errors.js";
-import { formatInstant, HOUR_MS, parseInstant } from "../../pipeline/config/time.js";
+import { formatInstant, HOUR_MS, parseInstant } from "../../pipeline/time/index.js";
 import { openSource } from "../../pipeline/ingest/open-source.js";
 import { listManifests } from "../../pipeline/run/manifest.js";
 import { runTick } from "../../pipeline/run/tick.js";
 import { createContext, type GlobalOptions } from "../context.js";
+import { addSourceOptions, sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";
 import { withRunLock } from "../lock.js";
 import { createProgress } from "../progress.js";
 import { tickFlagsHelp, tickOptions, type TickFlags } from "../tick-options.js";
 import { wholeHoursFlag } from "../options.js";
 
-interface BackfillFlags extends TickFlags {
+interface BackfillFlags extends TickFlags, SourceFlags {
   from: string;
   to: string;
   every: string;
@@ -25,11 +26,12 @@ export function registerBackfill(program: Command): void {
     .requiredOption("--from <iso>", "first tick's as-of, UTC")
     .requiredOption("--to <iso>", "last tick's as-of (inclusive), UTC")
     .option("--every <hours>", "hours between ticks", "24");
+  addSourceOptions(cmd);
   for (const [flag, help] of tickFlagsHelp()) cmd.option(flag, help);
   cmd
     .addHelpText("after", "\nStops at the first failed tick with its reason; rerun the same command to resume.")
     .action(async (flags: BackfillFlags, command: Command) => {
-      const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
+      const ctx = createContext(command.optsWithGlobals<GlobalOptions>(), sourceOverrides(flags));
       const from = parseInstant(flags.from, "--from");
       const to = parseInstant(flags.to, "--to");
       const every = wholeHoursFlag(flags.every, "--every");

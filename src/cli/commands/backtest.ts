@@ -1,15 +1,15 @@
 import type { Command } from "commander";
 import { ConfigError } from "../../pipeline/core/errors.js";
-import { parseInstant } from "../../pipeline/config/time.js";
+import { parseInstant } from "../../pipeline/time/index.js";
 import { runBacktest } from "../../pipeline/backtest/engine.js";
 import { backtestJson, formatBacktest, type Breakdown } from "../../pipeline/backtest/format.js";
 import { loadSourcePanel } from "../../pipeline/backtest/history.js";
 import { fileSource } from "../../pipeline/ingest/file-source.js";
 import { createForecaster, DEFAULT_MODEL, MODEL_NAMES } from "../../pipeline/models/catalog.js";
 import { createContext, type GlobalOptions } from "../context.js";
+import { addSourceOptions, sourceOverrides, type SourceFlags } from "../source-options.js";
 
-interface BacktestFlags {
-  source?: string;
+interface BacktestFlags extends SourceFlags {
   from: string;
   to: string;
   every: string;
@@ -21,10 +21,10 @@ interface BacktestFlags {
 
 /** `energy-forecast backtest`: rolling-origin evaluation of forecasting models on a data file. */
 export function registerBacktest(program: Command): void {
-  program
-    .command("backtest")
-    .description("fit each model at every origin on the history up to it, forecast the next hours, and score the forecasts")
-    .option("--source <source>", "embedded (bundled data), file:<path.csv|.parquet>, or a path to a CSV in the API's CSV layout (env SOURCE; default embedded)")
+  addSourceOptions(
+    program.command("backtest").description("fit each model at every origin on the history up to it, forecast the next hours, and score the forecasts"),
+    "embedded (bundled data), file:<path.csv|.parquet>, or a path to a CSV or parquet file (env SOURCE; default embedded)",
+  )
     .requiredOption("--from <iso>", "first origin (the last known hour), UTC, e.g. 2023-01-07T22:00")
     .requiredOption("--to <iso>", "last origin, inclusive, UTC")
     .option("--every <hours>", "hours between origins", "24")
@@ -42,12 +42,12 @@ export function registerBacktest(program: Command): void {
       if (names.length === 0) throw new ConfigError(`--models needs at least one name; known models: ${MODEL_NAMES.join(", ")}`);
       for (const name of names) createForecaster(name); // fail on an unknown name before loading data
       const by = parseBreakdowns(flags.by);
-      const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>(), { source: flags.source });
+      const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>(), sourceOverrides(flags));
       if (ctx.config.source.kind !== "file") {
         throw new ConfigError(`backtest needs a data file, not the live API; use --source embedded, file:<path.csv> or a path to a CSV in the API's CSV layout`);
       }
       const source = fileSource(ctx.config.source.location);
-      const panel = await loadSourcePanel(source, ctx.config.dataset);
+      const panel = await loadSourcePanel(source, ctx.config.dataset, ctx.config.filter);
       ctx.logger.info("backtest data", { source: source.description, series: panel.keys.length, hours: panel.hours });
       const result = runBacktest(
         panel,

@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import { parseInstant } from "../../pipeline/config/time.js";
+import { parseInstant } from "../../pipeline/time/index.js";
 import { ingest, type IngestReport } from "../../pipeline/ingest/ingest.js";
 import { openSource } from "../../pipeline/ingest/open-source.js";
 import { createContext, type GlobalOptions } from "../context.js";
+import { addSourceOptions, sourceOverrides, type SourceFlags } from "../source-options.js";
 
-interface IngestFlags {
-  source?: string;
+interface IngestFlags extends SourceFlags {
   asOf?: string;
   daysDelay?: string;
   daysExport?: string;
@@ -14,10 +14,7 @@ interface IngestFlags {
 
 /** `energy-forecast ingest`: extract, transform, validate and write a window to the feature store. */
 export function registerIngest(program: Command): void {
-  program
-    .command("ingest")
-    .description("extract a window of hourly consumption, validate it, and upsert it into the feature store")
-    .option("--source <source>", "embedded (bundled data), api, file:<path.csv|.parquet>, or an http(s) URL (env SOURCE; default embedded)")
+  addSourceOptions(program.command("ingest").description("extract a window of hourly consumption, validate it, and upsert it into the feature store"))
     .option("--as-of <iso>", "reference time T of the window [T-delay-export, T-delay), UTC (default: now for the API, the end of the data + delay for files)")
     .option("--days-delay <days>", "data delay D in days (env DATA_DELAY_DAYS; default 15)")
     .option("--days-export <days>", "export window N in days (env EXPORT_DAYS; default 30)")
@@ -25,7 +22,7 @@ export function registerIngest(program: Command): void {
     .addHelpText("after", "\nExit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 validation failed (extract quarantined).")
     .action(async (flags: IngestFlags, cmd: Command) => {
       const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>(), {
-        source: flags.source,
+        ...sourceOverrides(flags),
         delayDays: flags.daysDelay,
         exportDays: flags.daysExport,
       });
@@ -43,7 +40,10 @@ export function formatIngestReport(r: IngestReport, store: string): string {
     `ingest ${r.runId}`,
     `  source      ${r.source}`,
     `  window      ${r.window.extracted[0]} .. ${r.window.extracted[1]}${r.window.coverage < 1 ? ` (short: ${(r.window.coverage * 100).toFixed(1)}% of the requested window)` : ""}`,
-    `  extracted   ${r.rows} rows, ${r.series} series`,
+    `  extracted   ${r.rows} rows, ${r.series} series${r.requests !== undefined ? ` in ${r.requests} request(s)` : ""}${r.incremental ? ` (incremental after ${r.incremental.storeLatest.slice(0, 16)}Z, ${r.incremental.revisionHours} h revision overlap)` : ""}`,
+    ...(r.transform.dst.nonexistent + r.transform.dst.repeated > 0
+      ? [`  local time  ${r.transform.dst.nonexistent} nonexistent wall time(s) read as the next hour, ${r.transform.dst.repeated} repeated hour reading(s) read as the later instant`]
+      : []),
     `  validation  passed ${r.validation.evaluated} expectations (${r.validation.key})`,
     `  store       ${store} feature group ${fs.group}, commit ${fs.commit}: ${fs.added} added, ${fs.changed} changed, ${fs.unchanged} unchanged; ${fs.totalRows} rows in total`,
     "",

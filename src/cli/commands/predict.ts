@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { DAY_MS, HOUR_MS, parseInstant } from "../../pipeline/config/time.js";
+import { HOUR_MS, parseInstant, visibleUntil } from "../../pipeline/time/index.js";
 import { FeatureStore } from "../../pipeline/featurestore/store.js";
 import { PipelineError } from "../../pipeline/core/errors.js";
 import { predict } from "../../pipeline/predict/predict.js";
@@ -40,7 +40,7 @@ export function registerPredict(program: Command): void {
         },
         ctx.logger,
       );
-      const written = await writePredictionOutputs(ctx.storage, runId, result.tables);
+      const written = await writePredictionOutputs(ctx.storage, runId, result.tables, result.keys);
       const report = { runId, ...result.report, historyRows: written.historyRows, replacedRows: written.replaced };
       process.stdout.write(
         flags.json
@@ -54,10 +54,9 @@ export function registerPredict(program: Command): void {
 export async function visibleUntilFor(ctx: CliContext, asOf: string | undefined): Promise<number> {
   if (asOf !== undefined) {
     const t = parseInstant(asOf, "--as-of");
-    return Math.floor((t - ctx.config.window.delayDays * DAY_MS) / HOUR_MS) * HOUR_MS;
+    return visibleUntil(t, ctx.config.window.delayDays);
   }
-  const manifest = await new FeatureStore(ctx.storage, ctx.config.featureGroup).manifest();
-  const parts = Object.values(manifest?.partitions ?? {});
-  if (parts.length === 0) throw new PipelineError("predict", `the feature store in ${ctx.storage.uri} is empty; run energy-forecast ingest first`);
-  return Math.max(...parts.map((p) => p.maxTime)) + HOUR_MS;
+  const latest = await new FeatureStore(ctx.storage, ctx.config.featureGroup).latestHour();
+  if (latest === undefined) throw new PipelineError("predict", `the feature store in ${ctx.storage.uri} is empty; run energy-forecast ingest first`);
+  return latest + HOUR_MS;
 }

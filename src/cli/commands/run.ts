@@ -1,15 +1,16 @@
 import type { Command } from "commander";
 import { ExitCode } from "../../pipeline/core/errors.js";
-import { formatInstant, parseInstant } from "../../pipeline/config/time.js";
+import { formatInstant, parseInstant } from "../../pipeline/time/index.js";
 import { openSource } from "../../pipeline/ingest/open-source.js";
 import type { RunManifest } from "../../pipeline/run/manifest.js";
 import { runTick } from "../../pipeline/run/tick.js";
 import { createContext, type GlobalOptions } from "../context.js";
+import { addSourceOptions, sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";
 import { withRunLock } from "../lock.js";
 import { tickFlagsHelp, tickOptions, type TickFlags } from "../tick-options.js";
 
-interface RunFlags extends TickFlags {
+interface RunFlags extends TickFlags, SourceFlags {
   asOf?: string;
   json?: boolean;
 }
@@ -21,11 +22,12 @@ export function registerRun(program: Command): void {
     .description("one scheduled tick: ingest -> validate -> train when due -> monitor -> predict, then write the run manifest")
     .option("--as-of <iso>", "the tick's reference time, UTC (default: now)")
     .option("--json", "print the run manifest as JSON");
+  addSourceOptions(cmd);
   for (const [flag, help] of tickFlagsHelp()) cmd.option(flag, help);
   cmd
     .addHelpText("after", `\nExit codes: 0 ok, 1 failure, 2 bad usage, 3 validation failed, ${ExitCode.alert} alert (with --fail-on-alert), ${ExitCode.locked} another run holds the store's lock.`)
     .action(async (flags: RunFlags, command: Command) => {
-      const ctx = createContext(command.optsWithGlobals<GlobalOptions>());
+      const ctx = createContext(command.optsWithGlobals<GlobalOptions>(), sourceOverrides(flags));
       const asOf = flags.asOf ? parseInstant(flags.asOf, "--as-of") : ctx.clock.now().getTime();
       const runId = ctx.newRunId("run");
       const manifest = await withRunLock(ctx, runId, () =>
@@ -45,7 +47,9 @@ export function formatManifest(m: RunManifest): string {
     `  ingest    ${m.ingest.rows} rows, ${m.ingest.series} series: ${m.ingest.added} added, ${m.ingest.changed} changed (validation ${m.validation.success ? "passed" : "failed"})`,
     `  train     ${m.train.trained ? `trained ${m.train.model} v${m.train.version}` : `kept ${m.train.model} v${m.train.version}`} (${m.train.reason})`,
     `  monitor   ${m.monitor.scored} forecasts scored, 7-day MAPE ${pct(m.monitor.mape7d)}${m.monitor.alerts.length ? `, ALERTS: ${m.monitor.alerts.join("; ")}` : ""}`,
-    `  predict   ${m.predict.series} series x ${m.predict.horizon} h from ${m.predict.origin.slice(0, 16)}Z with v${m.predict.modelVersion}`,
+    `  predict   ${m.predict.series} series x ${m.predict.horizon} h from ${m.predict.origin.slice(0, 16)}Z with v${m.predict.modelVersion}` +
+      (m.predict.baseline?.length ? `; ${m.predict.baseline.length} new series by the baseline` : "") +
+      (m.predict.stale?.length ? `; ${m.predict.stale.length} stale series not forecast` : ""),
     `  took      ${Object.entries(m.durationsMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}`,
     "",
   ].join("\n");

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { ConfigError } from "../../pipeline/core/errors.js";
-import { parseInstant } from "../../pipeline/config/time.js";
+import { parseInstant } from "../../pipeline/time/index.js";
 import { DEFAULT_SEARCH_SPACE, gridTrials, randomTrials, type Trial } from "../../pipeline/train/search.js";
 import { forecasterFactory } from "../../pipeline/train/candidates.js";
 import { train, type TrainReport } from "../../pipeline/train/train.js";

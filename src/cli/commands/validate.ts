@@ -2,17 +2,18 @@ import type { Command } from "commander";
 import type { ColumnTable } from "arquero";
 import { readFileSync } from "node:fs";
 import { ExitCode, PipelineError } from "../../pipeline/core/errors.js";
-import { parseInstant } from "../../pipeline/config/time.js";
+import { parseInstant } from "../../pipeline/time/index.js";
 import { FeatureStore } from "../../pipeline/featurestore/store.js";
 import { fileSource } from "../../pipeline/ingest/file-source.js";
 import { transformRaw } from "../../pipeline/ingest/transform.js";
 import { parquetSchema, readParquet } from "../../pipeline/parquet/read.js";
-import { FEATURE_SCHEMA } from "../../pipeline/parquet/schema.js";
+import { featureSchema, keyColumns } from "../../pipeline/dataset/spec.js";
 import { buildFeatureSuite, loadSuite, renderValidationSummary, validate } from "../../validation/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
+import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";
 
-interface ValidateFlags {
+interface ValidateFlags extends SourceFlags {
   file?: string;
   from?: string;
   to?: string;
@@ -26,13 +27,19 @@ export function registerValidate(program: Command): void {
     .command("validate")
     .description("validate a file (API CSV layout, or parquet with raw or feature columns) or a stored feature window")
     .option("--file <path>", "a CSV/parquet file to validate instead of the feature store")
+    .option("--dataset <preset>", "dataset preset of the file (env DATASET; default de35)")
+    .option("--keys <cols>", "key column(s) of the file (env KEYS)")
+    .option("--time <col>", "hour column of the file (env TIME_COLUMN)")
+    .option("--time-zone <zone>", "zone of the hour column (env TIME_ZONE; default UTC)")
+    .option("--value <col>", "value column of the file (env VALUE_COLUMN)")
+    .option("--unit <unit>", "unit of the value column (env UNIT; default kWh)")
     .option("--from <iso>", "start of the stored window, included (UTC)")
     .option("--to <iso>", "end of the stored window, excluded (UTC)")
     .option("--suite <path>", "an expectation suite JSON (default: the feature suite built from the dataset settings)")
     .option("--json", "print the Great Expectations-shaped validation result as JSON")
     .addHelpText("after", "\nExit codes: 0 all expectations met, 3 some failed, 1 the data could not be read, 2 bad usage.")
     .action(async (flags: ValidateFlags, cmd: Command) => {
-      const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+      const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>(), sourceOverrides(flags));
       const suite = flags.suite ? loadSuite(readText(flags.suite), flags.suite) : buildFeatureSuite(ctx.config.dataset);
       let table: ColumnTable;
       let what: string;
@@ -51,7 +58,7 @@ export function registerValidate(program: Command): void {
         table = await store.read(range);
         what = `${ctx.storage.uri} feature group ${ctx.config.featureGroup.name}/v${ctx.config.featureGroup.version}`;
       }
-      const result = validate(table, suite, { columnTypes: Object.fromEntries(FEATURE_SCHEMA), now: ctx.clock.now() });
+      const result = validate(table, suite, { columnTypes: Object.fromEntries(featureSchema(keyColumns(ctx.config.dataset))), now: ctx.clock.now() });
       process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + "\n" : `validate ${what}: ${table.numRows()} rows\n${renderValidationSummary(result)}\n`);
       if (!result.success) throw new QuietExit(ExitCode.validationFailed);
     });

@@ -1,7 +1,8 @@
 import type { Logger } from "../core/effects.js";
 import { PipelineError } from "../core/errors.js";
-import { formatInstant, HOUR_MS } from "../config/time.js";
-import { panelUntil, type Panel, type SeriesKey } from "../features/panel.js";
+import { formatInstant, HOUR_MS } from "../time/index.js";
+import { panelUntil, type Panel } from "../features/panel.js";
+import { namedKey, type KeyValue } from "../series/key.js";
 import { addResiduals, calibrate, type Residuals } from "../models/conformal.js";
 import type { Forecast } from "../models/forecast.js";
 import type { Forecaster } from "../models/forecaster.js";
@@ -32,7 +33,8 @@ export interface BacktestOptions extends OriginPlan {
 /** Errors at one origin, one horizon step or one series. */
 export type OriginSummary = ErrorSummary & { origin: number };
 export type StepSummary = ErrorSummary & { step: number };
-export type SeriesSummary = ErrorSummary & SeriesKey;
+/** Errors of one series; `key` names its key values by key column. */
+export type SeriesSummary = ErrorSummary & { key: Record<string, KeyValue> };
 
 /** What a backtest measured for one model. */
 export interface ModelBacktest extends ErrorSummary {
@@ -146,7 +148,7 @@ function backtestModel(panel: Panel, entry: ModelEntry, origins: number[], warmu
     predictSeconds: predictMs / 1000,
     byOrigin,
     byStep: steps.map((a, i) => ({ step: i + 1, ...a.summary() })),
-    bySeries: series.map((a, s) => ({ ...panel.keys[s], ...a.summary() })),
+    bySeries: series.map((a, s) => ({ key: namedKey(panel.keys[s], panel.keyColumns), ...a.summary() })),
     residuals: scored,
   };
   if (options.keepForecasts) out.forecasts = forecasts;

@@ -1,4 +1,4 @@
-import { formatInstant } from "../config/time.js";
+import { formatInstant } from "../time/index.js";
 import type { BacktestResult } from "./engine.js";
 
 /** The JSON the CLI prints with `--json` (errors as fractions, times in seconds). */
@@ -69,12 +69,13 @@ export function formatBacktest(r: BacktestResult, source: string, defaultModel: 
     );
   }
   if (by.includes("series")) {
-    lines.push("", "MAPE by series (area, consumer type)");
     const first = r.models[0];
+    const names = Object.keys(first?.bySeries[0]?.key ?? {});
+    lines.push("", `MAPE by series (${names.join(", ")})`);
     lines.push(
       ...table(
-        ["area", "consumer", ...r.models.map((m) => m.name)],
-        (first?.bySeries ?? []).map((s, i) => [String(s.area), String(s.consumerType), ...r.models.map((m) => pct(m.bySeries[i].mape))]),
+        [...names, ...r.models.map((m) => m.name)],
+        (first?.bySeries ?? []).map((s, i) => [...names.map((n) => String(s.key[n])), ...r.models.map((m) => pct(m.bySeries[i].mape))]),
       ),
     );
   }

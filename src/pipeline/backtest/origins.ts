@@ -1,5 +1,5 @@
 import { ConfigError, PipelineError } from "../core/errors.js";
-import { formatInstant, HOUR_MS } from "../config/time.js";
+import { formatInstant, HOUR_MS } from "../time/index.js";
 import { panelEnd, type Panel } from "../features/panel.js";
 
 /** When to forecast from: `from` to `to` inclusive, every `every` hours, `horizon` hours ahead. */

@@ -1,8 +1,9 @@
-import { HOUR_MS } from "../config/time.js";
+import { HOUR_MS } from "../time/index.js";
 import { Rng } from "../models/gbm/prng.js";
 import { localHour } from "../features/calendar.js";
 import { dayKind, DayKind } from "../features/holidays.js";
 import type { Panel, SeriesKey } from "../features/panel.js";
+import type { KeyColumn } from "../series/key.js";
 
 /** Settings of {@link syntheticPanel}. */
 export interface SyntheticOptions {
@@ -20,6 +21,12 @@ function mulberry32(seed: number): () => number {
   const rng = new Rng(seed);
   return () => rng.nextFloat();
 }
+
+/** Key columns of synthetic panels: DE35-like area and consumer type. */
+export const SYNTHETIC_KEYS: readonly KeyColumn[] = [
+  { name: "area", type: "int8" },
+  { name: "consumer_type", type: "int32" },
+];
 
 /**
  * A seeded panel that looks like the consumption data: each series has a size (log-uniform over
@@ -39,7 +46,7 @@ export function syntheticPanel(o: SyntheticOptions): Panel {
   const keys: SeriesKey[] = [];
   const values: Float64Array[] = [];
   for (let s = 0; s < o.series; s++) {
-    keys.push({ area: s % 3, consumerType: Math.floor(s / 3) + 1 });
+    keys.push([s % 3, Math.floor(s / 3) + 1]);
     const size = 10 ** (2 + 4 * rand());
     const business = rand() < 0.6;
     const weekendDip = business ? 0.4 + 0.4 * rand() : 0.9 + 0.1 * rand();
@@ -56,5 +63,5 @@ export function syntheticPanel(o: SyntheticOptions): Panel {
     }
     values.push(v);
   }
-  return { start, hours: o.hours, keys, values };
+  return { start, hours: o.hours, keyColumns: SYNTHETIC_KEYS, keys, values };
 }

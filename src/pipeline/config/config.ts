@@ -1,5 +1,7 @@
 import { ConfigError } from "../core/errors.js";
-import { DE35, type DatasetSpec } from "../dataset/spec.js";
+import type { DatasetSpec } from "../dataset/spec.js";
+import { applyDatasetFlags, DEFAULT_PRESET, loadPreset, type DatasetFlags } from "../dataset/preset.js";
+import type { KeyValue } from "../series/key.js";
 import { DEFAULT_MODEL } from "../models/catalog.js";
 import { envNumber, envString, type Env } from "./env.js";
 import { DEFAULT_STORE_DIR, EMBEDDED_DATA_PATH } from "./paths.js";
@@ -17,8 +19,17 @@ export interface Config {
   storeUri: string;
   gcp: { projectId?: string; keyFilename?: string };
   source: SourceSetting;
-  api: { pageSize: number; maxRetries: number; timeoutMs: number };
+  /**
+   * The API client: page size, retries, per-request timeout, and the longest it may wait for the
+   * service's rate limit within one command before giving up (the next tick continues).
+   */
+  api: { pageSize: number; maxRetries: number; timeoutMs: number; maxWaitMs: number };
+  /** The dataset: preset or `--keys/--time/--value`. */
   dataset: DatasetSpec;
+  /** Only these series: key source column -> allowed values (the API's `filter`; applied to files too). */
+  filter?: Record<string, KeyValue[]>;
+  /** Hours before the store's latest hour per series that each ingest extracts again to pick up revisions. */
+  revisionHours: number;
   /** The reference's extraction window: [asOf - delay - export, asOf - delay). */
   window: { delayDays: number; exportDays: number };
   featureGroup: { name: string; version: number };
@@ -36,6 +47,12 @@ export interface ConfigOverrides {
   delayDays?: string;
   exportDays?: string;
   logLevel?: string;
+  /** `--dataset`: a preset name or a preset JSON file. */
+  dataset?: string;
+  /** `--keys`, `--time`, `--time-zone`, `--value`, `--unit`. */
+  datasetFlags?: DatasetFlags;
+  /** `--filter`: JSON object of key column -> value or list of values. */
+  filter?: string;
 }
 
 export const DEFAULT_API_URL = "https://api.energidataservice.dk";
@@ -50,6 +67,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
     throw new ConfigError(`LOG_LEVEL must be one of debug, info, warn, error, silent, got "${logLevel}"`);
   }
   const apiUrl = (envString(env, "EDS_API_URL") ?? DEFAULT_API_URL).replace(/\/+$/, "");
+  const dataset = datasetSpec(env, overrides, cwd);
+  const filterText = overrides.filter ?? envString(env, "FILTER");
   return {
     storeUri: storeUri(env, overrides.store, cwd),
     gcp: {
@@ -61,10 +80,14 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
       pageSize: envNumber(env, "EDS_PAGE_SIZE", 10_000, { integer: true, min: 1 }),
       maxRetries: envNumber(env, "EDS_MAX_RETRIES", 5, { integer: true, min: 0 }),
       timeoutMs: envNumber(env, "EDS_TIMEOUT_MS", 30_000, { integer: true, min: 1 }),
+      maxWaitMs: envNumber(env, "EDS_MAX_WAIT_SECONDS", 300, { min: 0 }) * 1000,
     },
-    dataset: datasetSpec(env),
+    dataset,
+    ...(filterText === undefined ? {} : { filter: parseFilter(filterText, dataset) }),
+    revisionHours: envNumber(env, "REVISION_HOURS", (dataset.api?.revisionDays ?? 2) * 24, { integer: true, min: 0 }),
     window: {
-      delayDays: overrides.delayDays !== undefined ? flagNumber(overrides.delayDays, "--days-delay") : envNumber(env, "DATA_DELAY_DAYS", 15),
+      delayDays:
+        overrides.delayDays !== undefined ? flagNumber(overrides.delayDays, "--days-delay") : envNumber(env, "DATA_DELAY_DAYS", dataset.api?.delayDays ?? 15),
       exportDays: overrides.exportDays !== undefined ? flagNumber(overrides.exportDays, "--days-export") : envNumber(env, "EXPORT_DAYS", 30, { min: 1 / 24 }),
     },
     featureGroup: {
@@ -132,41 +155,55 @@ function sourceSetting(raw: string, apiUrl: string, cwd: string): SourceSetting 
   return { kind: "file", location: isAbsolute(path) ? path : resolve(cwd, path), embedded: false };
 }
 
-/** The dataset spec: DE35 by default, each part overridable for the API's successor datasets. */
-function datasetSpec(env: Env): DatasetSpec {
-  const columns = {
-    timeUtc: envString(env, "EDS_COLUMN_TIME_UTC") ?? DE35.columns.timeUtc,
-    timeLocal: envString(env, "EDS_COLUMN_TIME_LOCAL") ?? DE35.columns.timeLocal,
-    area: envString(env, "EDS_COLUMN_AREA") ?? DE35.columns.area,
-    consumerType: envString(env, "EDS_COLUMN_CONSUMER_TYPE") ?? DE35.columns.consumerType,
-    value: envString(env, "EDS_COLUMN_VALUE") ?? DE35.columns.value,
+/**
+ * The dataset: `--dataset` / `DATASET` (a preset name or file; default the embedded data's
+ * `de35`), with `--keys/--time/--time-zone/--value/--unit` (or `KEYS`, `TIME_COLUMN`, `TIME_ZONE`,
+ * `VALUE_COLUMN`, `UNIT`) overriding its parts or, alone, describing any long table.
+ * `EDS_DATASET` renames the API dataset of a preset.
+ */
+function datasetSpec(env: Env, overrides: ConfigOverrides, cwd: string): DatasetSpec {
+  const f = overrides.datasetFlags ?? {};
+  const flags: DatasetFlags = {
+    keys: f.keys ?? envString(env, "KEYS"),
+    time: f.time ?? envString(env, "TIME_COLUMN"),
+    timeZone: f.timeZone ?? envString(env, "TIME_ZONE"),
+    value: f.value ?? envString(env, "VALUE_COLUMN"),
+    unit: f.unit ?? envString(env, "UNIT"),
   };
-  return {
-    name: envString(env, "EDS_DATASET") ?? DE35.name,
-    columns,
-    areas: parseAreas(envString(env, "EDS_AREAS")) ?? DE35.areas,
-    consumerTypes: parseCodes(envString(env, "EDS_CONSUMER_TYPES")) ?? DE35.consumerTypes,
-  };
+  const named = overrides.dataset ?? envString(env, "DATASET");
+  // Keys given without a preset describe a new table; otherwise the default preset is the base.
+  const base = named !== undefined ? loadPreset(named, cwd) : flags.keys !== undefined ? undefined : loadPreset(DEFAULT_PRESET, cwd);
+  const spec = applyDatasetFlags(base, flags);
+  const apiName = envString(env, "EDS_DATASET");
+  if (apiName !== undefined) spec.api = { ...(spec.api ?? { cadence: "daily", delayDays: 15, revisionDays: 2 }), dataset: apiName };
+  return spec;
 }
 
-function parseAreas(raw: string | undefined): Record<string, number> | undefined {
-  if (raw === undefined) return undefined;
-  const areas: Record<string, number> = {};
-  for (const part of raw.split(",")) {
-    const m = /^\s*([A-Za-z0-9_-]+)\s*:\s*(-?\d+)\s*$/.exec(part);
-    if (!m || Number(m[2]) < -128 || Number(m[2]) > 127) {
-      throw new ConfigError(`EDS_AREAS must look like DK:0,DK1:1,DK2:2 (codes fit in int8), got "${raw}"`);
+/**
+ * `{"PriceArea": "DK1"}` or `{"PriceArea": ["DK1", "DK2"]}`: source key column -> allowed values,
+ * the API's `filter` form. Only key columns may be filtered (a subset of series).
+ */
+function parseFilter(raw: string, spec: DatasetSpec): Record<string, KeyValue[]> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`--filter (FILTER) must be a JSON object like {"PriceArea":["DK1"]}, got ${JSON.stringify(raw)}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`--filter (FILTER) must be a JSON object like {"PriceArea":["DK1"]}, got ${JSON.stringify(raw)}`);
+  }
+  const out: Record<string, KeyValue[]> = {};
+  const sources = spec.keys.map((k) => k.source);
+  for (const [column, v] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!sources.includes(column)) {
+      throw new ConfigError(`--filter names column "${column}", which is not a key column of dataset ${spec.name}; filter on ${sources.join(", ")}`);
     }
-    areas[m[1]] = Number(m[2]);
+    const values = Array.isArray(v) ? v : [v];
+    if (values.length === 0 || values.some((x) => typeof x !== "string" && typeof x !== "number")) {
+      throw new ConfigError(`--filter value for "${column}" must be a string, a number or a non-empty list of them, got ${JSON.stringify(v)}`);
+    }
+    out[column] = values as KeyValue[];
   }
-  return areas;
-}
-
-function parseCodes(raw: string | undefined): number[] | undefined {
-  if (raw === undefined) return undefined;
-  const codes = raw.split(",").map((s) => s.trim());
-  if (codes.some((c) => !/^\d+$/.test(c))) {
-    throw new ConfigError(`EDS_CONSUMER_TYPES must be a comma-separated list of integer codes, got "${raw}"`);
-  }
-  return codes.map(Number);
+  return out;
 }

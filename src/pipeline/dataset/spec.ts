@@ -1,50 +1,117 @@
+import type { TableSchema } from "../parquet/schema.js";
+import type { KeyColumn, KeyValue } from "../series/key.js";
+
 /**
- * What a source dataset looks like. The Energi Data Service retired `ConsumptionDE35Hour` in 2023
- * and its successors use other column names and industry codes, so none of this is a constant
- * of the code: a {@link DatasetSpec} is configuration.
+ * What a dataset looks like: which columns identify a series, which holds the hour and in what
+ * zone, which holds the value and in what unit. None of this is a constant of the code: a
+ * {@link DatasetSpec} comes from a preset file (`presets/*.json`) or from `--keys/--time/--value`.
  */
-export interface DatasetSpec {
-  /** Dataset name in the Energi Data Service API, e.g. `ConsumptionDE35Hour`. */
-  name: string;
-  /** Column names in the API's JSON records and CSV downloads. */
-  columns: {
-    /** Hour start in UTC, e.g. `HourUTC` (`2022-12-21T16:00:00`). */
-    timeUtc: string;
-    /** Hour start in Danish local time, e.g. `HourDK`; carried by the API, not used downstream. */
-    timeLocal: string;
-    /** Price area code, e.g. `PriceArea` (`DK1`). */
-    area: string;
-    /** Integer consumer (industry) code, e.g. `ConsumerType_DE35`. */
-    consumerType: string;
-    /** Consumption in kWh, e.g. `TotalCon`. */
-    value: string;
-  };
-  /** Price area code to its int8 encoding (the reference: DK=0, DK1=1, DK2=2). */
-  areas: Record<string, number>;
-  /** Every consumer type code the dataset may contain. */
-  consumerTypes: number[];
+
+/** Units a value column may carry; shown on the report's axes and tables. */
+export const UNITS = ["Wh", "kWh", "MWh", "GWh", "kW", "MW"] as const;
+/** One of {@link UNITS}. */
+export type Unit = (typeof UNITS)[number];
+
+/** A key column: where it comes from in the source and how it is stored. */
+export interface KeySpec extends KeyColumn {
+  /** Column name in the source (API records, CSV header, parquet field). */
+  source: string;
+  /** Source text -> stored integer (DE35's price areas: `DK1` -> 1). Unknown texts fail validation. */
+  codes?: Record<string, number>;
+  /** The stored values the dataset may hold (a fixed set, checked by validation); absent: learned from the data. */
+  values?: KeyValue[];
+  /** Stored value -> a readable title for labels (report, notebooks). */
+  titles?: Record<string, string>;
 }
 
-/** The reference system's dataset: `ConsumptionDE35Hour`, 38 DE35 industry codes. */
-export const DE35: DatasetSpec = {
-  name: "ConsumptionDE35Hour",
-  columns: {
-    timeUtc: "HourUTC",
-    timeLocal: "HourDK",
-    area: "PriceArea",
-    consumerType: "ConsumerType_DE35",
-    value: "TotalCon",
-  },
-  areas: { DK: 0, DK1: 1, DK2: 2 },
-  consumerTypes: [
-    111, 112, 119, 121, 122, 123, 130, 211, 212, 215, 220, 310, 320, 330, 340, 350, 360, 370, 381, 382, 390, 410,
-    421, 422, 431, 432, 433, 441, 442, 443, 444, 445, 446, 447, 450, 461, 462, 999,
-  ],
-};
+/** How the dataset is published by the Energi Data Service, for presets of its datasets. */
+export interface ApiSpec {
+  /** Dataset name in the API, e.g. `ProductionConsumptionSettlement`. */
+  dataset: string;
+  /** How often new hours appear: the scheduled job's cadence. */
+  cadence: "hourly" | "daily";
+  /** Typical days between an hour and its publication (the default data delay). */
+  delayDays: number;
+  /** Days before the store's latest hour that each incremental extract fetches again, to pick up corrections. */
+  revisionDays: number;
+}
+
+/** A dataset: its source columns, its series key, its value and unit. */
+export interface DatasetSpec {
+  /** Preset id (`de35`, `production-consumption-settlement`...) or `file` for flags. */
+  name: string;
+  /** Human-readable title. */
+  title: string;
+  /** Present for Energi Data Service datasets. */
+  api?: ApiSpec;
+  /** The hour column: UTC, or wall-clock time in an IANA zone. */
+  time: { source: string; zone: string };
+  /** Columns the source carries that we know of but do not use (e.g. `HourDK`); kept in quarantined extracts. */
+  extraColumns?: string[];
+  /** The series key, in order. */
+  keys: KeySpec[];
+  /** The value column (stored as `energy_consumption`) and its unit. */
+  value: { source: string; unit: Unit };
+  /** Optional column holding each row's unit; every row must carry `value.unit`. */
+  unitColumn?: string;
+}
+
+/** The canonical time column: hour start, epoch ms in memory, millisecond UTC timestamp in parquet. */
+export const TIME_COLUMN = "datetime_utc";
+/** The canonical value column, whatever the source called it. */
+export const VALUE_COLUMN = "energy_consumption";
+
+/** The key columns of a dataset's canonical tables. */
+export function keyColumns(spec: Pick<DatasetSpec, "keys">): KeyColumn[] {
+  return spec.keys.map((k) => ({ name: k.name, type: k.type }));
+}
+
+/** Column names of the canonical feature table: `datetime_utc`, the keys, `energy_consumption`. */
+export function featureColumns(spec: Pick<DatasetSpec, "keys">): string[] {
+  return [TIME_COLUMN, ...spec.keys.map((k) => k.name), VALUE_COLUMN];
+}
+
+/** The feature table's parquet schema for a dataset (DE35: the reference's four columns and types). */
+export function featureSchema(keys: readonly KeyColumn[]): TableSchema {
+  return [[TIME_COLUMN, "timestamp"], ...keys.map((k) => [k.name, k.type] as const), [VALUE_COLUMN, "float64"]];
+}
+
+/** Source column names a dataset reads, in order: time, keys, value (then the unit column). */
+export function sourceColumns(spec: DatasetSpec): string[] {
+  return [spec.time.source, ...spec.keys.map((k) => k.source), spec.value.source, ...(spec.unitColumn ? [spec.unitColumn] : [])];
+}
 
 /**
- * Column names and types of the canonical feature table every step after ingest works on.
- * `datetime_utc` is held in memory as epoch milliseconds (UTC) and written to parquet as a
- * millisecond UTC timestamp.
+ * What readers of a store need to know about its series (the report, notebooks, predict): the
+ * dataset, key columns with their titles, and the unit. Recorded in the feature-group manifest.
  */
-export const FEATURE_COLUMNS = ["datetime_utc", "area", "consumer_type", "energy_consumption"] as const;
+export interface DatasetInfo {
+  name: string;
+  title: string;
+  keys: Array<KeyColumn & { titles?: Record<string, string> }>;
+  unit: Unit;
+}
+
+/** The {@link DatasetInfo} of a spec. */
+export function datasetInfo(spec: DatasetSpec): DatasetInfo {
+  return {
+    name: spec.name,
+    title: spec.title,
+    keys: spec.keys.map((k) => ({ name: k.name, type: k.type, ...(k.titles ? { titles: k.titles } : {}) })),
+    unit: spec.value.unit,
+  };
+}
+
+/**
+ * The DE35 series as stores written before datasets were configuration hold them (their
+ * manifests record no dataset): `area` int8, `consumer_type` int32, kWh.
+ */
+export const LEGACY_DE35_INFO: DatasetInfo = {
+  name: "de35",
+  title: "Hourly consumption per price area and DE35 consumer type (ConsumptionDE35Hour, stopped 2023)",
+  keys: [
+    { name: "area", type: "int8", titles: { "0": "DK (all Denmark)", "1": "DK1 (West Denmark)", "2": "DK2 (East Denmark)" } },
+    { name: "consumer_type", type: "int32" },
+  ],
+  unit: "kWh",
+};

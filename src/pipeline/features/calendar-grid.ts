@@ -1,4 +1,4 @@
-import { HOUR_MS } from "../config/time.js";
+import { HOUR_MS } from "../time/index.js";
 import { localHour } from "./calendar.js";
 import { dayKind, DayKind } from "./holidays.js";
 

@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS } from "../config/time.js";
+import { DAY_MS, HOUR_MS } from "../time/index.js";
 
 /**
  * Danish local time without `Intl`: consumption follows the clock people live by (an office

@@ -1,4 +1,4 @@
-import { DAY_MS } from "../config/time.js";
+import { DAY_MS } from "../time/index.js";
 
 /**
  * Danish public holidays, computed offline from the Easter date and fixed days (no network, no

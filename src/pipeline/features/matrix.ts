@@ -1,6 +1,6 @@
 import { calendarGrid, type CalendarGrid } from "./calendar-grid.js";
 import type { Panel } from "./panel.js";
-import { rowPlan, rowScale, targetBase, writeFeatures, type RowPlan } from "./row.js";
+import { rowPlan, rowScale, seriesCodes, targetBase, writeFeatures, type RowPlan } from "./row.js";
 import { featureNames, historyNeeded, type FeatureSpec } from "./spec.js";
 
 /** Column-major feature matrix, the learner's input (NaN = missing). */
@@ -50,7 +50,8 @@ export function calendarFor(panelStart: number, spec: FeatureSpec, from: number,
  * target `(values[t] - base) / scale`. Rows are ordered by time, then series.
  */
 export function buildTrainingRows(panel: Panel, spec: FeatureSpec, options: TrainingRowOptions = {}): TrainingRows {
-  const plan: RowPlan = rowPlan(spec);
+  const plan: RowPlan = rowPlan(spec, panel.keyColumns.length);
+  const codes = seriesCodes(panel.keys);
   const first = Math.max(1, options.minHistory ?? historyNeeded(spec), options.recentHours === undefined ? 0 : panel.hours - options.recentHours);
   const perSeries = Math.max(0, panel.hours - first);
   const capacity = perSeries * panel.keys.length;
@@ -72,7 +73,7 @@ export function buildTrainingRows(panel: Panel, spec: FeatureSpec, options: Trai
       if (!(sc > 0)) continue;
       const base = targetBase(spec, values, i);
       if (base !== base) continue;
-      writeFeatures(plan, cal, panel.keys[s], values, i, sc, columns, r);
+      writeFeatures(plan, cal, codes[s], values, i, sc, columns, r);
       y[r] = (target - base) / sc;
       scale[r] = sc;
       series[r] = s;
@@ -82,7 +83,7 @@ export function buildTrainingRows(panel: Panel, spec: FeatureSpec, options: Trai
   }
   const trim = <A extends Float64Array | Int32Array>(a: A): A => (r === capacity ? a : (a.slice(0, r) as A));
   return {
-    X: { nRows: r, nFeatures: plan.nFeatures, columns: columns.map(trim), names: featureNames(spec) },
+    X: { nRows: r, nFeatures: plan.nFeatures, columns: columns.map(trim), names: featureNames(spec, panel.keyColumns.map((k) => k.name)) },
     y: trim(y),
     scale: trim(scale),
     series: trim(series),

@@ -1,23 +1,23 @@
 import type { ColumnTable } from "arquero";
 import { PipelineError } from "../core/errors.js";
-import { formatInstant, HOUR_MS } from "../config/time.js";
+import { formatInstant, HOUR_MS } from "../time/index.js";
+import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
+import { compareKeys, describeKey, keyAt, keyNames, rowSeriesIds, type KeyColumn, type SeriesKey } from "../series/key.js";
 
-/** Identity of one series: a (price area code, consumer type code) pair. */
-export interface SeriesKey {
-  area: number;
-  consumerType: number;
-}
+export type { SeriesKey } from "../series/key.js";
 
 /**
  * Many hourly series on one shared time grid: the in-memory form every model and the feature
  * builder work on. `values[s][i]` is series `s` at `start + i` hours; a missing hour is NaN.
- * Series are sorted by (area, consumer type) so their order never depends on input row order.
+ * Series are sorted by key ({@link compareKeys}) so their order never depends on input row order.
  */
 export interface Panel {
   /** Epoch ms of the first hour. */
   start: number;
   /** Number of hours on the grid (every `values[s]` has this length). */
   hours: number;
+  /** The key columns that identify a series. */
+  keyColumns: readonly KeyColumn[];
   keys: SeriesKey[];
   values: Float64Array[];
 }
@@ -27,29 +27,24 @@ export function panelEnd(panel: Panel): number {
   return panel.start + (panel.hours - 1) * HOUR_MS;
 }
 
-/** `area:consumer_type`, the map key of a series. */
-export function seriesId(key: SeriesKey): string {
-  return `${key.area}:${key.consumerType}`;
-}
-
 /**
- * Builds a panel from a canonical table (`datetime_utc` epoch ms, `area`, `consumer_type`,
+ * Builds a panel from a canonical table (`datetime_utc` epoch ms, the key columns,
  * `energy_consumption`). Rows may come in any order; hours a series lacks become NaN, as do null
  * values. Throws on a timestamp off the hour grid or a duplicate (series, hour), which would
  * otherwise be silently averaged or overwritten.
  */
-export function panelFromTable(table: ColumnTable, what = "history"): Panel {
+export function panelFromTable(table: ColumnTable, keyColumns: readonly KeyColumn[], what = "history"): Panel {
   const n = table.numRows();
-  if (n === 0) throw new PipelineError("features", `${what} is empty; expected hourly rows of datetime_utc, area, consumer_type, energy_consumption`);
-  for (const c of ["datetime_utc", "area", "consumer_type", "energy_consumption"]) {
+  const expected = [TIME_COLUMN, ...keyNames(keyColumns), VALUE_COLUMN];
+  if (n === 0) throw new PipelineError("features", `${what} is empty; expected hourly rows of ${expected.join(", ")}`);
+  for (const c of expected) {
     if (!table.columnNames().includes(c)) {
-      throw new PipelineError("features", `${what} lacks column "${c}"; expected the canonical columns datetime_utc, area, consumer_type, energy_consumption (found ${table.columnNames().join(", ")})`);
+      throw new PipelineError("features", `${what} lacks column "${c}"; expected the canonical columns ${expected.join(", ")} (found ${table.columnNames().join(", ")})`);
     }
   }
-  const time = table.array("datetime_utc") as ArrayLike<unknown>;
-  const area = table.array("area") as ArrayLike<unknown>;
-  const consumer = table.array("consumer_type") as ArrayLike<unknown>;
-  const value = table.array("energy_consumption") as ArrayLike<unknown>;
+  const time = table.array(TIME_COLUMN) as ArrayLike<unknown>;
+  const keyCols = keyColumns.map((k) => table.array(k.name) as ArrayLike<unknown>);
+  const value = table.array(VALUE_COLUMN) as ArrayLike<unknown>;
   let min = Infinity;
   let max = -Infinity;
   const ts = new Float64Array(n);
@@ -63,25 +58,24 @@ export function panelFromTable(table: ColumnTable, what = "history"): Panel {
     if (t < min) min = t;
     if (t > max) max = t;
   }
+  const ids = rowSeriesIds(keyCols, n);
   const keyIndex = new Map<string, number>();
   const keys: SeriesKey[] = [];
   const rowSeries = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const a = Number(area[i]);
-    const c = Number(consumer[i]);
-    if (area[i] === null || consumer[i] === null || !Number.isFinite(a) || !Number.isFinite(c)) {
-      throw new PipelineError("features", `${what} row ${i} has area ${String(area[i])}, consumer_type ${String(consumer[i])}; expected integer codes (validate the data first)`);
-    }
-    const id = `${a}:${c}`;
-    let s = keyIndex.get(id);
+    let s = keyIndex.get(ids[i]);
     if (s === undefined) {
+      const key = keyAt(keyCols, i);
+      if (key.some((v) => v === null || v === undefined || (typeof v === "number" && !Number.isFinite(v)))) {
+        throw new PipelineError("features", `${what} row ${i} has key ${describeKey(key, keyColumns)}; expected no null key (validate the data first)`);
+      }
       s = keys.length;
-      keyIndex.set(id, s);
-      keys.push({ area: a, consumerType: c });
+      keyIndex.set(ids[i], s);
+      keys.push(key);
     }
     rowSeries[i] = s;
   }
-  const order = keys.map((_, i) => i).sort((x, y) => keys[x].area - keys[y].area || keys[x].consumerType - keys[y].consumerType);
+  const order = keys.map((_, i) => i).sort((x, y) => compareKeys(keys[x], keys[y]));
   const rank = new Int32Array(keys.length);
   order.forEach((s, r) => (rank[s] = r));
   const hours = (max - min) / HOUR_MS + 1;
@@ -91,14 +85,13 @@ export function panelFromTable(table: ColumnTable, what = "history"): Panel {
     const s = rank[rowSeries[i]];
     const h = (ts[i] - min) / HOUR_MS;
     if (seen[s][h]) {
-      const k = keys[rowSeries[i]];
-      throw new PipelineError("features", `${what} has two rows for area ${k.area}, consumer_type ${k.consumerType} at ${formatInstant(ts[i])}; expected one row per series and hour (deduplicate first)`);
+      throw new PipelineError("features", `${what} has two rows for ${describeKey(keys[rowSeries[i]], keyColumns)} at ${formatInstant(ts[i])}; expected one row per series and hour (deduplicate first)`);
     }
     seen[s][h] = 1;
     const v = value[i];
     values[s][h] = v === null || v === undefined ? NaN : Number(v);
   }
-  return { start: min, hours, keys: order.map((s) => keys[s]), values };
+  return { start: min, hours, keyColumns, keys: order.map((s) => keys[s]), values };
 }
 
 /**
@@ -111,5 +104,24 @@ export function panelUntil(panel: Panel, end: number, copy = false): Panel {
   if (hours <= 0) {
     throw new PipelineError("features", `cannot cut the history at ${formatInstant(end)}: it starts at ${formatInstant(panel.start)}; choose a later origin`);
   }
-  return { start: panel.start, hours, keys: panel.keys, values: panel.values.map((v) => (copy ? v.slice(0, hours) : v.subarray(0, hours))) };
+  return { start: panel.start, hours, keyColumns: panel.keyColumns, keys: panel.keys, values: panel.values.map((v) => (copy ? v.slice(0, hours) : v.subarray(0, hours))) };
+}
+
+/** Grid index of the last finite value of series `s`, or -1 when it has none. */
+export function lastObserved(panel: Panel, s: number): number {
+  const v = panel.values[s];
+  for (let i = panel.hours - 1; i >= 0; i--) if (v[i] === v[i]) return i;
+  return -1;
+}
+
+/** Number of finite values of series `s` from its first observation to the panel's end. */
+export function observedSpan(panel: Panel, s: number): number {
+  const v = panel.values[s];
+  for (let i = 0; i < panel.hours; i++) if (v[i] === v[i]) return panel.hours - i;
+  return 0;
+}
+
+/** The panel restricted to the series at `indices` (in that order); values are shared. */
+export function panelSubset(panel: Panel, indices: readonly number[]): Panel {
+  return { ...panel, keys: indices.map((s) => panel.keys[s]), values: indices.map((s) => panel.values[s]) };
 }

@@ -1,5 +1,5 @@
 import type { CalendarGrid } from "./calendar-grid.js";
-import type { SeriesKey } from "./panel.js";
+import { keyFeature, type SeriesKey } from "../series/key.js";
 import type { FeatureSpec } from "./spec.js";
 
 /** Spec-derived constants of the row builder, as typed arrays for the hot loop. */
@@ -10,13 +10,15 @@ export interface RowPlan {
   stds: Int32Array;
   dayKindLags: Int32Array;
   dayTypeLags: Int32Array;
+  /** Number of key columns (one identity feature each when `spec.seriesCodes`). */
+  nKeys: number;
   nFeatures: number;
 }
 
-/** Prepares a {@link RowPlan} for `spec` (its feature count must match `featureNames(spec)`). */
-export function rowPlan(spec: FeatureSpec): RowPlan {
+/** Prepares a {@link RowPlan} for `spec` and `nKeys` key columns (its feature count matches `featureNames(spec, keys)`). */
+export function rowPlan(spec: FeatureSpec, nKeys: number): RowPlan {
   const nFeatures =
-    spec.lags.length + spec.rollingMeans.length + spec.rollingStds.length + 3 + spec.dayKindLags.length + (spec.dayType ? 1 : 0) + spec.dayTypeLags.length + (spec.seriesCodes ? 2 : 0) + (spec.logScale ? 1 : 0);
+    spec.lags.length + spec.rollingMeans.length + spec.rollingStds.length + 3 + spec.dayKindLags.length + (spec.dayType ? 1 : 0) + spec.dayTypeLags.length + (spec.seriesCodes ? nKeys : 0) + (spec.logScale ? 1 : 0);
   return {
     spec,
     lags: Int32Array.from(spec.lags),
@@ -24,6 +26,7 @@ export function rowPlan(spec: FeatureSpec): RowPlan {
     stds: Int32Array.from(spec.rollingStds),
     dayKindLags: Int32Array.from(spec.dayKindLags),
     dayTypeLags: Int32Array.from(spec.dayTypeLags),
+    nKeys,
     nFeatures,
   };
 }
@@ -66,9 +69,15 @@ export function targetBase(spec: FeatureSpec, values: Float64Array, t: number): 
   return i >= 0 ? values[i] : NaN;
 }
 
+/** The numeric identity features of each series' key ({@link keyFeature}), computed once per panel. */
+export function seriesCodes(keys: readonly SeriesKey[]): Float64Array[] {
+  return keys.map((k) => Float64Array.from(k, keyFeature));
+}
+
 /**
  * THE feature function: training rows and every recursive forecast step go through it, so
- * training and serving cannot skew. Writes the feature vector of series `key` at grid index `t`
+ * training and serving cannot skew. Writes the feature vector of a series (identity features
+ * `codes`, from {@link seriesCodes}) at grid index `t`
  * into row `r` of the column-major `columns` (`columns[f][r]`), reading only `values[0..t-1]`
  * (during recursion, the tail of `values` holds the model's own earlier predictions), dividing
  * every level feature by `scale` (from {@link rowScale}).
@@ -76,7 +85,7 @@ export function targetBase(spec: FeatureSpec, values: Float64Array, t: number): 
  * Windows are means over the finite values they contain; a lag before the start is NaN (the
  * learner treats NaN as missing).
  */
-export function writeFeatures(plan: RowPlan, cal: CalendarGrid, key: SeriesKey, values: Float64Array, t: number, scale: number, columns: Float64Array[], r: number): void {
+export function writeFeatures(plan: RowPlan, cal: CalendarGrid, codes: ArrayLike<number>, values: Float64Array, t: number, scale: number, columns: Float64Array[], r: number): void {
   const spec = plan.spec;
   const inv = 1 / scale;
   let f = 0;
@@ -132,9 +141,6 @@ export function writeFeatures(plan: RowPlan, cal: CalendarGrid, key: SeriesKey, 
   if (spec.dayType) columns[f++][r] = cal.type[c];
   const dt = plan.dayTypeLags;
   for (let j = 0; j < dt.length; j++) columns[f++][r] = cal.type[c - dt[j]];
-  if (spec.seriesCodes) {
-    columns[f++][r] = key.area;
-    columns[f++][r] = key.consumerType;
-  }
+  if (spec.seriesCodes) for (let k = 0; k < plan.nKeys; k++) columns[f++][r] = codes[k];
   if (spec.logScale) columns[f++][r] = Math.log10(scale);
 }

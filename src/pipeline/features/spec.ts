@@ -32,7 +32,7 @@ export interface FeatureSpec {
   dayType: boolean;
   /** Lags (hours) at which the day type is also given ("was the same hour last week a comparable day?"). */
   dayTypeLags: number[];
-  /** Include the area and consumer type codes (the series' identity) as numeric features. */
+  /** Include the key values (the series' identity, e.g. area and consumer type) as numeric features. */
   seriesCodes: boolean;
   /** Include log10 of the scale (the series' size) as a feature. */
   logScale: boolean;
@@ -58,8 +58,8 @@ export const DEFAULT_FEATURE_SPEC: FeatureSpec = Object.freeze({
   logScale: false,
 }) as FeatureSpec;
 
-/** Names of the features in the order the builder writes them. */
-export function featureNames(spec: FeatureSpec): string[] {
+/** Names of the features in the order the builder writes them; identity features take the key columns' names. */
+export function featureNames(spec: FeatureSpec, keyNames: readonly string[]): string[] {
   return [
     ...spec.lags.map((k) => `lag_${k}`),
     ...spec.rollingMeans.map((w) => `mean_${w}`),
@@ -70,7 +70,7 @@ export function featureNames(spec: FeatureSpec): string[] {
     ...spec.dayKindLags.map((k) => `day_kind_lag_${k}`),
     ...(spec.dayType ? ["day_type"] : []),
     ...spec.dayTypeLags.map((k) => `day_type_lag_${k}`),
-    ...(spec.seriesCodes ? ["area", "consumer_type"] : []),
+    ...(spec.seriesCodes ? keyNames : []),
     ...(spec.logScale ? ["log_scale"] : []),
   ];
 }

@@ -1,4 +1,5 @@
 import { PipelineError } from "../core/errors.js";
+import type { DatasetInfo } from "../dataset/spec.js";
 
 /** One day-partition of a feature group version. */
 export interface PartitionEntry {
@@ -35,6 +36,8 @@ export interface FeatureGroupManifest {
   rows: number;
   /** Partition day (`yyyy-MM-dd`, UTC) -> its file. */
   partitions: Record<string, PartitionEntry>;
+  /** The dataset whose series the group holds (key columns, unit); absent in stores from before it was recorded (DE35). */
+  dataset?: DatasetInfo;
   /** The most recent commits, newest last (bounded). */
   history: CommitEntry[];
 }

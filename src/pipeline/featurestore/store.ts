@@ -1,10 +1,13 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import type { Logger } from "../core/effects.js";
-import { DAY_MS } from "../config/time.js";
-import type { TimeRange } from "../ingest/source.js";
+import { DAY_MS } from "../time/index.js";
+import type { TimeRange } from "../time/index.js";
 import { readParquet } from "../parquet/read.js";
-import { FEATURE_SCHEMA } from "../parquet/schema.js";
+import { featureSchema, LEGACY_DE35_INFO, TIME_COLUMN, VALUE_COLUMN, type DatasetInfo } from "../dataset/spec.js";
+import type { TableSchema } from "../parquet/schema.js";
+import { PipelineError } from "../core/errors.js";
+import { keyNames } from "../series/key.js";
 import { writeParquet } from "../parquet/write.js";
 import { readIfExists, type Storage } from "../storage/storage.js";
 import { HISTORY_LIMIT, parseManifest, type CommitEntry, type FeatureGroupManifest } from "./manifest.js";
@@ -41,10 +44,15 @@ export class FeatureStore {
   readonly prefix: string;
   private readonly manifestKey: string;
 
+  /**
+   * `dataset` is the dataset a writer ingests (its series must match what the group holds);
+   * readers leave it out and learn the series from the manifest.
+   */
   constructor(
     private readonly storage: Storage,
     readonly group: FeatureGroupRef,
     private readonly logger?: Logger,
+    private readonly dataset?: DatasetInfo,
   ) {
     this.prefix = `features/${group.name}/v${group.version}/`;
     this.manifestKey = `${this.prefix}manifest.json`;
@@ -57,40 +65,66 @@ export class FeatureStore {
   }
 
   /**
-   * Rows with `start <= datetime_utc < end` (the whole group without a range), sorted by
-   * (area, consumer_type, datetime_utc). Reads only the partitions that overlap the range.
+   * The dataset the group holds: from its manifest, else (nothing written yet) the writer's, else
+   * the legacy DE35 layout.
+   */
+  async info(manifest?: FeatureGroupManifest): Promise<DatasetInfo> {
+    const m = manifest ?? (await this.manifest());
+    return m?.dataset ?? (m ? LEGACY_DE35_INFO : (this.dataset ?? LEGACY_DE35_INFO));
+  }
+
+  /** The last stored hour (epoch ms) over every series, or undefined when the group is empty. */
+  async latestHour(manifest?: FeatureGroupManifest): Promise<number | undefined> {
+    const m = manifest ?? (await this.manifest());
+    const parts = Object.values(m?.partitions ?? {});
+    return parts.length === 0 ? undefined : Math.max(...parts.map((p) => p.maxTime));
+  }
+
+  private schemaOf(info: DatasetInfo): TableSchema {
+    return featureSchema(info.keys);
+  }
+
+  /**
+   * Rows with `start <= datetime_utc < end` (the whole group without a range), sorted by the
+   * series key, then `datetime_utc`. Reads only the partitions that overlap the range.
    */
   async read(range?: TimeRange): Promise<ColumnTable> {
     const manifest = await this.manifest();
+    const info = await this.info(manifest);
+    const schema = this.schemaOf(info);
     const days = Object.keys(manifest?.partitions ?? {})
       .sort()
       .filter((day) => !range || overlaps(day, range));
     const parts = await Promise.all(
       days.map(async (day) => {
         const entry = manifest!.partitions[day];
-        return readParquet(await this.storage.read(entry.key), FEATURE_SCHEMA, entry.key);
+        return readParquet(await this.storage.read(entry.key), schema, entry.key);
       }),
     );
-    let table = parts.length === 0 ? emptyFeatureTable() : parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1));
+    let table = parts.length === 0 ? emptyFeatureTable(info) : parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1));
     if (range) {
       table = table.params({ s: range.start, e: range.end }).filter("(d, $) => d.datetime_utc >= $.s && d.datetime_utc < $.e");
     }
-    return table.orderby("area", "consumer_type", "datetime_utc");
+    return table.orderby(...keyNames(info.keys), TIME_COLUMN);
   }
 
   /**
-   * Upserts rows keyed by (area, consumer_type, datetime_utc): the newer value wins. Writes nothing
-   * when nothing is added or changed, so re-ingesting the same window is a no-op.
+   * Upserts rows keyed by (series key, datetime_utc): the newer value wins. Writes nothing
+   * when nothing is added or changed, so re-ingesting the same window is a no-op. The rows must
+   * be of the dataset this store was opened with, and the group must hold that dataset's series.
    */
   async upsert(incoming: ColumnTable, runId: string, now: Date): Promise<UpsertReport> {
     const manifest = (await this.manifest()) ?? this.emptyManifest(now);
+    const info = await this.info(manifest);
+    if (this.dataset && manifest.commit > 0) checkSameSeries(info, this.dataset, this.prefix);
+    const schema = this.schemaOf(this.dataset ?? info);
     const byDay = splitByDay(incoming);
     const totals: MergeCounts = { added: 0, changed: 0, unchanged: 0 };
     const rewritten: Array<[string, ColumnTable]> = [];
     for (const [day, rows] of byDay) {
       const entry = manifest.partitions[day];
-      const existing = entry ? readParquet(await this.storage.read(entry.key), FEATURE_SCHEMA, entry.key) : undefined;
-      const { table, counts } = mergeFeatureRows(existing, rows);
+      const existing = entry ? readParquet(await this.storage.read(entry.key), schema, entry.key) : undefined;
+      const { table, counts } = mergeFeatureRows(existing, rows, keyNames(info.keys));
       totals.added += counts.added;
       totals.changed += counts.changed;
       totals.unchanged += counts.unchanged;
@@ -100,10 +134,16 @@ export class FeatureStore {
       return { ...totals, commit: manifest.commit, partitions: [], totalRows: manifest.rows };
     }
     const commit = manifest.commit + 1;
-    const next: FeatureGroupManifest = { ...manifest, partitions: { ...manifest.partitions }, commit, updatedAt: now.toISOString() };
+    const next: FeatureGroupManifest = {
+      ...manifest,
+      ...(this.dataset ? { dataset: this.dataset } : {}),
+      partitions: { ...manifest.partitions },
+      commit,
+      updatedAt: now.toISOString(),
+    };
     for (const [day, table] of rewritten) {
       const key = `${this.prefix}data/date=${day}/part-${String(commit).padStart(6, "0")}.parquet`;
-      await this.storage.write(key, writeParquet(table, FEATURE_SCHEMA), { contentType: "application/vnd.apache.parquet" });
+      await this.storage.write(key, writeParquet(table, schema), { contentType: "application/vnd.apache.parquet" });
       const times = table.column("datetime_utc")!;
       let min = Infinity;
       let max = -Infinity;
@@ -150,9 +190,22 @@ export class FeatureStore {
   }
 }
 
-/** An empty table with the feature columns. */
-export function emptyFeatureTable(): ColumnTable {
-  return aq.table({ datetime_utc: [], area: [], consumer_type: [], energy_consumption: [] }) as ColumnTable;
+/** An empty table with the feature columns of a dataset. */
+export function emptyFeatureTable(info: Pick<DatasetInfo, "keys">): ColumnTable {
+  return aq.table({ [TIME_COLUMN]: [], ...Object.fromEntries(info.keys.map((k) => [k.name, []])), [VALUE_COLUMN]: [] }) as ColumnTable;
+}
+
+/** Refuses to mix two datasets' series in one feature group. */
+function checkSameSeries(stored: DatasetInfo, incoming: DatasetInfo, prefix: string): void {
+  const a = stored.keys.map((k) => `${k.name}:${k.type}`).join(",");
+  const b = incoming.keys.map((k) => `${k.name}:${k.type}`).join(",");
+  if (a !== b || stored.unit !== incoming.unit) {
+    throw new PipelineError(
+      "featurestore",
+      `${prefix} holds dataset ${stored.name} (keys ${a}, unit ${stored.unit}); this run's dataset ${incoming.name} has keys ${b}, unit ${incoming.unit}; ` +
+        `use another --store, or another FEATURE_GROUP_NAME / FEATURE_GROUP_VERSION for this dataset`,
+    );
+  }
 }
 
 function dayOf(ms: number): string {

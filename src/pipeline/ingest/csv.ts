@@ -1,43 +1,33 @@
-import type { ColumnTable } from "arquero";
 import { PipelineError } from "../core/errors.js";
-import type { DatasetSpec } from "../dataset/spec.js";
-import { columnsToTable, RAW_ROLES, recordsToColumns, type RawColumns } from "./records.js";
+import { sourceColumns, type DatasetSpec } from "../dataset/spec.js";
+import { driftError, recordsToColumns, type RawColumns } from "./records.js";
 
 /**
- * Parses an Energi Data Service CSV download (`HourUTC;HourDK;PriceArea;ConsumerType_DE35;TotalCon`)
- * into a raw table with the spec's five columns, checked like API records (same errors, with
- * file line numbers).
+ * Parses a long CSV file (an Energi Data Service download such as
+ * `HourUTC;HourDK;PriceArea;ConsumerType_DE35;TotalCon`, or any file with the dataset's time, key
+ * and value columns) into checked raw columns, with the same errors as API records plus file
+ * line numbers.
  *
  * Accepts: an optional UTF-8 BOM, CRLF or LF line ends, `"`-quoted fields (with `""` escapes),
  * columns in any order plus extra columns (dropped), and `;` (the API's layout), `,` or tab
  * separators, chosen from the header row. Values may use a decimal comma (`12,5`), as the
  * service's Danish exports sometimes do; an empty value is null. `where` names the file in errors.
  */
-export function parseEdsCsv(text: string, spec: DatasetSpec, where: string): ColumnTable {
-  return columnsToTable(parseEdsCsvColumns(text, spec, where), spec);
-}
-
-/** The column form of {@link parseEdsCsv}, for sources that cache and slice the parsed file. */
-export function parseEdsCsvColumns(text: string, spec: DatasetSpec, where: string): RawColumns {
+export function parseCsvColumns(text: string, spec: DatasetSpec, where: string): RawColumns {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const separator = detectSeparator(body);
   const rows = splitCsv(body, separator, where);
-  const expected = RAW_ROLES.map((role) => spec.columns[role]);
+  const expected = sourceColumns(spec);
   if (rows.length === 0) {
-    throw new PipelineError("ingest", `${where}: the CSV file is empty; expected a header row ${expected.join(";")} and data rows`);
+    throw new PipelineError("ingest", `${where}: the CSV file is empty; expected a header row ${expected.join(separator)} and data rows`);
   }
   const header = rows[0].fields.map((h) => h.trim());
-  const index = expected.map((name) => header.indexOf(name));
-  const missing = expected.filter((_, k) => index[k] < 0);
-  if (missing.length > 0) {
-    throw new PipelineError(
-      "ingest",
-      `${where}: the CSV header lacks column(s) ${missing.map((m) => `"${m}"`).join(", ")}; expected ${expected.join(separator)}, found ${header.join(separator)}; ` +
-        `fix the file's header or set EDS_COLUMN_* (the dataset spec's column names) to match it`,
-    );
-  }
-  const [iUtc, iLocal, iArea, iType, iValue] = index;
-  const c = spec.columns;
+  const missing = expected.filter((name) => !header.includes(name));
+  if (missing.length > 0) throw driftError(where, "the CSV header", missing, header, spec);
+  const iTime = header.indexOf(spec.time.source);
+  const iKeys = spec.keys.map((k) => header.indexOf(k.source));
+  const iValue = header.indexOf(spec.value.source);
+  const iUnit = spec.unitColumn ? header.indexOf(spec.unitColumn) : -1;
   const records: Array<Record<string, unknown>> = [];
   const lines: number[] = [];
   for (let r = 1; r < rows.length; r++) {
@@ -49,14 +39,14 @@ export function parseEdsCsvColumns(text: string, spec: DatasetSpec, where: strin
         `${where}: line ${line} has ${fields.length} field(s), expected ${header.length} as in the header (separator "${separator}"); the file is truncated or malformed: fix or re-download it`,
       );
     }
-    records.push({
-      [c.timeUtc]: fields[iUtc],
-      [c.timeLocal]: fields[iLocal],
-      [c.area]: fields[iArea],
-      [c.consumerType]: fields[iType],
-      [c.value]: parseValue(fields[iValue]),
-    });
+    const record: Record<string, unknown> = { [spec.time.source]: fields[iTime].trim(), [spec.value.source]: parseValue(fields[iValue]) };
+    spec.keys.forEach((k, i) => (record[k.source] = fields[iKeys[i]]));
+    if (iUnit >= 0) record[spec.unitColumn!] = fields[iUnit].trim();
+    records.push(record);
     lines.push(line);
+  }
+  if (records.length === 0) {
+    throw new PipelineError("ingest", `${where}: the CSV file has a header but no data rows; export the rows too, or pick another file`);
   }
   return recordsToColumns(records, spec, where, (i) => `line ${lines[i]}`);
 }

@@ -1,18 +1,9 @@
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
-import type { ColumnTable } from "arquero";
 import { systemClock, silentLogger, type Clock, type Logger } from "../core/effects.js";
 import { PipelineError } from "../core/errors.js";
 import type { DatasetSpec } from "../dataset/spec.js";
-import {
-  columnsToTable,
-  concatColumns,
-  formatSourceTime,
-  recordsToColumns,
-  showValue,
-  sortByTime,
-  type RawColumns,
-} from "./records.js";
-import { checkRange, describeRange, formatApiTime, redactLocation, type Source, type TimeRange } from "./source.js";
+import { concatColumns, formatSourceTime, recordsToColumns, showValue, sortByTime, type RawColumns } from "./records.js";
+import { checkRange, describeRange, formatApiTime, redactLocation, type SeriesFilter, type Source, type TimeRange } from "./source.js";
 
 /** Options of {@link edsApiSource}. */
 export interface EdsApiOptions {
@@ -61,7 +52,7 @@ const TRANSIENT_CODES = new Set([
 ]);
 
 /**
- * The Energi Data Service API as a {@link Source}: `GET <baseUrl>/dataset/<spec.name>` with
+ * The Energi Data Service API as a {@link Source}: `GET <baseUrl>/dataset/<spec.api.dataset>` with
  * `start`/`end` in UTC (`timezone=utc`), sorted by the UTC hour, paged with `offset`/`limit`
  * until `total` records arrived.
  *
@@ -90,7 +81,7 @@ export function edsApiSource(options: EdsApiOptions): Source {
 
   /** Context of one request for messages: `ConsumptionDE35Hour 2023-01-01T00:00..2023-01-02T00:00`. */
   const about = (spec: DatasetSpec, range: TimeRange, offset: number) =>
-    `${spec.name} ${describeRange(range)}${offset > 0 ? ` (page at offset ${offset})` : ""}`;
+    `${apiName(spec)} ${describeRange(range)}${offset > 0 ? ` (page at offset ${offset})` : ""}`;
 
   const backoff = (retry: number, failure: Failure): number => {
     if (failure.kind === "status" && failure.retryAfterMs !== undefined) return Math.min(failure.retryAfterMs, maxRetryDelayMs);
@@ -117,7 +108,7 @@ export function edsApiSource(options: EdsApiOptions): Source {
       }
       const delayMs = backoff(attempt, outcome);
       logger.warn("Energi Data Service request failed, retrying", {
-        dataset: spec.name,
+        dataset: apiName(spec),
         offset,
         attempt,
         of: attempts,
@@ -131,15 +122,15 @@ export function edsApiSource(options: EdsApiOptions): Source {
   return {
     description: `Energi Data Service API ${redactLocation(baseUrl)}`,
 
-    async extract(range: TimeRange, spec: DatasetSpec): Promise<ColumnTable> {
-      const where0 = `Energi Data Service ${spec.name} ${describeRange(range)}`;
+    async extract(range: TimeRange, spec: DatasetSpec, filter?: SeriesFilter): Promise<RawColumns> {
+      const where0 = `Energi Data Service ${apiName(spec)} ${describeRange(range)}`;
       checkRange(range, where0);
       const pages: RawColumns[] = [];
       let offset = 0;
       let total: number | undefined;
       // Every page must make progress, so the loop ends after at most `total` iterations.
       for (;;) {
-        const url = pageUrl(baseUrl, spec, range, offset, pageSize);
+        const url = pageUrl(baseUrl, spec, range, offset, pageSize, filter);
         const text = await fetchText(url, spec, range, offset);
         const body = parseBody(text, about(spec, range, offset));
         if (total === undefined) total = body.total;
@@ -154,19 +145,19 @@ export function edsApiSource(options: EdsApiOptions): Source {
         checkInRange(cols, range, where, offset);
         pages.push(cols);
         offset += body.records.length;
-        logger.debug("Energi Data Service page", { dataset: spec.name, offset, total, records: body.records.length });
+        logger.debug("Energi Data Service page", { dataset: apiName(spec), offset, total, records: body.records.length });
         if (offset >= total) break;
         if (body.records.length === 0) {
           throw new PipelineError(
             "ingest",
-            `Energi Data Service returned no records at offset ${offset} for ${spec.name} ${describeRange(range)} although its total is ${total}; the service's paging is inconsistent: run again or use --source file:<csv>`,
+            `Energi Data Service returned no records at offset ${offset} for ${apiName(spec)} ${describeRange(range)} although its total is ${total}; the service's paging is inconsistent: run again or use --source file:<csv>`,
           );
         }
       }
-      const all = sortByTime(concatColumns(pages));
+      const all = sortByTime(concatColumns(pages, spec));
       if (pages.length > 1) checkNoRepeats(all, spec, range);
-      logger.info("Energi Data Service extract", { dataset: spec.name, range: describeRange(range), rows: all.times.length, pages: pages.length });
-      return columnsToTable(all, spec);
+      logger.info("Energi Data Service extract", { dataset: apiName(spec), range: describeRange(range), rows: all.times.length, pages: pages.length });
+      return all;
     },
 
     async extent(): Promise<TimeRange | undefined> {
@@ -176,17 +167,23 @@ export function edsApiSource(options: EdsApiOptions): Source {
 }
 
 /** The request URL. Built by hand so spaces encode as `%20` (not `+`) and logs show the exact query. */
-function pageUrl(baseUrl: string, spec: DatasetSpec, range: TimeRange, offset: number, limit: number): string {
+function pageUrl(baseUrl: string, spec: DatasetSpec, range: TimeRange, offset: number, limit: number, filter?: SeriesFilter): string {
   const params: Array<[string, string]> = [
     ["start", formatApiTime(range.start)],
     ["end", formatApiTime(range.end)],
     ["timezone", "utc"],
-    ["sort", `${spec.columns.timeUtc} asc`],
+    ["sort", `${spec.time.source} asc`],
+    ...(filter && Object.keys(filter).length > 0 ? [["filter", JSON.stringify(filter)] as [string, string]] : []),
     ["offset", String(offset)],
     ["limit", String(limit)],
   ];
   const query = params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&");
-  return `${baseUrl}/dataset/${encodeURIComponent(spec.name)}?${query}`;
+  return `${baseUrl}/dataset/${encodeURIComponent(apiName(spec))}?${query}`;
+}
+
+/** The API's name of a dataset: the preset's `api.dataset`, else the spec's name. */
+function apiName(spec: DatasetSpec): string {
+  return spec.api?.dataset ?? spec.name;
 }
 
 /** A 2xx body, a retryable failure, or a definitive rejection (4xx other than 408/429). */
@@ -330,7 +327,7 @@ function checkInRange(cols: RawColumns, range: TimeRange, where: string, offset:
     if (t < range.start || t >= range.end) {
       throw new PipelineError(
         "ingest",
-        `${where}: record ${offset + i} is at ${cols.timeUtc[i]}, outside the requested range ${describeRange(range)} (UTC); ` +
+        `${where}: record ${offset + i} is at ${cols.time[i]}, outside the requested range ${describeRange(range)} (UTC); ` +
           `the service ignored start/end or timezone=utc: check EDS_API_URL`,
       );
     }
@@ -344,11 +341,11 @@ function checkInRange(cols: RawColumns, range: TimeRange, where: string, offset:
 function checkNoRepeats(cols: RawColumns, spec: DatasetSpec, range: TimeRange): void {
   const seen = new Set<string>();
   for (let i = 0; i < cols.times.length; i++) {
-    const key = `${cols.times[i]}|${cols.area[i]}|${cols.consumerType[i]}`;
+    const key = `${cols.times[i]}|${cols.keys.map((k) => String(k[i])).join("|")}`;
     if (seen.has(key)) {
       throw new PipelineError(
         "ingest",
-        `Energi Data Service returned the row ${formatSourceTime(cols.times[i])} ${spec.columns.area}=${cols.area[i]} ${spec.columns.consumerType}=${cols.consumerType[i]} twice across pages for ${spec.name} ${describeRange(range)}; ` +
+        `Energi Data Service returned the row ${formatSourceTime(cols.times[i])} ${spec.keys.map((k, j) => `${k.source}=${String(cols.keys[j][i])}`).join(" ")} twice across pages for ${apiName(spec)} ${describeRange(range)}; ` +
           `either the dataset holds duplicates or its paging order is unstable (rows may be missing): raise EDS_PAGE_SIZE so the range fits in one page, or use --source file:<csv>`,
       );
     }

@@ -2,22 +2,12 @@ import { readFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import axios, { type AxiosInstance } from "axios";
-import type { ColumnTable } from "arquero";
 import { PipelineError } from "../core/errors.js";
-import type { DatasetSpec } from "../dataset/spec.js";
+import { sourceColumns, type DatasetSpec } from "../dataset/spec.js";
 import { readParquet } from "../parquet/read.js";
-import { parseEdsCsvColumns } from "./csv.js";
-import {
-  columnsExtent,
-  columnsToTable,
-  formatSourceTime,
-  RAW_ROLES,
-  recordsToColumns,
-  sliceByTime,
-  sortByTime,
-  type RawColumns,
-} from "./records.js";
-import { checkRange, redactLocation, type Source, type TimeRange } from "./source.js";
+import { parseCsvColumns } from "./csv.js";
+import { columnsExtent, driftError, filterColumns, formatSourceTime, recordsToColumns, sliceByTime, sortByTime, type RawColumns } from "./records.js";
+import { checkRange, redactLocation, type SeriesFilter, type Source, type TimeRange } from "./source.js";
 
 /** Options of {@link fileSource}. */
 export interface FileSourceOptions {
@@ -33,9 +23,9 @@ type Location = { kind: "path"; path: string; shown: string } | { kind: "http"; 
 type Format = "csv" | "parquet";
 
 /**
- * A source reading one file that holds the raw columns: an Energi Data Service CSV download
- * (`.csv`) or a parquet file with the same five columns (`.parquet`; time columns may be
- * strings or timestamps). `location` is a path (relative to `cwd`), a `file:` URL
+ * A source reading one long file that holds the dataset's columns (time, keys, value): an
+ * Energi Data Service CSV download or any CSV (`.csv`), or a parquet file (`.parquet`; the time
+ * column may be strings or timestamps). `location` is a path (relative to `cwd`), a `file:` URL
  * (`file:///abs/x.csv` or `file:rel/x.csv`) or an `http(s)://` URL.
  *
  * The file is read and checked once, on first use, and cached; each extract slices the cache.
@@ -49,7 +39,7 @@ export function fileSource(location: string, options: FileSourceOptions = {}): S
   const cache = new Map<string, Promise<RawColumns>>();
 
   const load = (spec: DatasetSpec): Promise<RawColumns> => {
-    const key = JSON.stringify(RAW_ROLES.map((role) => spec.columns[role]));
+    const key = JSON.stringify([spec.time, spec.keys, spec.value, spec.unitColumn]);
     let pending = cache.get(key);
     if (!pending) {
       pending = loadColumns(loc, spec, where, options);
@@ -62,9 +52,9 @@ export function fileSource(location: string, options: FileSourceOptions = {}): S
 
   return {
     description: `${formatOf(loc) === "parquet" ? "parquet" : "CSV"} file ${loc.shown}`,
-    async extract(range: TimeRange, spec: DatasetSpec): Promise<ColumnTable> {
+    async extract(range: TimeRange, spec: DatasetSpec, filter?: SeriesFilter): Promise<RawColumns> {
       checkRange(range, where);
-      return columnsToTable(sliceByTime(await load(spec), range), spec);
+      return filterColumns(sliceByTime(await load(spec), range), spec, filter);
     },
     async extent(spec: DatasetSpec): Promise<TimeRange | undefined> {
       return columnsExtent(await load(spec));
@@ -101,11 +91,11 @@ function formatOf(loc: Location): Format | undefined {
 async function loadColumns(loc: Location, spec: DatasetSpec, where: string, options: FileSourceOptions): Promise<RawColumns> {
   const format = formatOf(loc);
   if (!format) {
-    throw new PipelineError("ingest", `${where} has an unsupported format; expected a .csv (Energi Data Service CSV) or .parquet file with the columns ${RAW_ROLES.map((r) => spec.columns[r]).join(", ")}`);
+    throw new PipelineError("ingest", `${where} has an unsupported format; expected a .csv or .parquet file with the columns ${sourceColumns(spec).join(", ")}`);
   }
   const bytes = loc.kind === "path" ? await readLocal(loc.path, where) : await download(loc, where, options);
   const cols =
-    format === "csv" ? parseEdsCsvColumns(new TextDecoder("utf-8").decode(bytes), spec, where) : parquetColumns(bytes, spec, where);
+    format === "csv" ? parseCsvColumns(new TextDecoder("utf-8").decode(bytes), spec, where) : parquetColumns(bytes, spec, where);
   return sortByTime(cols);
 }
 
@@ -145,26 +135,19 @@ async function download(loc: Extract<Location, { kind: "http" }>, where: string,
   return new Uint8Array(res.data);
 }
 
-/** A parquet file with the five raw columns; timestamps (epoch ms or Date) become the source's time strings. */
+/** A parquet file with the dataset's columns; timestamps (epoch ms or Date) become time strings. */
 function parquetColumns(bytes: Uint8Array, spec: DatasetSpec, where: string): RawColumns {
   const table = readParquet(bytes, undefined, where);
   const names = table.columnNames();
-  const expected = RAW_ROLES.map((role) => spec.columns[role]);
+  const expected = sourceColumns(spec);
   const missing = expected.filter((name) => !names.includes(name));
-  if (missing.length > 0) {
-    throw new PipelineError(
-      "ingest",
-      `${where} lacks column(s) ${missing.map((m) => `"${m}"`).join(", ")}; expected the raw columns ${expected.join(", ")}, found ${names.join(", ")}; ` +
-        `write the file with the raw columns or set EDS_COLUMN_* (the dataset spec's column names) to match it`,
-    );
-  }
+  if (missing.length > 0) throw driftError(where, "the file", missing, names, spec);
   const n = table.numRows();
   const columns = expected.map((name) => table.array(name) as ArrayLike<unknown>);
-  const isTime = [true, true, false, false, false];
   const records = new Array<Record<string, unknown>>(n);
   for (let i = 0; i < n; i++) {
     const record: Record<string, unknown> = {};
-    for (let k = 0; k < expected.length; k++) record[expected[k]] = normalise(columns[k][i], isTime[k]);
+    for (let k = 0; k < expected.length; k++) record[expected[k]] = normalise(columns[k][i], k === 0);
     records[i] = record;
   }
   return recordsToColumns(records, spec, where, (i) => `row ${i}`);

@@ -1,18 +1,18 @@
-import type { ColumnTable } from "arquero";
 import type { Clock, Logger } from "../core/effects.js";
 import { PipelineError } from "../core/errors.js";
 import type { Config } from "../config/config.js";
-import { formatInstant } from "../config/time.js";
+import { formatInstant, HOUR_MS } from "../time/index.js";
 import { FeatureStore, type UpsertReport } from "../featurestore/store.js";
 import { writeParquet } from "../parquet/write.js";
 import type { TableSchema } from "../parquet/schema.js";
-import { FEATURE_SCHEMA } from "../parquet/schema.js";
 import type { Storage } from "../storage/storage.js";
 import { assertValid, buildFeatureSuite, validate, type ValidationResult } from "../../validation/index.js";
 import type { Source, TimeRange } from "./source.js";
 import { transformRaw, type TransformReport } from "./transform.js";
 import { hoursIn, ingestWindow, latestAsOf, type IngestWindow } from "./window.js";
-import type { DatasetSpec } from "../dataset/spec.js";
+import { datasetInfo, featureSchema, keyColumns, sourceColumns, type DatasetSpec } from "../dataset/spec.js";
+import { rowSeriesIds } from "../series/key.js";
+import { columnsToTable, type RawColumns } from "./records.js";
 
 /** The narrow interfaces ingest works through. */
 export interface IngestEffects {
@@ -31,6 +31,11 @@ export interface IngestOptions {
    * for file sources, whose data ends in the past, the moment their last hour became visible.
    */
   asOf?: number;
+  /**
+   * Extract only hours after the store's latest (minus the revision overlap) instead of the whole
+   * window (default true): never re-download what the store holds.
+   */
+  incremental?: boolean;
 }
 
 /** What an ingest run did; printed by the CLI and kept in run manifests. */
@@ -39,6 +44,10 @@ export interface IngestReport {
   source: string;
   asOf: string;
   window: { requested: [string, string]; extracted: [string, string]; coverage: number };
+  /** Incremental extraction: the store's latest hour before the run and the revision overlap (hours). */
+  incremental?: { storeLatest: string; revisionHours: number; skipped: boolean };
+  /** HTTP requests the source made (API sources). */
+  requests?: number;
   rows: number;
   series: number;
   transform: TransformReport;
@@ -69,7 +78,9 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
     }
   };
 
-  const extent = await timed("extent", () => source.extent(config.dataset));
+  const spec = config.dataset;
+  const store = new FeatureStore(storage, config.featureGroup, logger, datasetInfo(spec));
+  const extent = await timed("extent", () => source.extent(spec));
   const asOf = options.asOf ?? (extent ? latestAsOf(extent, config.window.delayDays) : clock.now().getTime());
   const window = ingestWindow(asOf, config.window.delayDays, config.window.exportDays, extent);
   if (window.coverage < 1) {
@@ -78,34 +89,58 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
       extracted: rangeText(window.range),
     });
   }
-  logger.info("ingest: extracting", { source: source.description, window: rangeText(window.range) });
-  const raw = await timed("extract", () => source.extract(window.range, config.dataset));
-  if (raw.numRows() === 0) {
+  const latest = options.incremental === false ? undefined : await store.latestHour();
+  let range = window.range;
+  let incremental: IngestReport["incremental"];
+  if (latest !== undefined) {
+    // Only the hours after the store's latest, plus an overlap whose corrections are upserted.
+    const from = Math.max(range.start, latest + HOUR_MS - config.revisionHours * HOUR_MS);
+    const skipped = from >= range.end;
+    incremental = { storeLatest: new Date(latest).toISOString(), revisionHours: config.revisionHours, skipped };
+    if (skipped) {
+      logger.info("ingest: the store already holds the window; nothing to extract", { window: rangeText(range), storeLatest: formatInstant(latest) });
+      return emptyReport(runId, source, asOf, window, incremental, store, config, durationsMs);
+    }
+    range = { start: from, end: range.end };
+  }
+  logger.info("ingest: extracting", { source: source.description, window: rangeText(range) });
+  const raw = await timed("extract", () => source.extract(range, spec, config.filter));
+  if (raw.times.length === 0) {
+    if (latest !== undefined) {
+      logger.warn("ingest: the source has no rows after the store's latest hour yet", { window: rangeText(range), storeLatest: formatInstant(latest) });
+      return emptyReport(runId, source, asOf, { ...window, range }, incremental, store, config, durationsMs);
+    }
     throw new PipelineError(
       "ingest",
-      `${source.description} returned 0 rows for ${rangeText(window.range)}; check --as-of and --days-delay (the data may not be published yet)`,
+      `${source.description} returned 0 rows for ${rangeText(range)}` +
+        (config.filter ? ` with filter ${JSON.stringify(config.filter)}` : "") +
+        `; check --as-of and --days-delay (the data may not be published yet)${config.filter ? " and --filter" : ""}`,
     );
   }
-  const { table, report: transform } = await timed("transform", () => transformRaw(raw, config.dataset));
-  const suite = buildFeatureSuite(config.dataset);
+  const { table, report: transform } = await timed("transform", () => transformRaw(raw, spec));
+  if (transform.dst.nonexistent + transform.dst.repeated > 0) {
+    logger.info("ingest: local times on daylight-saving changes", { ...transform.dst, zone: spec.time.zone });
+  }
+  const suite = buildFeatureSuite(spec);
   const result = await timed("validate", () =>
-    validate(table, suite, { columnTypes: Object.fromEntries(FEATURE_SCHEMA), now: clock.now(), runName: runId, batch: { source: source.description, window: isoPair(window.range) } }),
+    validate(table, suite, { columnTypes: Object.fromEntries(featureSchema(keyColumns(spec))), now: clock.now(), runName: runId, batch: { source: source.description, window: isoPair(range) } }),
   );
   await storage.write(validationKey(runId), JSON.stringify(result, null, 1), { contentType: "application/json" });
   if (!result.success) {
-    await quarantine(storage, runId, raw, config.dataset, result, window, source.description);
+    await quarantine(storage, runId, raw, spec, result, range, source.description);
     logger.error("ingest: validation failed, extract quarantined", { key: quarantinePrefix(runId) });
-    assertValid(result, `the extract of ${rangeText(window.range)} from ${source.description} (quarantined under ${quarantinePrefix(runId)})`);
+    assertValid(result, `the extract of ${rangeText(range)} from ${source.description} (quarantined under ${quarantinePrefix(runId)})`);
   }
-  const store = new FeatureStore(storage, config.featureGroup, logger);
   const upsert = await timed("upsert", () => store.upsert(table, runId, clock.now()));
   return {
     runId,
     source: source.description,
     asOf: new Date(asOf).toISOString(),
-    window: { requested: isoPair(window.requested), extracted: isoPair(window.range), coverage: window.coverage },
+    window: { requested: isoPair(window.requested), extracted: isoPair(range), coverage: window.coverage },
+    ...(incremental ? { incremental } : {}),
+    ...(source.requests !== undefined ? { requests: source.requests } : {}),
     rows: table.numRows(),
-    series: countSeries(table),
+    series: countSeries(raw),
     transform,
     validation: { success: result.success, evaluated: result.statistics.evaluated_expectations, failed: [], key: validationKey(runId) },
     featureStore: { ...upsert, group: `${config.featureGroup.name}/v${config.featureGroup.version}` },
@@ -113,36 +148,56 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
   };
 }
 
-async function quarantine(
-  storage: Storage,
+/** The report of a run that found nothing new to ingest. */
+async function emptyReport(
   runId: string,
-  raw: ColumnTable,
-  spec: DatasetSpec,
-  result: ValidationResult,
+  source: Source,
+  asOf: number,
   window: IngestWindow,
-  source: string,
-): Promise<void> {
-  const c = spec.columns;
-  const schema: TableSchema = [
-    [c.timeUtc, "utf8"],
-    [c.timeLocal, "utf8"],
-    [c.area, "utf8"],
-    [c.consumerType, "int32"],
-    [c.value, "float64"],
-  ];
+  incremental: IngestReport["incremental"],
+  store: FeatureStore,
+  config: Config,
+  durationsMs: Record<string, number>,
+): Promise<IngestReport> {
+  const manifest = await store.manifest();
+  return {
+    runId,
+    source: source.description,
+    asOf: new Date(asOf).toISOString(),
+    window: { requested: isoPair(window.requested), extracted: isoPair(window.range), coverage: window.coverage },
+    ...(incremental ? { incremental } : {}),
+    ...(source.requests !== undefined ? { requests: source.requests } : {}),
+    rows: 0,
+    series: 0,
+    transform: { rows: 0, unknownCodes: {}, dst: { nonexistent: 0, repeated: 0 } },
+    validation: { success: true, evaluated: 0, failed: [], key: "" },
+    featureStore: {
+      added: 0,
+      changed: 0,
+      unchanged: 0,
+      commit: manifest?.commit ?? 0,
+      partitions: [],
+      totalRows: manifest?.rows ?? 0,
+      group: `${config.featureGroup.name}/v${config.featureGroup.version}`,
+    },
+    durationsMs,
+  };
+}
+
+async function quarantine(storage: Storage, runId: string, raw: RawColumns, spec: DatasetSpec, result: ValidationResult, range: TimeRange, source: string): Promise<void> {
+  const schema: TableSchema = sourceColumns(spec).map((name) => {
+    const key = spec.keys.find((k) => k.source === name);
+    return [name, name === spec.value.source ? "float64" : key && key.type !== "utf8" && !key.codes ? "int32" : "utf8"] as const;
+  });
   const prefix = quarantinePrefix(runId);
-  await storage.write(`${prefix}extract.parquet`, writeParquet(raw, schema), { contentType: "application/vnd.apache.parquet" });
+  await storage.write(`${prefix}extract.parquet`, writeParquet(columnsToTable(raw, spec), schema), { contentType: "application/vnd.apache.parquet" });
   const failed = result.results.filter((r) => !r.success).map((r) => r.expectation_config.expectation_type);
-  const info = { runId, source, window: isoPair(window.range), rows: raw.numRows(), failedExpectations: failed, validation: validationKey(runId) };
+  const info = { runId, source, window: isoPair(range), rows: raw.times.length, failedExpectations: failed, validation: validationKey(runId) };
   await storage.write(`${prefix}info.json`, JSON.stringify(info, null, 1), { contentType: "application/json" });
 }
 
-function countSeries(table: ColumnTable): number {
-  const area = table.column("area")!;
-  const consumer = table.column("consumer_type")!;
-  const keys = new Set<string>();
-  for (let i = 0, n = table.numRows(); i < n; i++) keys.add(`${area.at(i)}|${consumer.at(i)}`);
-  return keys.size;
+function countSeries(raw: RawColumns): number {
+  return new Set(rowSeriesIds(raw.keys, raw.times.length)).size;
 }
 
 function rangeText(r: TimeRange): string {

@@ -1,78 +1,59 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { Ajv, type ValidateFunction } from "ajv";
-import { ConfigError, PipelineError } from "../core/errors.js";
-import type { DatasetSpec } from "../dataset/spec.js";
-import { HOUR_MS } from "../config/time.js";
-import type { TimeRange } from "./source.js";
-
-/** The five roles of a raw source column, in the order raw tables hold them. */
-export const RAW_ROLES = ["timeUtc", "timeLocal", "area", "consumerType", "value"] as const;
-/** One of {@link RAW_ROLES}. */
-export type RawRole = (typeof RAW_ROLES)[number];
+import { PipelineError } from "../core/errors.js";
+import { sourceColumns, type DatasetSpec, type KeySpec } from "../dataset/spec.js";
+import { rowSeriesIds, type KeyValue } from "../series/key.js";
+import { formatWallTime, HOUR_MS, parseWallTime, wallTimesToUtc, type DstCounts, type TimeRange } from "../time/index.js";
 
 /**
- * Checked raw rows held column-wise, plus the UTC hour of each row parsed once (sources slice,
- * sort and check ranges on it without re-parsing strings).
+ * Checked raw rows of a dataset, held column-wise: the time as the source wrote it, one array per
+ * key column (spec order; source values: text for string and coded keys, numbers for integer
+ * keys), the value, and the UTC hour of each row after the zone rules, parsed once.
  */
 export interface RawColumns {
-  timeUtc: string[];
-  timeLocal: string[];
-  area: string[];
-  consumerType: number[];
+  time: string[];
+  keys: KeyValue[][];
   value: Array<number | null>;
-  /** `timeUtc` as epoch ms. */
+  /** Per-row unit, when the spec names a unit column. */
+  unit?: string[];
+  /** UTC hour of each row (epoch ms). */
   times: number[];
+  /** Wall times that needed a daylight-saving rule (local-time sources). */
+  dst: DstCounts;
 }
 
 /** Names a row in error messages, e.g. `record 12` or `line 14`. */
 export type RowLabel = (index: number) => string;
 
-/** Environment variable that configures each role's column name (see src/pipeline/config). */
-const ROLE_SETTING: Record<RawRole, string> = {
-  timeUtc: "EDS_COLUMN_TIME_UTC",
-  timeLocal: "EDS_COLUMN_TIME_LOCAL",
-  area: "EDS_COLUMN_AREA",
-  consumerType: "EDS_COLUMN_CONSUMER_TYPE",
-  value: "EDS_COLUMN_VALUE",
-};
-
-const EXPECTED: Record<RawRole, string> = {
-  timeUtc: 'a time like "2022-12-21T16:00:00" (yyyy-MM-ddTHH:mm[:ss])',
-  timeLocal: 'a time like "2022-12-21T17:00:00" (yyyy-MM-ddTHH:mm[:ss])',
-  area: 'a price area string like "DK1"',
-  consumerType: "an integer code like 111",
-  value: "a finite number or null",
-};
-
-const TIME_PATTERN = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?$";
-const TIME_RE = new RegExp(TIME_PATTERN);
+const TIME_PATTERN = "^\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2})?$";
+const OFFSET_RE = /(Z|[+-]\d{2}:?\d{2})$/;
 const INTEGER_STRING_PATTERN = "^\\s*[+-]?\\d+\\s*$";
 const INTEGER_STRING_RE = new RegExp(INTEGER_STRING_PATTERN);
 
+/** What a time column must hold, for messages. */
+const EXPECTED_TIME = 'a time like "2022-12-21T16:00:00" (yyyy-MM-ddTHH:mm[:ss], optionally with Z or an offset)';
+
+/** Parses one time text to UTC ms when it carries its own offset; else its wall time as if UTC (NaN when unparseable). */
+function parseTimeText(text: string): { ms: number; instant: boolean } {
+  const m = OFFSET_RE.exec(text);
+  if (!m) return { ms: parseWallTime(text), instant: false };
+  const wall = parseWallTime(text.slice(0, text.length - m[1].length));
+  if (m[1] === "Z") return { ms: wall, instant: true };
+  const o = /([+-])(\d{2}):?(\d{2})/.exec(m[1])!;
+  return { ms: wall - (o[1] === "-" ? -1 : 1) * (+o[2] * 60 + +o[3]) * 60_000, instant: true };
+}
+
 /**
  * Checks source records (JSON objects from the API, or rows of a file) against the dataset spec
- * and returns them as a raw table with exactly the spec's five columns; extra columns are dropped.
- * Numeric strings in the consumer-type column (CSV) become integers.
+ * and returns them column-wise; extra columns are dropped. Key values become text (string and
+ * coded keys) or integers (integer keys); times become UTC hours by the spec's zone.
  *
  * Throws `PipelineError("ingest")` on the first bad record, naming the record, the column, the
  * expected and actual value and the likely fix. `where` says which source and request the
  * records came from.
  */
-export function recordsToTable(records: unknown[], spec: DatasetSpec, where: string): ColumnTable {
-  return columnsToTable(recordsToColumns(records, spec, where), spec);
-}
-
-/**
- * The checking core of {@link recordsToTable}, returning the columns instead of a table. Sources
- * that load many pages or slice cached data work on these; `label` names rows in errors.
- */
-export function recordsToColumns(
-  records: unknown[],
-  spec: DatasetSpec,
-  where: string,
-  label: RowLabel = (i) => `record ${i}`,
-): RawColumns {
+export function recordsToColumns(records: unknown[], spec: DatasetSpec, where: string, label: RowLabel = (i) => `record ${i}`): RawColumns {
   // One compiled validator pass over the whole array is the fast path; the hand-written
   // description only runs on failure, to say what is wrong in words a user can act on.
   const validate = validatorFor(spec);
@@ -80,63 +61,81 @@ export function recordsToColumns(
     const index = failingIndex(validate);
     throw recordError(records, index, spec, where, label) ?? new PipelineError("ingest", `${where}: ${label(index)} is invalid: ${validate.errors?.[0]?.message ?? "unknown reason"}`);
   }
-  const c = spec.columns;
   const n = records.length;
   const cols: RawColumns = {
-    timeUtc: new Array<string>(n),
-    timeLocal: new Array<string>(n),
-    area: new Array<string>(n),
-    consumerType: new Array<number>(n),
+    time: new Array<string>(n),
+    keys: spec.keys.map(() => new Array<KeyValue>(n)),
     value: new Array<number | null>(n),
     times: new Array<number>(n),
+    dst: { nonexistent: 0, repeated: 0 },
   };
+  if (spec.unitColumn) cols.unit = new Array<string>(n);
+  const walls = new Float64Array(n);
+  const instant = new Uint8Array(n);
   // Consecutive rows share their hour (one row per series), so caching the last parse avoids
   // almost all Date work.
-  let lastUtc = "";
-  let lastUtcMs = NaN;
-  let lastLocal = "";
+  let last = "";
+  let lastParsed = { ms: NaN, instant: false };
   for (let i = 0; i < n; i++) {
     const r = records[i] as Record<string, unknown>;
-    const utc = r[c.timeUtc] as string;
-    if (utc !== lastUtc) {
-      lastUtcMs = parseSourceTime(utc);
-      lastUtc = utc;
-      if (Number.isNaN(lastUtcMs)) throw valueError(where, label(i), c.timeUtc, utc, EXPECTED.timeUtc, "timeUtc");
+    const text = r[spec.time.source] as string;
+    if (text !== last) {
+      lastParsed = parseTimeText(text);
+      last = text;
+      if (Number.isNaN(lastParsed.ms)) throw valueError(where, label(i), spec.time.source, text, EXPECTED_TIME, "--time");
     }
-    const local = r[c.timeLocal] as string;
-    if (local !== lastLocal) {
-      if (Number.isNaN(parseSourceTime(local))) throw valueError(where, label(i), c.timeLocal, local, EXPECTED.timeLocal, "timeLocal");
-      lastLocal = local;
+    cols.time[i] = text;
+    walls[i] = lastParsed.ms;
+    instant[i] = lastParsed.instant ? 1 : 0;
+    for (let k = 0; k < spec.keys.length; k++) cols.keys[k][i] = keyValue(spec.keys[k], r[spec.keys[k].source]);
+    cols.value[i] = r[spec.value.source] as number | null;
+    if (cols.unit) cols.unit[i] = String(r[spec.unitColumn!]);
+  }
+  const zone = spec.time.zone;
+  if (zone === "UTC") {
+    for (let i = 0; i < n; i++) cols.times[i] = walls[i];
+  } else {
+    const utc = wallTimesToUtc(zone, walls, rowSeriesIds(cols.keys, n), cols.dst);
+    for (let i = 0; i < n; i++) cols.times[i] = instant[i] ? walls[i] : utc[i];
+  }
+  for (let i = 0; i < n; i++) {
+    if (cols.times[i] % HOUR_MS !== 0) {
+      throw valueError(where, label(i), spec.time.source, cols.time[i], "the start of an hour (minutes and seconds 0): the data must be hourly", "--time");
     }
-    const code = r[c.consumerType];
-    cols.timeUtc[i] = utc;
-    cols.timeLocal[i] = local;
-    cols.area[i] = r[c.area] as string;
-    cols.consumerType[i] = typeof code === "number" ? code : Number(code as string);
-    cols.value[i] = r[c.value] as number | null;
-    cols.times[i] = lastUtcMs;
   }
   return cols;
 }
 
-/** The raw table of checked columns, with the spec's column names in role order. */
+function keyValue(key: KeySpec, v: unknown): KeyValue {
+  if (key.type === "utf8" || key.codes) return typeof v === "string" ? v.trim() : String(v);
+  return typeof v === "number" ? v : Number(v as string);
+}
+
+/** The raw table of checked columns, with the source's column names: time, keys, value (unit). */
 export function columnsToTable(cols: RawColumns, spec: DatasetSpec): ColumnTable {
-  const c = spec.columns;
-  return aq.table(
-    {
-      [c.timeUtc]: cols.timeUtc,
-      [c.timeLocal]: cols.timeLocal,
-      [c.area]: cols.area,
-      [c.consumerType]: cols.consumerType,
-      [c.value]: cols.value,
-    },
-    RAW_ROLES.map((role) => c[role]),
-  ) as ColumnTable;
+  const data: Record<string, unknown[]> = { [spec.time.source]: cols.time };
+  spec.keys.forEach((k, i) => (data[k.source] = cols.keys[i]));
+  data[spec.value.source] = cols.value;
+  if (spec.unitColumn && cols.unit) data[spec.unitColumn] = cols.unit;
+  return aq.table(data, sourceColumns(spec)) as ColumnTable;
 }
 
 /** Columns with no rows. */
-export function emptyColumns(): RawColumns {
-  return { timeUtc: [], timeLocal: [], area: [], consumerType: [], value: [], times: [] };
+export function emptyColumns(spec: DatasetSpec): RawColumns {
+  return { time: [], keys: spec.keys.map(() => []), value: [], ...(spec.unitColumn ? { unit: [] } : {}), times: [], dst: { nonexistent: 0, repeated: 0 } };
+}
+
+/** The rows at the given indices, in that order. */
+export function pickRows(cols: RawColumns, rows: ArrayLike<number>): RawColumns {
+  const pick = <T>(xs: T[]): T[] => Array.from(rows as ArrayLike<number>, (i) => xs[i]);
+  return {
+    time: pick(cols.time),
+    keys: cols.keys.map(pick),
+    value: pick(cols.value),
+    ...(cols.unit ? { unit: pick(cols.unit) } : {}),
+    times: pick(cols.times),
+    dst: cols.dst,
+  };
 }
 
 /** The columns sorted by time (stable: rows of one hour keep their order); returned as is when already sorted. */
@@ -145,16 +144,10 @@ export function sortByTime(cols: RawColumns): RawColumns {
   let sorted = true;
   for (let i = 1; i < t.length && sorted; i++) sorted = t[i - 1] <= t[i];
   if (sorted) return cols;
-  const order = t.map((_, i) => i).sort((a, b) => t[a] - t[b] || a - b);
-  const pick = <T>(xs: T[]): T[] => order.map((i) => xs[i]);
-  return {
-    timeUtc: pick(cols.timeUtc),
-    timeLocal: pick(cols.timeLocal),
-    area: pick(cols.area),
-    consumerType: pick(cols.consumerType),
-    value: pick(cols.value),
-    times: pick(t),
-  };
+  return pickRows(
+    cols,
+    t.map((_, i) => i).sort((a, b) => t[a] - t[b] || a - b),
+  );
 }
 
 /** The rows of time-sorted columns whose hour is in `[range.start, range.end)`. */
@@ -162,24 +155,44 @@ export function sliceByTime(cols: RawColumns, range: TimeRange): RawColumns {
   const from = lowerBound(cols.times, range.start);
   const to = lowerBound(cols.times, range.end);
   return {
-    timeUtc: cols.timeUtc.slice(from, to),
-    timeLocal: cols.timeLocal.slice(from, to),
-    area: cols.area.slice(from, to),
-    consumerType: cols.consumerType.slice(from, to),
+    time: cols.time.slice(from, to),
+    keys: cols.keys.map((k) => k.slice(from, to)),
     value: cols.value.slice(from, to),
+    ...(cols.unit ? { unit: cols.unit.slice(from, to) } : {}),
     times: cols.times.slice(from, to),
+    dst: cols.dst,
   };
 }
 
-/** Appends column sets in order (pages of one extract). */
-export function concatColumns(parts: RawColumns[]): RawColumns {
+/**
+ * Only the rows whose key columns pass `filter` (source column -> allowed values), the same rule
+ * the API applies to its `filter` parameter. Returned as is without a filter.
+ */
+export function filterColumns(cols: RawColumns, spec: DatasetSpec, filter: Record<string, KeyValue[]> | undefined): RawColumns {
+  if (!filter || Object.keys(filter).length === 0) return cols;
+  const tests = Object.entries(filter).map(([column, allowed]) => {
+    const k = spec.keys.findIndex((key) => key.source === column);
+    return { values: cols.keys[k], allowed: new Set(allowed.map(String)) };
+  });
+  const rows: number[] = [];
+  for (let i = 0; i < cols.times.length; i++) if (tests.every((t) => t.allowed.has(String(t.values[i])))) rows.push(i);
+  return rows.length === cols.times.length ? cols : pickRows(cols, rows);
+}
+
+/** Appends column sets in order (pages of one extract); daylight-saving counts add up. */
+export function concatColumns(parts: RawColumns[], spec: DatasetSpec): RawColumns {
   if (parts.length === 1) return parts[0];
-  const out = emptyColumns();
+  const out = emptyColumns(spec);
   for (const p of parts) {
-    for (const key of [...RAW_ROLES, "times"] as const) {
-      const target = out[key] as unknown[];
-      for (const v of p[key] as unknown[]) target.push(v);
-    }
+    for (const v of p.time) out.time.push(v);
+    p.keys.forEach((k, i) => {
+      for (const v of k) out.keys[i].push(v);
+    });
+    for (const v of p.value) out.value.push(v);
+    if (out.unit && p.unit) for (const v of p.unit) out.unit.push(v);
+    for (const v of p.times) out.times.push(v);
+    out.dst.nonexistent += p.dst.nonexistent;
+    out.dst.repeated += p.dst.repeated;
   }
   return out;
 }
@@ -190,27 +203,8 @@ export function columnsExtent(cols: RawColumns): TimeRange | undefined {
   return n === 0 ? undefined : { start: cols.times[0], end: cols.times[n - 1] + HOUR_MS };
 }
 
-/**
- * Parses a source time `yyyy-MM-ddTHH:mm[:ss]` (no offset: the column's own zone, read as UTC)
- * to epoch ms; NaN for anything else, including impossible dates such as `2023-02-30T00:00`.
- */
-export function parseSourceTime(text: string): number {
-  if (!TIME_RE.test(text)) return NaN;
-  const y = +text.slice(0, 4);
-  const mo = +text.slice(5, 7);
-  const d = +text.slice(8, 10);
-  const h = +text.slice(11, 13);
-  const mi = +text.slice(14, 16);
-  const s = text.length > 16 ? +text.slice(17, 19) : 0;
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return NaN;
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  return new Date(ms).getUTCDate() === d ? ms : NaN;
-}
-
 /** Epoch ms -> `yyyy-MM-ddTHH:mm:ss`, the form the API and its CSV files use. */
-export function formatSourceTime(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19);
-}
+export const formatSourceTime = formatWallTime;
 
 /** Renders a value for an error message: short, typed, never a wall of text. */
 export function showValue(v: unknown): string {
@@ -241,32 +235,23 @@ function lowerBound(xs: number[], x: number): number {
 let ajv: Ajv | undefined;
 const validators = new Map<string, ValidateFunction>();
 
+function keySchema(key: KeySpec): object {
+  if (key.type === "utf8" || key.codes) return { type: ["string", "integer"] };
+  return { anyOf: [{ type: "integer" }, { type: "string", pattern: INTEGER_STRING_PATTERN }] };
+}
+
 function validatorFor(spec: DatasetSpec): ValidateFunction {
-  const c = spec.columns;
-  const names = RAW_ROLES.map((role) => c[role]);
-  const key = JSON.stringify(names);
+  const key = JSON.stringify([spec.time.source, spec.keys, spec.value.source, spec.unitColumn]);
   let validate = validators.get(key);
   if (validate) return validate;
-  if (new Set(names).size !== names.length) {
-    throw new ConfigError(
-      `the dataset spec maps two roles to the same column (${RAW_ROLES.map((r) => `${r}=${c[r]}`).join(", ")}); set EDS_COLUMN_* so each role has its own column`,
-    );
-  }
   ajv ??= new Ajv({ allErrors: false, allowUnionTypes: true });
-  validate = ajv.compile({
-    type: "array",
-    items: {
-      type: "object",
-      required: names,
-      properties: {
-        [c.timeUtc]: { type: "string", pattern: TIME_PATTERN },
-        [c.timeLocal]: { type: "string", pattern: TIME_PATTERN },
-        [c.area]: { type: "string" },
-        [c.consumerType]: { anyOf: [{ type: "integer" }, { type: "string", pattern: INTEGER_STRING_PATTERN }] },
-        [c.value]: { type: ["number", "null"] },
-      },
-    },
-  });
+  const properties: Record<string, object> = {
+    [spec.time.source]: { type: "string", pattern: TIME_PATTERN },
+    [spec.value.source]: { type: ["number", "null"] },
+  };
+  for (const k of spec.keys) properties[k.source] = keySchema(k);
+  if (spec.unitColumn) properties[spec.unitColumn] = { type: "string" };
+  validate = ajv.compile({ type: "array", items: { type: "object", required: sourceColumns(spec), properties } });
   validators.set(key, validate);
   return validate;
 }
@@ -279,53 +264,44 @@ function failingIndex(validate: ValidateFunction): number {
 
 /** Describes what is wrong with `records[index]`, or undefined if nothing is. */
 function recordError(records: unknown[], index: number, spec: DatasetSpec, where: string, label: RowLabel): PipelineError | undefined {
-  const c = spec.columns;
-  const expectedNames = RAW_ROLES.map((role) => c[role]).join(", ");
+  const expectedNames = sourceColumns(spec).join(", ");
   const r = records[index];
   if (typeof r !== "object" || r === null || Array.isArray(r)) {
-    return new PipelineError(
-      "ingest",
-      `${where}: ${label(index)} is ${showValue(r)}, expected an object with columns ${expectedNames}; the source did not return rows: check the source`,
-    );
+    return new PipelineError("ingest", `${where}: ${label(index)} is ${showValue(r)}, expected an object with columns ${expectedNames}; the source did not return rows: check the source`);
   }
   const row = r as Record<string, unknown>;
-  const missing = RAW_ROLES.filter((role) => !(c[role] in row));
-  if (missing.length > 0) {
-    const settings = missing.map((role) => ROLE_SETTING[role]).join(", ");
-    return new PipelineError(
-      "ingest",
-      `${where}: ${label(index)} lacks column(s) ${missing.map((role) => `"${c[role]}"`).join(", ")}; ` +
-        `the dataset's columns are ${Object.keys(row).join(", ")}, expected ${expectedNames}; ` +
-        `the dataset's schema changed: set ${settings} (the dataset spec's column names) to match`,
-    );
+  const missing = sourceColumns(spec).filter((c) => !(c in row));
+  if (missing.length > 0) return driftError(where, label(index), missing, Object.keys(row), spec);
+  const t = row[spec.time.source];
+  if (typeof t !== "string" || Number.isNaN(parseTimeText(t).ms)) return valueError(where, label(index), spec.time.source, t, EXPECTED_TIME, "--time");
+  for (const k of spec.keys) {
+    const v = row[k.source];
+    const ok = k.type === "utf8" || k.codes ? typeof v === "string" || (typeof v === "number" && Number.isInteger(v)) : (typeof v === "number" && Number.isInteger(v)) || (typeof v === "string" && INTEGER_STRING_RE.test(v));
+    if (!ok) return valueError(where, label(index), k.source, v, k.type === "utf8" || k.codes ? "a key text like \"DK1\" or \"101\"" : "an integer code like 111", "--keys");
   }
-  for (const role of RAW_ROLES) {
-    const v = row[c[role]];
-    let ok: boolean;
-    switch (role) {
-      case "timeUtc":
-      case "timeLocal":
-        ok = typeof v === "string" && !Number.isNaN(parseSourceTime(v));
-        break;
-      case "area":
-        ok = typeof v === "string";
-        break;
-      case "consumerType":
-        ok = (typeof v === "number" && Number.isInteger(v)) || (typeof v === "string" && INTEGER_STRING_RE.test(v));
-        break;
-      case "value":
-        ok = v === null || (typeof v === "number" && Number.isFinite(v));
-        break;
-    }
-    if (!ok) return valueError(where, label(index), c[role], v, EXPECTED[role], role);
-  }
+  const v = row[spec.value.source];
+  if (!(v === null || (typeof v === "number" && Number.isFinite(v)))) return valueError(where, label(index), spec.value.source, v, "a finite number or null", "--value");
   return undefined;
 }
 
-function valueError(where: string, row: string, column: string, v: unknown, expected: string, role: RawRole): PipelineError {
+/**
+ * The source's columns differ from the dataset spec: name what is missing, what the source has,
+ * and that the preset (one file) is what to fix.
+ */
+export function driftError(where: string, row: string, missing: string[], found: string[], spec: DatasetSpec): PipelineError {
+  const unknown = found.filter((c) => !sourceColumns(spec).includes(c) && !(spec.extraColumns ?? []).includes(c));
+  return new PipelineError(
+    "ingest",
+    `${where}: ${row} lacks column(s) ${missing.map((c) => `"${c}"`).join(", ")}; the source's columns are ${found.join(", ")}, expected ${sourceColumns(spec).join(", ")}` +
+      (unknown.length > 0 ? ` (columns the dataset spec does not know: ${unknown.join(", ")})` : "") +
+      `; the dataset's schema changed or the wrong dataset was picked: fix the preset ${spec.name === "file" ? "flags --keys/--time/--value" : `file (src/pipeline/dataset/presets/${spec.name}.json) or pass --keys/--time/--value`}`,
+  );
+}
+
+function valueError(where: string, row: string, column: string, v: unknown, expected: string, flag: string): PipelineError {
   return new PipelineError(
     "ingest",
     `${where}: ${row} column "${column}" is ${showValue(v)}, expected ${expected}; ` +
-      `the source's data does not match the dataset spec: check that ${ROLE_SETTING[role]} names the right column, or fix the source data`,
+      `the source's data does not match the dataset spec: check that ${flag} (or the preset) names the right column, or fix the source data`,
   );
 }

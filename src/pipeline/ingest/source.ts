@@ -1,42 +1,34 @@
-import type { ColumnTable } from "arquero";
 import { PipelineError } from "../core/errors.js";
 import type { DatasetSpec } from "../dataset/spec.js";
+import type { KeyValue } from "../series/key.js";
+import type { TimeRange } from "../time/index.js";
+import type { RawColumns } from "./records.js";
 
-/** A half-open UTC time range in epoch milliseconds: `start` included, `end` excluded. */
-export interface TimeRange {
-  start: number;
-  end: number;
-}
+export type { TimeRange } from "../time/index.js";
+export { describeRange, formatApiTime } from "../time/index.js";
+
+/** Only the series whose key columns hold these values: source column -> allowed values. */
+export type SeriesFilter = Record<string, KeyValue[]>;
 
 /**
  * Where raw rows come from: the Energi Data Service API, or a CSV/parquet file (local or over
- * HTTP). Sources only extract; renaming, casting and encoding are the transform's job.
+ * HTTP). Sources only extract; encoding keys into the canonical table is the transform's job.
  */
 export interface Source {
   /** Human-readable origin for logs and run reports, e.g. `Energi Data Service API https://api.energidataservice.dk`. Never holds secrets. */
   readonly description: string;
   /**
-   * Raw rows whose UTC hour is in `[range.start, range.end)`, sorted by time, as a table with
-   * exactly the spec's five source columns (in the order timeUtc, timeLocal, area, consumerType,
-   * value): times as the source wrote them (`2022-12-21T16:00:00`), area a string, consumer type
-   * an integer number, value a number or null (validation decides about nulls).
+   * Checked raw rows of the spec's columns whose UTC hour is in `[range.start, range.end)`,
+   * sorted by time (rows of one hour in source order), only the series passing `filter`.
    */
-  extract(range: TimeRange, spec: DatasetSpec): Promise<ColumnTable>;
+  extract(range: TimeRange, spec: DatasetSpec, filter?: SeriesFilter): Promise<RawColumns>;
   /**
    * The time extent `[first hour, last hour + 1 h)` of what the source holds when it is cheaply
    * known (files), else undefined (the API).
    */
   extent(spec: DatasetSpec): Promise<TimeRange | undefined>;
-}
-
-/** Formats epoch ms as the API's `start`/`end` parameter form, `yyyy-MM-ddTHH:mm` (UTC). */
-export function formatApiTime(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16);
-}
-
-/** `2023-01-01T00:00..2023-01-02T00:00`, for messages. */
-export function describeRange(range: TimeRange): string {
-  return `${formatApiTime(range.start)}..${formatApiTime(range.end)}`;
+  /** HTTP requests made so far (the API: for run reports and the rate-limit budget). */
+  readonly requests?: number;
 }
 
 /**

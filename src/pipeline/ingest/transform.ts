@@ -1,57 +1,67 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import type { DatasetSpec } from "../dataset/spec.js";
+import { PipelineError } from "../core/errors.js";
+import { featureColumns, TIME_COLUMN, VALUE_COLUMN, type DatasetSpec } from "../dataset/spec.js";
+import type { KeyValue } from "../series/key.js";
+import type { DstCounts } from "../time/index.js";
+import type { RawColumns } from "./records.js";
 
 /** What the transform did, for the run report. */
 export interface TransformReport {
   rows: number;
-  /** Area codes not in the spec, with their row counts (encoded as null; validation rejects them). */
-  unknownAreas: Record<string, number>;
+  /** Per coded key column: source texts not in its codes, with their row counts (encoded as null; validation rejects them). */
+  unknownCodes: Record<string, Record<string, number>>;
+  /** Wall times that needed a daylight-saving rule (never dropped). */
+  dst: DstCounts;
 }
 
 /**
- * Raw source rows -> the canonical feature table, as the reference did: rename to
- * `datetime_utc, area, consumer_type, energy_consumption`, parse the UTC hour to epoch ms, encode
- * the price area (DK=0, DK1=1, DK2=2 for DE35), keep consumer type and value as numbers.
+ * Raw source columns -> the canonical feature table `datetime_utc, <keys>, energy_consumption`:
+ * the UTC hour as epoch ms, key columns under their stored names (coded keys such as DE35's price
+ * area through their code table), the value as a number.
  *
- * Pure: never throws on bad values; anything odd is left for validation to report (an unknown area
- * becomes null, an unparseable time NaN), so the rejected extract can be quarantined whole.
+ * Never throws on bad values; anything odd is left for validation to report (an unknown code
+ * becomes null), so the rejected extract can be quarantined whole. The one exception is a unit
+ * column holding another unit than the dataset's: the numbers cannot be compared at all.
  */
-export function transformRaw(raw: ColumnTable, spec: DatasetSpec): { table: ColumnTable; report: TransformReport } {
-  const n = raw.numRows();
-  const time = raw.column(spec.columns.timeUtc)!;
-  const area = raw.column(spec.columns.area)!;
-  const consumer = raw.column(spec.columns.consumerType)!;
-  const value = raw.column(spec.columns.value)!;
-  const datetime = new Float64Array(n);
-  const areaCode: Array<number | null> = new Array(n);
-  const consumerType: Array<number | null> = new Array(n);
-  const consumption: Array<number | null> = new Array(n);
-  const unknownAreas: Record<string, number> = {};
-  const codes = new Map(Object.entries(spec.areas));
-  for (let i = 0; i < n; i++) {
-    datetime[i] = parseUtcHour(time.at(i));
-    const a = String(area.at(i));
-    const code = codes.get(a);
-    if (code === undefined) unknownAreas[a] = (unknownAreas[a] ?? 0) + 1;
-    areaCode[i] = code ?? null;
-    const c = consumer.at(i);
-    consumerType[i] = c === null || c === undefined ? null : Number(c);
-    const v = value.at(i);
-    consumption[i] = v === null || v === undefined ? null : Number(v);
-  }
-  const table = aq.table({
-    datetime_utc: Array.from(datetime),
-    area: areaCode,
-    consumer_type: consumerType,
-    energy_consumption: consumption,
-  }) as ColumnTable;
-  return { table, report: { rows: n, unknownAreas } };
+export function transformRaw(raw: RawColumns, spec: DatasetSpec): { table: ColumnTable; report: TransformReport } {
+  const n = raw.times.length;
+  checkUnits(raw, spec);
+  const unknownCodes: Record<string, Record<string, number>> = {};
+  const data: Record<string, ArrayLike<unknown>> = { [TIME_COLUMN]: Float64Array.from(raw.times) };
+  spec.keys.forEach((key, k) => {
+    const src = raw.keys[k];
+    if (key.codes) {
+      const codes = new Map(Object.entries(key.codes));
+      const out = new Array<number | null>(n);
+      for (let i = 0; i < n; i++) {
+        const code = codes.get(String(src[i]));
+        if (code === undefined) {
+          const u = (unknownCodes[key.source] ??= {});
+          u[String(src[i])] = (u[String(src[i])] ?? 0) + 1;
+        }
+        out[i] = code ?? null;
+      }
+      data[key.name] = out;
+    } else {
+      data[key.name] = src as KeyValue[];
+    }
+  });
+  data[VALUE_COLUMN] = raw.value.map((v) => (v === null || v === undefined ? null : Number(v)));
+  const table = aq.table(data as Record<string, unknown[]>, featureColumns(spec)) as ColumnTable;
+  return { table, report: { rows: n, unknownCodes, dst: { ...raw.dst } } };
 }
 
-/** `2022-12-21T16:00:00` (UTC, no offset) or epoch ms -> epoch ms; NaN when unparseable. */
-export function parseUtcHour(v: unknown): number {
-  if (typeof v === "number") return v;
-  if (typeof v !== "string") return NaN;
-  return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : v + "Z");
+function checkUnits(raw: RawColumns, spec: DatasetSpec): void {
+  if (!spec.unitColumn || !raw.unit) return;
+  const counts = new Map<string, number>();
+  for (const u of raw.unit) counts.set(u, (counts.get(u) ?? 0) + 1);
+  const others = [...counts.keys()].filter((u) => u !== spec.value.unit);
+  if (others.length > 0) {
+    const found = [...counts].map(([u, c]) => `${u} (${c} rows)`).join(", ");
+    throw new PipelineError(
+      "ingest",
+      `the unit column "${spec.unitColumn}" holds ${found}; expected every row in ${spec.value.unit} (--unit); convert the file to one unit or ingest each unit into its own store`,
+    );
+  }
 }

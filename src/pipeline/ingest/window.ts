@@ -1,5 +1,5 @@
 import { PipelineError } from "../core/errors.js";
-import { DAY_MS, floorHour, formatInstant, HOUR_MS } from "../config/time.js";
+import { DAY_MS, floorHour, formatInstant, HOUR_MS } from "../time/index.js";
 import type { TimeRange } from "./source.js";
 
 /** The extraction window of one run and how it relates to the data that exists. */

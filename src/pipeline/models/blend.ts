@@ -1,5 +1,5 @@
 import { PipelineError } from "../core/errors.js";
-import { HOUR_MS } from "../config/time.js";
+import { HOUR_MS } from "../time/index.js";
 import { localHour } from "../features/calendar.js";
 import { dayKind } from "../features/holidays.js";
 import type { Panel } from "../features/panel.js";
@@ -38,6 +38,10 @@ export class BlendForecaster implements Forecaster {
     }
   }
 
+  get historyHours(): number {
+    return Math.max(...this.members.map((m) => m.historyHours ?? 0));
+  }
+
   fit(history: Panel): void {
     for (const m of this.members) m.fit(history);
   }
@@ -45,7 +49,7 @@ export class BlendForecaster implements Forecaster {
   forecast(horizon: number, history?: Panel): Forecast {
     checkHorizon(this.name, horizon);
     const parts = this.members.map((m) => m.forecast(horizon, history));
-    const out = emptyForecast(parts[0].origin, horizon, parts[0].keys);
+    const out = emptyForecast(parts[0].origin, horizon, parts[0]);
     const weights = this.stepWeights(parts[0].origin, horizon);
     const n = out.keys.length;
     for (let step = 1; step <= horizon; step++) {

@@ -28,6 +28,8 @@ export interface Forecaster {
   readonly name: string;
   /** Relative-residual quantiles for the intervals; undefined leaves the bounds NaN. */
   calibration: Calibration | undefined;
+  /** Observed hours a series needs for this model's full forecast (a newer series gets a baseline until then). */
+  readonly historyHours?: number;
   fit(history: Panel): void;
   forecast(horizon: number, history?: Panel): Forecast;
   toJSON(): ForecasterJson;

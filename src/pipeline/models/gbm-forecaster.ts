@@ -1,8 +1,9 @@
 import { PipelineError } from "../core/errors.js";
 import { buildTrainingRows, calendarFor, type FeatureMatrix } from "../features/matrix.js";
 import { panelEnd, type Panel } from "../features/panel.js";
-import { rowPlan, rowScale, targetBase, writeFeatures } from "../features/row.js";
-import { checkFeatureSpec, featureNames, type FeatureSpec } from "../features/spec.js";
+import { rowPlan, rowScale, seriesCodes, targetBase, writeFeatures } from "../features/row.js";
+import { keyNames } from "../series/key.js";
+import { checkFeatureSpec, featureNames, historyNeeded, type FeatureSpec } from "../features/spec.js";
 import { fitGbm, GbmModel, type GbmModelJson, type GbmParams } from "./gbm/index.js";
 import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
 import { emptyForecast, type Forecast } from "./forecast.js";
@@ -35,11 +36,18 @@ export class GbmForecaster implements Forecaster {
   readonly options: GbmForecasterOptions;
   private model: GbmModel | undefined;
   private history: Panel | undefined;
+  /** Names of the key columns the model was fitted with (its identity features). */
+  private keys: string[] | undefined;
 
-  constructor(options: GbmForecasterOptions, model?: GbmModel) {
+  constructor(options: GbmForecasterOptions, model?: GbmModel, keys?: string[]) {
     this.options = { ...options, features: checkFeatureSpec(options.features) };
     this.name = options.name ?? "gbm";
     this.model = model;
+    this.keys = keys;
+  }
+
+  get historyHours(): number {
+    return historyNeeded(this.options.features);
   }
 
   /** The fitted learner (undefined before fit). */
@@ -54,6 +62,7 @@ export class GbmForecaster implements Forecaster {
     }
     this.model = fitGbm(rows.X, rows.y, this.options.gbm);
     this.history = history;
+    this.keys = keyNames(history.keyColumns);
   }
 
   forecast(horizon: number, history?: Panel): Forecast {
@@ -62,10 +71,15 @@ export class GbmForecaster implements Forecaster {
     if (!model) throw new PipelineError("model", `${this.name} is not fitted; call fit() or load a fitted model`);
     const h = historyFor(this.name, history, this.history);
     const spec = this.options.features;
-    const plan = rowPlan(spec);
+    const names = keyNames(h.keyColumns);
+    if (this.keys && names.join(",") !== this.keys.join(",")) {
+      throw new PipelineError("model", `${this.name} was fitted on series keyed by ${this.keys.join(", ")}, the history is keyed by ${names.join(", ")}; retrain on this dataset`);
+    }
+    const plan = rowPlan(spec, names.length);
+    const codes = seriesCodes(h.keys);
     const nSeries = h.keys.length;
     const n = h.hours;
-    const out = emptyForecast(panelEnd(h), horizon, h.keys);
+    const out = emptyForecast(panelEnd(h), horizon, h);
     const buffers = h.values.map((v) => {
       const b = new Float64Array(n + horizon);
       b.set(v);
@@ -73,13 +87,13 @@ export class GbmForecaster implements Forecaster {
     });
     const cal = calendarFor(h.start, spec, n, n + horizon);
     const columns = Array.from({ length: plan.nFeatures }, () => new Float64Array(nSeries));
-    const X: FeatureMatrix = { nRows: nSeries, nFeatures: plan.nFeatures, columns, names: featureNames(spec) };
+    const X: FeatureMatrix = { nRows: nSeries, nFeatures: plan.nFeatures, columns, names: featureNames(spec, names) };
     const scales = new Float64Array(nSeries);
     for (let step = 1; step <= horizon; step++) {
       const t = n - 1 + step;
       for (let s = 0; s < nSeries; s++) {
         scales[s] = rowScale(spec, buffers[s], t, n);
-        writeFeatures(plan, cal, h.keys[s], buffers[s], t, scales[s], columns, s);
+        writeFeatures(plan, cal, codes[s], buffers[s], t, scales[s], columns, s);
         // No usable scale (all-missing or all-zero week): keep the learner's input finite.
         if (!(scales[s] > 0)) for (let f = 0; f < plan.nFeatures; f++) columns[f][s] = NaN;
       }
@@ -102,7 +116,8 @@ export class GbmForecaster implements Forecaster {
       kind: "gbm",
       name: this.name,
       features: this.options.features,
-      featureNames: featureNames(this.options.features),
+      keys: this.keys ?? null,
+      featureNames: featureNames(this.options.features, this.keys ?? []),
       minHistory: this.options.minHistory ?? null,
       trainHours: this.options.trainHours ?? null,
       learner: this.model.toJSON(),
@@ -114,12 +129,14 @@ export class GbmForecaster implements Forecaster {
   /** Rebuilds a fitted model from {@link GbmForecaster.toJSON}'s output (pass the recent history to forecast()). */
   static fromJSON(json: ForecasterJson): GbmForecaster {
     const features = json.features as FeatureSpec;
-    const names = featureNames(features);
+    // Artifacts from before datasets were configuration were all DE35.
+    const keys = Array.isArray(json.keys) ? (json.keys as string[]) : ["area", "consumer_type"];
+    const names = featureNames(features, keys);
     if (JSON.stringify(names) !== JSON.stringify(json.featureNames)) {
       throw new PipelineError("model", `${json.name}: the saved feature list does not match what this code builds from the saved feature spec; the artifact was made by an incompatible version, retrain it`);
     }
     const learner = GbmModel.fromJSON(json.learner as GbmModelJson);
-    const m = new GbmForecaster({ name: json.name, features, gbm: learner.params, minHistory: (json.minHistory as number | null) ?? undefined, trainHours: (json.trainHours as number | null) ?? undefined }, learner);
+    const m = new GbmForecaster({ name: json.name, features, gbm: learner.params, minHistory: (json.minHistory as number | null) ?? undefined, trainHours: (json.trainHours as number | null) ?? undefined }, learner, keys);
     if (json.calibration !== undefined) m.calibration = calibrationFromJSON(json.calibration, json.name);
     return m;
   }

@@ -13,6 +13,10 @@ export class SeasonalNaive implements Forecaster {
   calibration: Calibration | undefined;
   private history: Panel | undefined;
 
+  get historyHours(): number {
+    return this.period;
+  }
+
   constructor(readonly period: number) {
     if (!Number.isInteger(period) || period < 1) throw new PipelineError("model", `seasonal naive period must be an integer >= 1 hour, got ${period}`);
     this.name = `seasonal-naive-${period}`;
@@ -25,7 +29,7 @@ export class SeasonalNaive implements Forecaster {
   forecast(horizon: number, history?: Panel): Forecast {
     checkHorizon(this.name, horizon);
     const h = historyFor(this.name, history, this.history);
-    const out = emptyForecast(panelEnd(h), horizon, h.keys);
+    const out = emptyForecast(panelEnd(h), horizon, h);
     const last = h.hours - 1;
     for (let s = 0; s < h.keys.length; s++) {
       const v = h.values[s];

@@ -1,5 +1,5 @@
 import type { ColumnTable } from "arquero";
-import { formatInstant } from "../config/time.js";
+import { formatInstant } from "../time/index.js";
 
 /** When monitoring should raise an alert. */
 export interface AlertPolicy {

@@ -1,23 +1,24 @@
 import type { ColumnTable } from "arquero";
+import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
+import { rowSeriesIds } from "../series/key.js";
 
 /**
  * Pairs every stored forecast with the ground truth that has arrived for its target hour.
- * `history` holds forecasts (area, consumer_type, datetime_utc, origin, step, prediction, bounds,
- * model, model_version); `actuals` the feature rows (datetime_utc, area, consumer_type,
- * energy_consumption). Forecasts whose hour has no truth yet are left out.
+ * `history` holds forecasts (key columns, datetime_utc, origin, step, prediction, bounds, model,
+ * model_version); `actuals` the feature rows (datetime_utc, key columns, energy_consumption);
+ * `keys` names the key columns. Forecasts whose hour has no truth yet are left out.
  * Adds `y` (the truth), `ape` (|y - yhat| / |y|), `spe` (squared percentage error), `in_80` and
  * `in_95` (1 inside the interval, 0 outside, null without interval); errors are null when y is 0.
  */
-export function joinActuals(history: ColumnTable, actuals: ColumnTable): ColumnTable {
-  // A hash lookup on the numeric keys rather than a generic join: the history grows with every
-  // run and is scored at every tick.
-  const truth = truthLookup(actuals);
-  const areas = history.array("area") as ArrayLike<number>;
-  const types = history.array("consumer_type") as ArrayLike<number>;
-  const hours = history.array("datetime_utc") as ArrayLike<number>;
+export function joinActuals(history: ColumnTable, actuals: ColumnTable, keys: readonly string[]): ColumnTable {
+  // A hash lookup rather than a generic join: the history grows with every run and is scored at
+  // every tick.
+  const truth = truthLookup(actuals, keys);
   const n = history.numRows();
+  const ids = rowSeriesIds(keys.map((k) => history.array(k) as ArrayLike<unknown>), n);
+  const hours = history.array(TIME_COLUMN) as ArrayLike<number>;
   const y: Array<number | null> = new Array(n);
-  for (let i = 0; i < n; i++) y[i] = truth.get(seriesKey(areas[i], types[i]))?.get(hours[i]) ?? null;
+  for (let i = 0; i < n; i++) y[i] = truth.get(ids[i])?.get(hours[i]) ?? null;
   const p = history.array("prediction") as ArrayLike<number>;
   const lo80 = history.array("lower_80") as ArrayLike<number>;
   const hi80 = history.array("upper_80") as ArrayLike<number>;
@@ -44,32 +45,27 @@ export function joinActuals(history: ColumnTable, actuals: ColumnTable): ColumnT
     .assign({ y: pick(y), ape: pick(ape), spe: pick(spe), in_80: pick(in80), in_95: pick(in95) });
 }
 
-/** A series' key as one number, unique for every int8 area code and int32 consumer type in range. */
-function seriesKey(area: number, consumerType: number): number {
-  return consumerType * 1024 + area;
-}
-
-/** series -> hour -> observed consumption. */
-function truthLookup(actuals: ColumnTable): Map<number, Map<number, number | null>> {
-  const areas = actuals.array("area") as ArrayLike<number>;
-  const types = actuals.array("consumer_type") as ArrayLike<number>;
-  const hours = actuals.array("datetime_utc") as ArrayLike<number>;
-  const values = actuals.array("energy_consumption") as ArrayLike<number | null>;
-  const lookup = new Map<number, Map<number, number | null>>();
-  for (let i = 0; i < hours.length; i++) {
-    const key = seriesKey(areas[i], types[i]);
-    let series = lookup.get(key);
-    if (series === undefined) lookup.set(key, (series = new Map()));
+/** series id -> hour -> observed consumption. */
+function truthLookup(actuals: ColumnTable, keys: readonly string[]): Map<string, Map<number, number | null>> {
+  const n = actuals.numRows();
+  const ids = rowSeriesIds(keys.map((k) => actuals.array(k) as ArrayLike<unknown>), n);
+  const hours = actuals.array(TIME_COLUMN) as ArrayLike<number>;
+  const values = actuals.array(VALUE_COLUMN) as ArrayLike<number | null>;
+  const lookup = new Map<string, Map<number, number | null>>();
+  for (let i = 0; i < n; i++) {
+    let series = lookup.get(ids[i]);
+    if (series === undefined) lookup.set(ids[i], (series = new Map()));
     series.set(hours[i], values[i]);
   }
   return lookup;
 }
 
-/** Truth rows (datetime_utc, area, consumer_type, energy_consumption) for the hours forecasts cover. */
-export function actualsForForecasts(history: ColumnTable, actuals: ColumnTable): ColumnTable {
-  const hours = history.select("area", "consumer_type", "datetime_utc").dedupe();
+/** Truth rows (datetime_utc, key columns, energy_consumption) for the hours forecasts cover. */
+export function actualsForForecasts(history: ColumnTable, actuals: ColumnTable, keys: readonly string[]): ColumnTable {
+  const on = [...keys, TIME_COLUMN];
+  const hours = history.select(...on).dedupe();
   return actuals
-    .select("datetime_utc", "area", "consumer_type", "energy_consumption")
-    .semijoin(hours, [["area", "consumer_type", "datetime_utc"], ["area", "consumer_type", "datetime_utc"]])
-    .orderby("area", "consumer_type", "datetime_utc");
+    .select(TIME_COLUMN, ...keys, VALUE_COLUMN)
+    .semijoin(hours, [on, on])
+    .orderby(...on);
 }

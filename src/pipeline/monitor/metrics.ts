@@ -1,6 +1,6 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { DAY_MS } from "../config/time.js";
+import { DAY_MS } from "../time/index.js";
 
 const { op } = aq;
 
@@ -28,13 +28,13 @@ const summary = {
 };
 
 /** Computes every monitoring table from forecasts joined with truth (see {@link joinActuals}). */
-export function monitoringMetrics(scored: ColumnTable): MonitoringMetrics {
+export function monitoringMetrics(scored: ColumnTable, keys: readonly string[]): MonitoringMetrics {
   const byTime = scored.groupby("datetime_utc").rollup({ ...summary, ape_sum: op.sum("ape"), in80_sum: op.sum("in_80"), in80_n: op.valid("in_80") }).orderby("datetime_utc");
   return {
     byTime: withTrailingWindow(byTime, 7 * DAY_MS).select(
       "datetime_utc", "n", "mape", "rmspe", "coverage_80", "coverage_95", "mape_7d", "coverage_80_7d",
     ),
-    bySeries: scored.groupby("area", "consumer_type").rollup(summary).orderby(aq.desc("mape")),
+    bySeries: scored.groupby(...keys).rollup(summary).orderby(aq.desc("mape")),
     byStep: scored.groupby("step").rollup(summary).orderby("step"),
     byModel: scored
       .groupby("model", "model_version")

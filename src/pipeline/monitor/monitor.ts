@@ -1,7 +1,8 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { FeatureStore, type FeatureGroupRef } from "../featurestore/store.js";
-import { outputKeys, PREDICTIONS_SCHEMA, Y_MONITORING_SCHEMA } from "../predict/schema.js";
+import { outputKeys, predictionsSchema, yMonitoringSchema } from "../predict/schema.js";
+import { keyNames } from "../series/key.js";
 import { readTableIfExists, writeTable } from "../predict/outputs.js";
 import type { Storage } from "../storage/storage.js";
 import { checkAlerts, type AlertPolicy, type AlertReport } from "./alerts.js";
@@ -10,9 +11,9 @@ import { monitoringMetrics, type MonitoringMetrics } from "./metrics.js";
 import {
   METRICS_BY_MODEL_SCHEMA,
   METRICS_BY_ORIGIN_SCHEMA,
-  METRICS_BY_SERIES_SCHEMA,
   METRICS_BY_STEP_SCHEMA,
   METRICS_BY_TIME_SCHEMA,
+  metricsBySeriesSchema,
 } from "./schema.js";
 
 /** What a monitoring run measured. */
@@ -37,20 +38,23 @@ export async function monitor(
   visibleUntil: number,
   policy: AlertPolicy,
 ): Promise<{ metrics?: MonitoringMetrics; report: MonitorReport; history: ColumnTable | undefined }> {
-  const history = await readTableIfExists(storage, outputKeys.history, PREDICTIONS_SCHEMA);
+  const store = new FeatureStore(storage, group);
+  const info = await store.info();
+  const keys = keyNames(info.keys);
+  const history = await readTableIfExists(storage, outputKeys.history, predictionsSchema(info.keys));
   if (!history || history.numRows() === 0) {
     return { history, report: { forecasts: 0, scored: 0, mape: null, coverage80: null, latest: null, mape7d: null, coverage80_7d: null, alerts: [] } };
   }
   const times = history.array("datetime_utc") as ArrayLike<number>;
   let first = Infinity;
   for (let i = 0; i < times.length; i++) if (times[i] < first) first = times[i];
-  const truth = await new FeatureStore(storage, group).read({ start: first, end: visibleUntil });
-  const scored = joinActuals(history, truth);
-  const metrics = monitoringMetrics(scored);
-  const y = actualsForForecasts(history, truth);
+  const truth = await store.read({ start: first, end: visibleUntil });
+  const scored = joinActuals(history, truth, keys);
+  const metrics = monitoringMetrics(scored, keys);
+  const y = actualsForForecasts(history, truth, keys);
   const writes: Array<[string, ColumnTable, typeof METRICS_BY_TIME_SCHEMA]> = [
-    [outputKeys.yMonitoring, y, Y_MONITORING_SCHEMA],
-    [outputKeys.metricsBy("series"), metrics.bySeries, METRICS_BY_SERIES_SCHEMA],
+    [outputKeys.yMonitoring, y, yMonitoringSchema(info.keys)],
+    [outputKeys.metricsBy("series"), metrics.bySeries, metricsBySeriesSchema(info.keys)],
     [outputKeys.metricsBy("step"), metrics.byStep, METRICS_BY_STEP_SCHEMA],
     [outputKeys.metricsBy("model"), metrics.byModel, METRICS_BY_MODEL_SCHEMA],
     [outputKeys.metricsBy("origin"), metrics.byOrigin, METRICS_BY_ORIGIN_SCHEMA],

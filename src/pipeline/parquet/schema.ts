@@ -59,11 +59,3 @@ export function logicalType(type: fl.DataType): ColumnType | undefined {
       return undefined;
   }
 }
-
-/** The feature table's schema, as the reference stored it. */
-export const FEATURE_SCHEMA: TableSchema = [
-  ["datetime_utc", "timestamp"],
-  ["area", "int8"],
-  ["consumer_type", "int32"],
-  ["energy_consumption", "float64"],
-];

@@ -4,7 +4,8 @@ import type { TableSchema } from "../parquet/schema.js";
 import { writeParquet } from "../parquet/write.js";
 import { readIfExists, type Storage } from "../storage/storage.js";
 import { mergeForecastHistory } from "./history.js";
-import { outputKeys, PREDICTIONS_SCHEMA, X_SCHEMA, Y_MONITORING_SCHEMA } from "./schema.js";
+import type { KeyColumn } from "../series/key.js";
+import { outputKeys, predictionsSchema, xSchema, yMonitoringSchema } from "./schema.js";
 
 const PARQUET = { contentType: "application/vnd.apache.parquet" };
 
@@ -30,17 +31,19 @@ export async function writePredictionOutputs(
   storage: Storage,
   runId: string,
   tables: { X: ColumnTable; y: ColumnTable; predictions: ColumnTable },
+  keys: readonly KeyColumn[],
   history?: { table: ColumnTable | undefined },
 ): Promise<{ historyRows: number; replaced: number }> {
+  const PREDICTIONS_SCHEMA = predictionsSchema(keys);
   const files: Array<[string, ColumnTable, TableSchema]> = [
-    [outputKeys.X, tables.X, X_SCHEMA],
-    [outputKeys.y, tables.y, Y_MONITORING_SCHEMA],
+    [outputKeys.X, tables.X, xSchema(keys)],
+    [outputKeys.y, tables.y, yMonitoringSchema(keys)],
     [outputKeys.predictions, tables.predictions, PREDICTIONS_SCHEMA],
   ];
   for (const [name, table, schema] of files) await writeTable(storage, outputKeys.run(runId, name), table, schema);
   for (const [name, table, schema] of files) await writeTable(storage, name, table, schema);
   const previous = history ? history.table : await readTableIfExists(storage, outputKeys.history, PREDICTIONS_SCHEMA);
-  const merged = mergeForecastHistory(previous, tables.predictions);
+  const merged = mergeForecastHistory(previous, tables.predictions, keys.map((k) => k.name));
   await writeTable(storage, outputKeys.history, merged.table, PREDICTIONS_SCHEMA);
   return { historyRows: merged.table.numRows(), replaced: merged.replaced };
 }

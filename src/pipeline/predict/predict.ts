@@ -1,11 +1,14 @@
 import type { ColumnTable } from "arquero";
 import type { Logger } from "../core/effects.js";
 import { PipelineError } from "../core/errors.js";
-import { DAY_MS, formatInstant } from "../config/time.js";
-import { panelEnd, panelFromTable } from "../features/panel.js";
+import { DAY_MS, formatInstant } from "../time/index.js";
+import { lastObserved, observedSpan, panelEnd, panelFromTable, panelSubset, type Panel } from "../features/panel.js";
 import { FeatureStore, type FeatureGroupRef } from "../featurestore/store.js";
 import { loadForecaster } from "../models/catalog.js";
 import { forecastToTable } from "../models/forecast-table.js";
+import { SeasonalNaive } from "../models/seasonal-naive.js";
+import { keyNames, namedKey, type KeyColumn, type KeyValue } from "../series/key.js";
+import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
 import { ModelRegistry, type ModelRef } from "../registry/registry.js";
 import type { Storage } from "../storage/storage.js";
 
@@ -24,6 +27,8 @@ export interface PredictOptions {
 /** The tables of one prediction run and what it did. */
 export interface PredictResult {
   tables: { X: ColumnTable; y: ColumnTable; predictions: ColumnTable };
+  /** The key columns of the tables. */
+  keys: KeyColumn[];
   report: {
     model: string;
     modelVersion: number;
@@ -33,8 +38,15 @@ export interface PredictResult {
     series: number;
     rows: number;
     inputRows: number;
+    /** Series whose last observation is before the origin: not forecast (their origin would be stale). */
+    stale: Array<{ key: Record<string, KeyValue>; lastObserved: string }>;
+    /** Series with less history than the model needs: forecast by the seasonal-naive-24 baseline. */
+    baseline: Array<{ key: Record<string, KeyValue>; hours: number }>;
   };
 }
+
+/** The model name recorded for baseline forecasts of series too new for the model. */
+export const BASELINE_MODEL = "seasonal-naive-24";
 
 /**
  * Forecasts the `horizon` hours after the latest visible observation of every series with the
@@ -49,7 +61,9 @@ export async function predict(
   logger?: Logger,
 ): Promise<PredictResult> {
   const { visibleUntil, horizon } = options;
-  const features = await new FeatureStore(storage, group).read({ start: visibleUntil - options.lookbackDays * DAY_MS, end: visibleUntil });
+  const store = new FeatureStore(storage, group);
+  const info = await store.info();
+  const features = await store.read({ start: visibleUntil - options.lookbackDays * DAY_MS, end: visibleUntil });
   if (features.numRows() === 0) {
     throw new PipelineError(
       "predict",
@@ -58,19 +72,28 @@ export async function predict(
   }
   const loaded = await new ModelRegistry(storage).load(options.model, options.ref);
   const forecaster = loadForecaster(loaded.artifact);
-  const panel = panelFromTable(features, `feature window before ${formatInstant(visibleUntil)}`);
-  const forecast = forecaster.forecast(horizon, panel);
-  const n = forecast.keys.length * horizon;
-  const predictions = forecastToTable(forecast).assign({
-    model: new Array<string>(n).fill(options.model),
-    model_version: new Int32Array(n).fill(loaded.metadata.version),
-    run_id: new Array<string>(n).fill(runId),
-  });
-  logger?.info("predict: forecast", { model: `${options.model}/v${loaded.metadata.version}`, origin: formatInstant(panelEnd(panel)), series: forecast.keys.length });
+  const panel = panelFromTable(features, info.keys, `feature window before ${formatInstant(visibleUntil)}`);
+  const { full, baseline, stale } = splitSeries(panel, forecaster.historyHours ?? 0);
+  const parts: ColumnTable[] = [];
+  const label = (t: ColumnTable, model: string, version: number) => {
+    const n = t.numRows();
+    return t.assign({ model: new Array<string>(n).fill(model), model_version: new Int32Array(n).fill(version), run_id: new Array<string>(n).fill(runId) });
+  };
+  if (full.length > 0) parts.push(label(forecastToTable(forecaster.forecast(horizon, panelSubset(panel, full))), options.model, loaded.metadata.version));
+  if (baseline.length > 0) parts.push(label(forecastToTable(new SeasonalNaive(24).forecast(horizon, panelSubset(panel, baseline))), BASELINE_MODEL, 0));
+  if (parts.length === 0) {
+    throw new PipelineError("predict", `every series in the feature window before ${formatInstant(visibleUntil)} is stale or too short to forecast (${stale.length} stale); ingest newer data first`);
+  }
+  const predictions = parts.length === 1 ? parts[0] : parts[0].concat(parts[1]).orderby(...keyNames(info.keys), "step");
+  const series = full.length + baseline.length;
+  logger?.info("predict: forecast", { model: `${options.model}/v${loaded.metadata.version}`, origin: formatInstant(panelEnd(panel)), series, baseline: baseline.length, stale: stale.length });
+  if (stale.length > 0) logger?.warn("predict: stale series not forecast (no observation at the origin)", { stale: stale.length });
+  const keys = keyNames(info.keys);
   return {
+    keys: info.keys.map((k) => ({ name: k.name, type: k.type })),
     tables: {
-      X: features.select("datetime_utc", "area", "consumer_type"),
-      y: features.select("datetime_utc", "area", "consumer_type", "energy_consumption"),
+      X: features.select(TIME_COLUMN, ...keys),
+      y: features.select(TIME_COLUMN, ...keys, VALUE_COLUMN),
       predictions,
     },
     report: {
@@ -78,10 +101,34 @@ export async function predict(
       modelVersion: loaded.metadata.version,
       origin: new Date(panelEnd(panel)).toISOString(),
       horizon,
-      series: forecast.keys.length,
+      series,
       rows: predictions.numRows(),
       inputRows: features.numRows(),
+      stale: stale.map((s) => ({ key: namedKey(panel.keys[s], panel.keyColumns), lastObserved: lastSeen(panel, s) })),
+      baseline: baseline.map((s) => ({ key: namedKey(panel.keys[s], panel.keyColumns), hours: observedSpan(panel, s) })),
     },
   };
 }
 
+
+/**
+ * Sorts series into those the model forecasts, those too new for it (at least a day of history:
+ * the baseline forecasts them), and stale ones (no observation at the panel's last hour).
+ */
+function splitSeries(panel: Panel, historyHours: number): { full: number[]; baseline: number[]; stale: number[] } {
+  const full: number[] = [];
+  const baseline: number[] = [];
+  const stale: number[] = [];
+  for (let s = 0; s < panel.keys.length; s++) {
+    const span = observedSpan(panel, s);
+    if (lastObserved(panel, s) !== panel.hours - 1 || span < 24) stale.push(s);
+    else if (span < historyHours) baseline.push(s);
+    else full.push(s);
+  }
+  return { full, baseline, stale };
+}
+
+function lastSeen(panel: Panel, s: number): string {
+  const i = lastObserved(panel, s);
+  return i < 0 ? "" : new Date(panel.start + i * 3_600_000).toISOString();
+}

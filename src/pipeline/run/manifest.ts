@@ -16,11 +16,38 @@ export interface RunManifest {
   startedAt: string;
   finishedAt: string;
   durationsMs: Record<string, number>;
-  ingest: { window: [string, string]; rows: number; series: number; added: number; changed: number; featureStoreCommit: number };
+  /** The dataset of the run: preset, key columns, unit. */
+  dataset?: { name: string; keys: string[]; unit: string };
+  ingest: {
+    window: [string, string];
+    /** Incremental extraction: the store's latest hour before the run, the revision overlap, whether nothing was new. */
+    incremental?: { storeLatest: string; revisionHours: number; skipped: boolean };
+    /** HTTP requests the source made (API). */
+    requests?: number;
+    /** Local wall times read by the daylight-saving rules. */
+    dst?: { nonexistent: number; repeated: number };
+    rows: number;
+    series: number;
+    /** Rows new to the store, and rows whose stored value changed (revisions). */
+    added: number;
+    changed: number;
+    featureStoreCommit: number;
+  };
   validation: { success: boolean; evaluated: number; key: string };
   train: { trained: boolean; reason: string; model: string; version: number };
   monitor: { forecasts: number; scored: number; mape: number | null; mape7d: number | null; coverage80_7d: number | null; alerts: string[] };
-  predict: { model: string; modelVersion: number; origin: string; horizon: number; series: number; rows: number };
+  predict: {
+    model: string;
+    modelVersion: number;
+    origin: string;
+    horizon: number;
+    series: number;
+    rows: number;
+    /** Series not forecast because their last observation is before the origin. */
+    stale?: Array<{ key: Record<string, string | number>; lastObserved: string }>;
+    /** Series too new for the model, forecast by the baseline. */
+    baseline?: Array<{ key: Record<string, string | number>; hours: number }>;
+  };
   outputs: Record<string, string>;
   codeVersion: string;
   store: string;

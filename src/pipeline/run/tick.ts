@@ -1,5 +1,5 @@
 import type { Clock, Logger } from "../core/effects.js";
-import { DAY_MS, HOUR_MS, formatInstant } from "../config/time.js";
+import { HOUR_MS, formatInstant, visibleUntil as visibleUntilOf } from "../time/index.js";
 import { codeVersion } from "../config/version.js";
 import type { Config } from "../config/config.js";
 import { ingest } from "../ingest/ingest.js";
@@ -53,7 +53,7 @@ const PRODUCTION = "production";
 export async function runTick(config: Config, options: TickOptions, effects: TickEffects): Promise<RunManifest> {
   const { storage, logger, clock, runId } = effects;
   const startedAt = clock.now();
-  const visibleUntil = Math.floor((options.asOf - config.window.delayDays * DAY_MS) / HOUR_MS) * HOUR_MS;
+  const visibleUntil = visibleUntilOf(options.asOf, config.window.delayDays);
   const durationsMs: Record<string, number> = {};
   let step = "ingest";
   const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
@@ -87,7 +87,7 @@ export async function runTick(config: Config, options: TickOptions, effects: Tic
     const predicted = await timed("predict", () =>
       predict(storage, group, runId, { visibleUntil, model: options.model, ref: version!, horizon: options.horizon, lookbackDays: options.lookbackDays }, logger),
     );
-    const written = await timed("write", () => writePredictionOutputs(storage, runId, predicted.tables, { table: monitored.history }));
+    const written = await timed("write", () => writePredictionOutputs(storage, runId, predicted.tables, predicted.keys, { table: monitored.history }));
     const m = monitored.report;
     const manifest: RunManifest = {
       format: "energy-forecast/run-manifest",
@@ -99,8 +99,12 @@ export async function runTick(config: Config, options: TickOptions, effects: Tic
       startedAt: startedAt.toISOString(),
       finishedAt: clock.now().toISOString(),
       durationsMs,
+      dataset: { name: config.dataset.name, keys: predicted.keys.map((k) => k.name), unit: config.dataset.value.unit },
       ingest: {
         window: ingested.window.extracted,
+        ...(ingested.incremental ? { incremental: ingested.incremental } : {}),
+        ...(ingested.requests !== undefined ? { requests: ingested.requests } : {}),
+        dst: ingested.transform.dst,
         rows: ingested.rows,
         series: ingested.series,
         added: ingested.featureStore.added,
@@ -162,8 +166,7 @@ async function trainDecision(storage: Storage, group: FeatureGroupRef, options: 
 
 /** The last hour the feature group holds (epoch ms), -Infinity when it is empty. */
 async function latestObservation(storage: Storage, group: FeatureGroupRef): Promise<number> {
-  const manifest = await new FeatureStore(storage, group).manifest();
-  return Math.max(-Infinity, ...Object.values(manifest?.partitions ?? {}).map((p) => p.maxTime));
+  return (await new FeatureStore(storage, group).latestHour()) ?? -Infinity;
 }
 
 async function recordFailure(storage: Storage, runId: string, asOf: number, step: string, error: unknown, clock: Clock, logger: Logger): Promise<void> {

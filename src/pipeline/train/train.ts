@@ -1,6 +1,6 @@
 import type { Clock, Logger } from "../core/effects.js";
 import { PipelineError } from "../core/errors.js";
-import { formatInstant, HOUR_MS } from "../config/time.js";
+import { formatInstant, HOUR_MS } from "../time/index.js";
 import { codeVersion } from "../config/version.js";
 import { runBacktest } from "../backtest/engine.js";
 import { panelEnd, panelFromTable } from "../features/panel.js";
@@ -69,7 +69,7 @@ export async function train(
   if (!manifest || features.numRows() === 0) {
     throw new PipelineError("train", `no feature rows${options.visibleUntil === undefined ? "" : ` before ${formatInstant(options.visibleUntil)}`} in ${storage.uri}; run energy-forecast ingest first`);
   }
-  const panel = panelFromTable(features, "training data");
+  const panel = panelFromTable(features, (await store.info(manifest)).keys, "training data");
   const last = panelEnd(panel) - options.horizon * HOUR_MS;
   const first = last - (options.folds - 1) * options.every * HOUR_MS;
   if (first - panel.start < 14 * 24 * HOUR_MS) {

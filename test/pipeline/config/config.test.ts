@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/pipeline/config/config.js";
 import { DEFAULT_STORE_DIR, EMBEDDED_DATA_PATH } from "../../../src/pipeline/config/paths.js";
-import { parseInstant } from "../../../src/pipeline/config/time.js";
+import { parseInstant } from "../../../src/pipeline/time/index.js";
 import { DE35 } from "../../../src/pipeline/dataset/spec.js";
 import { pathToFileURL } from "node:url";
 

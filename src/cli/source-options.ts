@@ -1,0 +1,41 @@
+import type { Command } from "commander";
+import type { ConfigOverrides } from "../pipeline/config/config.js";
+import { PRESET_NAMES } from "../pipeline/dataset/preset.js";
+
+/** The flags that choose the data: where it comes from and what its columns are. */
+export interface SourceFlags {
+  source?: string;
+  dataset?: string;
+  keys?: string;
+  time?: string;
+  timeZone?: string;
+  value?: string;
+  unit?: string;
+  filter?: string;
+}
+
+/**
+ * Adds `--source`, `--dataset`, `--keys`, `--time`, `--time-zone`, `--value`, `--unit` and
+ * `--filter` to a command: every command that reads a source takes the same flags.
+ */
+export function addSourceOptions(command: Command, sourceHelp = "embedded (bundled data), api, file:<path.csv|.parquet>, or an http(s) URL (env SOURCE; default embedded)"): Command {
+  return command
+    .option("--source <source>", sourceHelp)
+    .option("--dataset <preset>", `dataset preset: ${PRESET_NAMES.join(", ")}, or a preset .json file (env DATASET; default de35)`)
+    .option("--keys <cols>", "key column(s) of any long table, comma-separated; col:int for an integer key (env KEYS)")
+    .option("--time <col>", "hour column (env TIME_COLUMN)")
+    .option("--time-zone <zone>", "zone of the hour column: UTC or an IANA name like Europe/Copenhagen (env TIME_ZONE; default UTC)")
+    .option("--value <col>", "value column (env VALUE_COLUMN)")
+    .option("--unit <unit>", "unit of the value column: Wh, kWh, MWh, GWh, kW, MW (env UNIT; default kWh)")
+    .option("--filter <json>", 'only these series, e.g. {"PriceArea":["DK1"]} (the API\'s filter; env FILTER)');
+}
+
+/** The configuration overrides of {@link SourceFlags}. */
+export function sourceOverrides(flags: SourceFlags): Pick<ConfigOverrides, "source" | "dataset" | "datasetFlags" | "filter"> {
+  return {
+    source: flags.source,
+    dataset: flags.dataset,
+    datasetFlags: { keys: flags.keys, time: flags.time, timeZone: flags.timeZone, value: flags.value, unit: flags.unit },
+    filter: flags.filter,
+  };
+}
