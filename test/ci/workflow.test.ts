@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { buildProgram } from "../../src/cli/main.js";
+import { loadPreset } from "../../src/pipeline/dataset/preset.js";
 
 interface Step {
   name?: string;
@@ -45,6 +46,21 @@ describe("the scheduled workflow", () => {
     // No `continue-on-error` and no `|| true`: a failed run fails the job.
     expect(runStep).not.toHaveProperty("continue-on-error");
     expect(runStep!.run).not.toMatch(/\|\|\s*true/);
+  });
+
+  it("targets a live dataset preset once a day, not the retired DE35 dataset", () => {
+    const env = workflow.jobs.run.env ?? {};
+    expect(env.SOURCE).toBe("api");
+    const preset = /'([\w-]+)'/.exec(env.DATASET ?? "")?.[1];
+    expect(preset).toBe("production-consumption-settlement");
+    expect(loadPreset(preset!).api?.cadence).toBe("daily");
+    const [minute, hour] = workflow.on.schedule![0].cron.split(" ");
+    expect(minute).toMatch(/^\d+$/);
+    expect(hour).toMatch(/^\d+$/);
+  });
+
+  it("passes workflow inputs through the environment, never into the script text", () => {
+    for (const r of runs) expect(r).not.toMatch(/\$\{\{\s*inputs\./);
   });
 
   it("takes credentials only from repository secrets", () => {

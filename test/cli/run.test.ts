@@ -6,7 +6,12 @@ import { runCli } from "../support/cli.js";
 import { createLocalStorage } from "../../src/pipeline/storage/local.js";
 import { listManifests } from "../../src/pipeline/run/manifest.js";
 import { readParquet } from "../../src/pipeline/parquet/read.js";
-import { PREDICTIONS_SCHEMA } from "../../src/pipeline/predict/schema.js";
+import { predictionsSchema } from "../../src/pipeline/predict/schema.js";
+import { keyColumns } from "../../src/pipeline/dataset/spec.js";
+import { loadPreset } from "../../src/pipeline/dataset/preset.js";
+
+/** The embedded DE35 data's outputs: the reference's area (int8) and consumer_type (int32) first. */
+const PREDICTIONS_SCHEMA = predictionsSchema(keyColumns(loadPreset("de35")));
 
 // One store, backfilled once with three daily ticks (as-of = data time + 15 days of delay);
 // the tests then exercise run, predict, monitor and backfill against it.

@@ -6,8 +6,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../support/cli.js";
 import { createLocalStorage } from "../../src/pipeline/storage/local.js";
-import { readParquet } from "../../src/pipeline/parquet/read.js";
-import { PREDICTIONS_SCHEMA } from "../../src/pipeline/predict/schema.js";
 import type { Storage } from "../../src/pipeline/storage/storage.js";
 import { checkStore, expectContainsRows, expectUnchanged, featureRows, HISTORY_KEY, historyRowsOf, immutableKeys, readTable, snapshot, type StoreSummary } from "./store-checks.js";
 
@@ -178,7 +176,7 @@ describe("SIGKILL during run", () => {
     expect(final.manifests.map((m) => m.runId)).toContain(manifest.runId);
     expect(final.production).toBe(manifest.train.version);
     // One forecast per (origin, series, hour): four origins, however many killed runs wrote theirs.
-    const history = readParquet(await storage.read(HISTORY_KEY), PREDICTIONS_SCHEMA);
+    const history = await readTable(storage, HISTORY_KEY);
     expect(history.numRows()).toBe(4 * 76 * 24);
     expect(new Set(Array.from(history.array("origin") as ArrayLike<number>)).size).toBe(4);
     expect(await storage.exists("locks/run.json")).toBe(false);

@@ -12,13 +12,15 @@ import { DEFAULT_MODEL, loadForecaster } from "../../src/pipeline/models/catalog
 import {
   METRICS_BY_MODEL_SCHEMA,
   METRICS_BY_ORIGIN_SCHEMA,
-  METRICS_BY_SERIES_SCHEMA,
   METRICS_BY_STEP_SCHEMA,
   METRICS_BY_TIME_SCHEMA,
+  metricsBySeriesSchema,
 } from "../../src/pipeline/monitor/schema.js";
 import { readParquet } from "../../src/pipeline/parquet/read.js";
-import { FEATURE_SCHEMA, type TableSchema } from "../../src/pipeline/parquet/schema.js";
-import { PREDICTIONS_SCHEMA, X_SCHEMA, Y_MONITORING_SCHEMA } from "../../src/pipeline/predict/schema.js";
+import type { TableSchema } from "../../src/pipeline/parquet/schema.js";
+import { featureSchema } from "../../src/pipeline/dataset/spec.js";
+import { predictionsSchema, xSchema, yMonitoringSchema } from "../../src/pipeline/predict/schema.js";
+import type { KeyColumn } from "../../src/pipeline/series/key.js";
 import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
 import { listManifests, type RunManifest } from "../../src/pipeline/run/manifest.js";
 import { TEMP_PREFIX } from "../../src/pipeline/storage/keys.js";
@@ -27,20 +29,30 @@ import type { Storage } from "../../src/pipeline/storage/storage.js";
 export const GROUP = { name: "energy_consumption", version: 1 };
 export const FEATURE_MANIFEST = "features/energy_consumption/v1/manifest.json";
 export const HISTORY_KEY = "predictions_monitoring.parquet";
-const HISTORY_KEYS = ["origin", "area", "consumer_type", "datetime_utc"];
 
-/** The schema each known parquet key must have (undefined: decode without a schema). */
-export function schemaFor(key: string): TableSchema | undefined {
+/** The series key columns of the store's feature group (its manifest's dataset; DE35 for legacy stores). */
+export async function storeKeys(storage: Storage): Promise<KeyColumn[]> {
+  return (await new FeatureStore(storage, GROUP).info()).keys.map((k) => ({ name: k.name, type: k.type }));
+}
+
+/** The key of the forecast history: origin, the series key columns, the target hour. */
+function historyKeys(history: ColumnTable): string[] {
+  const names = history.columnNames();
+  return ["origin", ...names.slice(0, names.indexOf("datetime_utc")), "datetime_utc"];
+}
+
+/** The schema each known parquet key must have, for a store with these key columns (undefined: decode without a schema). */
+export function schemaFor(key: string, keys: readonly KeyColumn[]): TableSchema | undefined {
   const name = key.slice(key.lastIndexOf("/") + 1);
-  if (key.startsWith("features/")) return FEATURE_SCHEMA;
+  if (key.startsWith("features/")) return featureSchema(keys);
   const byName: Record<string, TableSchema> = {
-    "predictions.parquet": PREDICTIONS_SCHEMA,
-    "predictions_monitoring.parquet": PREDICTIONS_SCHEMA,
-    "X.parquet": X_SCHEMA,
-    "y.parquet": Y_MONITORING_SCHEMA,
-    "y_monitoring.parquet": Y_MONITORING_SCHEMA,
+    "predictions.parquet": predictionsSchema(keys),
+    "predictions_monitoring.parquet": predictionsSchema(keys),
+    "X.parquet": xSchema(keys),
+    "y.parquet": yMonitoringSchema(keys),
+    "y_monitoring.parquet": yMonitoringSchema(keys),
     "metrics_monitoring.parquet": METRICS_BY_TIME_SCHEMA,
-    "metrics_monitoring_by_series.parquet": METRICS_BY_SERIES_SCHEMA,
+    "metrics_monitoring_by_series.parquet": metricsBySeriesSchema(keys),
     "metrics_monitoring_by_step.parquet": METRICS_BY_STEP_SCHEMA,
     "metrics_monitoring_by_model.parquet": METRICS_BY_MODEL_SCHEMA,
     "metrics_monitoring_by_origin.parquet": METRICS_BY_ORIGIN_SCHEMA,
@@ -67,13 +79,14 @@ export async function checkStore(storage: Storage, model = DEFAULT_MODEL): Promi
   const keys = await storage.list("");
   const temp = keys.filter((k) => k.split("/").some((s) => s.startsWith(TEMP_PREFIX)));
   expect(temp, "temp files listed").toEqual([]);
+  const seriesKeys = await storeKeys(storage);
 
   for (const key of keys) {
     const bytes = await storage.read(key);
     if (key.endsWith(".json")) {
       expect(() => JSON.parse(new TextDecoder().decode(bytes)), `${key} parses`).not.toThrow();
     } else if (key.endsWith(".parquet")) {
-      expect(() => readParquet(bytes, schemaFor(key), key), `${key} decodes`).not.toThrow();
+      expect(() => readParquet(bytes, schemaFor(key, seriesKeys), key), `${key} decodes`).not.toThrow();
     }
   }
 
@@ -84,7 +97,7 @@ export async function checkStore(storage: Storage, model = DEFAULT_MODEL): Promi
     const manifest = parseManifest(new TextDecoder().decode(await storage.read(FEATURE_MANIFEST)), FEATURE_MANIFEST);
     for (const [day, entry] of Object.entries(manifest.partitions)) {
       expect(keys, `partition ${day} of commit ${manifest.commit}`).toContain(entry.key);
-      expect(readParquet(await storage.read(entry.key), FEATURE_SCHEMA, entry.key).numRows(), `rows of ${entry.key}`).toBe(entry.rows);
+      expect(readParquet(await storage.read(entry.key), featureSchema(seriesKeys), entry.key).numRows(), `rows of ${entry.key}`).toBe(entry.rows);
     }
     expect(Object.values(manifest.partitions).reduce((s, p) => s + p.rows, 0)).toBe(manifest.rows);
     featureCommit = manifest.commit;
@@ -117,14 +130,14 @@ export async function checkStore(storage: Storage, model = DEFAULT_MODEL): Promi
   if (keys.includes(HISTORY_KEY)) {
     const history = await readTable(storage, HISTORY_KEY);
     historyRows = history.numRows();
-    expect(history.groupby(...HISTORY_KEYS).count().filter("d => d.count > 1").numRows(), "duplicate forecasts in the history").toBe(0);
+    expect(history.groupby(...historyKeys(history)).count().filter("d => d.count > 1").numRows(), "duplicate forecasts in the history").toBe(0);
   }
   return { keys, manifests, featureCommit, featureRows, versions, production, historyRows };
 }
 
-/** Reads a parquet object with its known schema. */
+/** Reads a parquet object with its known schema (for the store's key columns). */
 export async function readTable(storage: Storage, key: string): Promise<ColumnTable> {
-  return readParquet(await storage.read(key), schemaFor(key), key);
+  return readParquet(await storage.read(key), schemaFor(key, await storeKeys(storage)), key);
 }
 
 /** Content hash of every object, by key. */
@@ -171,7 +184,7 @@ export function historyRowsOf(history: ColumnTable, origins: Set<number>): objec
   return history
     .params({ origins: Array.from(origins) })
     .filter("(d, $) => op.includes($.origins, d.origin)")
-    .orderby(...HISTORY_KEYS)
+    .orderby(...historyKeys(history))
     .objects();
 }
 

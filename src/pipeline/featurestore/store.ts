@@ -185,6 +185,8 @@ export class FeatureStore {
       updatedAt: now.toISOString(),
       rows: 0,
       partitions: {},
+      // The first upsert merges and writes by the writer's key columns, not the legacy layout.
+      ...(this.dataset ? { dataset: this.dataset } : {}),
       history: [],
     };
   }

@@ -1,5 +1,5 @@
 import { PipelineError } from "../core/errors.js";
-import { DAY_MS, floorHour, formatInstant, HOUR_MS } from "../time/index.js";
+import { DAY_MS, floorHour, formatInstant, hoursIn as hoursOf, visibleUntil } from "../time/index.js";
 import type { TimeRange } from "./source.js";
 
 /** The extraction window of one run and how it relates to the data that exists. */
@@ -18,7 +18,7 @@ export interface IngestWindow {
  * the window is clamped to it, and an empty intersection is an error that says what exists.
  */
 export function ingestWindow(asOf: number, delayDays: number, exportDays: number, extent?: TimeRange): IngestWindow {
-  const end = floorHour(asOf - delayDays * DAY_MS);
+  const end = visibleUntil(asOf, delayDays);
   const start = floorHour(end - exportDays * DAY_MS);
   const requested = { start, end };
   if (!extent) return { requested, range: requested, coverage: 1 };
@@ -42,6 +42,4 @@ export function latestAsOf(extent: TimeRange, delayDays: number): number {
 }
 
 /** Number of whole hours in a range. */
-export function hoursIn(range: TimeRange): number {
-  return Math.round((range.end - range.start) / HOUR_MS);
-}
+export const hoursIn = hoursOf;

@@ -18,6 +18,7 @@
  * that is still alive after its lock expired means `ttlMs` was too short for the run (or that it
  * should call {@link Lock.refresh}); refresh refuses once the lock has expired, to keep this narrow.
  */
+import { formatSecond } from "../time/index.js";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Clock } from "../core/effects.js";
@@ -27,7 +28,6 @@ import { LockedError } from "./errors.js";
 import {
   claimKey,
   claimPrefix,
-  formatInstant,
   isExpired,
   isLockName,
   lockKey,
@@ -84,8 +84,8 @@ const instant = (ms: number): string => new Date(ms).toISOString();
 function lockedBy(uri: string, key: string, holder: LockRecord): LockedError {
   const host = holder.host === undefined || holder.host === "" ? "" : ` on ${holder.host}`;
   return new LockedError(
-    `the store ${uri} is locked by ${holder.owner}${host} since ${formatInstant(holder.acquiredAt)} ` +
-      `(expires ${formatInstant(holder.expiresAt)}); wait for it to finish, or delete ${key} if that run is dead`,
+    `the store ${uri} is locked by ${holder.owner}${host} since ${formatSecond(holder.acquiredAt)} ` +
+      `(expires ${formatSecond(holder.expiresAt)}); wait for it to finish, or delete ${key} if that run is dead`,
     { holder },
   );
 }
@@ -139,8 +139,8 @@ export async function acquireLock(storage: Storage, options: AcquireLockOptions)
       if (isOurs(other)) return objectKey; // our create's answer was lost and a retry found it
       if (!isExpired(other, clock.now())) {
         throw new LockedError(
-          `the store ${uri} is being taken over by ${other.owner} since ${formatInstant(other.claimedAt)} ` +
-            `(the lock of ${stale.owner} expired at ${formatInstant(stale.expiresAt)}); wait for that run to finish`,
+          `the store ${uri} is being taken over by ${other.owner} since ${formatSecond(other.claimedAt)} ` +
+            `(the lock of ${stale.owner} expired at ${formatSecond(stale.expiresAt)}); wait for that run to finish`,
           { holder: stale },
         );
       }
@@ -202,8 +202,8 @@ export async function acquireLock(storage: Storage, options: AcquireLockOptions)
     const current = await readLockRecord(storage, key);
     let why: string | undefined;
     if (current === undefined) why = "the lock object was deleted";
-    else if (!isOurs(current)) why = `it is held by ${current.owner} since ${formatInstant(current.acquiredAt)}`;
-    else if (isExpired(current, now)) why = `it expired at ${formatInstant(current.expiresAt)}`;
+    else if (!isOurs(current)) why = `it is held by ${current.owner} since ${formatSecond(current.acquiredAt)}`;
+    else if (isExpired(current, now)) why = `it expired at ${formatSecond(current.expiresAt)}`;
     if (why !== undefined) {
       throw new LockedError(
         `run ${owner} no longer holds ${key} in ${uri}: ${why}; stop this run, another run may be using the store`,

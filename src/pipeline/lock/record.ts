@@ -52,11 +52,6 @@ export function claimKey(name: string, token: string, attempt: number): string {
   return `${claimPrefix(name)}${token}-${attempt}.json`;
 }
 
-/** An instant as messages show it: ISO to the second, e.g. `2023-01-01T00:00:00Z`. */
-export function formatInstant(iso: string): string {
-  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
 /** True when the record's `expiresAt` is not after `now`. */
 export function isExpired(record: { expiresAt: string }, now: Date): boolean {
   return now.getTime() >= Date.parse(record.expiresAt);

@@ -1,7 +1,7 @@
 import type { ColumnTable } from "arquero";
 import type { Logger } from "../core/effects.js";
 import { PipelineError } from "../core/errors.js";
-import { DAY_MS, formatInstant } from "../time/index.js";
+import { DAY_MS, formatInstant, HOUR_MS } from "../time/index.js";
 import { lastObserved, observedSpan, panelEnd, panelFromTable, panelSubset, type Panel } from "../features/panel.js";
 import { FeatureStore, type FeatureGroupRef } from "../featurestore/store.js";
 import { loadForecaster } from "../models/catalog.js";
@@ -29,20 +29,26 @@ export interface PredictResult {
   tables: { X: ColumnTable; y: ColumnTable; predictions: ColumnTable };
   /** The key columns of the tables. */
   keys: KeyColumn[];
-  report: {
-    model: string;
-    modelVersion: number;
-    /** Last observed hour: the forecast origin (ISO). */
-    origin: string;
-    horizon: number;
-    series: number;
-    rows: number;
-    inputRows: number;
-    /** Series whose last observation is before the origin: not forecast (their origin would be stale). */
-    stale: Array<{ key: Record<string, KeyValue>; lastObserved: string }>;
-    /** Series with less history than the model needs: forecast by the seasonal-naive-24 baseline. */
-    baseline: Array<{ key: Record<string, KeyValue>; hours: number }>;
-  };
+  report: PredictReport;
+}
+
+/** What a prediction run did; kept in run manifests. */
+export interface PredictReport {
+  model: string;
+  modelVersion: number;
+  /** Last observed hour: the forecast origin (ISO). */
+  origin: string;
+  horizon: number;
+  series: number;
+  rows: number;
+  inputRows: number;
+  /**
+   * Series not forecast: their last observation is before the origin (forecasting them would start
+   * from a stale origin), or they have less than a day of history.
+   */
+  stale: Array<{ key: Record<string, KeyValue>; lastObserved: string; reason: "no observation at the origin" | "less than 24 h of history" }>;
+  /** Series with less history than the model needs: forecast by the seasonal-naive-24 baseline. */
+  baseline: Array<{ key: Record<string, KeyValue>; hours: number }>;
 }
 
 /** The model name recorded for baseline forecasts of series too new for the model. */
@@ -104,7 +110,11 @@ export async function predict(
       series,
       rows: predictions.numRows(),
       inputRows: features.numRows(),
-      stale: stale.map((s) => ({ key: namedKey(panel.keys[s], panel.keyColumns), lastObserved: lastSeen(panel, s) })),
+      stale: stale.map((s) => ({
+        key: namedKey(panel.keys[s], panel.keyColumns),
+        lastObserved: lastSeen(panel, s),
+        reason: lastObserved(panel, s) === panel.hours - 1 ? ("less than 24 h of history" as const) : ("no observation at the origin" as const),
+      })),
       baseline: baseline.map((s) => ({ key: namedKey(panel.keys[s], panel.keyColumns), hours: observedSpan(panel, s) })),
     },
   };
@@ -130,5 +140,5 @@ function splitSeries(panel: Panel, historyHours: number): { full: number[]; base
 
 function lastSeen(panel: Panel, s: number): string {
   const i = lastObserved(panel, s);
-  return i < 0 ? "" : new Date(panel.start + i * 3_600_000).toISOString();
+  return i < 0 ? "" : new Date(panel.start + i * HOUR_MS).toISOString();
 }

@@ -1,3 +1,4 @@
+import type { PredictReport } from "../predict/predict.js";
 import { NotFoundError, PipelineError } from "../core/errors.js";
 import type { Storage } from "../storage/storage.js";
 
@@ -36,18 +37,8 @@ export interface RunManifest {
   validation: { success: boolean; evaluated: number; key: string };
   train: { trained: boolean; reason: string; model: string; version: number };
   monitor: { forecasts: number; scored: number; mape: number | null; mape7d: number | null; coverage80_7d: number | null; alerts: string[] };
-  predict: {
-    model: string;
-    modelVersion: number;
-    origin: string;
-    horizon: number;
-    series: number;
-    rows: number;
-    /** Series not forecast because their last observation is before the origin. */
-    stale?: Array<{ key: Record<string, string | number>; lastObserved: string }>;
-    /** Series too new for the model, forecast by the baseline. */
-    baseline?: Array<{ key: Record<string, string | number>; hours: number }>;
-  };
+  /** What batch prediction did, including stale (not forecast) and baseline (too new) series. */
+  predict: PredictReport;
   outputs: Record<string, string>;
   codeVersion: string;
   store: string;

@@ -24,6 +24,11 @@ export function formatInstant(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16) + "Z";
 }
 
+/** Formats an instant (epoch ms or ISO text) to the second, e.g. `2023-01-01T00:00:00Z`, for messages. */
+export function formatSecond(t: number | string): string {
+  return new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 const WALL_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$/;
 
 /**

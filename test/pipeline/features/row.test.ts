@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { calendarFor, buildTrainingRows } from "../../../src/pipeline/features/matrix.js";
-import { rowPlan, rowScale, scaleAt, targetBase, writeFeatures } from "../../../src/pipeline/features/row.js";
+import { rowPlan, rowScale, scaleAt, seriesCodes, targetBase, writeFeatures } from "../../../src/pipeline/features/row.js";
 import { checkFeatureSpec, DEFAULT_FEATURE_SPEC, featureNames, historyNeeded, type FeatureSpec } from "../../../src/pipeline/features/spec.js";
 import type { Panel } from "../../../src/pipeline/features/panel.js";
+import { keyFeature, type KeyColumn } from "../../../src/pipeline/series/key.js";
 
 // Starts at 2022-12-24 00:00 Copenhagen time (Christmas Eve, a Saturday).
 const START = Date.UTC(2022, 11, 23, 23);
+/** DE35's key columns, as the de35 preset stores them. */
+const DE35_KEYS: KeyColumn[] = [
+  { name: "area", type: "int8" },
+  { name: "consumer_type", type: "int32" },
+];
+const KEY_NAMES = ["area", "consumer_type"];
 
 const tiny: FeatureSpec = {
   lags: [1, 2, 24],
@@ -27,11 +34,11 @@ function ramp(n: number): Float64Array {
 }
 
 function features(spec: FeatureSpec, values: Float64Array, t: number, scale: number): Record<string, number> {
-  const plan = rowPlan(spec);
+  const plan = rowPlan(spec, KEY_NAMES.length);
   const columns = Array.from({ length: plan.nFeatures }, () => new Float64Array(1));
   const cal = calendarFor(START, spec, t, t + 1);
-  writeFeatures(plan, cal, { area: 1, consumerType: 111 }, values, t, scale, columns, 0);
-  return Object.fromEntries(featureNames(spec).map((name, f) => [name, columns[f][0]]));
+  writeFeatures(plan, cal, seriesCodes([[1, 111]])[0], values, t, scale, columns, 0);
+  return Object.fromEntries(featureNames(spec, KEY_NAMES).map((name, f) => [name, columns[f][0]]));
 }
 
 describe("row features", () => {
@@ -105,13 +112,22 @@ describe("row features", () => {
 
 describe("feature spec", () => {
   it("names the default features: lags 1..72 and 167..169, rolling windows, calendar, codes", () => {
-    const names = featureNames(DEFAULT_FEATURE_SPEC);
+    const names = featureNames(DEFAULT_FEATURE_SPEC, KEY_NAMES);
     expect(names.slice(0, 2)).toEqual(["lag_1", "lag_2"]);
     expect(names).toContain("lag_72");
     expect(names).toContain("lag_168");
     expect(names.slice(75)).toEqual(["mean_24", "mean_48", "mean_72", "std_24", "std_48", "hour", "weekday", "day_kind", "day_type", "day_type_lag_24", "day_type_lag_168", "area", "consumer_type"]);
-    expect(rowPlan(DEFAULT_FEATURE_SPEC).nFeatures).toBe(names.length);
+    expect(rowPlan(DEFAULT_FEATURE_SPEC, 2).nFeatures).toBe(names.length);
     expect(historyNeeded(DEFAULT_FEATURE_SPEC)).toBe(169);
+  });
+
+  it("gives one identity feature per key column, named after it", () => {
+    const three = ["MunicipalityNo", "HousingCategory", "HeatingCategory"];
+    expect(featureNames(tiny, three).slice(-3)).toEqual(three);
+    expect(rowPlan(tiny, 3).nFeatures).toBe(featureNames(tiny, three).length);
+    expect(rowPlan(tiny, 1).nFeatures).toBe(featureNames(tiny, ["meter_id"]).length);
+    expect(featureNames({ ...tiny, seriesCodes: false }, three)).not.toContain("MunicipalityNo");
+    expect(rowPlan({ ...tiny, seriesCodes: false }, 3).nFeatures).toBe(featureNames(tiny, []).length);
   });
 
   it("rejects unusable windows", () => {
@@ -124,9 +140,10 @@ describe("buildTrainingRows", () => {
   const panel: Panel = {
     start: START,
     hours: 8,
+    keyColumns: DE35_KEYS,
     keys: [
-      { area: 1, consumerType: 111 },
-      { area: 2, consumerType: 111 },
+      [1, 111],
+      [2, 111],
     ],
     values: [ramp(8), Float64Array.from(ramp(8), (x) => 10 * x)],
   };
@@ -145,7 +162,7 @@ describe("buildTrainingRows", () => {
     expect(rows.y[1]).toBe(2);
     expect(rows.X.columns[0][1]).toBe(rows.X.columns[0][0]);
     expect(rows.X.nRows).toBe(7);
-    expect(rows.X.names).toEqual(featureNames(spec));
+    expect(rows.X.names).toEqual(featureNames(spec, KEY_NAMES));
   });
 
   it("inverts the scaling: target x scale (+ base) gives back the value, for both target kinds", () => {
@@ -169,9 +186,22 @@ describe("buildTrainingRows", () => {
     for (let r = 0; r < rows.X.nRows; r++) {
       const v = panel.values[rows.series[r]];
       const f = features(spec, v, rows.t[r], rowScale(spec, v, rows.t[r], panel.hours));
-      const fromMatrix = Object.fromEntries(featureNames(spec).map((n, k) => [n, rows.X.columns[k][r]]));
+      const fromMatrix = Object.fromEntries(featureNames(spec, KEY_NAMES).map((n, k) => [n, rows.X.columns[k][r]]));
       expect({ ...fromMatrix, area: 0, consumer_type: 0 }).toEqual({ ...f, area: 0, consumer_type: 0 });
     }
+  });
+
+  it("writes each key's identity features: integers as they are, string keys through keyFeature", () => {
+    const strings: Panel = { ...panel, keyColumns: [{ name: "meter_id", type: "utf8" }], keys: [["101"], ["north-7"]] };
+    const rows = buildTrainingRows(strings, spec);
+    const col = rows.X.names.indexOf("meter_id");
+    expect(col).toBe(rows.X.names.length - 1);
+    const expected = [101, keyFeature("north-7")];
+    expect(Array.from(rows.X.columns[col])).toEqual(Array.from(rows.series, (s) => expected[s]));
+    expect(seriesCodes(strings.keys).map((c) => Array.from(c))).toEqual([[101], [keyFeature("north-7")]]);
+    const de35 = buildTrainingRows(panel, spec);
+    const last = de35.X.nRows - 1;
+    expect([de35.X.columns[de35.X.names.indexOf("area")][last], de35.X.columns[de35.X.names.indexOf("consumer_type")][last]]).toEqual([2, 111]);
   });
 
   it("accepts early rows with missing lags when minHistory is lower, and keeps only recent targets when asked", () => {

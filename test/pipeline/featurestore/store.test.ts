@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { FeatureStore } from "../../../src/pipeline/featurestore/store.js";
 import { createLocalStorage } from "../../../src/pipeline/storage/local.js";
 import type { Storage } from "../../../src/pipeline/storage/storage.js";
+import { datasetInfo, LEGACY_DE35_INFO } from "../../../src/pipeline/dataset/spec.js";
+import { loadPreset } from "../../../src/pipeline/dataset/preset.js";
 
 const H = 3_600_000;
 const t0 = Date.UTC(2023, 0, 1, 22);
@@ -113,5 +115,64 @@ describe("FeatureStore", () => {
     expect(after.numRows()).toBe(30);
     expect(after.array("energy_consumption")[0]).toBe(100);
     expect((await store.manifest())?.commit).toBe(1);
+  });
+});
+
+describe("FeatureStore datasets", () => {
+  let dir: string;
+  let storage: Storage;
+  const group = { name: "energy_consumption", version: 1 };
+  const industry = datasetInfo(loadPreset("consumption-industry"));
+  const de35 = datasetInfo(loadPreset("de35"));
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "fs-test-"));
+    storage = createLocalStorage(dir);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** ConsumptionIndustry rows: string keys MunicipalityNo + Branche. */
+  const industryRows = (hours: number, from = t0) =>
+    aq.table({
+      datetime_utc: Array.from({ length: 2 * hours }, (_, i) => from + Math.floor(i / 2) * H),
+      MunicipalityNo: Array.from({ length: 2 * hours }, (_, i) => (i % 2 === 0 ? "851" : "101")),
+      Branche: Array.from({ length: 2 * hours }, () => "Privat"),
+      energy_consumption: Array.from({ length: 2 * hours }, (_, i) => i),
+    });
+
+  it("records the writer's dataset in the manifest; readers learn keys and unit from it", async () => {
+    const writer = new FeatureStore(storage, group, undefined, industry);
+    expect(await writer.info()).toEqual(industry);
+    expect(await writer.latestHour()).toBeUndefined();
+    await writer.upsert(industryRows(3), "run-1", now);
+    expect((await writer.manifest())?.dataset).toEqual(industry);
+    const reader = new FeatureStore(storage, group);
+    expect(await reader.info()).toEqual(industry);
+    expect(await reader.latestHour()).toBe(t0 + 2 * H);
+    const back = await reader.read({ start: t0, end: t0 + H });
+    expect(back.objects()).toEqual([
+      { datetime_utc: t0, MunicipalityNo: "101", Branche: "Privat", energy_consumption: 1 },
+      { datetime_utc: t0, MunicipalityNo: "851", Branche: "Privat", energy_consumption: 0 },
+    ]);
+  });
+
+  it("reads a manifest written before datasets were recorded as the legacy DE35 layout, and lets DE35 continue it", async () => {
+    await new FeatureStore(storage, group).upsert(series(1, 111, 2), "run-1", now);
+    const legacy = JSON.parse(new TextDecoder().decode(await storage.read("features/energy_consumption/v1/manifest.json")));
+    expect(legacy.dataset).toBeUndefined();
+    expect(await new FeatureStore(storage, group).info()).toEqual(LEGACY_DE35_INFO);
+    const report = await new FeatureStore(storage, group, undefined, de35).upsert(series(1, 111, 3), "run-2", now);
+    expect(report).toMatchObject({ added: 1, unchanged: 2, commit: 2 });
+    expect(await new FeatureStore(storage, group).info()).toEqual(de35);
+  });
+
+  it("refuses to upsert another dataset's series into a group, writing nothing", async () => {
+    await new FeatureStore(storage, group, undefined, de35).upsert(series(1, 111, 2), "run-1", now);
+    const before = await storage.list("features/");
+    await expect(new FeatureStore(storage, group, undefined, industry).upsert(industryRows(1), "run-2", now)).rejects.toThrow(
+      "featurestore: features/energy_consumption/v1/ holds dataset de35 (keys area:int8,consumer_type:int32, unit kWh); " +
+        "this run's dataset consumption-industry has keys MunicipalityNo:utf8,Branche:utf8, unit kWh; " +
+        "use another --store, or another FEATURE_GROUP_NAME / FEATURE_GROUP_VERSION for this dataset",
+    );
+    expect(await storage.list("features/")).toEqual(before);
   });
 });
