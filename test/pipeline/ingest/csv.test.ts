@@ -1,15 +1,23 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DE35 } from "../../../src/pipeline/dataset/spec.js";
 import { PipelineError } from "../../../src/pipeline/core/errors.js";
-import { parseEdsCsv } from "../../../src/pipeline/ingest/csv.js";
-import { DE35_CSV } from "../../support/eds-server.js";
+import { EMBEDDED_DATA_PATH } from "../../../src/pipeline/config/paths.js";
+import { applyDatasetFlags, loadPreset } from "../../../src/pipeline/dataset/preset.js";
+import { parseCsvColumns } from "../../../src/pipeline/ingest/csv.js";
+import type { RawColumns } from "../../../src/pipeline/ingest/records.js";
 
+const DE35 = loadPreset("de35");
 const HEADER = "HourUTC;HourDK;PriceArea;ConsumerType_DE35;TotalCon";
-const ROW1 = { HourUTC: "2023-01-01T00:00:00", HourDK: "2023-01-01T01:00:00", PriceArea: "DK1", ConsumerType_DE35: 111, TotalCon: 65874 };
-const ROW2 = { HourUTC: "2023-01-01T00:00:00", HourDK: "2023-01-01T01:00:00", PriceArea: "DK1", ConsumerType_DE35: 112, TotalCon: 2422 };
+// HourDK is a column the preset knows but does not read: the UTC column is the time.
+const ROW1 = { HourUTC: "2023-01-01T00:00:00", PriceArea: "DK1", ConsumerType_DE35: 111, TotalCon: 65874 };
+const ROW2 = { HourUTC: "2023-01-01T00:00:00", PriceArea: "DK1", ConsumerType_DE35: 112, TotalCon: 2422 };
 
-const parse = (text: string) => parseEdsCsv(text, DE35, "test.csv").objects() as Array<Record<string, unknown>>;
+/** DE35 raw columns as one object per row, with the source's column names. */
+function objects(c: RawColumns): Array<Record<string, unknown>> {
+  return c.time.map((t, i) => ({ HourUTC: t, PriceArea: c.keys[0][i], ConsumerType_DE35: c.keys[1][i], TotalCon: c.value[i] }));
+}
+
+const parse = (text: string) => objects(parseCsvColumns(text, DE35, "test.csv"));
 
 function errorOf(f: () => unknown): PipelineError {
   try {
@@ -21,13 +29,16 @@ function errorOf(f: () => unknown): PipelineError {
   throw new Error("expected an error");
 }
 
-describe("parseEdsCsv", () => {
-  it("parses the genuine download: 44,308 rows, exact values, types", () => {
-    const t = parseEdsCsv(readFileSync(DE35_CSV, "utf8"), DE35, "de35.csv");
-    expect(t.numRows()).toBe(44_308);
-    expect(t.columnNames()).toEqual(["HourUTC", "HourDK", "PriceArea", "ConsumerType_DE35", "TotalCon"]);
-    expect(t.object(0)).toEqual({ HourUTC: "2022-12-21T16:00:00", HourDK: "2022-12-21T17:00:00", PriceArea: "DK1", ConsumerType_DE35: 111, TotalCon: 132199 });
-    expect(t.object(44_307)).toEqual({ HourUTC: "2023-01-14T22:00:00", HourDK: "2023-01-14T23:00:00", PriceArea: "DK2", ConsumerType_DE35: 999, TotalCon: 578473 });
+describe("parseCsvColumns", () => {
+  it("parses the genuine download: 44,308 rows, exact values, types, UTC hours", () => {
+    const c = parseCsvColumns(readFileSync(EMBEDDED_DATA_PATH, "utf8"), DE35, "de35.csv");
+    expect(c.times).toHaveLength(44_308);
+    const rows = objects(c);
+    expect(rows[0]).toEqual({ HourUTC: "2022-12-21T16:00:00", PriceArea: "DK1", ConsumerType_DE35: 111, TotalCon: 132199 });
+    expect(rows[44_307]).toEqual({ HourUTC: "2023-01-14T22:00:00", PriceArea: "DK2", ConsumerType_DE35: 999, TotalCon: 578473 });
+    expect(c.times[0]).toBe(Date.UTC(2022, 11, 21, 16));
+    expect(c.times[44_307]).toBe(Date.UTC(2023, 0, 14, 22));
+    expect(c.dst).toEqual({ nonexistent: 0, repeated: 0 });
   });
 
   it("accepts a BOM and CRLF line ends, and skips blank lines", () => {
@@ -45,9 +56,7 @@ describe("parseEdsCsv", () => {
       '65874;"a;b ""quoted""";DK1;2023-01-01T01:00:00;111;2023-01-01T00:00:00',
       '"2422";"multi\nline";"DK1";"2023-01-01T01:00:00";"112";"2023-01-01T00:00:00"',
     ].join("\n");
-    const t = parseEdsCsv(text, DE35, "test.csv");
-    expect(t.columnNames()).toEqual(["HourUTC", "HourDK", "PriceArea", "ConsumerType_DE35", "TotalCon"]);
-    expect(t.objects()).toEqual([ROW1, ROW2]);
+    expect(parse(text)).toEqual([ROW1, ROW2]);
   });
 
   it("detects a comma separator from the header", () => {
@@ -67,11 +76,32 @@ describe("parseEdsCsv", () => {
     expect(parse(text).map((r) => r.TotalCon)).toEqual([null, 1500]);
   });
 
-  it("lists expected and found header when a column is missing", () => {
+  it("reads any long table given by flags: string keys trimmed, integer keys as numbers, local time by its zone", () => {
+    const spec = applyDatasetFlags(undefined, { keys: "meter_id,site:int", time: "read_at", timeZone: "Europe/Copenhagen", value: "kwh" });
+    const c = parseCsvColumns("read_at,meter_id,site,kwh\n2023-06-01 02:00, m-1 ,7,1.5\n2023-06-01 02:00,007,8,2\n", spec, "meters.csv");
+    expect(c.keys).toEqual([
+      ["m-1", "007"],
+      [7, 8],
+    ]);
+    expect(c.value).toEqual([1.5, 2]);
+    // Copenhagen is UTC+2 in June.
+    expect(c.times).toEqual([Date.UTC(2023, 5, 1, 0), Date.UTC(2023, 5, 1, 0)]);
+  });
+
+  it("lists expected and found columns, and the preset to fix, when a column is missing", () => {
     const e = errorOf(() => parse("HourUTC;HourDK;PriceArea;ConsumerType_DE36;Consumption\n2023-01-01T00:00:00;2023-01-01T01:00:00;DK1;111;1\n"));
     expect(e.message).toBe(
-      'ingest: test.csv: the CSV header lacks column(s) "ConsumerType_DE35", "TotalCon"; expected HourUTC;HourDK;PriceArea;ConsumerType_DE35;TotalCon, ' +
-        "found HourUTC;HourDK;PriceArea;ConsumerType_DE36;Consumption; fix the file's header or set EDS_COLUMN_* (the dataset spec's column names) to match it",
+      'ingest: test.csv: the CSV header lacks column(s) "ConsumerType_DE35", "TotalCon"; the source\'s columns are HourUTC, HourDK, PriceArea, ConsumerType_DE36, Consumption, ' +
+        "expected HourUTC, PriceArea, ConsumerType_DE35, TotalCon (columns the dataset spec does not know: ConsumerType_DE36, Consumption); " +
+        "the dataset's schema changed or the wrong dataset was picked: fix the preset file (src/pipeline/dataset/presets/de35.json) or pass --keys/--time/--value",
+    );
+  });
+
+  it("names the flags to fix when a file read by flags lacks a column", () => {
+    const spec = applyDatasetFlags(undefined, { keys: "meter_id", time: "read_at", value: "kwh" });
+    expect(errorOf(() => parseCsvColumns("read_at,meter,kwh\n2023-06-01T00:00,m-1,1\n", spec, "meters.csv")).message).toBe(
+      'ingest: meters.csv: the CSV header lacks column(s) "meter_id"; the source\'s columns are read_at, meter, kwh, expected read_at, meter_id, kwh ' +
+        "(columns the dataset spec does not know: meter); the dataset's schema changed or the wrong dataset was picked: fix the flags --keys/--time/--value",
     );
   });
 
@@ -80,16 +110,17 @@ describe("parseEdsCsv", () => {
     const e = errorOf(() => parse(text));
     expect(e.message).toBe(
       'ingest: test.csv: line 4 column "TotalCon" is "1.234.567" (string), expected a finite number or null; ' +
-        "the source's data does not match the dataset spec: check that EDS_COLUMN_VALUE names the right column, or fix the source data",
+        "the source's data does not match the dataset spec: check that --value (or the preset) names the right column, or fix the source data",
     );
   });
 
   it("names the line of a bad time and a bad consumer type", () => {
-    expect(errorOf(() => parse(`${HEADER}\n2023-01-01 00:00;2023-01-01T01:00:00;DK1;111;1\n`)).message).toMatch(
-      /^ingest: test\.csv: line 2 column "HourUTC" is "2023-01-01 00:00" \(string\), expected a time like/,
+    expect(errorOf(() => parse(`${HEADER}\n01/01/2023 00:00;2023-01-01T01:00:00;DK1;111;1\n`)).message).toBe(
+      'ingest: test.csv: line 2 column "HourUTC" is "01/01/2023 00:00" (string), expected a time like "2022-12-21T16:00:00" (yyyy-MM-ddTHH:mm[:ss], optionally with Z or an offset); ' +
+        "the source's data does not match the dataset spec: check that --time (or the preset) names the right column, or fix the source data",
     );
     expect(errorOf(() => parse(`${HEADER}\n2023-01-01T00:00:00;2023-01-01T01:00:00;DK1;11x;1\n`)).message).toMatch(
-      /^ingest: test\.csv: line 2 column "ConsumerType_DE35" is "11x" \(string\), expected an integer code/,
+      /^ingest: test\.csv: line 2 column "ConsumerType_DE35" is "11x" \(string\), expected an integer code like 111; .* check that --keys \(or the preset\)/,
     );
   });
 
@@ -102,9 +133,12 @@ describe("parseEdsCsv", () => {
     );
   });
 
-  it("rejects an empty file", () => {
+  it("rejects an empty file and a header without rows", () => {
     expect(errorOf(() => parse("")).message).toBe(
-      "ingest: test.csv: the CSV file is empty; expected a header row HourUTC;HourDK;PriceArea;ConsumerType_DE35;TotalCon and data rows",
+      "ingest: test.csv: the CSV file is empty; expected a header row HourUTC;PriceArea;ConsumerType_DE35;TotalCon and data rows",
+    );
+    expect(errorOf(() => parse(`${HEADER}\n`)).message).toBe(
+      "ingest: test.csv: the CSV file has a header but no data rows; export the rows too, or pick another file",
     );
   });
 });
