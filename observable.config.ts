@@ -22,7 +22,8 @@ export default {
   style: "style.css",
   globalStylesheets: [],
   head: '<link rel="icon" href="data:,">',
-  footer: "Danish hourly electricity consumption: forecasts and monitoring. All times are UTC.",
+  // The dataset is the store's (each page names it); nothing dataset-specific goes here.
+  footer: "Hourly forecasts of every series in the store, and how they turned out. All times are UTC.",
   search: false,
   toc: false,
   pager: false,

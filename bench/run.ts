@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const only = process.argv.slice(2);
-const scripts = ["parquet", "ingest", "gbm", "backtest", "backfill"].filter((s) => (only.length === 0 || only.includes(s)) && existsSync(`bench/${s}.ts`));
+const scripts = ["parquet", "ingest", "ingest-preset", "gbm", "backtest", "backfill"].filter((s) => (only.length === 0 || only.includes(s)) && existsSync(`bench/${s}.ts`));
 console.log(`node ${process.version}, ${new Date().toISOString()}`);
 let failed = 0;
 for (const s of scripts) {

@@ -68,3 +68,11 @@ export function percent(x: number | null | undefined, digits = 2): string {
 export function utcText(ms: number | null | undefined): string {
   return ms === null || ms === undefined || !Number.isFinite(ms) ? "–" : new Date(ms).toISOString().slice(0, 16).replace("T", " ");
 }
+
+/**
+ * An axis or column title for hourly values in the dataset's unit (from `store.info()`):
+ * `MWh per hour` for energy units, the unit itself (the hour's mean) for power units.
+ */
+export function perHour(unit: string): string {
+  return /Wh$/.test(unit) ? `${unit} per hour` : unit;
+}

@@ -41,7 +41,39 @@ export function age(fromIso: string | number, toIso: string | number): string {
   return `${(h / 24).toFixed(1)} days`;
 }
 
-/** `DK1 · 111` for a series. */
-export function seriesLabel(areas: Record<string, string>, area: number, consumerType: number): string {
-  return `${areas[String(area)] ?? `area ${area}`} · ${consumerType}`;
+/**
+ * The unit to show values up to `max` in: energy and power units move up a prefix while the
+ * numbers would have five digits or more (3,500,000 kWh reads as 3,500 MWh). Returns that unit and
+ * the divisor; other units stay as they are.
+ */
+export function scaleUnit(unit: string, max: number): { unit: string; factor: number } {
+  const m = /^(k|M|G)?(Wh|W)$/.exec(unit);
+  if (!m || !Number.isFinite(max)) return { unit, factor: 1 };
+  const prefixes = ["", "k", "M", "G", "T"];
+  let p = prefixes.indexOf(m[1] ?? "");
+  let factor = 1;
+  while (p < prefixes.length - 1 && Math.abs(max) / factor >= 10_000) {
+    factor *= 1000;
+    p++;
+  }
+  return { unit: prefixes[p] + m[2], factor };
+}
+
+/** An axis title for hourly values: `MWh per hour` for energy, `MW` (the hour's mean) for power. */
+export function perHour(unit: string): string {
+  return /Wh$/.test(unit) ? `${unit} per hour` : unit;
+}
+
+/** The key columns of a dataset for prose: `MunicipalityNo × Branche`. */
+export function keyList(dataset: { keys: Array<{ name: string }> }): string {
+  return dataset.keys.map((k) => k.name).join(" × ");
+}
+
+/** The d3/vega-lite format of measured and forecast values in tooltips: thousands separators, no trailing zeros. */
+export const VALUE_FORMAT = ",~f";
+
+/** A value rounded as the loaders round them: whole from 1,000 up, four significant digits below. */
+export function rounded(v: number | null | undefined): number | null {
+  if (v === null || v === undefined || !Number.isFinite(v)) return null;
+  return Math.abs(v) >= 1000 ? Math.round(v) : Number(v.toPrecision(4));
 }

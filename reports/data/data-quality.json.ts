@@ -6,6 +6,7 @@
 import { HOUR_MS } from "../../src/pipeline/time/index.js";
 import type { ExpectationValidationResult } from "../../src/validation/types.js";
 import { emit, emptyNotice, runLoader } from "./lib/context.js";
+import { datasetOut } from "./lib/series.js";
 import { featureGroup } from "./lib/store.js";
 import { readQuarantine, readValidations, shortText, summariseRun, VALIDATION_HISTORY_LIMIT } from "./lib/validation.js";
 
@@ -15,10 +16,10 @@ const SAMPLE = 3;
 const MAX_DAYS = 120;
 
 runLoader("data-quality", async (ctx) => {
-  const { storage, config } = ctx;
+  const { storage } = ctx;
   const validations = await readValidations(storage);
   const quarantine = await readQuarantine(storage);
-  const { manifest } = await featureGroup(ctx);
+  const { manifest, info } = await featureGroup(ctx);
   if (validations.total === 0 && !manifest) {
     emit(ctx, { empty: emptyNotice("No ingest run yet", "No validation result and no feature data are in the store") });
     return;
@@ -69,7 +70,7 @@ runLoader("data-quality", async (ctx) => {
             commits: manifest.history.slice(-30).map((c) => ({ commit: c.commit, at: c.at, runId: c.runId, added: c.added, changed: c.changed, days: c.partitions.length })),
           }
         : null,
-      dataset: { name: config.dataset.name, consumerTypes: config.dataset.consumerTypes.length, areas: Object.keys(config.dataset.areas) },
+      dataset: datasetOut(info),
     },
   });
 });

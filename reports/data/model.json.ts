@@ -7,6 +7,7 @@
 import { HOUR_MS } from "../../src/pipeline/time/index.js";
 import { runBacktest } from "../../src/pipeline/backtest/engine.js";
 import { panelFromTable } from "../../src/pipeline/features/panel.js";
+import type { DatasetInfo } from "../../src/pipeline/dataset/spec.js";
 import type { FeatureStore } from "../../src/pipeline/featurestore/store.js";
 import { SeasonalNaive } from "../../src/pipeline/models/seasonal-naive.js";
 import { registryKeys, type ModelMetadata } from "../../src/pipeline/registry/metadata.js";
@@ -38,7 +39,7 @@ runLoader("model", async (ctx) => {
   }
   const hasAlias = await storage.exists(registryKeys.alias(name, "production"));
   const production = hasAlias ? await registry.resolve(name, "production") : versions[versions.length - 1];
-  const { store } = await featureGroup(ctx);
+  const { store, info } = await featureGroup(ctx);
 
   const rows = [];
   for (const v of versions) {
@@ -58,7 +59,7 @@ runLoader("model", async (ctx) => {
       trials: trials.length,
       folds: best?.folds ?? [],
       fitSeconds: best ? Math.round(best.fitSeconds * 10) / 10 : null,
-      baselines: best && best.folds.length > 0 ? await baselines(store, meta, best.folds, config.forecast.horizon) : null,
+      baselines: best && best.folds.length > 0 ? await baselines(store, info, meta, best.folds, config.forecast.horizon) : null,
       production: meta.version === production,
     });
   }
@@ -75,7 +76,7 @@ runLoader("model", async (ctx) => {
         features: summariseFeatures(prodMeta.metadata.features),
         hyperparameters: prodMeta.metadata.hyperparameters,
       },
-      horizon: await liveByStep(ctx, store),
+      horizon: await liveByStep(ctx, store, info),
     },
   });
 });
@@ -94,13 +95,13 @@ async function readTrials(ctx: ReportContext, runId: string): Promise<TrialRecor
  * The seasonal-naive baselines backtested on the model's own folds and data (the pipeline's
  * backtest engine and SeasonalNaive model), so the numbers compare like for like.
  */
-async function baselines(store: FeatureStore, meta: ModelMetadata, folds: string[], horizon: number) {
+async function baselines(store: FeatureStore, info: DatasetInfo, meta: ModelMetadata, folds: string[], horizon: number) {
   const origins = folds.map((f) => Date.parse(f)).sort((a, b) => a - b);
   const end = Date.parse(meta.trainingWindow.end) + HOUR_MS;
   const start = origins[0] - Math.max(...PERIODS) * HOUR_MS;
   const table = await store.read({ start, end });
   if (table.numRows() === 0) return null;
-  const panel = panelFromTable(table, "baseline history");
+  const panel = panelFromTable(table, info.keys, "baseline history");
   const every = origins.length > 1 ? (origins[1] - origins[0]) / HOUR_MS : 24;
   const result = runBacktest(
     panel,
@@ -115,17 +116,18 @@ async function baselines(store: FeatureStore, meta: ModelMetadata, folds: string
  * the same hours (the value 24 h and 168 h before the target, both known at every origin for
  * steps up to 24), on the hours where all three exist.
  */
-async function liveByStep(ctx: ReportContext, store: FeatureStore) {
+async function liveByStep(ctx: ReportContext, store: FeatureStore, info: DatasetInfo) {
   const maxPeriod = Math.max(...PERIODS);
   const minPeriod = Math.min(...PERIODS);
-  const scored = await readScored(ctx.storage, store, { lagHours: maxPeriod });
+  const scored = await readScored(ctx.storage, store, info, { lagHours: maxPeriod });
   if (!scored) return null;
   const maxStep = extent(scored.step)[1];
   const sums = Array.from({ length: maxStep }, () => ({ n: 0, model: 0, naive: PERIODS.map(() => 0) }));
   for (let i = 0; i < scored.n; i++) {
     const truth = scored.y[i];
     const s = scored.series[i];
-    if (!Number.isFinite(truth) || truth === 0 || s < 0 || scored.step[i] > minPeriod) continue;
+    // The model's own forecasts only: new series' baseline forecasts are not the model's.
+    if (!Number.isFinite(truth) || truth === 0 || s < 0 || scored.step[i] > minPeriod || scored.baseline[i]) continue;
     const naive = PERIODS.map((h) => scored.valueAt(s, scored.time[i] - h * HOUR_MS));
     if (naive.some((v) => !Number.isFinite(v))) continue;
     const acc = sums[scored.step[i] - 1];

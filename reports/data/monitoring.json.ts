@@ -9,14 +9,17 @@ import { DAY_MS } from "../../src/pipeline/time/index.js";
 import {
   METRICS_BY_MODEL_SCHEMA,
   METRICS_BY_ORIGIN_SCHEMA,
-  METRICS_BY_SERIES_SCHEMA,
   METRICS_BY_STEP_SCHEMA,
   METRICS_BY_TIME_SCHEMA,
+  metricsBySeriesSchema,
 } from "../../src/pipeline/monitor/schema.js";
+import { keyAt, seriesId } from "../../src/pipeline/series/key.js";
+import { BASELINE_MODEL } from "../../src/pipeline/predict/predict.js";
 import { outputKeys } from "../../src/pipeline/predict/schema.js";
 import { emit, emptyNotice, runLoader } from "./lib/context.js";
 import { readScored } from "./lib/scored.js";
-import { areaNames, col, featureGroup, frac, readOptional } from "./lib/store.js";
+import { datasetOut, keyArrays, seriesRef, tableSeriesIds } from "./lib/series.js";
+import { col, featureGroup, frac, readOptional } from "./lib/store.js";
 
 /** Days of per-hour metrics shipped. */
 const MAX_DAYS = 60;
@@ -44,14 +47,15 @@ runLoader("monitoring", async (ctx) => {
   const byStep = await readOptional(storage, outputKeys.metricsBy("step"), METRICS_BY_STEP_SCHEMA);
   const byModel = await readOptional(storage, outputKeys.metricsBy("model"), METRICS_BY_MODEL_SCHEMA);
   const byOrigin = await readOptional(storage, outputKeys.metricsBy("origin"), METRICS_BY_ORIGIN_SCHEMA);
-  const bySeries = await readOptional(storage, outputKeys.metricsBy("series"), METRICS_BY_SERIES_SCHEMA);
+  const { store, info } = await featureGroup(ctx);
+  const bySeries = await readOptional(storage, outputKeys.metricsBy("series"), metricsBySeriesSchema(info.keys));
 
   // Daily MAPE per series for the sparklines, from the forecasts and their truth.
   const sparkStart = Math.max(Math.floor(times[0] / DAY_MS), Math.floor(lastT / DAY_MS) - (SPARK_DAYS - 1)) * DAY_MS;
   const days: number[] = [];
   for (let t = sparkStart; t <= lastT; t += DAY_MS) days.push(t);
   const daily = new Map<string, Array<number | null>>();
-  const scored = await readScored(storage, (await featureGroup(ctx)).store, { from: sparkStart });
+  const scored = await readScored(storage, store, info, { from: sparkStart });
   if (scored) {
     const sums = new Map<number, { ape: Float64Array; n: Float64Array }>();
     for (let i = 0; i < scored.n; i++) {
@@ -64,26 +68,33 @@ runLoader("monitoring", async (ctx) => {
       acc.n[day]++;
     }
     for (const [s, acc] of sums) {
-      const key = scored.panel.keys[s];
-      daily.set(`${key.area}:${key.consumerType}`, Array.from(acc.ape, (a, d) => (acc.n[d] > 0 ? frac(a / acc.n[d]) : null)));
+      daily.set(seriesId(scored.panel.keys[s]), Array.from(acc.ape, (a, d) => (acc.n[d] > 0 ? frac(a / acc.n[d]) : null)));
     }
   }
 
-  const seriesRows = bySeries ? bySeries.orderby(aq.desc("mape")).objects() as Array<{ area: number; consumer_type: number; n: number; mape: number | null; rmspe: number | null; coverage_80: number | null; coverage_95: number | null }> : [];
-  const series = seriesRows.slice(0, MAX_SERIES).map((r) => ({
-    area: r.area,
-    consumerType: r.consumer_type,
-    n: r.n,
-    mape: frac(r.mape),
-    rmspe: frac(r.rmspe),
-    cov80: frac(r.coverage_80),
-    cov95: frac(r.coverage_95),
-    daily: daily.get(`${r.area}:${r.consumer_type}`) ?? [],
-  }));
+  // Worst first; each row's key read from the dataset's own key columns.
+  const worst = bySeries ? bySeries.orderby(aq.desc("mape")) : undefined;
+  const series = [];
+  if (worst) {
+    const ids = tableSeriesIds(worst, info);
+    const keys = keyArrays(worst, info);
+    const [n, mape, rmspe, cov80, cov95] = ["n", "mape", "rmspe", "coverage_80", "coverage_95"].map((name) => col<number | null>(worst, name));
+    for (let i = 0; i < Math.min(MAX_SERIES, ids.length); i++) {
+      series.push({
+        ...seriesRef(keyAt(keys, i), info),
+        n: n[i],
+        mape: frac(mape[i]),
+        rmspe: frac(rmspe[i]),
+        cov80: frac(cov80[i]),
+        cov95: frac(cov95[i]),
+        daily: daily.get(ids[i]) ?? [],
+      });
+    }
+  }
 
   emit(ctx, {
     data: {
-      areas: areaNames(ctx),
+      dataset: datasetOut(info),
       thresholds: { maxMape7d: config.alerts.maxMape7d, minCoverage80: config.alerts.minCoverage80 },
       byTime: {
         t: col(recent, "datetime_utc"),
@@ -102,6 +113,7 @@ runLoader("monitoring", async (ctx) => {
         ? (byModel.objects() as Array<Record<string, number | string | null>>).map((r) => ({
             model: r.model,
             version: r.model_version,
+            baseline: r.model === BASELINE_MODEL,
             n: r.n,
             mape: frac(r.mape as number),
             cov80: frac(r.coverage_80 as number | null),
@@ -112,7 +124,9 @@ runLoader("monitoring", async (ctx) => {
       byOrigin: byOrigin
         ? (byOrigin.objects() as Array<Record<string, number | string | null>>).slice(-MAX_DAYS * 24).map((r) => ({
             origin: r.origin,
+            model: r.model,
             version: r.model_version,
+            baseline: r.model === BASELINE_MODEL,
             runId: r.run_id,
             n: r.n,
             mape: frac(r.mape as number),
@@ -122,7 +136,7 @@ runLoader("monitoring", async (ctx) => {
         : [],
       sparkDays: days,
       series,
-      seriesTotal: seriesRows.length,
+      seriesTotal: worst?.numRows() ?? 0,
     },
   });
 });

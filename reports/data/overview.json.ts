@@ -1,17 +1,20 @@
 /**
- * Overview page data: the status at a glance (last run, data freshness, 7-day MAPE against the
- * alert threshold, series, validations) and the headline chart, total consumption observed vs
- * forecast, aggregated here to one row per hour.
+ * Overview page data: the dataset (from the store), the status at a glance (last run, data
+ * freshness, 7-day MAPE against the alert threshold, series, validations), the series the latest
+ * run did not forecast (stale) or forecast with the baseline (new), and the headline chart, the
+ * total over all series observed vs forecast, aggregated here to one row per hour.
  */
 import * as aq from "arquero";
 import { DAY_MS, HOUR_MS } from "../../src/pipeline/time/index.js";
 import { METRICS_BY_TIME_SCHEMA } from "../../src/pipeline/monitor/schema.js";
-import { outputKeys, PREDICTIONS_SCHEMA } from "../../src/pipeline/predict/schema.js";
+import { outputKeys, predictionsSchema } from "../../src/pipeline/predict/schema.js";
+import type { DatasetInfo } from "../../src/pipeline/dataset/spec.js";
 import type { FeatureStore } from "../../src/pipeline/featurestore/store.js";
 import { registryKeys } from "../../src/pipeline/registry/metadata.js";
 import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
 import { emit, emptyNotice, redactPaths, runLoader, type ReportContext } from "./lib/context.js";
-import { col, extent, featureGroup, frac, kwh, listRuns, readOptional } from "./lib/store.js";
+import { datasetOut, distinctSeries, runSeriesNotes } from "./lib/series.js";
+import { amount, col, extent, featureGroup, frac, listRuns, readOptional } from "./lib/store.js";
 import { readQuarantine, readValidations } from "./lib/validation.js";
 
 /** Days of history in the headline chart (before the latest observation). */
@@ -19,7 +22,7 @@ const HEADLINE_DAYS = 7;
 
 runLoader("overview", async (ctx) => {
   const { storage, config } = ctx;
-  const { store, manifest } = await featureGroup(ctx);
+  const { store, manifest, info } = await featureGroup(ctx);
   const runs = await listRuns(storage);
   if (!manifest && runs.length === 0) {
     emit(ctx, { empty: emptyNotice("The store is empty", "No data has been ingested and no pipeline run has finished yet") });
@@ -37,7 +40,7 @@ runLoader("overview", async (ctx) => {
   let series = 0;
   if (lastObs !== null) {
     const latest = await store.read({ start: lastObs - DAY_MS + HOUR_MS, end: lastObs + HOUR_MS });
-    series = latest.groupby("area", "consumer_type").count().numRows();
+    series = distinctSeries(latest, info).size;
   }
 
   const metrics = await readOptional(storage, outputKeys.metrics, METRICS_BY_TIME_SCHEMA);
@@ -69,6 +72,9 @@ runLoader("overview", async (ctx) => {
             modelVersion: last.predict.modelVersion,
             origin: last.predict.origin,
             alerts: last.monitor.alerts,
+            series: last.predict.series,
+            model: last.predict.model,
+            ...runSeriesNotes(last.predict, info),
           }
         : null,
       lastFailure:
@@ -76,7 +82,8 @@ runLoader("overview", async (ctx) => {
           ? { runId: lastFailure.runId, asOf: lastFailure.asOf, step: lastFailure.step, error: redactPaths(lastFailure.error), at: lastFailure.at }
           : null,
       runs: { succeeded: successes.length, failed: failures.length },
-      data: { first: firstObs, last: lastObs, rows: manifest?.rows ?? 0, series, commit: manifest?.commit ?? 0, delayDays: config.window.delayDays, group: `${config.featureGroup.name}/v${config.featureGroup.version}` },
+      dataset: datasetOut(info),
+      data: { first: firstObs, last: lastObs, rows: manifest?.rows ?? 0, series, commit: manifest?.commit ?? 0, delayDays: last ? delayOf(last.asOf, last.visibleUntil) : config.window.delayDays, group: `${config.featureGroup.name}/v${config.featureGroup.version}` },
       monitoring: m
         ? {
             latestHour: m.datetime_utc,
@@ -94,7 +101,7 @@ runLoader("overview", async (ctx) => {
       },
       quarantined: quarantine.length,
       model,
-      headline: lastObs === null ? null : await headline(ctx, store, lastObs),
+      headline: lastObs === null ? null : await headline(ctx, store, info, lastObs),
     },
   });
 });
@@ -104,26 +111,36 @@ runLoader("overview", async (ctx) => {
  * freshest forecast of each hour (the latest origin before it) with the sums of the series'
  * interval bounds (a conservative band for the total; the model has no interval of the sum).
  */
-async function headline(ctx: ReportContext, store: FeatureStore, lastObs: number) {
+async function headline(ctx: ReportContext, store: FeatureStore, info: DatasetInfo, lastObs: number) {
   const start = lastObs - HEADLINE_DAYS * DAY_MS + HOUR_MS;
   const obs = (await store.read({ start, end: lastObs + HOUR_MS }))
     .groupby("datetime_utc")
     .rollup({ v: aq.op.sum("energy_consumption"), n: aq.op.count() })
     .orderby("datetime_utc");
-  const history = await readOptional(ctx.storage, outputKeys.history, PREDICTIONS_SCHEMA);
+  const history = await readOptional(ctx.storage, outputKeys.history, predictionsSchema(info.keys));
   let forecast = null;
   if (history && history.numRows() > 0) {
     const totals = history
       .params({ s: start })
       .filter((d: { datetime_utc: number }, $: { s: number }) => d.datetime_utc >= $.s)
+      // Baseline forecasts of new series have no interval: they add their point forecast to both
+      // bounds, so the band stays around the total instead of missing those series.
+      .derive({
+        noband: "d => op.is_finite(d.lower_80) && op.is_finite(d.upper_80) ? 0 : 1",
+        lo80: "d => op.is_finite(d.lower_80) ? d.lower_80 : d.prediction",
+        hi80: "d => op.is_finite(d.upper_80) ? d.upper_80 : d.prediction",
+        lo95: "d => op.is_finite(d.lower_95) ? d.lower_95 : d.prediction",
+        hi95: "d => op.is_finite(d.upper_95) ? d.upper_95 : d.prediction",
+      })
       .groupby("origin", "datetime_utc")
       .rollup({
         p: aq.op.sum("prediction"),
-        l80: aq.op.sum("lower_80"),
-        u80: aq.op.sum("upper_80"),
-        l95: aq.op.sum("lower_95"),
-        u95: aq.op.sum("upper_95"),
+        l80: aq.op.sum("lo80"),
+        u80: aq.op.sum("hi80"),
+        l95: aq.op.sum("lo95"),
+        u95: aq.op.sum("hi95"),
         n: aq.op.count(),
+        noband: aq.op.sum("noband"),
       });
     // The freshest forecast of each hour: the row with the latest origin.
     const freshest = totals
@@ -135,13 +152,20 @@ async function headline(ctx: ReportContext, store: FeatureStore, lastObs: number
     forecast = {
       t: col(freshest, "datetime_utc"),
       origin: col(freshest, "origin"),
-      p: col(freshest, "p").map(kwh),
-      l80: col(freshest, "l80").map(kwh),
-      u80: col(freshest, "u80").map(kwh),
-      l95: col(freshest, "l95").map(kwh),
-      u95: col(freshest, "u95").map(kwh),
+      p: col(freshest, "p").map(amount),
+      l80: col(freshest, "l80").map(amount),
+      u80: col(freshest, "u80").map(amount),
+      l95: col(freshest, "l95").map(amount),
+      u95: col(freshest, "u95").map(amount),
       n: col(freshest, "n"),
+      /** Series per hour forecast without an interval (by the baseline). */
+      noband: col(freshest, "noband"),
     };
   }
-  return { observed: { t: col(obs, "datetime_utc"), v: col(obs, "v").map(kwh), n: col(obs, "n") }, forecast };
+  return { observed: { t: col(obs, "datetime_utc"), v: col(obs, "v").map(amount), n: col(obs, "n") }, forecast };
+}
+
+/** The data delay a run used, in days: as-of minus what it could see, to the whole hour below. */
+function delayOf(asOf: string, visibleUntil: string): number {
+  return Math.floor((Date.parse(asOf) - Date.parse(visibleUntil)) / HOUR_MS) / 24;
 }

@@ -1,23 +1,29 @@
-import { acquireLock } from "../pipeline/lock/lock.js";
+import { takeLease } from "../pipeline/lock/lease.js";
+import type { Storage } from "../pipeline/storage/storage.js";
 import type { CliContext } from "./context.js";
 
-/** How long a run's lock lives without being released: a dead run blocks the store at most this long. */
-const LOCK_TTL_MS = 2 * 60 * 60 * 1000;
-
 /**
- * Runs `f` holding the store's run lock, so two scheduled runs never write the same store at
- * once; the second fails fast with a message naming the holder. Released on success and failure.
+ * Runs `f` holding the store-wide lock (`locks/run.json`), so no two commands that write the store
+ * ever write it at once. Every writing command (ingest, train, predict, monitor, run, backfill)
+ * goes through here; reads need no lock.
+ *
+ * A busy store is waited for (LOCK_WAIT_SECONDS, trying every LOCK_POLL_SECONDS), then the command
+ * exits 5 naming the holder. The lease (LOCK_LEASE_SECONDS) is renewed every LOCK_RENEW_SECONDS
+ * while `f` works. `f` must write only through the storage it is given: that storage refuses
+ * every write once the lease is lost (exit 5, the refused write named). The lock is released on
+ * success and on failure; a failing release never hides `f`'s own error.
  */
-export async function withRunLock<T>(ctx: CliContext, owner: string, f: () => Promise<T>): Promise<T> {
-  const lock = await acquireLock(ctx.storage, { name: "run", owner, ttlMs: LOCK_TTL_MS, clock: ctx.clock });
+export async function withStoreLock<T>(ctx: CliContext, owner: string, f: (storage: Storage) => Promise<T>): Promise<T> {
+  const { waitMs, pollMs, leaseMs, renewMs } = ctx.config.lock;
+  const lease = await takeLease(ctx.storage, { owner, clock: ctx.clock, logger: ctx.logger, waitMs, pollMs, leaseMs, renewMs });
   let result: T;
   try {
-    result = await f();
+    result = await f(lease.storage);
   } catch (error) {
     // The run's own error is what the operator must see, even if the store fails the release too.
-    await lock.release().catch((releaseError: unknown) => ctx.logger.warn("lock: could not release locks/run.json after the failure; delete it if no run holds it", { error: String(releaseError) }));
+    await lease.release().catch((releaseError: unknown) => ctx.logger.warn(`lock: could not release ${lease.lock.key} after the failure; it expires by itself within LOCK_LEASE_SECONDS, or delete it if no command holds it`, { error: String(releaseError) }));
     throw error;
   }
-  await lock.release();
+  await lease.release();
   return result;
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { describeError, exitCodeFor, ExitCode } from "../pipeline/core/errors.js";
 import { registerBacktest } from "./commands/backtest.js";
 import { registerBackfill } from "./commands/backfill.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerMonitor } from "./commands/monitor.js";
 import { registerPredict } from "./commands/predict.js";
 import { registerRun } from "./commands/run.js";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerMonitor(program);
   registerRun(program);
   registerBackfill(program);
+  registerDoctor(program);
   for (const cmd of program.commands) cmd.exitOverride().configureHelp({ showGlobalOptions: true });
   return program;
 }

@@ -11,12 +11,13 @@ export interface SourceFlags {
   timeZone?: string;
   value?: string;
   unit?: string;
+  unitColumn?: string;
   filter?: string;
 }
 
 /**
- * Adds `--source`, `--dataset`, `--keys`, `--time`, `--time-zone`, `--value`, `--unit` and
- * `--filter` to a command: every command that reads a source takes the same flags.
+ * Adds `--source`, `--dataset`, `--keys`, `--time`, `--time-zone`, `--value`, `--unit`,
+ * `--unit-column` and `--filter` to a command: every command that reads a source takes the same flags.
  */
 export function addSourceOptions(command: Command, sourceHelp = "embedded (bundled data), api, file:<path.csv|.parquet>, or an http(s) URL (env SOURCE; default embedded)"): Command {
   return command
@@ -27,6 +28,7 @@ export function addSourceOptions(command: Command, sourceHelp = "embedded (bundl
     .option("--time-zone <zone>", "zone of the hour column: UTC or an IANA name like Europe/Copenhagen (env TIME_ZONE; default UTC)")
     .option("--value <col>", "value column (env VALUE_COLUMN)")
     .option("--unit <unit>", "unit of the value column: Wh, kWh, MWh, GWh, kW, MW (env UNIT; default kWh)")
+    .option("--unit-column <col>", "a column holding each row's unit, checked to be --unit on every row (env UNIT_COLUMN)")
     .option("--filter <json>", 'only these series, e.g. {"PriceArea":["DK1"]} (the API\'s filter; env FILTER)');
 }
 
@@ -35,7 +37,7 @@ export function sourceOverrides(flags: SourceFlags): Pick<ConfigOverrides, "sour
   return {
     source: flags.source,
     dataset: flags.dataset,
-    datasetFlags: { keys: flags.keys, time: flags.time, timeZone: flags.timeZone, value: flags.value, unit: flags.unit },
+    datasetFlags: { keys: flags.keys, time: flags.time, timeZone: flags.timeZone, value: flags.value, unit: flags.unit, unitColumn: flags.unitColumn },
     filter: flags.filter,
   };
 }

@@ -25,7 +25,7 @@ export function buildFeatureSuite(spec: DatasetSpec): ExpectationSuite {
   const added = "added: not in the reference suite";
   const keyExpectations = spec.keys.flatMap((k, i) => {
     const out: ExpectationConfig[] = [];
-    out.push(e("expect_column_values_to_not_be_null", { column: k.name }, k.codes ? `${added}; unknown ${k.source} codes become null in the transform` : added));
+    out.push(e("expect_column_values_to_not_be_null", { column: k.name }, k.codes ? `${added}; unknown ${k.name} codes become null in the transform` : added));
     if (k.values) {
       const set = [...new Set(k.values)].sort((a, b) => (typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : 1));
       out.push(e("expect_column_distinct_values_to_be_in_set", { column: k.name, value_set: set }));

@@ -72,7 +72,9 @@ describe("energy-forecast backtest", () => {
     expect(r.stdout).toContain("origins    2: 2023-01-08T23:00Z .. 2023-01-09T23:00Z every 24 h, horizon 24 h");
     expect(r.stdout).toMatch(/seasonal-naive-24\s+\d+\.\d\d%/);
     expect(r.stdout).toContain("MAPE (and 80 % coverage) by horizon step");
-    expect(r.stdout).toContain("MAPE by series (area, consumer type)");
+    // Series are labelled by their key columns' own names (the preset's stored names for DE35).
+    expect(r.stdout).toContain("MAPE by series (area, consumer_type)");
+    expect(r.stdout).toMatch(/\n {2}area {2}consumer_type {2}seasonal-naive-24 {2}seasonal-naive-168\n {2}1 +111 +0\.00% +0\.00%\n {2}2 +111 +\d+\.\d\d%/);
   });
 
   it("fails with a clear message and exit code for bad input", () => {

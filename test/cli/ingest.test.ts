@@ -19,7 +19,7 @@ describe("energy-forecast ingest", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("stores the shared CSV (44,308 rows, 76 series); a second identical run adds 0 rows", async () => {
+  it("stores the shared CSV (44,308 rows, 76 series); a second identical run re-reads only the revision overlap and adds 0 rows", async () => {
     const store = join(dir, "store-full");
     const first = await runCli(["ingest", "--source", `file:${DE35_CSV}`, "--store", store, "--json"]);
     expect(first.stderr).toContain("window is short: 583 of 720 hours");
@@ -29,8 +29,11 @@ describe("energy-forecast ingest", () => {
     expect(r1.featureStore).toMatchObject({ added: 44308, changed: 0, commit: 1, totalRows: 44308, group: "energy_consumption/v1" });
     expect(r1.window.extracted).toEqual(["2022-12-21T16:00:00.000Z", "2023-01-14T23:00:00.000Z"]);
 
+    // Incremental: only the hours after the store's latest minus the preset's 2-day revision overlap.
     const second = JSON.parse((await runCli(["ingest", "--source", `file:${DE35_CSV}`, "--store", store, "--json"])).stdout);
-    expect(second.featureStore).toMatchObject({ added: 0, changed: 0, unchanged: 44308, commit: 1, totalRows: 44308 });
+    expect(second).toMatchObject({ rows: 76 * 48, incremental: { storeLatest: "2023-01-14T22:00:00.000Z", revisionHours: 48, skipped: false } });
+    expect(second.window.extracted).toEqual(["2023-01-12T23:00:00.000Z", "2023-01-14T23:00:00.000Z"]);
+    expect(second.featureStore).toMatchObject({ added: 0, changed: 0, unchanged: 76 * 48, commit: 1, totalRows: 44308 });
 
     const stored = await new FeatureStore(createLocalStorage(store), { name: "energy_consumption", version: 1 }).read();
     expect(stored.numRows()).toBe(44308);

@@ -86,9 +86,11 @@ describe("run, backfill, predict, monitor", () => {
   });
 
   it("lets one run hold the store: a second concurrent run fails fast with exit 5", async () => {
+    // LOCK_WAIT_SECONDS=0: fail at once instead of waiting for the first run (test/cli/store-lock.test.ts covers the wait).
+    const noWait = { ...env, LOCK_WAIT_SECONDS: "0" };
     const [a, b] = await Promise.all([
-      runCli(["--store", store, "run", "--as-of", "2023-01-30T06:00", "--train", "never"], env),
-      new Promise<Awaited<ReturnType<typeof runCli>>>((resolve) => setTimeout(() => resolve(runCli(["--store", store, "run", "--as-of", "2023-01-30T06:00", "--train", "never"], env)), 400)),
+      runCli(["--store", store, "run", "--as-of", "2023-01-30T06:00", "--train", "never"], noWait),
+      new Promise<Awaited<ReturnType<typeof runCli>>>((resolve) => setTimeout(() => resolve(runCli(["--store", store, "run", "--as-of", "2023-01-30T06:00", "--train", "never"], noWait)), 400)),
     ]);
     const codes = [a.code, b.code].sort();
     expect(codes).toEqual([0, 5]);

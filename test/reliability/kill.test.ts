@@ -128,8 +128,9 @@ describe("SIGKILL during run", () => {
       const lockFile = join(store, "locks", "run.json");
       if (existsSync(lockFile)) {
         if (!lockChecked) {
-          // A killed run leaves its lock (TTL 2 h): the next run is refused with the recovery to apply.
-          const locked = await runCli(["--store", store, ...RUN], ENV);
+          // A killed run leaves its lock (until its lease runs out, LOCK_LEASE_SECONDS): the next run,
+          // told not to wait, is refused with the recovery to apply.
+          const locked = await runCli(["--store", store, ...RUN], { ...ENV, LOCK_WAIT_SECONDS: "0" });
           expect(locked.code).toBe(5);
           expect(locked.stderr).toMatch(/^lock: the store file:\/\/.* is locked by run-\S+ on .* since .* \(expires .*\); wait for it to finish, or delete locks\/run\.json if that run is dead/);
           lockChecked = true;

@@ -2,8 +2,13 @@
  * Writes a large synthetic store (default 10,000 series) shaped exactly like the pipeline's, to
  * check that the report still builds and its pages stay light. Not a test (it takes a minute):
  *
- *     npx tsx test/reports/synthetic-store.ts <dir> [--series 10000] [--days 21] [--ticks 7]
+ *     npx tsx test/reports/synthetic-store.ts <dir> [--series 10000] [--days 21] [--ticks 7] [--keys de35|strings]
  *     STORE_URI=<dir> npm run report:build
+ *
+ * `--keys de35` (default) writes the DE35 layout (`area` int8 with its titles, `consumer_type`
+ * int32, kWh); `--keys strings` another dataset's (`MunicipalityNo` and `Branche`, both strings,
+ * MWh). The last series stops reporting two days before the end (stale), and the series forecast
+ * at the newest origin is recorded in the manifests like predict records them.
  *
  * Values come from the seeded synthetic panel the benchmarks use; forecasts are the truth with
  * seeded noise. Everything is written through src/pipeline (feature store, parquet writers,
@@ -17,19 +22,22 @@ import { FeatureStore } from "../../src/pipeline/featurestore/store.js";
 import { monitor } from "../../src/pipeline/monitor/monitor.js";
 import { Rng } from "../../src/pipeline/models/gbm/prng.js";
 import { writeTable } from "../../src/pipeline/predict/outputs.js";
-import { outputKeys, PREDICTIONS_SCHEMA } from "../../src/pipeline/predict/schema.js";
+import { outputKeys, predictionsSchema } from "../../src/pipeline/predict/schema.js";
 import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
 import { manifestKey, type RunManifest } from "../../src/pipeline/run/manifest.js";
 import { openStorage } from "../../src/pipeline/storage/open.js";
 import { buildFeatureSuite, validate } from "../../src/validation/index.js";
-import { DE35 } from "../../src/pipeline/dataset/spec.js";
-import { FEATURE_SCHEMA } from "../../src/pipeline/parquet/schema.js";
+import { datasetInfo, featureSchema, keyColumns, type DatasetSpec } from "../../src/pipeline/dataset/spec.js";
+import { applyDatasetFlags, loadPreset } from "../../src/pipeline/dataset/preset.js";
+import { keyColumnsFor, namedKey, type SeriesKey } from "../../src/pipeline/series/key.js";
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
-  options: { series: { type: "string", default: "10000" }, days: { type: "string", default: "21" }, ticks: { type: "string", default: "7" } },
+  options: { series: { type: "string", default: "10000" }, days: { type: "string", default: "21" }, ticks: { type: "string", default: "7" }, keys: { type: "string", default: "de35" } },
 });
-if (positionals.length !== 1) throw new Error("usage: tsx test/reports/synthetic-store.ts <store dir> [--series N] [--days N] [--ticks N]");
+if (positionals.length !== 1 || !["de35", "strings"].includes(args.keys)) {
+  throw new Error("usage: tsx test/reports/synthetic-store.ts <store dir> [--series N] [--days N] [--ticks N] [--keys de35|strings]");
+}
 const nSeries = Number(args.series);
 const days = Number(args.days);
 const ticks = Number(args.ticks);
@@ -42,27 +50,37 @@ const t0 = performance.now();
 const log = (what: string) => console.error(`${((performance.now() - t0) / 1000).toFixed(1)} s  ${what}`);
 
 const panel = syntheticPanel({ series: nSeries, hours, start, seed: 7 });
-const n = nSeries * hours;
-const time = new Float64Array(n), area = new Int8Array(n), ct = new Int32Array(n), value = new Float64Array(n);
+// The synthetic keys (area 0-2, code 1, 2...) as the chosen dataset's keys.
+const spec: DatasetSpec =
+  args.keys === "de35"
+    ? loadPreset("de35")
+    : applyDatasetFlags(undefined, { keys: "MunicipalityNo,Branche", time: "HourUTC", value: "ConsumptionMWh", unit: "MWh" });
+const keys: SeriesKey[] = panel.keys.map(([area, code]) => (args.keys === "de35" ? [area, code] : [String(101 + 100 * Number(area)), `B${code}`]));
+if (args.keys === "de35") spec.keys[1].values = Array.from(new Set(keys.map((k) => k[1])));
+const info = datasetInfo(spec);
+const columns = keyColumns(spec);
+// The last series stops reporting two days before the end: predict lists it as stale.
+const staleFrom = hours - 48;
+const n = nSeries * hours - (hours - staleFrom);
+const time = new Float64Array(n), value = new Float64Array(n);
+const rowKeys: SeriesKey[] = new Array(n);
 for (let s = 0, i = 0; s < nSeries; s++) {
-  for (let h = 0; h < hours; h++, i++) {
+  for (let h = 0; h < (s === nSeries - 1 ? staleFrom : hours); h++, i++) {
     time[i] = start + h * HOUR_MS;
-    area[i] = panel.keys[s].area;
-    ct[i] = panel.keys[s].consumerType;
+    rowKeys[i] = keys[s];
     value[i] = panel.values[s][h];
   }
 }
-const features = aq.table({ datetime_utc: time, area, consumer_type: ct, energy_consumption: value });
+const features = aq.table({ datetime_utc: time, ...keyColumnsFor(rowKeys, columns), energy_consumption: value });
 const lastHour = start + (hours - 1) * HOUR_MS;
 const runIds = Array.from({ length: ticks }, (_, k) => `run-synthetic-${String(k + 1).padStart(3, "0")}`);
-await new FeatureStore(storage, group).upsert(features, runIds[runIds.length - 1], new Date());
+await new FeatureStore(storage, group, undefined, info).upsert(features, runIds[runIds.length - 1], new Date());
 log(`feature store: ${n} rows`);
 
-// Validation results of every tick: the real suite on the newest day (codes are synthetic, so
-// the consumer-type set is this store's own).
-const spec = { ...DE35, areas: { DK: 0, DK1: 1, DK2: 2 }, consumerTypes: Array.from(new Set(Array.from(ct))) };
+// Validation results of every tick: the real suite on the newest day (DE35 codes are synthetic,
+// so the consumer-type set is this store's own).
 const lastDay = features.params({ s: lastHour - DAY_MS }).filter((d: { datetime_utc: number }, $: { s: number }) => d.datetime_utc > $.s);
-const result = validate(lastDay, buildFeatureSuite(spec), { columnTypes: Object.fromEntries(FEATURE_SCHEMA), now: new Date() });
+const result = validate(lastDay, buildFeatureSuite(spec), { columnTypes: Object.fromEntries(featureSchema(columns)), now: new Date() });
 for (const runId of runIds) {
   await storage.write(`validation/${runId}.json`, JSON.stringify({ ...result, meta: { ...result.meta, run_id: { run_name: runId, run_time: result.meta.validation_time } } }));
 }
@@ -71,24 +89,26 @@ log(`validation: ${result.success ? "passed" : "failed"}`);
 // Forecast history: one origin a day (23:00), the newest at the last hour (not yet measured).
 const origins = Array.from({ length: ticks }, (_, k) => lastHour - (ticks - 1 - k) * DAY_MS - (k === ticks - 1 ? 0 : HOUR_MS));
 const rng = new Rng(11);
-const rows = origins.length * nSeries * horizon;
+// The stale series is forecast only while it still reports at the origin.
+const forecastAt = (o: number) => (o < start + staleFrom * HOUR_MS ? nSeries : nSeries - 1);
+const rows = origins.reduce((total, o) => total + forecastAt(o) * horizon, 0);
 const cols = {
-  area: new Int8Array(rows), consumer_type: new Int32Array(rows), datetime_utc: new Float64Array(rows), origin: new Float64Array(rows), step: new Int16Array(rows),
+  datetime_utc: new Float64Array(rows), origin: new Float64Array(rows), step: new Int16Array(rows),
   prediction: new Float64Array(rows), lower_80: new Float64Array(rows), upper_80: new Float64Array(rows), lower_95: new Float64Array(rows), upper_95: new Float64Array(rows),
   model: new Array<string>(rows), model_version: new Int32Array(rows), run_id: new Array<string>(rows),
 };
+const forecastKeys: SeriesKey[] = new Array(rows);
 let r = 0;
 origins.forEach((o, k) => {
   const version = k < ticks / 2 ? 1 : 2;
-  for (let s = 0; s < nSeries; s++) {
+  for (let s = 0; s < forecastAt(o); s++) {
     const last = panel.values[s][(o - start) / HOUR_MS];
     for (let step = 1; step <= horizon; step++, r++) {
       const t = o + step * HOUR_MS;
       const idx = (t - start) / HOUR_MS;
       const truth = idx < hours ? panel.values[s][idx] : last;
       const p = truth * (1 + 0.08 * (rng.nextFloat() - 0.5) * 2);
-      cols.area[r] = panel.keys[s].area;
-      cols.consumer_type[r] = panel.keys[s].consumerType;
+      forecastKeys[r] = keys[s];
       cols.datetime_utc[r] = t;
       cols.origin[r] = o;
       cols.step[r] = step;
@@ -103,9 +123,9 @@ origins.forEach((o, k) => {
     }
   }
 });
-const history = aq.table(cols);
-await writeTable(storage, outputKeys.history, history, PREDICTIONS_SCHEMA);
-await writeTable(storage, outputKeys.predictions, history.params({ o: origins[ticks - 1] }).filter((d: { origin: number }, $: { o: number }) => d.origin === $.o), PREDICTIONS_SCHEMA);
+const history = aq.table({ ...keyColumnsFor(forecastKeys, columns), ...cols });
+await writeTable(storage, outputKeys.history, history, predictionsSchema(columns));
+await writeTable(storage, outputKeys.predictions, history.params({ o: origins[ticks - 1] }).filter((d: { origin: number }, $: { o: number }) => d.origin === $.o), predictionsSchema(columns));
 log(`forecast history: ${rows} rows`);
 const monitored = await monitor(storage, group, lastHour + HOUR_MS, { maxMape7d: 0.1, minCoverage80: 0.6 });
 log(`monitoring: ${monitored.report.scored} scored`);
@@ -142,7 +162,21 @@ for (const [k, runId] of runIds.entries()) {
     validation: { success: true, evaluated: result.statistics.evaluated_expectations, key: `validation/${runId}.json` },
     train: { trained: k === 0 || k === Math.ceil(ticks / 2), reason: "synthetic", model: "gbm-blend", version: k < ticks / 2 ? 1 : 2 },
     monitor: { forecasts: rows, scored: monitored.report.scored, mape: monitored.report.mape, mape7d: monitored.report.mape7d, coverage80_7d: monitored.report.coverage80_7d, alerts: [] },
-    predict: { model: "gbm-blend", modelVersion: k < ticks / 2 ? 1 : 2, origin: new Date(origins[k]).toISOString(), horizon, series: nSeries, rows: nSeries * horizon },
+    dataset: { name: info.name, keys: info.keys.map((c) => c.name), unit: info.unit },
+    predict: {
+      model: "gbm-blend",
+      modelVersion: k < ticks / 2 ? 1 : 2,
+      origin: new Date(origins[k]).toISOString(),
+      horizon,
+      series: forecastAt(origins[k]),
+      rows: forecastAt(origins[k]) * horizon,
+      inputRows: n,
+      stale:
+        forecastAt(origins[k]) < nSeries
+          ? [{ key: namedKey(keys[nSeries - 1], columns), lastObserved: new Date(start + (staleFrom - 1) * HOUR_MS).toISOString(), reason: "no observation at the origin" }]
+          : [],
+      baseline: [],
+    },
     outputs: { predictions: outputKeys.run(runId, "predictions.parquet"), history: outputKeys.history, metrics: outputKeys.metrics },
     codeVersion: "synthetic",
     store: storage.uri,

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { DE35, type DatasetSpec } from "../../src/pipeline/dataset/spec.js";
+import { featureSchema, keyColumns } from "../../src/pipeline/dataset/spec.js";
+import { applyDatasetFlags, checkSpec, loadPreset } from "../../src/pipeline/dataset/preset.js";
 import { readParquet } from "../../src/pipeline/parquet/read.js";
-import { FEATURE_SCHEMA } from "../../src/pipeline/parquet/schema.js";
 import { writeParquet } from "../../src/pipeline/parquet/write.js";
 import {
   assertValid,
@@ -17,6 +17,8 @@ import {
 } from "../../src/validation/index.js";
 import { NOW, tbl } from "./helpers.js";
 
+const DE35 = loadPreset("de35");
+const FEATURE_SCHEMA = featureSchema(keyColumns(DE35));
 const DATA_DIR = fileURLToPath(new URL("../../data/de35/", import.meta.url));
 const H = 3_600_000;
 
@@ -55,7 +57,7 @@ const run = (cols: Columns): ValidationResult =>
 const failedLabels = (r: ValidationResult) => failedExpectations(r).map((x) => expectationLabel(x));
 
 describe("the feature suite", () => {
-  it("the shipped JSON file is buildFeatureSuite(DE35)", () => {
+  it("the shipped JSON file is buildFeatureSuite of the de35 preset, notes included", () => {
     expect(readDefaultFeatureSuite()).toEqual(buildFeatureSuite(DE35));
     expect(JSON.parse(readFileSync(DEFAULT_FEATURE_SUITE_PATH, "utf8"))).toEqual(buildFeatureSuite(DE35));
   });
@@ -82,15 +84,25 @@ describe("the feature suite", () => {
     ]);
   });
 
-  it("takes area codes and consumer types from the dataset spec", () => {
-    const spec: DatasetSpec = { ...DE35, name: "ConsumptionIndustry", areas: { DK2: 2, DK1: 1 }, consumerTypes: [30, 10, 20] };
+  it("takes each key's fixed value set from the dataset spec, sorted and without repeats", () => {
+    const spec = checkSpec(
+      {
+        ...DE35,
+        api: { ...DE35.api, dataset: "ConsumptionDE35Hour2" },
+        keys: [
+          { ...DE35.keys[0], values: [2, 1, 2] },
+          { ...DE35.keys[1], values: [30, 10, 20] },
+        ],
+      },
+      "test",
+    );
     const suite = buildFeatureSuite(spec);
     const sets = suite.expectations.filter((e) => e.expectation_type === "expect_column_distinct_values_to_be_in_set").map((e) => e.kwargs.value_set);
     expect(sets).toEqual([
       [1, 2],
       [10, 20, 30],
     ]);
-    expect(suite.meta.dataset).toBe("ConsumptionIndustry");
+    expect(suite.meta.dataset).toBe("ConsumptionDE35Hour2");
   });
 
   it("passes on the genuine DE35 data", () => {
@@ -164,5 +176,67 @@ describe("the feature suite", () => {
       "inferred from column storage (int32)",
       "inferred from column storage (float64)",
     ]);
+  });
+});
+
+describe("the feature suite of other datasets", () => {
+  const label = (suite: ReturnType<typeof buildFeatureSuite>) =>
+    suite.expectations.map((e) => [e.expectation_type, e.kwargs.column ?? e.kwargs.column_list ?? e.kwargs.value ?? null, e.kwargs.value_set ?? e.kwargs.type_ ?? e.kwargs.group_by ?? null]);
+
+  it("checks a string-keyed preset's key columns by name and type, and the one fixed set it has", () => {
+    const suite = buildFeatureSuite(loadPreset("consumption-industry"));
+    expect(suite.meta.dataset).toBe("ConsumptionIndustry");
+    expect(label(suite)).toEqual([
+      ["expect_table_columns_to_match_ordered_list", ["datetime_utc", "MunicipalityNo", "Branche", "energy_consumption"], null],
+      ["expect_table_column_count_to_equal", 4, null],
+      ["expect_table_row_count_to_be_between", null, null],
+      ["expect_column_values_to_not_be_null", "datetime_utc", null],
+      ["expect_column_values_to_be_of_type", "datetime_utc", "timestamp"],
+      ["expect_column_values_to_not_be_null", "MunicipalityNo", null],
+      // Municipalities are learned from the data: no set to check.
+      ["expect_column_values_to_be_of_type", "MunicipalityNo", "utf8"],
+      ["expect_column_values_to_not_be_null", "Branche", null],
+      ["expect_column_distinct_values_to_be_in_set", "Branche", ["Erhverv", "Offentligt", "Privat"]],
+      ["expect_column_values_to_be_of_type", "Branche", "utf8"],
+      ["expect_column_min_to_be_between", "energy_consumption", null],
+      ["expect_column_values_to_be_of_type", "energy_consumption", "float64"],
+      ["expect_column_values_to_not_be_null", "energy_consumption", null],
+      ["expect_compound_columns_to_be_unique", ["MunicipalityNo", "Branche", "datetime_utc"], null],
+      ["expect_column_values_to_be_continuous_per_group", "datetime_utc", ["MunicipalityNo", "Branche"]],
+    ]);
+  });
+
+  it("passes a tiny string-keyed table, a subset of the fixed set included, and names a value outside it", () => {
+    const spec = loadPreset("consumption-industry");
+    const columnTypes = Object.fromEntries(featureSchema(keyColumns(spec)));
+    const t0 = Date.parse("2024-01-01T00:00:00Z");
+    const table = (branche: string) =>
+      tbl({
+        datetime_utc: [t0, t0 + H, t0, t0 + H],
+        MunicipalityNo: ["101", "101", "851", "851"],
+        Branche: ["Privat", "Privat", branche, branche],
+        energy_consumption: [1, 2, 3, 4],
+      });
+    const ok = validate(table("Erhverv"), buildFeatureSuite(spec), { now: NOW, columnTypes });
+    expect(failedLabels(ok)).toEqual([]);
+    const bad = validate(table("Landbrug"), buildFeatureSuite(spec), { now: NOW, columnTypes });
+    expect(failedLabels(bad)).toEqual(["expect_column_distinct_values_to_be_in_set(Branche)"]);
+    expect(failedExpectations(bad)[0].result.details?.unexpected_values).toEqual(["Landbrug"]);
+  });
+
+  it("checks no value set for a dataset given by flags, and names it by its spec name", () => {
+    const spec = applyDatasetFlags(undefined, { keys: "meter_id", time: "read_at", value: "kwh" });
+    const suite = buildFeatureSuite(spec);
+    expect(suite.meta.dataset).toBe("file");
+    expect(suite.expectations.some((e) => e.expectation_type === "expect_column_distinct_values_to_be_in_set")).toBe(false);
+    expect(suite.expectations.find((e) => e.expectation_type === "expect_compound_columns_to_be_unique")?.kwargs.column_list).toEqual(["meter_id", "datetime_utc"]);
+  });
+
+  it("accepts a subset of DE35's series: a filtered extract is valid data", () => {
+    const cols = copy();
+    const keep = cols.area.map((a, i) => a === 1 && cols.consumer_type[i] === 111);
+    const only = Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, (v as number[]).filter((_, i) => keep[i])])) as unknown as Columns;
+    expect(only.datetime_utc.length).toBe(44_308 / 76);
+    expect(failedLabels(run(only))).toEqual([]);
   });
 });

@@ -5,10 +5,14 @@
  * millions of rows in arquero would need gigabytes for a 10,000-series store.
  */
 import { HOUR_MS } from "../../../src/pipeline/time/index.js";
-import { panelFromTable, seriesId, type Panel } from "../../../src/pipeline/features/panel.js";
+import type { DatasetInfo } from "../../../src/pipeline/dataset/spec.js";
+import { panelFromTable, type Panel } from "../../../src/pipeline/features/panel.js";
 import type { FeatureStore } from "../../../src/pipeline/featurestore/store.js";
-import { outputKeys, PREDICTIONS_SCHEMA } from "../../../src/pipeline/predict/schema.js";
+import { BASELINE_MODEL } from "../../../src/pipeline/predict/predict.js";
+import { outputKeys, predictionsSchema } from "../../../src/pipeline/predict/schema.js";
+import { seriesId } from "../../../src/pipeline/series/key.js";
 import type { Storage } from "../../../src/pipeline/storage/storage.js";
+import { tableSeriesIds } from "./series.js";
 import { extent, readOptional } from "./store.js";
 
 /** Forecast rows (columns) with their truth, and the truth panel for lagged look-ups. */
@@ -18,6 +22,8 @@ export interface Scored {
   time: Float64Array;
   step: Int16Array;
   prediction: Float64Array;
+  /** 1 where the forecast is the baseline's (a series too new for the model), else 0. */
+  baseline: Uint8Array;
   /** Truth of the target hour, NaN when not measured yet. */
   y: Float64Array;
   panel: Panel;
@@ -26,12 +32,17 @@ export interface Scored {
 }
 
 /**
- * Forecasts whose target hour is at or after `from`, with the truth from the feature store;
- * `lagHours` more hours of truth before the first target are loaded for look-ups. Undefined
- * when there are no forecasts or no truth for them yet.
+ * Forecasts whose target hour is at or after `from`, with the truth from the feature store of
+ * dataset `info`; `lagHours` more hours of truth before the first target are loaded for
+ * look-ups. Undefined when there are no forecasts or no truth for them yet.
  */
-export async function readScored(storage: Storage, store: FeatureStore, { from = -Infinity, lagHours = 0 }: { from?: number; lagHours?: number } = {}): Promise<Scored | undefined> {
-  const all = await readOptional(storage, outputKeys.history, PREDICTIONS_SCHEMA);
+export async function readScored(
+  storage: Storage,
+  store: FeatureStore,
+  info: DatasetInfo,
+  { from = -Infinity, lagHours = 0 }: { from?: number; lagHours?: number } = {},
+): Promise<Scored | undefined> {
+  const all = await readOptional(storage, outputKeys.history, predictionsSchema(info.keys));
   if (!all || all.numRows() === 0) return undefined;
   const history = Number.isFinite(from) ? all.params({ from }).filter((d: { datetime_utc: number }, $: { from: number }) => d.datetime_utc >= $.from) : all;
   const n = history.numRows();
@@ -40,10 +51,9 @@ export async function readScored(storage: Storage, store: FeatureStore, { from =
   const [min, max] = extent(time);
   const truth = await store.read({ start: min - lagHours * HOUR_MS, end: max + HOUR_MS });
   if (truth.numRows() === 0) return undefined;
-  const panel = panelFromTable(truth, "monitored truth");
+  const panel = panelFromTable(truth, info.keys, "monitored truth");
   const index = new Map(panel.keys.map((k, i) => [seriesId(k), i]));
-  const area = history.array("area") as ArrayLike<number>;
-  const ct = history.array("consumer_type") as ArrayLike<number>;
+  const ids = tableSeriesIds(history, info);
   const series = new Int32Array(n);
   const y = new Float64Array(n);
   const valueAt = (s: number, t: number): number => {
@@ -51,7 +61,7 @@ export async function readScored(storage: Storage, store: FeatureStore, { from =
     return s < 0 || i < 0 || i >= panel.hours ? NaN : panel.values[s][i];
   };
   for (let i = 0; i < n; i++) {
-    const s = index.get(seriesId({ area: area[i], consumerType: ct[i] })) ?? -1;
+    const s = index.get(ids[i]) ?? -1;
     series[i] = s;
     y[i] = valueAt(s, time[i]);
   }
@@ -61,6 +71,7 @@ export async function readScored(storage: Storage, store: FeatureStore, { from =
     time,
     step: Int16Array.from(history.array("step") as ArrayLike<number>),
     prediction: Float64Array.from(history.array("prediction") as ArrayLike<number>),
+    baseline: Uint8Array.from(history.array("model") as ArrayLike<string>, (m) => (m === BASELINE_MODEL ? 1 : 0)),
     y,
     panel,
     valueAt,

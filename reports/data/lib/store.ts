@@ -5,6 +5,7 @@
 import type { ColumnTable } from "arquero";
 import { FeatureStore } from "../../../src/pipeline/featurestore/store.js";
 import type { FeatureGroupManifest } from "../../../src/pipeline/featurestore/manifest.js";
+import type { DatasetInfo } from "../../../src/pipeline/dataset/spec.js";
 import { readTableIfExists } from "../../../src/pipeline/predict/outputs.js";
 import type { TableSchema } from "../../../src/pipeline/parquet/schema.js";
 import { listManifests, type RunFailure, type RunManifest } from "../../../src/pipeline/run/manifest.js";
@@ -27,10 +28,14 @@ export async function readJsonIfExists<T>(storage: Storage, key: string): Promis
   }
 }
 
-/** The configured feature group and its manifest (undefined when nothing was ingested). */
-export async function featureGroup(ctx: ReportContext): Promise<{ store: FeatureStore; manifest: FeatureGroupManifest | undefined }> {
+/**
+ * The configured feature group, its manifest (undefined when nothing was ingested) and the dataset
+ * it holds (key columns, titles, unit: from the manifest, not from the settings).
+ */
+export async function featureGroup(ctx: ReportContext): Promise<{ store: FeatureStore; manifest: FeatureGroupManifest | undefined; info: DatasetInfo }> {
   const store = new FeatureStore(ctx.storage, ctx.config.featureGroup);
-  return { store, manifest: await store.manifest() };
+  const manifest = await store.manifest();
+  return { store, manifest, info: await store.info(manifest) };
 }
 
 /** A run as the report lists it: a complete manifest, or a failure record. */
@@ -55,17 +60,13 @@ export async function listRuns(storage: Storage): Promise<RunRecord[]> {
   return records.sort((a, b) => at(a).localeCompare(at(b)));
 }
 
-/** Area code -> name from the dataset settings (1 -> DK1). */
-export function areaNames(ctx: ReportContext): Record<number, string> {
-  const out: Record<number, string> = {};
-  for (const [name, code] of Object.entries(ctx.config.dataset.areas)) out[code] = name;
-  return out;
-}
-
-/** Rounds a consumption value for display: whole kWh from 100 kWh up, one decimal below. */
-export function kwh(v: number | null | undefined): number | null {
+/**
+ * Rounds a measured or forecast value for display, in the dataset's unit whatever it is: whole
+ * numbers from 1,000 up, four significant digits below (0.8123 MWh keeps its digits).
+ */
+export function amount(v: number | null | undefined): number | null {
   if (v === null || v === undefined || !Number.isFinite(v)) return null;
-  return Math.abs(v) >= 100 ? Math.round(v) : Math.round(v * 10) / 10;
+  return Math.abs(v) >= 1000 ? Math.round(v) : Number(v.toPrecision(4));
 }
 
 /** Rounds a fraction (an error, a coverage) to 5 decimals; null when not finite. */

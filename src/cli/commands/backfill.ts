@@ -7,7 +7,7 @@ import { runTick } from "../../pipeline/run/tick.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { addSourceOptions, sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";
-import { withRunLock } from "../lock.js";
+import { withStoreLock } from "../lock.js";
 import { createProgress } from "../progress.js";
 import { tickFlagsHelp, tickOptions, type TickFlags } from "../tick-options.js";
 import { wholeHoursFlag } from "../options.js";
@@ -40,18 +40,18 @@ export function registerBackfill(program: Command): void {
       for (let t = from; t <= to; t += every * HOUR_MS) ticks.push(t);
       const options = tickOptions(ctx, flags);
       const owner = ctx.newRunId("backfill");
+      const source = openSource(ctx.config, ctx.logger);
       let alerts = 0;
-      await withRunLock(ctx, owner, async () => {
-        const complete = new Set((await listManifests(ctx.storage)).map((m) => Date.parse(m.asOf)));
+      await withStoreLock(ctx, owner, async (storage) => {
+        const complete = new Set((await listManifests(storage)).map((m) => Date.parse(m.asOf)));
         const todo = ticks.filter((t) => !complete.has(t));
         ctx.logger.info(`backfill: ${ticks.length} ticks, ${ticks.length - todo.length} already complete, ${todo.length} to run`);
         const progress = createProgress(todo.length, process.stderr, Boolean(process.stderr.isTTY) && !process.env.CI);
-        const source = openSource(ctx.config, ctx.logger);
         for (const asOf of todo) {
           const runId = ctx.newRunId("run");
           let manifest;
           try {
-            manifest = await runTick(ctx.config, { ...options, asOf }, { storage: ctx.storage, source, clock: ctx.clock, logger: ctx.logger, runId });
+            manifest = await runTick(ctx.config, { ...options, asOf }, { storage, source, clock: ctx.clock, logger: ctx.logger, runId });
           } catch (error) {
             progress.done();
             throw new PipelineError("backfill", `tick ${formatInstant(asOf)} failed (run ${runId}); earlier ticks are kept, fix the cause and rerun to resume`, { cause: error, exitCode: (error as { exitCode?: number }).exitCode });

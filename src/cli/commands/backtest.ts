@@ -31,13 +31,14 @@ export function registerBacktest(program: Command): void {
     .option("--horizon <hours>", "hours forecast after each origin", "24")
     .option("--models <names>", `comma-separated models (default: all of ${MODEL_NAMES.join(", ")})`)
     .option("--json", 'print {"origins","horizon","models":[{"name","mape","rmspe","coverage80","fitSeconds","predictSeconds"}],"default"} (errors as fractions)')
-    .option("--by <breakdowns>", "add breakdowns to the table: horizon, series, origin (comma-separated)")
+    .option("--by <breakdowns>", 'add breakdowns to the table: horizon, series, origin (comma-separated); with --json, each model gets "byStep", "bySeries" ({"key":{<key column>:<value>}}) or "byOrigin"')
     .addHelpText("after", "\nOrigins whose horizon runs past the data are skipped. Exit codes: 0 ok, 1 failure, 2 bad usage.")
     .action(async (flags: BacktestFlags, cmd: Command) => {
       const from = parseInstant(flags.from, "--from");
       const to = parseInstant(flags.to, "--to");
       const every = wholeHours(flags.every, "--every");
       const horizon = wholeHours(flags.horizon, "--horizon");
+      if (to < from) throw new ConfigError(`--to ${flags.to} is before --from ${flags.from}; swap them`);
       const names = flags.models === undefined ? [...MODEL_NAMES] : flags.models.split(",").map((s) => s.trim()).filter(Boolean);
       if (names.length === 0) throw new ConfigError(`--models needs at least one name; known models: ${MODEL_NAMES.join(", ")}`);
       for (const name of names) createForecaster(name); // fail on an unknown name before loading data
@@ -54,7 +55,7 @@ export function registerBacktest(program: Command): void {
         names.map((name) => ({ name, create: () => createForecaster(name) })),
         { from, to, every, horizon, logger: ctx.logger },
       );
-      process.stdout.write(flags.json ? JSON.stringify(backtestJson(result, DEFAULT_MODEL)) + "\n" : formatBacktest(result, source.description, DEFAULT_MODEL, by));
+      process.stdout.write(flags.json ? JSON.stringify(backtestJson(result, DEFAULT_MODEL, by)) + "\n" : formatBacktest(result, source.description, DEFAULT_MODEL, by));
     });
 }
 

@@ -4,12 +4,14 @@ import { ingest, type IngestReport } from "../../pipeline/ingest/ingest.js";
 import { openSource } from "../../pipeline/ingest/open-source.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { addSourceOptions, sourceOverrides, type SourceFlags } from "../source-options.js";
+import { withStoreLock } from "../lock.js";
 
 interface IngestFlags extends SourceFlags {
   asOf?: string;
   daysDelay?: string;
   daysExport?: string;
   json?: boolean;
+  full?: boolean;
 }
 
 /** `energy-forecast ingest`: extract, transform, validate and write a window to the feature store. */
@@ -19,7 +21,8 @@ export function registerIngest(program: Command): void {
     .option("--days-delay <days>", "data delay D in days (env DATA_DELAY_DAYS; default 15)")
     .option("--days-export <days>", "export window N in days (env EXPORT_DAYS; default 30)")
     .option("--json", "print the run report as JSON on stdout")
-    .addHelpText("after", "\nExit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 validation failed (extract quarantined).")
+    .option("--full", "extract the whole window, not only the hours after the store's latest: re-ingests a day whose partition file is damaged or missing")
+    .addHelpText("after", "\nExit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 validation failed (extract quarantined), 5 the store is locked by another command.")
     .action(async (flags: IngestFlags, cmd: Command) => {
       const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>(), {
         ...sourceOverrides(flags),
@@ -28,7 +31,8 @@ export function registerIngest(program: Command): void {
       });
       const asOf = flags.asOf === undefined ? undefined : parseInstant(flags.asOf, "--as-of");
       const source = openSource(ctx.config, ctx.logger);
-      const report = await ingest(ctx.config, { storage: ctx.storage, source, clock: ctx.clock, logger: ctx.logger, runId: ctx.newRunId("ingest") }, { asOf });
+      const runId = ctx.newRunId("ingest");
+      const report = await withStoreLock(ctx, runId, (storage) => ingest(ctx.config, { storage, source, clock: ctx.clock, logger: ctx.logger, runId }, { asOf, ...(flags.full ? { incremental: false } : {}) }));
       process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatIngestReport(report, ctx.storage.uri));
     });
 }
@@ -46,6 +50,7 @@ export function formatIngestReport(r: IngestReport, store: string): string {
       : []),
     `  validation  passed ${r.validation.evaluated} expectations (${r.validation.key})`,
     `  store       ${store} feature group ${fs.group}, commit ${fs.commit}: ${fs.added} added, ${fs.changed} changed, ${fs.unchanged} unchanged; ${fs.totalRows} rows in total`,
+    ...(fs.damaged ?? []).map((d) => `  repaired    day ${d.day}: partition ${d.key} was ${d.damage === "missing" ? "missing" : "corrupt"}${d.setAside ? ` (set aside as ${d.setAside})` : ""}; the day now holds this batch's rows`),
     "",
   ].join("\n");
 }

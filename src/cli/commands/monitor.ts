@@ -5,6 +5,7 @@ import { createContext, type GlobalOptions } from "../context.js";
 import { QuietExit } from "../exit.js";
 import { fractionFlag } from "../options.js";
 import { visibleUntilFor } from "./predict.js";
+import { withStoreLock } from "../lock.js";
 
 interface MonitorFlags {
   asOf?: string;
@@ -30,7 +31,11 @@ export function registerMonitor(program: Command): void {
         maxMape7d: flags.maxMape ? fractionFlag(flags.maxMape, "--max-mape") : ctx.config.alerts.maxMape7d,
         minCoverage80: flags.minCoverage ? fractionFlag(flags.minCoverage, "--min-coverage") : ctx.config.alerts.minCoverage80,
       };
-      const { report } = await monitor(ctx.storage, ctx.config.featureGroup, await visibleUntilFor(ctx, flags.asOf), policy);
+      // --as-of is read before the lock is taken (a usage error never waits); the newest hour under it.
+      const asOfUntil = flags.asOf === undefined ? undefined : await visibleUntilFor(ctx, flags.asOf);
+      const { report } = await withStoreLock(ctx, ctx.newRunId("monitor"), async (storage) =>
+        monitor(storage, ctx.config.featureGroup, asOfUntil ?? (await visibleUntilFor(ctx, undefined)), policy),
+      );
       process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatMonitorReport(report));
       if (flags.failOnAlert && report.alerts.length > 0) throw new QuietExit(ExitCode.alert);
     });

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { checkHorizon } from "../../pipeline/config/config.js";
 import { HOUR_MS, parseInstant, visibleUntil } from "../../pipeline/time/index.js";
 import { FeatureStore } from "../../pipeline/featurestore/store.js";
 import { PipelineError } from "../../pipeline/core/errors.js";
@@ -6,6 +7,7 @@ import { predict } from "../../pipeline/predict/predict.js";
 import { writePredictionOutputs } from "../../pipeline/predict/outputs.js";
 import { createContext, type CliContext, type GlobalOptions } from "../context.js";
 import { wholeHoursFlag } from "../options.js";
+import { withStoreLock } from "../lock.js";
 
 interface PredictFlags {
   asOf?: string;
@@ -26,21 +28,21 @@ export function registerPredict(program: Command): void {
     .action(async (flags: PredictFlags, cmd: Command) => {
       const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
       const runId = ctx.newRunId("predict");
-      const visibleUntil = await visibleUntilFor(ctx, flags.asOf);
-      const result = await predict(
-        ctx.storage,
-        ctx.config.featureGroup,
-        runId,
-        {
-          visibleUntil,
-          model: ctx.config.forecast.model,
-          ref: flags.model,
-          horizon: flags.horizon ? wholeHoursFlag(flags.horizon, "--horizon") : ctx.config.forecast.horizon,
-          lookbackDays: ctx.config.forecast.lookbackDays,
-        },
-        ctx.logger,
-      );
-      const written = await writePredictionOutputs(ctx.storage, runId, result.tables, result.keys);
+      // The flags are read before the lock is taken, so a usage error never waits for the store.
+      const horizon = flags.horizon ? checkHorizon(wholeHoursFlag(flags.horizon, "--horizon"), "--horizon", ctx.config.forecast.maxHorizon) : ctx.config.forecast.horizon;
+      const asOfUntil = flags.asOf === undefined ? undefined : await visibleUntilFor(ctx, flags.asOf);
+      const { result, written } = await withStoreLock(ctx, runId, async (storage) => {
+        // Without --as-of, the newest stored hour is read under the lock: a concurrent ingest has finished.
+        const visibleUntil = asOfUntil ?? (await visibleUntilFor(ctx, undefined));
+        const predicted = await predict(
+          storage,
+          ctx.config.featureGroup,
+          runId,
+          { visibleUntil, model: ctx.config.forecast.model, ref: flags.model, horizon, lookbackDays: ctx.config.forecast.lookbackDays },
+          ctx.logger,
+        );
+        return { result: predicted, written: await writePredictionOutputs(storage, runId, predicted.tables, predicted.keys) };
+      });
       const report = { runId, ...result.report, historyRows: written.historyRows, replacedRows: written.replaced };
       process.stdout.write(
         flags.json

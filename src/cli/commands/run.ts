@@ -7,7 +7,7 @@ import { runTick } from "../../pipeline/run/tick.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { addSourceOptions, sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";
-import { withRunLock } from "../lock.js";
+import { withStoreLock } from "../lock.js";
 import { tickFlagsHelp, tickOptions, type TickFlags } from "../tick-options.js";
 
 interface RunFlags extends TickFlags, SourceFlags {
@@ -25,13 +25,16 @@ export function registerRun(program: Command): void {
   addSourceOptions(cmd);
   for (const [flag, help] of tickFlagsHelp()) cmd.option(flag, help);
   cmd
-    .addHelpText("after", `\nExit codes: 0 ok, 1 failure, 2 bad usage, 3 validation failed, ${ExitCode.alert} alert (with --fail-on-alert), ${ExitCode.locked} another run holds the store's lock.`)
+    .addHelpText("after", `\nExit codes: 0 ok, 1 failure, 2 bad usage, 3 validation failed, ${ExitCode.alert} alert (with --fail-on-alert), ${ExitCode.locked} another command holds the store's lock, or this run lost it.`)
     .action(async (flags: RunFlags, command: Command) => {
       const ctx = createContext(command.optsWithGlobals<GlobalOptions>(), sourceOverrides(flags));
       const asOf = flags.asOf ? parseInstant(flags.asOf, "--as-of") : ctx.clock.now().getTime();
       const runId = ctx.newRunId("run");
-      const manifest = await withRunLock(ctx, runId, () =>
-        runTick(ctx.config, { ...tickOptions(ctx, flags), asOf }, { storage: ctx.storage, source: openSource(ctx.config, ctx.logger), clock: ctx.clock, logger: ctx.logger, runId }),
+      // Options and source are read before the lock is taken, so a usage error never waits for the store.
+      const options = { ...tickOptions(ctx, flags), asOf };
+      const source = openSource(ctx.config, ctx.logger);
+      const manifest = await withStoreLock(ctx, runId, (storage) =>
+        runTick(ctx.config, options, { storage, source, clock: ctx.clock, logger: ctx.logger, runId }),
       );
       process.stdout.write(flags.json ? JSON.stringify(manifest, null, 2) + "\n" : formatManifest(manifest));
       if (flags.failOnAlert && manifest.monitor.alerts.length > 0) throw new QuietExit(ExitCode.alert);

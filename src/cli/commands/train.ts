@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { checkHorizon } from "../../pipeline/config/config.js";
 import { ConfigError } from "../../pipeline/core/errors.js";
 import { parseInstant } from "../../pipeline/time/index.js";
 import { DEFAULT_SEARCH_SPACE, gridTrials, randomTrials, type Trial } from "../../pipeline/train/search.js";
@@ -6,6 +7,7 @@ import { forecasterFactory } from "../../pipeline/train/candidates.js";
 import { train, type TrainReport } from "../../pipeline/train/train.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { wholeHoursFlag } from "../options.js";
+import { withStoreLock } from "../lock.js";
 
 interface TrainFlags {
   model?: string;
@@ -40,22 +42,19 @@ export function registerTrain(program: Command): void {
       const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
       const model = flags.model ?? ctx.config.forecast.model;
       const trials = searchTrials(flags);
-      const report = await train(
-        ctx.storage,
-        ctx.config.featureGroup,
-        ctx.newRunId("train"),
-        {
-          model,
-          create: forecasterFactory(model),
-          trials,
-          folds: flags.folds ? wholeHoursFlag(flags.folds, "--folds") : ctx.config.forecast.folds,
-          every: wholeHoursFlag(flags.every, "--every"),
-          horizon: flags.horizon ? wholeHoursFlag(flags.horizon, "--horizon") : ctx.config.forecast.horizon,
-          visibleUntil: flags.visibleUntil ? parseInstant(flags.visibleUntil, "--visible-until") : undefined,
-          alias: flags.alias === false ? undefined : flags.alias,
-        },
-        { clock: ctx.clock, logger: ctx.logger },
-      );
+      const runId = ctx.newRunId("train");
+      // The options are read before the lock is taken, so a usage error never waits for the store.
+      const options = {
+        model,
+        create: forecasterFactory(model),
+        trials,
+        folds: flags.folds ? wholeHoursFlag(flags.folds, "--folds") : ctx.config.forecast.folds,
+        every: wholeHoursFlag(flags.every, "--every"),
+        horizon: flags.horizon ? checkHorizon(wholeHoursFlag(flags.horizon, "--horizon"), "--horizon", ctx.config.forecast.maxHorizon) : ctx.config.forecast.horizon,
+        visibleUntil: flags.visibleUntil ? parseInstant(flags.visibleUntil, "--visible-until") : undefined,
+        alias: flags.alias === false ? undefined : flags.alias,
+      };
+      const report = await withStoreLock(ctx, runId, (storage) => train(storage, ctx.config.featureGroup, runId, options, { clock: ctx.clock, logger: ctx.logger }));
       process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatTrainReport(report));
     });
 }

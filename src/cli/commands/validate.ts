@@ -33,6 +33,7 @@ export function registerValidate(program: Command): void {
     .option("--time-zone <zone>", "zone of the hour column (env TIME_ZONE; default UTC)")
     .option("--value <col>", "value column of the file (env VALUE_COLUMN)")
     .option("--unit <unit>", "unit of the value column (env UNIT; default kWh)")
+    .option("--unit-column <col>", "a column holding each row's unit, checked to be --unit (env UNIT_COLUMN)")
     .option("--from <iso>", "start of the stored window, included (UTC)")
     .option("--to <iso>", "end of the stored window, excluded (UTC)")
     .option("--suite <path>", "an expectation suite JSON (default: the feature suite built from the dataset settings)")

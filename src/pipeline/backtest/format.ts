@@ -1,16 +1,46 @@
 import { formatInstant } from "../time/index.js";
+import type { KeyValue } from "../series/key.js";
 import type { BacktestResult } from "./engine.js";
+import type { ErrorSummary } from "./metrics.js";
+
+/** Errors of one breakdown entry in the JSON (fractions; null where undefined). */
+export interface BreakdownErrors {
+  mape: number;
+  rmspe: number;
+  coverage80: number;
+  n: number;
+}
 
 /** The JSON the CLI prints with `--json` (errors as fractions, times in seconds). */
 export interface BacktestJson {
   origins: number;
   horizon: number;
-  models: Array<{ name: string; mape: number; rmspe: number; coverage80: number; fitSeconds: number; predictSeconds: number }>;
+  models: Array<{
+    name: string;
+    mape: number;
+    rmspe: number;
+    coverage80: number;
+    fitSeconds: number;
+    predictSeconds: number;
+    /** With `--by horizon`: per horizon step. */
+    byStep?: Array<{ step: number } & BreakdownErrors>;
+    /** With `--by series`: per series, its key named by key column (`{"site": "north", "meter": "m-01"}`). */
+    bySeries?: Array<{ key: Record<string, KeyValue> } & BreakdownErrors>;
+    /** With `--by origin`: per origin (ISO). */
+    byOrigin?: Array<{ origin: string } & BreakdownErrors>;
+  }>;
   default: string;
 }
 
-/** The `--json` summary of a backtest; `defaultModel` names the model training uses by default. */
-export function backtestJson(r: BacktestResult, defaultModel: string): BacktestJson {
+/** What breakdowns the human-readable report (and, with `--json`, the JSON) adds. */
+export type Breakdown = "horizon" | "series" | "origin";
+
+/**
+ * The `--json` summary of a backtest; `defaultModel` names the model training uses by default.
+ * Each breakdown in `by` adds its list to every model (none by default: the documented shape).
+ */
+export function backtestJson(r: BacktestResult, defaultModel: string, by: Breakdown[] = []): BacktestJson {
+  const errors = (e: ErrorSummary): BreakdownErrors => ({ mape: round(e.mape, 6), rmspe: round(e.rmspe, 6), coverage80: round(e.coverage80, 6), n: e.n });
   return {
     origins: r.origins.length,
     horizon: r.plan.horizon,
@@ -21,13 +51,13 @@ export function backtestJson(r: BacktestResult, defaultModel: string): BacktestJ
       coverage80: round(m.coverage80, 6),
       fitSeconds: round(m.fitSeconds, 3),
       predictSeconds: round(m.predictSeconds, 3),
+      ...(by.includes("horizon") ? { byStep: m.byStep.map((x) => ({ step: x.step, ...errors(x) })) } : {}),
+      ...(by.includes("series") ? { bySeries: m.bySeries.map((x) => ({ key: x.key, ...errors(x) })) } : {}),
+      ...(by.includes("origin") ? { byOrigin: m.byOrigin.map((x) => ({ origin: new Date(x.origin).toISOString(), ...errors(x) })) } : {}),
     })),
     default: defaultModel,
   };
 }
-
-/** What breakdowns the human-readable report adds. */
-export type Breakdown = "horizon" | "series" | "origin";
 
 /** A human-readable report: the plan, one line per model, and the requested breakdowns. */
 export function formatBacktest(r: BacktestResult, source: string, defaultModel: string, by: Breakdown[] = []): string {

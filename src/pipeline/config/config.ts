@@ -4,6 +4,7 @@ import { applyDatasetFlags, DEFAULT_PRESET, loadPreset, type DatasetFlags } from
 import type { KeyValue } from "../series/key.js";
 import { DEFAULT_MODEL } from "../models/catalog.js";
 import { envNumber, envString, type Env } from "./env.js";
+import { lockSettings, type LockSettings } from "../lock/settings.js";
 import { DEFAULT_STORE_DIR, EMBEDDED_DATA_PATH } from "./paths.js";
 import { pathToFileURL } from "node:url";
 import { isAbsolute, resolve } from "node:path";
@@ -32,11 +33,14 @@ export interface Config {
   revisionHours: number;
   /** The reference's extraction window: [asOf - delay - export, asOf - delay). */
   window: { delayDays: number; exportDays: number };
-  featureGroup: { name: string; version: number };
+  /** The feature group; `cleanupGraceMs`: how long unreferenced partition files stay for readers (FEATURE_CLEANUP_GRACE_HOURS, default 1). */
+  featureGroup: { name: string; version: number; cleanupGraceMs: number };
   /** Forecasting: the registered model, horizon, history handed to it, and training folds. */
-  forecast: { model: string; horizon: number; lookbackDays: number; folds: number; trainPolicy: string };
+  forecast: { model: string; horizon: number; maxHorizon: number; lookbackDays: number; folds: number; trainPolicy: string };
   /** Monitoring alert thresholds (fractions). */
   alerts: { maxMape7d: number; minCoverage80: number };
+  /** The store-wide lock every writing command takes: wait, poll, lease and renewal (ms). */
+  lock: LockSettings;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
 }
 
@@ -49,7 +53,7 @@ export interface ConfigOverrides {
   logLevel?: string;
   /** `--dataset`: a preset name or a preset JSON file. */
   dataset?: string;
-  /** `--keys`, `--time`, `--time-zone`, `--value`, `--unit`. */
+  /** `--keys`, `--time`, `--time-zone`, `--value`, `--unit`, `--unit-column`. */
   datasetFlags?: DatasetFlags;
   /** `--filter`: JSON object of key column -> value or list of values. */
   filter?: string;
@@ -77,7 +81,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
     },
     source: sourceSetting(overrides.source ?? envString(env, "SOURCE") ?? "embedded", apiUrl, cwd),
     api: {
-      pageSize: envNumber(env, "EDS_PAGE_SIZE", 10_000, { integer: true, min: 1 }),
+      pageSize: envNumber(env, "EDS_PAGE_SIZE", 100_000, { integer: true, min: 1 }),
       maxRetries: envNumber(env, "EDS_MAX_RETRIES", 5, { integer: true, min: 0 }),
       timeoutMs: envNumber(env, "EDS_TIMEOUT_MS", 30_000, { integer: true, min: 1 }),
       maxWaitMs: envNumber(env, "EDS_MAX_WAIT_SECONDS", 300, { min: 0 }) * 1000,
@@ -93,10 +97,12 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
     featureGroup: {
       name: featureGroupName(envString(env, "FEATURE_GROUP_NAME") ?? "energy_consumption"),
       version: envNumber(env, "FEATURE_GROUP_VERSION", 1, { integer: true, min: 1 }),
+      cleanupGraceMs: envNumber(env, "FEATURE_CLEANUP_GRACE_HOURS", 1, { min: 0 }) * 3_600_000,
     },
     forecast: {
       model: envString(env, "MODEL_NAME") ?? DEFAULT_MODEL,
-      horizon: envNumber(env, "FORECAST_HORIZON", 24, { integer: true, min: 1 }),
+      horizon: checkHorizon(envNumber(env, "FORECAST_HORIZON", 24, { integer: true, min: 1 }), "FORECAST_HORIZON", envNumber(env, "MAX_HORIZON", 168, { integer: true, min: 1 })),
+      maxHorizon: envNumber(env, "MAX_HORIZON", 168, { integer: true, min: 1 }),
       lookbackDays: envNumber(env, "LOOKBACK_DAYS", 28, { min: 8 }),
       folds: envNumber(env, "TRAIN_FOLDS", 3, { integer: true, min: 1 }),
       trainPolicy: envString(env, "TRAIN_POLICY") ?? "max-age:72",
@@ -105,8 +111,18 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
       maxMape7d: envNumber(env, "ALERT_MAX_MAPE_7D", 0.1),
       minCoverage80: envNumber(env, "ALERT_MIN_COVERAGE_80", 0.6),
     },
+    lock: lockSettings(env),
     logLevel,
   };
+}
+
+/**
+ * Refuses a horizon above `max` hours: every forecast row stays in the history for good, so a
+ * typo such as 10000 would add millions of rows.
+ */
+export function checkHorizon(hours: number, name: string, max: number): number {
+  if (hours > max) throw new ConfigError(`${name} is ${hours} hours, above the limit of ${max} (MAX_HORIZON); forecast at most ${max} hours, or raise MAX_HORIZON`);
+  return hours;
 }
 
 function flagNumber(raw: string, name: string): number {
@@ -124,7 +140,13 @@ function featureGroupName(name: string): string {
 
 /** STORE_URI / --store, else gs://GOOGLE_CLOUD_BUCKET_NAME when set, else the project's `.data/store`. */
 function storeUri(env: Env, flag: string | undefined, cwd: string): string {
+  if (flag !== undefined && flag.trim() === "") {
+    throw new ConfigError(`--store is empty (an unset shell variable?); pass a directory, file:///abs/dir or gs://bucket/prefix, or leave --store out for ${DEFAULT_STORE_DIR}`);
+  }
   const explicit = flag ?? envString(env, "STORE_URI");
+  if (explicit !== undefined && /^~|\$\{?[A-Za-z_]/.test(explicit)) {
+    throw new ConfigError(`store "${explicit}" holds an unexpanded ${explicit.startsWith("~") ? "~" : "variable"}; the shell did not expand it: write the absolute path (e.g. $HOME/x unquoted) or a path relative to the working directory`);
+  }
   if (explicit === undefined) {
     const bucket = envString(env, "GOOGLE_CLOUD_BUCKET_NAME");
     if (bucket) {
@@ -157,8 +179,8 @@ function sourceSetting(raw: string, apiUrl: string, cwd: string): SourceSetting 
 
 /**
  * The dataset: `--dataset` / `DATASET` (a preset name or file; default the embedded data's
- * `de35`), with `--keys/--time/--time-zone/--value/--unit` (or `KEYS`, `TIME_COLUMN`, `TIME_ZONE`,
- * `VALUE_COLUMN`, `UNIT`) overriding its parts or, alone, describing any long table.
+ * `de35`), with `--keys/--time/--time-zone/--value/--unit/--unit-column` (or `KEYS`, `TIME_COLUMN`,
+ * `TIME_ZONE`, `VALUE_COLUMN`, `UNIT`, `UNIT_COLUMN`) overriding its parts or, alone, describing any long table.
  * `EDS_DATASET` renames the API dataset of a preset.
  */
 function datasetSpec(env: Env, overrides: ConfigOverrides, cwd: string): DatasetSpec {
@@ -169,6 +191,7 @@ function datasetSpec(env: Env, overrides: ConfigOverrides, cwd: string): Dataset
     timeZone: f.timeZone ?? envString(env, "TIME_ZONE"),
     value: f.value ?? envString(env, "VALUE_COLUMN"),
     unit: f.unit ?? envString(env, "UNIT"),
+    unitColumn: f.unitColumn ?? envString(env, "UNIT_COLUMN"),
   };
   const named = overrides.dataset ?? envString(env, "DATASET");
   // Keys given without a preset describe a new table; otherwise the default preset is the base.

@@ -42,11 +42,14 @@ export interface DatasetFlags {
   timeZone?: string;
   value?: string;
   unit?: string;
+  /** A column holding each row's unit (`--unit-column`), checked against `unit`. */
+  unitColumn?: string;
 }
 
 /**
  * A spec for any long table: `--keys a[,b...]` (a column is a string key unless written `a:int`),
- * `--time`, `--time-zone` (default UTC), `--value`, `--unit` (default kWh). Flags given alongside
+ * `--time`, `--time-zone` (default UTC), `--value`, `--unit` (default kWh), `--unit-column`
+ * (optional: a column whose every row must hold the unit). Flags given alongside
  * a preset override its parts (e.g. another time zone); without a preset all of keys, time and
  * value are needed.
  */
@@ -74,7 +77,9 @@ export function applyDatasetFlags(base: DatasetSpec | undefined, flags: DatasetF
   // New columns make another dataset; a preset with only another zone or unit stays itself.
   if (keys || flags.time || flags.value) spec.name = "file";
   else if (base?.extraColumns) spec.extraColumns = base.extraColumns;
-  return checkSpec(spec, "the dataset flags (--keys/--time/--time-zone/--value/--unit)");
+  const unitColumn = flags.unitColumn ?? (spec.name === base?.name ? base?.unitColumn : undefined);
+  if (unitColumn !== undefined) spec.unitColumn = unitColumn;
+  return checkSpec(spec, "the dataset flags (--keys/--time/--time-zone/--value/--unit/--unit-column)");
 }
 
 function parseKeys(raw: string): KeySpec[] {
@@ -114,18 +119,23 @@ export function checkSpec(raw: unknown, where: string): DatasetSpec {
   const spec: DatasetSpec = {
     name: str(r.name, "name"),
     title: typeof r.title === "string" ? r.title : str(r.name, "name"),
-    time: { source: str(time.source, "time.source (--time)"), zone: checkZone(typeof time.zone === "string" ? time.zone : "UTC", "time.zone (--time-zone)") },
+    time: { source: str(time.source, "time.source (--time)"), zone: checkZone(typeof time.zone === "string" ? time.zone : "UTC", `${where}: time.zone (--time-zone)`) },
     keys,
     value: { source: str(value.source, "value.source (--value)"), unit: unit as Unit },
   };
   if (r.api !== undefined) spec.api = r.api as DatasetSpec["api"];
   if (Array.isArray(r.extraColumns)) spec.extraColumns = r.extraColumns as string[];
   if (typeof r.unitColumn === "string") spec.unitColumn = r.unitColumn;
-  const names = [spec.time.source, ...keys.map((k) => k.source), spec.value.source];
+  const names = [spec.time.source, ...keys.map((k) => k.source), spec.value.source, ...(spec.unitColumn ? [spec.unitColumn] : [])];
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup !== undefined) fail(`column "${dup}" is used for two roles (time: ${spec.time.source}, keys: ${keys.map((k) => k.source).join(",")}, value: ${spec.value.source}); each role needs its own column`);
+  if (dup !== undefined) {
+    const unit = spec.unitColumn ? `, unit: ${spec.unitColumn}` : "";
+    fail(`column "${dup}" is used for two roles (time: ${spec.time.source}, keys: ${keys.map((k) => k.source).join(",")}, value: ${spec.value.source}${unit}); each role needs its own column`);
+  }
   const stored = keys.map((k) => k.name);
   const reserved = stored.find((n) => ["datetime_utc", "energy_consumption", "origin", "step", "prediction", "model", "run_id"].includes(n));
-  if (reserved) fail(`key column name "${reserved}" is reserved for the pipeline's own columns; rename it with keys[].name`);
+  if (reserved) {
+    fail(`key column name "${reserved}" is reserved for the pipeline's own columns; rename the column in the file, or give the key another stored name with keys[].name in a preset file`);
+  }
   return spec;
 }

@@ -114,7 +114,7 @@ export function lastObserved(panel: Panel, s: number): number {
   return -1;
 }
 
-/** Number of finite values of series `s` from its first observation to the panel's end. */
+/** Hours from series `s`'s first finite value to the panel's end, inclusive (gaps included); 0 when it has none. */
 export function observedSpan(panel: Panel, s: number): number {
   const v = panel.values[s];
   for (let i = 0; i < panel.hours; i++) if (v[i] === v[i]) return panel.hours - i;

@@ -10,44 +10,82 @@ export interface MergeCounts {
   unchanged: number;
 }
 
-type Row = { key: SeriesKey; time: number; value: number | null };
-
 /**
  * Upserts `incoming` into `existing` by (series key, datetime_utc): the newer value wins, one row
  * per key. Returns the merged table sorted by key columns then time, and what changed. If
  * `incoming` repeats a key, its last row wins. Pure over the canonical feature columns.
+ *
+ * Column-wise: rows of both tables are numbered (existing first), each series gets a rank in key
+ * order, and one sort of the row numbers by (rank, time, row number) puts every (series, hour)
+ * group together with its existing rows before its incoming ones. No object per row is made, so
+ * a first ingest of millions of rows stays within memory.
  */
 export function mergeFeatureRows(existing: ColumnTable | undefined, incoming: ColumnTable, keys: readonly string[]): { table: ColumnTable; counts: MergeCounts } {
-  const rows = new Map<string, Row>();
-  const counts: MergeCounts = { added: 0, changed: 0, unchanged: 0 };
-  if (existing) addRows(existing, keys, rows);
-  const before = new Map(rows);
-  const incomingKeys = new Set<string>();
-  addRows(incoming, keys, rows, incomingKeys);
-  for (const key of incomingKeys) {
-    const old = before.get(key);
-    if (!old) counts.added++;
-    else if (!Object.is(old.value, rows.get(key)!.value)) counts.changed++;
-    else counts.unchanged++;
+  const parts = (existing ? [existing, incoming] : [incoming]).map((t) => ({
+    n: t.numRows(),
+    time: t.array(TIME_COLUMN) as ArrayLike<number>,
+    value: t.array(VALUE_COLUMN) as ArrayLike<number | null | undefined>,
+    keys: keys.map((k) => t.array(k) as ArrayLike<unknown>),
+  }));
+  const nExisting = existing ? parts[0].n : 0;
+  const total = parts.reduce((s, p) => s + p.n, 0);
+  // Row r is row r of `existing`, or row r - nExisting of `incoming`.
+  const partOf = (r: number) => (r < nExisting ? parts[0] : parts[parts.length - 1]);
+  const rowOf = (r: number) => (r < nExisting ? r : r - nExisting);
+
+  const seriesIndex = new Map<string, number>();
+  const seriesKeys: SeriesKey[] = [];
+  const series = new Int32Array(total);
+  const time = new Float64Array(total);
+  let r = 0;
+  for (const p of parts) {
+    const ids = rowSeriesIds(p.keys, p.n);
+    for (let i = 0; i < p.n; i++, r++) {
+      let s = seriesIndex.get(ids[i]);
+      if (s === undefined) {
+        s = seriesKeys.length;
+        seriesIndex.set(ids[i], s);
+        seriesKeys.push(keyAt(p.keys, i));
+      }
+      series[r] = s;
+      time[r] = p.time[i];
+    }
   }
-  const sorted = Array.from(rows.values()).sort((a, b) => compareKeys(a.key, b.key) || a.time - b.time);
+  const rank = new Int32Array(seriesKeys.length);
+  seriesKeys
+    .map((_, s) => s)
+    .sort((a, b) => compareKeys(seriesKeys[a], seriesKeys[b]))
+    .forEach((s, k) => (rank[s] = k));
+  const order = new Uint32Array(total);
+  for (let i = 0; i < total; i++) order[i] = i;
+  order.sort((a, b) => rank[series[a]] - rank[series[b]] || time[a] - time[b] || a - b);
+
+  const counts: MergeCounts = { added: 0, changed: 0, unchanged: 0 };
+  const valueAt = (row: number) => partOf(row).value[rowOf(row)] ?? null;
+  const winners: number[] = [];
+  for (let g = 0; g < total; ) {
+    const s = series[order[g]];
+    const t = time[order[g]];
+    let e = g + 1;
+    while (e < total && series[order[e]] === s && time[order[e]] === t) e++;
+    // Within a group rows are in row-number order: the last one wins (incoming over existing,
+    // the later of repeats); the last existing one is the value before this upsert.
+    const winner = order[e - 1];
+    if (winner >= nExisting) {
+      let before = -1;
+      for (let k = g; k < e && order[k] < nExisting; k++) before = order[k];
+      if (before < 0) counts.added++;
+      else if (Object.is(valueAt(before), valueAt(winner))) counts.unchanged++;
+      else counts.changed++;
+    }
+    winners.push(winner);
+    g = e;
+  }
+  const column = (get: (p: (typeof parts)[number], i: number) => unknown) => winners.map((w) => get(partOf(w), rowOf(w)));
   const table = aq.table({
-    [TIME_COLUMN]: sorted.map((r) => r.time),
-    ...Object.fromEntries(keys.map((name, k) => [name, sorted.map((r) => r.key[k])])),
-    [VALUE_COLUMN]: sorted.map((r) => r.value),
+    [TIME_COLUMN]: column((p, i) => p.time[i]),
+    ...Object.fromEntries(keys.map((name, k) => [name, column((p, i) => p.keys[k][i])])),
+    [VALUE_COLUMN]: column((p, i) => p.value[i] ?? null),
   }) as ColumnTable;
   return { table, counts };
-}
-
-function addRows(t: ColumnTable, keys: readonly string[], into: Map<string, Row>, seen?: Set<string>): void {
-  const n = t.numRows();
-  const time = t.array(TIME_COLUMN) as ArrayLike<number>;
-  const value = t.array(VALUE_COLUMN) as ArrayLike<number | null>;
-  const keyCols = keys.map((k) => t.array(k) as ArrayLike<unknown>);
-  const ids = rowSeriesIds(keyCols, n);
-  for (let i = 0; i < n; i++) {
-    const id = `${ids[i]}\u0000${time[i]}`;
-    into.set(id, { key: keyAt(keyCols, i), time: time[i], value: value[i] ?? null });
-    seen?.add(id);
-  }
 }

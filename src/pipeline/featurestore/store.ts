@@ -3,20 +3,31 @@ import type { ColumnTable } from "arquero";
 import type { Logger } from "../core/effects.js";
 import { DAY_MS } from "../time/index.js";
 import type { TimeRange } from "../time/index.js";
-import { readParquet } from "../parquet/read.js";
 import { featureSchema, LEGACY_DE35_INFO, TIME_COLUMN, VALUE_COLUMN, type DatasetInfo } from "../dataset/spec.js";
 import type { TableSchema } from "../parquet/schema.js";
 import { PipelineError } from "../core/errors.js";
 import { keyNames } from "../series/key.js";
 import { writeParquet } from "../parquet/write.js";
 import { readIfExists, type Storage } from "../storage/storage.js";
+import { setAside } from "../doctor/set-aside.js";
+import { cleanupPartitions } from "./cleanup.js";
+import { dataPrefix, DEFAULT_CLEANUP_GRACE_MS, groupPrefix, manifestKeyOf, partKey, REPAIR_COMMAND, type FeatureGroupRef } from "./layout.js";
 import { HISTORY_LIMIT, parseManifest, type CommitEntry, type FeatureGroupManifest } from "./manifest.js";
 import { mergeFeatureRows, type MergeCounts } from "./merge.js";
+import { DamagedPartError, readPart, type PartDamage } from "./parts.js";
 
-/** A feature group and version, e.g. `energy_consumption` v1. */
-export interface FeatureGroupRef {
-  name: string;
-  version: number;
+export type { FeatureGroupRef } from "./layout.js";
+
+/** A damaged partition file an upsert replaced. */
+export interface DamagedPartReport {
+  day: string;
+  /** The file the manifest listed. */
+  key: string;
+  damage: PartDamage;
+  /** Where the damaged file was moved (absent when it was missing). */
+  setAside?: string;
+  /** Rows the manifest listed for that day, now replaced by the batch's rows of that day. */
+  rows: number;
 }
 
 /** What an upsert did. */
@@ -27,6 +38,8 @@ export interface UpsertReport extends MergeCounts {
   partitions: string[];
   /** Rows in the feature group after the upsert. */
   totalRows: number;
+  /** Damaged partition files (missing or corrupt) this upsert set aside and replaced; absent when none. */
+  damaged?: DamagedPartReport[];
 }
 
 /**
@@ -37,8 +50,11 @@ export interface UpsertReport extends MergeCounts {
  *     features/<name>/v<version>/data/date=<yyyy-MM-dd>/part-<commit>.parquet
  *
  * Each upsert writes new partition files and then replaces the manifest in one atomic write, so
- * a crash leaves the previous version intact. Files superseded two commits ago are deleted.
- * One writer at a time (the scheduled job holds a lock); any number of readers.
+ * a crash leaves the previous version intact. Files no manifest references any more are deleted
+ * only after a grace period (see cleanup.ts). A missing manifest beside partition files is an
+ * error naming `energy-forecast doctor --repair`, never an empty group; a partition file that is
+ * missing or corrupt is named in the error of every reader, and an upsert of rows of its day sets
+ * it aside under `damaged/` and writes the new rows. One writer at a time; any number of readers.
  */
 export class FeatureStore {
   readonly prefix: string;
@@ -54,14 +70,27 @@ export class FeatureStore {
     private readonly logger?: Logger,
     private readonly dataset?: DatasetInfo,
   ) {
-    this.prefix = `features/${group.name}/v${group.version}/`;
-    this.manifestKey = `${this.prefix}manifest.json`;
+    this.prefix = groupPrefix(group);
+    this.manifestKey = manifestKeyOf(this.prefix);
   }
 
-  /** The current manifest, or undefined when nothing was ever written. */
+  /**
+   * The current manifest, or undefined when nothing was ever written. Throws when the manifest is
+   * missing while partition files exist (deleted by hand, or a lost object): treating that as an
+   * empty group would hide every stored row, and a writer would then delete them.
+   */
   async manifest(): Promise<FeatureGroupManifest | undefined> {
     const bytes = await readIfExists(this.storage, this.manifestKey);
-    return bytes === undefined ? undefined : parseManifest(new TextDecoder().decode(bytes), this.manifestKey);
+    if (bytes !== undefined) return parseManifest(new TextDecoder().decode(bytes), this.manifestKey);
+    const parts = await this.storage.list(dataPrefix(this.prefix));
+    if (parts.length > 0) {
+      throw new PipelineError(
+        "featurestore",
+        `manifest ${this.manifestKey} is missing in ${this.storage.uri} but ${parts.length} partition file(s) exist under ${dataPrefix(this.prefix)}; ` +
+          `the feature group is left as it is: run ${REPAIR_COMMAND} to rebuild the manifest from the partition files`,
+      );
+    }
+    return undefined;
   }
 
   /**
@@ -86,7 +115,8 @@ export class FeatureStore {
 
   /**
    * Rows with `start <= datetime_utc < end` (the whole group without a range), sorted by the
-   * series key, then `datetime_utc`. Reads only the partitions that overlap the range.
+   * series key, then `datetime_utc`. Reads only the partitions that overlap the range. A missing
+   * or corrupt partition file fails with a {@link DamagedPartError} naming it and the fix.
    */
   async read(range?: TimeRange): Promise<ColumnTable> {
     const manifest = await this.manifest();
@@ -95,12 +125,7 @@ export class FeatureStore {
     const days = Object.keys(manifest?.partitions ?? {})
       .sort()
       .filter((day) => !range || overlaps(day, range));
-    const parts = await Promise.all(
-      days.map(async (day) => {
-        const entry = manifest!.partitions[day];
-        return readParquet(await this.storage.read(entry.key), schema, entry.key);
-      }),
-    );
+    const parts = await Promise.all(days.map((day) => readPart(this.storage, day, manifest!.partitions[day], schema)));
     let table = parts.length === 0 ? emptyFeatureTable(info) : parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1));
     if (range) {
       table = table.params({ s: range.start, e: range.end }).filter("(d, $) => d.datetime_utc >= $.s && d.datetime_utc < $.e");
@@ -112,6 +137,10 @@ export class FeatureStore {
    * Upserts rows keyed by (series key, datetime_utc): the newer value wins. Writes nothing
    * when nothing is added or changed, so re-ingesting the same window is a no-op. The rows must
    * be of the dataset this store was opened with, and the group must hold that dataset's series.
+   *
+   * A day whose partition file is missing or corrupt cannot be merged: its file is set aside under
+   * `damaged/` (never deleted), the day is rewritten with this batch's rows of it, and the report's
+   * `damaged` lists it, so re-ingesting a window repairs it instead of failing for ever.
    */
   async upsert(incoming: ColumnTable, runId: string, now: Date): Promise<UpsertReport> {
     const manifest = (await this.manifest()) ?? this.emptyManifest(now);
@@ -121,9 +150,18 @@ export class FeatureStore {
     const byDay = splitByDay(incoming);
     const totals: MergeCounts = { added: 0, changed: 0, unchanged: 0 };
     const rewritten: Array<[string, ColumnTable]> = [];
+    const damaged: DamagedPartReport[] = [];
     for (const [day, rows] of byDay) {
       const entry = manifest.partitions[day];
-      const existing = entry ? readParquet(await this.storage.read(entry.key), schema, entry.key) : undefined;
+      let existing: ColumnTable | undefined;
+      if (entry) {
+        try {
+          existing = await readPart(this.storage, day, entry, schema);
+        } catch (error) {
+          if (!(error instanceof DamagedPartError)) throw error;
+          damaged.push({ day, key: entry.key, damage: error.damage, rows: entry.rows });
+        }
+      }
       const { table, counts } = mergeFeatureRows(existing, rows, keyNames(info.keys));
       totals.added += counts.added;
       totals.changed += counts.changed;
@@ -142,7 +180,7 @@ export class FeatureStore {
       updatedAt: now.toISOString(),
     };
     for (const [day, table] of rewritten) {
-      const key = `${this.prefix}data/date=${day}/part-${String(commit).padStart(6, "0")}.parquet`;
+      const key = partKey(this.prefix, day, commit);
       await this.storage.write(key, writeParquet(table, schema), { contentType: "application/vnd.apache.parquet" });
       const times = table.column("datetime_utc")!;
       let min = Infinity;
@@ -154,25 +192,34 @@ export class FeatureStore {
       }
       next.partitions[day] = { key, rows: table.numRows(), minTime: min, maxTime: max };
     }
+    // Set aside only now that the replacements are written: a crash before the commit leaves the
+    // damaged file where the manifest says, to be set aside by the next attempt.
+    for (const d of damaged) {
+      const moved = await setAside(this.storage, d.key);
+      if (moved !== undefined) d.setAside = moved;
+      this.logger?.warn(`featurestore: partition ${d.key} (day ${d.day}) was ${d.damage === "missing" ? "missing" : "corrupt"}; replaced by this batch's rows of that day`, {
+        setAside: d.setAside ?? "(nothing to keep)",
+        listedRows: d.rows,
+        rows: next.partitions[d.day].rows,
+      });
+    }
     next.rows = Object.values(next.partitions).reduce((s, p) => s + p.rows, 0);
     const partitions = rewritten.map(([day]) => day);
-    const history: CommitEntry = { commit, at: now.toISOString(), runId, added: totals.added, changed: totals.changed, partitions };
+    const setAsideKeys = damaged.flatMap((d) => (d.setAside ? [d.setAside] : []));
+    const history: CommitEntry = {
+      commit,
+      at: now.toISOString(),
+      runId,
+      added: totals.added,
+      changed: totals.changed,
+      partitions,
+      ...(setAsideKeys.length > 0 ? { setAside: setAsideKeys } : {}),
+    };
     next.history = [...manifest.history, history].slice(-HISTORY_LIMIT);
     await this.storage.write(this.manifestKey, JSON.stringify(next, null, 1), { contentType: "application/json" });
-    await this.collectGarbage(manifest, next);
+    await cleanupPartitions(this.storage, this.prefix, manifest, next, now, this.group.cleanupGraceMs ?? DEFAULT_CLEANUP_GRACE_MS, this.logger);
     this.logger?.info("featurestore: committed", { group: `${this.group.name}/v${this.group.version}`, commit, added: totals.added, changed: totals.changed });
-    return { ...totals, commit, partitions, totalRows: next.rows };
-  }
-
-  /**
-   * Deletes partition files referenced by neither the new nor the previous manifest: a reader that
-   * loaded the previous manifest just before the commit can still read its files.
-   */
-  private async collectGarbage(previous: FeatureGroupManifest, current: FeatureGroupManifest): Promise<void> {
-    const keep = new Set([...Object.values(previous.partitions), ...Object.values(current.partitions)].map((p) => p.key));
-    for (const key of await this.storage.list(`${this.prefix}data/`)) {
-      if (!keep.has(key)) await this.storage.delete(key);
-    }
+    return { ...totals, commit, partitions, totalRows: next.rows, ...(damaged.length > 0 ? { damaged } : {}) };
   }
 
   private emptyManifest(now: Date): FeatureGroupManifest {

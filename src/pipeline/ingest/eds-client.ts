@@ -1,9 +1,16 @@
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { systemClock, silentLogger, type Clock, type Logger } from "../core/effects.js";
 import { PipelineError } from "../core/errors.js";
-import type { DatasetSpec } from "../dataset/spec.js";
-import { concatColumns, formatSourceTime, recordsToColumns, showValue, sortByTime, type RawColumns } from "./records.js";
+import { sourceColumns, type DatasetSpec } from "../dataset/spec.js";
+import type { KeyValue } from "../series/key.js";
+import { driftError, emptyColumns, formatSourceTime, recordsToColumns, showValue, sortByTime, type RawColumns } from "./records.js";
+import { RequestPacer, seconds } from "./eds-rate-limit.js";
 import { checkRange, describeRange, formatApiTime, redactLocation, type SeriesFilter, type Source, type TimeRange } from "./source.js";
+
+/** Records per request unless told otherwise: large, because every request counts against the service's rate limit. */
+export const DEFAULT_PAGE_SIZE = 100_000;
+/** The longest one extract waits for the rate limit and retries in total, unless told otherwise. */
+export const DEFAULT_MAX_WAIT_MS = 300_000;
 
 /** Options of {@link edsApiSource}. */
 export interface EdsApiOptions {
@@ -11,18 +18,30 @@ export interface EdsApiOptions {
   baseUrl: string;
   /** HTTP client (default: a fresh axios instance). */
   http?: AxiosInstance;
-  /** Records per request (`limit`), default 10 000. */
+  /** Records per request (`limit`), default {@link DEFAULT_PAGE_SIZE}. */
   pageSize?: number;
   /** Retries of one request after its first attempt, default 5 (so at most 6 attempts); 0 disables retrying. */
   maxRetries?: number;
   /** First backoff delay; doubles with every retry. Default 500 ms. */
   retryBaseMs?: number;
-  /** Upper bound of any single wait, including a server's `Retry-After`. Default 60 s. */
+  /**
+   * Upper bound of any single backoff wait, including a `Retry-After` on 5xx answers. Default 60 s.
+   * A 429's `Retry-After` is never shortened (a request inside the window would only be refused
+   * again); {@link maxWaitMs} bounds it instead.
+   */
   maxRetryDelayMs?: number;
+  /**
+   * The most one extract may wait in total (rate-limit waits, pacing and retry backoff), default
+   * {@link DEFAULT_MAX_WAIT_MS}. A wait that would exceed it stops the extract at once with an
+   * error that says how long it would have had to wait (EDS_MAX_WAIT_SECONDS).
+   */
+  maxWaitMs?: number;
   /** Deadline of one request, response body included. Default 30 s. */
   timeoutMs?: number;
   /** Waits between attempts (inject a recorder in tests). Default: a real timer. */
   sleep?: (ms: number) => Promise<void>;
+  /** Monotonic ms for pacing requests (inject with `sleep` in tests). Default `performance.now`. */
+  now?: () => number;
   /** Retries are logged as warnings, pages at debug level. */
   logger?: Logger;
   /** Reads "now" to turn an HTTP-date `Retry-After` into a delay. */
@@ -51,32 +70,55 @@ const TRANSIENT_CODES = new Set([
   "ERR_SOCKET_CONNECTION_TIMEOUT",
 ]);
 
+/** Progress of one extract, for pacing, the wait budget and messages. */
+interface Extract {
+  spec: DatasetSpec;
+  range: TimeRange;
+  /** Milliseconds waited so far (rate limit, pacing, backoff). */
+  waited: number;
+  /** Records received so far, and the service's total once the first page arrived. */
+  fetched: number;
+  total?: number;
+}
+
 /**
  * The Energi Data Service API as a {@link Source}: `GET <baseUrl>/dataset/<spec.api.dataset>` with
  * `start`/`end` in UTC (`timezone=utc`), sorted by the UTC hour, paged with `offset`/`limit`
  * until `total` records arrived.
  *
- * The service is rate-limited: 429, 5xx, timeouts and dropped connections are retried with
- * exponential backoff, honouring `Retry-After`; other 4xx fail at once with the server's message.
- * Bodies are parsed here (not by axios) so truncated or malformed JSON, a changed response shape
- * and records that do not match the spec are reported as such.
+ * The service allows about one request per dataset per minute: pages are large (one request per
+ * 100 000 rows by default), a 429 is waited out for exactly its `Retry-After` and teaches the
+ * client the spacing of later requests to the dataset, and no extract waits longer in total than
+ * `maxWaitMs`: past it the extract stops with an error before anything is written, and the next
+ * tick starts again from the store's latest hour. 5xx, timeouts and dropped connections are
+ * retried with exponential backoff; other 4xx fail at once with the server's message. Bodies are
+ * parsed here (not by axios) so truncated or malformed JSON, a changed response shape, columns
+ * that drifted from the preset and records that do not match the spec are reported as such.
+ * `requests` counts every HTTP request made, rejected ones included.
  */
 export function edsApiSource(options: EdsApiOptions): Source {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const http = options.http ?? axios.create();
-  const pageSize = options.pageSize ?? 10_000;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const maxRetries = options.maxRetries ?? 5;
   const retryBaseMs = options.retryBaseMs ?? 500;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 60_000;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
+  const pacer = new RequestPacer(options.now ?? (() => performance.now()));
+  const now = options.now ?? (() => performance.now());
+  let requests = 0;
   if (!Number.isInteger(pageSize) || pageSize < 1) {
     throw new PipelineError("ingest", `Energi Data Service page size must be a positive integer, got ${pageSize}; set EDS_PAGE_SIZE`);
   }
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new PipelineError("ingest", `Energi Data Service retries must be an integer >= 0, got ${maxRetries}; set EDS_MAX_RETRIES`);
+  }
+  if (!(maxWaitMs >= 0)) {
+    throw new PipelineError("ingest", `Energi Data Service wait budget must be a number of ms >= 0, got ${maxWaitMs}; set EDS_MAX_WAIT_SECONDS`);
   }
 
   /** Context of one request for messages: `ConsumptionDE35Hour 2023-01-01T00:00..2023-01-02T00:00`. */
@@ -84,18 +126,74 @@ export function edsApiSource(options: EdsApiOptions): Source {
     `${apiName(spec)} ${describeRange(range)}${offset > 0 ? ` (page at offset ${offset})` : ""}`;
 
   const backoff = (retry: number, failure: Failure): number => {
-    if (failure.kind === "status" && failure.retryAfterMs !== undefined) return Math.min(failure.retryAfterMs, maxRetryDelayMs);
+    if (failure.kind === "status" && failure.retryAfterMs !== undefined) {
+      // A 429 is waited out in full: asking again inside the window only earns another 429.
+      return failure.status === 429 ? failure.retryAfterMs : Math.min(failure.retryAfterMs, maxRetryDelayMs);
+    }
     const scale = options.jitter ? 0.5 + 0.5 * options.jitter() : 1;
     return Math.min(maxRetryDelayMs, Math.round(retryBaseMs * 2 ** (retry - 1) * scale));
   };
 
-  /** One page, with retries. Resolves to the response text of a 2xx answer. */
-  const fetchText = async (url: string, spec: DatasetSpec, range: TimeRange, offset: number): Promise<string> => {
+  /**
+   * Waits `ms` within the extract's budget, or stops: ingest writes nothing before the extract
+   * returns, so stopping here leaves the store as it was and the next tick starts over.
+   */
+  const wait = async (x: Extract, offset: number, ms: number, why: () => string, failed?: Failure): Promise<void> => {
+    if (ms <= 0) return;
+    if (x.waited + ms > maxWaitMs) throw budgetError(x, offset, ms, why(), failed);
+    x.waited += ms;
+    await sleep(ms);
+  };
+
+  const budgetError = (x: Extract, offset: number, ms: number, why: string, failed?: Failure): PipelineError => {
+    const rows = x.total === undefined ? "no rows fetched yet" : `${x.fetched} of ${x.total} rows fetched`;
+    const spent = `${seconds(x.waited)} waited, ${requests} request${requests === 1 ? "" : "s"} made, ${rows}`;
+    const stopped = "stopped before writing anything: the next tick starts again from the store's latest hour";
+    if (failed && !(failed.kind === "status" && failed.status === 429)) {
+      return new PipelineError(
+        "ingest",
+        `Energi Data Service request failed (last: ${describeFailure(failed)}) for ${about(x.spec, x.range, offset)} and the next retry would wait ${seconds(ms)}, ` +
+          `beyond the wait budget of ${seconds(maxWaitMs)} (EDS_MAX_WAIT_SECONDS; ${spent}); ${stopped}; the service is failing or unreachable: retry later or use --source file:<csv>`,
+      );
+    }
+    // What the whole window would need: this wait plus one spacing per further page.
+    let fix = "raise EDS_MAX_WAIT_SECONDS";
+    if (x.total !== undefined) {
+      const pagesLeft = Math.max(1, Math.ceil((x.total - x.fetched) / pageSize));
+      const needed = x.waited + ms + (pagesLeft - 1) * (pacer.spacing(apiName(x.spec)) ?? ms);
+      fix = `to fetch this window in one run allow about ${Math.ceil(needed / 1000)} s (EDS_MAX_WAIT_SECONDS) or use larger pages (EDS_PAGE_SIZE)`;
+    }
+    return new PipelineError(
+      "ingest",
+      `Energi Data Service rate limit hit for ${about(x.spec, x.range, offset)}: ${why}; waiting would exceed the wait budget of ${seconds(maxWaitMs)} ` +
+        `(EDS_MAX_WAIT_SECONDS; ${spent}); ${stopped}; ${fix}`,
+    );
+  };
+
+  /** One page, paced and retried. Resolves to the response text of a 2xx answer. */
+  const fetchText = async (url: string, x: Extract, offset: number): Promise<string> => {
     const attempts = maxRetries + 1;
+    const { spec, range } = x;
+    const dataset = apiName(spec);
     for (let attempt = 1; ; attempt++) {
+      const pace = pacer.waitBefore(dataset);
+      if (pace > 0) {
+        logger.debug("Energi Data Service pacing for its rate limit", { dataset, offset, delayMs: pace });
+        await wait(x, offset, pace, () => `the service allows about one request per ${seconds(pacer.spacing(dataset)!)} to ${dataset} (learned from its Retry-After) and the next one must wait ${seconds(pace)}`);
+      }
+      const sentAt = now();
+      requests++;
       const outcome = await attemptOnce(http, url, timeoutMs, clock);
-      if (typeof outcome === "string") return outcome;
-      if ("rejected" in outcome) throw rejection(outcome.rejected, about(spec, range, offset));
+      if (typeof outcome === "string") {
+        pacer.accepted(dataset, sentAt);
+        return outcome;
+      }
+      if ("rejected" in outcome) {
+        pacer.accepted(dataset, sentAt);
+        throw rejection(outcome.rejected, about(spec, range, offset));
+      }
+      const limited = outcome.kind === "status" && outcome.status === 429;
+      if (limited && outcome.retryAfterMs !== undefined) pacer.limited(dataset, outcome.retryAfterMs);
       if (attempt >= attempts) {
         const hint =
           outcome.kind === "status" && (outcome.status === 429 || outcome.status === 503)
@@ -107,63 +205,143 @@ export function edsApiSource(options: EdsApiOptions): Source {
         );
       }
       const delayMs = backoff(attempt, outcome);
-      logger.warn("Energi Data Service request failed, retrying", {
-        dataset: apiName(spec),
+      logger.warn(limited ? "Energi Data Service rate limit hit, waiting" : "Energi Data Service request failed, retrying", {
+        dataset,
         offset,
         attempt,
         of: attempts,
         reason: describeFailure(outcome),
         delayMs,
       });
-      await sleep(delayMs);
+      const why = () =>
+        limited && outcome.retryAfterMs !== undefined
+          ? `HTTP 429 Too Many Requests asks to wait ${seconds(outcome.retryAfterMs)} (Retry-After)`
+          : `${describeFailure(outcome)}, the next retry would wait ${seconds(delayMs)}`;
+      await wait(x, offset, delayMs, why, outcome);
     }
   };
 
   return {
     description: `Energi Data Service API ${redactLocation(baseUrl)}`,
 
+    get requests() {
+      return requests;
+    },
+
     async extract(range: TimeRange, spec: DatasetSpec, filter?: SeriesFilter): Promise<RawColumns> {
       const where0 = `Energi Data Service ${apiName(spec)} ${describeRange(range)}`;
       checkRange(range, where0);
-      const pages: RawColumns[] = [];
-      let offset = 0;
-      let total: number | undefined;
+      const x: Extract = { spec, range, waited: 0, fetched: 0 };
+      // Pages are converted as they arrive and copied into one set of columns sized by the first
+      // page's total, so the JSON of only one page is alive at a time (a 2 M-row window would not
+      // fit in memory as records) and the columns never grow by reallocation.
+      let all = emptyColumns(spec);
+      let pages = 0;
       // Every page must make progress, so the loop ends after at most `total` iterations.
       for (;;) {
+        const offset = x.fetched;
         const url = pageUrl(baseUrl, spec, range, offset, pageSize, filter);
-        const text = await fetchText(url, spec, range, offset);
+        const text = await fetchText(url, x, offset);
         const body = parseBody(text, about(spec, range, offset));
-        if (total === undefined) total = body.total;
-        else if (body.total !== total) {
+        if (x.total === undefined) {
+          x.total = body.total;
+          all = allocateColumns(spec, body.total);
+        } else if (body.total !== x.total) {
           throw new PipelineError(
             "ingest",
-            `Energi Data Service changed its total for ${about(spec, range, offset)} from ${total} to ${body.total} between pages; the dataset was updated during the extract: run again`,
+            `Energi Data Service changed its total for ${about(spec, range, offset)} from ${x.total} to ${body.total} between pages; the dataset was updated during the extract: run again`,
           );
         }
         const where = `Energi Data Service ${about(spec, range, offset)}`;
+        if (pages === 0 && body.records.length > 0) checkColumns(body.records[0], spec, where, logger);
         const cols = recordsToColumns(body.records, spec, where, (i) => `record ${offset + i}`);
         checkInRange(cols, range, where, offset);
-        pages.push(cols);
-        offset += body.records.length;
-        logger.debug("Energi Data Service page", { dataset: apiName(spec), offset, total, records: body.records.length });
-        if (offset >= total) break;
+        placeColumns(all, cols, offset);
+        pages++;
+        x.fetched += body.records.length;
+        logger.debug("Energi Data Service page", { dataset: apiName(spec), offset: x.fetched, total: x.total, records: body.records.length });
+        if (x.fetched >= x.total) break;
         if (body.records.length === 0) {
           throw new PipelineError(
             "ingest",
-            `Energi Data Service returned no records at offset ${offset} for ${apiName(spec)} ${describeRange(range)} although its total is ${total}; the service's paging is inconsistent: run again or use --source file:<csv>`,
+            `Energi Data Service returned no records at offset ${x.fetched} for ${apiName(spec)} ${describeRange(range)} although its total is ${x.total}; the service's paging is inconsistent: run again or use --source file:<csv>`,
           );
         }
       }
-      const all = sortByTime(concatColumns(pages, spec));
-      if (pages.length > 1) checkNoRepeats(all, spec, range);
-      logger.info("Energi Data Service extract", { dataset: apiName(spec), range: describeRange(range), rows: all.times.length, pages: pages.length });
-      return all;
+      const sorted = sortByTime(x.fetched === x.total ? all : sliceColumns(all, x.fetched));
+      if (pages > 1) checkNoRepeats(sorted, spec, range);
+      logger.info("Energi Data Service extract", {
+        dataset: apiName(spec),
+        range: describeRange(range),
+        rows: sorted.times.length,
+        pages,
+        requests,
+        ...(x.waited > 0 ? { waitedMs: Math.round(x.waited) } : {}),
+      });
+      return sorted;
     },
 
     async extent(): Promise<TimeRange | undefined> {
       return undefined;
     },
   };
+}
+
+/**
+ * Columns for `n` rows, filled with placeholders: arrays filled up front stay packed (fast, no
+ * per-element boxing of numbers) and are never reallocated, unlike arrays grown by `push`.
+ */
+function allocateColumns(spec: DatasetSpec, n: number): RawColumns {
+  return {
+    time: new Array<string>(n).fill(""),
+    keys: spec.keys.map(() => new Array<KeyValue>(n).fill("")),
+    value: new Array<number | null>(n).fill(0),
+    ...(spec.unitColumn ? { unit: new Array<string>(n).fill("") } : {}),
+    times: new Array<number>(n).fill(0),
+    dst: { nonexistent: 0, repeated: 0 },
+  };
+}
+
+/** Copies a page's rows into `into` from row `at` on; daylight-saving counts add up. */
+function placeColumns(into: RawColumns, part: RawColumns, at: number): void {
+  const n = part.times.length;
+  for (let i = 0; i < n; i++) into.time[at + i] = part.time[i];
+  part.keys.forEach((k, j) => {
+    const out = into.keys[j];
+    for (let i = 0; i < n; i++) out[at + i] = k[i];
+  });
+  for (let i = 0; i < n; i++) into.value[at + i] = part.value[i];
+  if (into.unit && part.unit) for (let i = 0; i < n; i++) into.unit[at + i] = part.unit[i];
+  for (let i = 0; i < n; i++) into.times[at + i] = part.times[i];
+  into.dst.nonexistent += part.dst.nonexistent;
+  into.dst.repeated += part.dst.repeated;
+}
+
+/** The first `n` rows (an extract that ended short of the total it was sized for). */
+function sliceColumns(cols: RawColumns, n: number): RawColumns {
+  return {
+    time: cols.time.slice(0, n),
+    keys: cols.keys.map((k) => k.slice(0, n)),
+    value: cols.value.slice(0, n),
+    ...(cols.unit ? { unit: cols.unit.slice(0, n) } : {}),
+    times: cols.times.slice(0, n),
+    dst: cols.dst,
+  };
+}
+
+/**
+ * Schema drift: the first record must carry every column the preset reads. A missing one fails,
+ * naming what is missing, what the service sends that the preset does not know, and the preset
+ * file to fix; columns the preset does not know are otherwise harmless (logged at debug level).
+ */
+function checkColumns(first: unknown, spec: DatasetSpec, where: string, logger: Logger): void {
+  if (typeof first !== "object" || first === null || Array.isArray(first)) return; // recordsToColumns names it
+  const found = Object.keys(first);
+  const missing = sourceColumns(spec).filter((c) => !found.includes(c));
+  if (missing.length > 0) throw driftError(where, "record 0", missing, found, spec);
+  const known = new Set([...sourceColumns(spec), ...(spec.extraColumns ?? [])]);
+  const unknown = found.filter((c) => !known.has(c));
+  if (unknown.length > 0) logger.debug("Energi Data Service columns the dataset spec does not use", { dataset: apiName(spec), columns: unknown.join(",") });
 }
 
 /** The request URL. Built by hand so spaces encode as `%20` (not `+`) and logs show the exact query. */
@@ -260,7 +438,7 @@ function rejection(res: AxiosResponse<string>, about: string): PipelineError {
     res.status === 404
       ? "check the dataset name (EDS_DATASET) and the API URL (EDS_API_URL)"
       : res.status === 400
-        ? "check the dataset's column names (EDS_COLUMN_*): the request sorts by the UTC time column"
+        ? "check the dataset's column names (the preset file or --time/--keys): the request sorts by its time column and filters on its key columns"
         : res.status === 401 || res.status === 403
           ? "the service refused access: check EDS_API_URL points at the public API"
           : "check the request and the API URL (EDS_API_URL)";
@@ -337,11 +515,18 @@ function checkInRange(cols: RawColumns, range: TimeRange, where: string, offset:
 /**
  * Offset paging over a sort key with ties (many rows per hour) is only safe if the service's
  * order is stable between requests; a row seen twice shows it was not (and rows were missed).
+ * The columns are sorted by hour, so a repeat can only be within one hour: the set of seen keys
+ * is per hour, which keeps this check small for million-row extracts.
  */
 function checkNoRepeats(cols: RawColumns, spec: DatasetSpec, range: TimeRange): void {
   const seen = new Set<string>();
+  let hour = NaN;
   for (let i = 0; i < cols.times.length; i++) {
-    const key = `${cols.times[i]}|${cols.keys.map((k) => String(k[i])).join("|")}`;
+    if (cols.times[i] !== hour) {
+      hour = cols.times[i];
+      seen.clear();
+    }
+    const key = cols.keys.length === 1 ? String(cols.keys[0][i]) : cols.keys.map((k) => String(k[i])).join("\u0000");
     if (seen.has(key)) {
       throw new PipelineError(
         "ingest",

@@ -6,7 +6,7 @@ import { PipelineError } from "../core/errors.js";
 import { sourceColumns, type DatasetSpec } from "../dataset/spec.js";
 import { readParquet } from "../parquet/read.js";
 import { parseCsvColumns } from "./csv.js";
-import { columnsExtent, driftError, filterColumns, formatSourceTime, recordsToColumns, sliceByTime, sortByTime, type RawColumns } from "./records.js";
+import { columnsExtent, countDst, driftError, filterColumns, formatSourceTime, recordsToColumns, sliceByTime, sortByTime, type RawColumns } from "./records.js";
 import { checkRange, redactLocation, type SeriesFilter, type Source, type TimeRange } from "./source.js";
 
 /** Options of {@link fileSource}. */
@@ -54,7 +54,9 @@ export function fileSource(location: string, options: FileSourceOptions = {}): S
     description: `${formatOf(loc) === "parquet" ? "parquet" : "CSV"} file ${loc.shown}`,
     async extract(range: TimeRange, spec: DatasetSpec, filter?: SeriesFilter): Promise<RawColumns> {
       checkRange(range, where);
-      return filterColumns(sliceByTime(await load(spec), range), spec, filter);
+      const rows = filterColumns(sliceByTime(await load(spec), range), spec, filter);
+      // The cached columns count the whole file's daylight-saving readings; report this extract's.
+      return { ...rows, dst: countDst(rows, spec.time.zone) };
     },
     async extent(spec: DatasetSpec): Promise<TimeRange | undefined> {
       return columnsExtent(await load(spec));

@@ -1,7 +1,7 @@
 import type { Clock, Logger } from "../core/effects.js";
 import { PipelineError } from "../core/errors.js";
 import type { Config } from "../config/config.js";
-import { formatInstant, HOUR_MS } from "../time/index.js";
+import { formatInstant, HOUR_MS, type DstCounts } from "../time/index.js";
 import { FeatureStore, type UpsertReport } from "../featurestore/store.js";
 import { writeParquet } from "../parquet/write.js";
 import type { TableSchema } from "../parquet/schema.js";
@@ -118,7 +118,11 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
     );
   }
   const { table, report: transform } = await timed("transform", () => transformRaw(raw, spec));
-  if (transform.dst.nonexistent + transform.dst.repeated > 0) {
+  if (transform.dst.nonexistent > 0) {
+    // A correct local-time export never holds the skipped spring hour: the exporter numbered the
+    // day's hours naively, and the next hour may now be there twice (validation names it).
+    logger.warn("ingest: wall times that do not exist (spring forward) read as the following hour", { ...transform.dst, zone: spec.time.zone });
+  } else if (transform.dst.repeated > 0) {
     logger.info("ingest: local times on daylight-saving changes", { ...transform.dst, zone: spec.time.zone });
   }
   const suite = buildFeatureSuite(spec);
@@ -129,7 +133,7 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
   if (!result.success) {
     await quarantine(storage, runId, raw, spec, result, range, source.description);
     logger.error("ingest: validation failed, extract quarantined", { key: quarantinePrefix(runId) });
-    assertValid(result, `the extract of ${rangeText(range)} from ${source.description} (quarantined under ${quarantinePrefix(runId)})`);
+    assertValid(result, `the extract of ${rangeText(range)} from ${source.description} (quarantined under ${quarantinePrefix(runId)}${dstNote(transform.dst, spec.time.zone)})`);
   }
   const upsert = await timed("upsert", () => store.upsert(table, runId, clock.now()));
   return {
@@ -184,6 +188,15 @@ async function emptyReport(
   };
 }
 
+/**
+ * What the daylight-saving rules did, for a validation failure's message: a nonexistent wall
+ * time read as the following hour is the usual cause of a duplicate at that hour.
+ */
+function dstNote(dst: DstCounts, zone: string): string {
+  if (dst.nonexistent === 0) return "";
+  return `; ${dst.nonexistent} wall time(s) that do not exist in ${zone} (the hour skipped when clocks spring forward) were read as the following hour`;
+}
+
 async function quarantine(storage: Storage, runId: string, raw: RawColumns, spec: DatasetSpec, result: ValidationResult, range: TimeRange, source: string): Promise<void> {
   const schema: TableSchema = sourceColumns(spec).map((name) => {
     const key = spec.keys.find((k) => k.source === name);
@@ -192,7 +205,7 @@ async function quarantine(storage: Storage, runId: string, raw: RawColumns, spec
   const prefix = quarantinePrefix(runId);
   await storage.write(`${prefix}extract.parquet`, writeParquet(columnsToTable(raw, spec), schema), { contentType: "application/vnd.apache.parquet" });
   const failed = result.results.filter((r) => !r.success).map((r) => r.expectation_config.expectation_type);
-  const info = { runId, source, window: isoPair(range), rows: raw.times.length, failedExpectations: failed, validation: validationKey(runId) };
+  const info = { runId, source, window: isoPair(range), rows: raw.times.length, dst: raw.dst, failedExpectations: failed, validation: validationKey(runId) };
   await storage.write(`${prefix}info.json`, JSON.stringify(info, null, 1), { contentType: "application/json" });
 }
 

@@ -8,7 +8,14 @@ import type { Source } from "./source.js";
 export function openSource(config: Config, logger: Logger): Source {
   const s = config.source;
   if (s.kind === "api") {
-    return edsApiSource({ baseUrl: s.baseUrl, pageSize: config.api.pageSize, maxRetries: config.api.maxRetries, timeoutMs: config.api.timeoutMs, logger });
+    return edsApiSource({
+      baseUrl: s.baseUrl,
+      pageSize: config.api.pageSize,
+      maxRetries: config.api.maxRetries,
+      timeoutMs: config.api.timeoutMs,
+      maxWaitMs: config.api.maxWaitMs,
+      logger,
+    });
   }
   return fileSource(s.location);
 }

@@ -4,7 +4,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { PipelineError } from "../core/errors.js";
 import { sourceColumns, type DatasetSpec, type KeySpec } from "../dataset/spec.js";
 import { rowSeriesIds, type KeyValue } from "../series/key.js";
-import { formatWallTime, HOUR_MS, parseWallTime, wallTimesToUtc, type DstCounts, type TimeRange } from "../time/index.js";
+import { formatWallTime, HOUR_MS, parseWallTime, wallTimesToUtc, wallToUtcCandidates, type DstCounts, type TimeRange } from "../time/index.js";
 
 /**
  * Checked raw rows of a dataset, held column-wise: the time as the source wrote it, one array per
@@ -70,6 +70,9 @@ export function recordsToColumns(records: unknown[], spec: DatasetSpec, where: s
     dst: { nonexistent: 0, repeated: 0 },
   };
   if (spec.unitColumn) cols.unit = new Array<string>(n);
+  // A key's few distinct texts are shared by all its rows: JSON.parse makes a new string per
+  // record, and million-row extracts would otherwise hold millions of copies of "101".
+  const interned = spec.keys.map(() => new Map<string, string>());
   const walls = new Float64Array(n);
   const instant = new Uint8Array(n);
   // Consecutive rows share their hour (one row per series), so caching the last parse avoids
@@ -84,10 +87,11 @@ export function recordsToColumns(records: unknown[], spec: DatasetSpec, where: s
       last = text;
       if (Number.isNaN(lastParsed.ms)) throw valueError(where, label(i), spec.time.source, text, EXPECTED_TIME, "--time");
     }
-    cols.time[i] = text;
+    // `last` equals `text`; storing it lets every row of an hour share one string.
+    cols.time[i] = last;
     walls[i] = lastParsed.ms;
     instant[i] = lastParsed.instant ? 1 : 0;
-    for (let k = 0; k < spec.keys.length; k++) cols.keys[k][i] = keyValue(spec.keys[k], r[spec.keys[k].source]);
+    for (let k = 0; k < spec.keys.length; k++) cols.keys[k][i] = keyValue(spec.keys[k], r[spec.keys[k].source], interned[k]);
     cols.value[i] = r[spec.value.source] as number | null;
     if (cols.unit) cols.unit[i] = String(r[spec.unitColumn!]);
   }
@@ -95,7 +99,10 @@ export function recordsToColumns(records: unknown[], spec: DatasetSpec, where: s
   if (zone === "UTC") {
     for (let i = 0; i < n; i++) cols.times[i] = walls[i];
   } else {
-    const utc = wallTimesToUtc(zone, walls, rowSeriesIds(cols.keys, n), cols.dst);
+    // Only wall times go through the zone rules: an instant (written with an offset) is neither
+    // counted nor taken as a reading of a repeated hour (NaN rows are skipped).
+    const wallOnly = walls.map((w, i) => (instant[i] ? NaN : w));
+    const utc = wallTimesToUtc(zone, wallOnly, rowSeriesIds(cols.keys, n), cols.dst);
     for (let i = 0; i < n; i++) cols.times[i] = instant[i] ? walls[i] : utc[i];
   }
   for (let i = 0; i < n; i++) {
@@ -106,8 +113,14 @@ export function recordsToColumns(records: unknown[], spec: DatasetSpec, where: s
   return cols;
 }
 
-function keyValue(key: KeySpec, v: unknown): KeyValue {
-  if (key.type === "utf8" || key.codes) return typeof v === "string" ? v.trim() : String(v);
+function keyValue(key: KeySpec, v: unknown, interned: Map<string, string>): KeyValue {
+  if (key.type === "utf8" || key.codes) {
+    const text = typeof v === "string" ? v.trim() : String(v);
+    const shared = interned.get(text);
+    if (shared !== undefined) return shared;
+    interned.set(text, text);
+    return text;
+  }
   return typeof v === "number" ? v : Number(v as string);
 }
 
@@ -183,18 +196,51 @@ export function filterColumns(cols: RawColumns, spec: DatasetSpec, filter: Recor
 export function concatColumns(parts: RawColumns[], spec: DatasetSpec): RawColumns {
   if (parts.length === 1) return parts[0];
   const out = emptyColumns(spec);
-  for (const p of parts) {
-    for (const v of p.time) out.time.push(v);
-    p.keys.forEach((k, i) => {
-      for (const v of k) out.keys[i].push(v);
-    });
-    for (const v of p.value) out.value.push(v);
-    if (out.unit && p.unit) for (const v of p.unit) out.unit.push(v);
-    for (const v of p.times) out.times.push(v);
-    out.dst.nonexistent += p.dst.nonexistent;
-    out.dst.repeated += p.dst.repeated;
-  }
+  for (const p of parts) appendColumns(out, p);
   return out;
+}
+
+/**
+ * Appends `part`'s rows to `into` in place (a page to the extract so far), so a caller can drop
+ * each page as soon as it is appended; daylight-saving counts add up.
+ */
+export function appendColumns(into: RawColumns, part: RawColumns): void {
+  for (const v of part.time) into.time.push(v);
+  part.keys.forEach((k, i) => {
+    const out = into.keys[i];
+    for (const v of k) out.push(v);
+  });
+  for (const v of part.value) into.value.push(v);
+  if (into.unit && part.unit) for (const v of part.unit) into.unit.push(v);
+  for (const v of part.times) into.times.push(v);
+  into.dst.nonexistent += part.dst.nonexistent;
+  into.dst.repeated += part.dst.repeated;
+}
+
+/**
+ * The daylight-saving counts of exactly these rows (a slice or a filtered subset of a cached file,
+ * whose `dst` counts every row of the file), recomputed from each row's wall time and UTC hour:
+ * a wall time that does not exist in `zone` is a nonexistent one; a row on the later of a repeated
+ * wall hour's two instants is a second reading (the rule of `wallTimesToUtc`). Times written with
+ * an offset needed no rule.
+ */
+export function countDst(cols: RawColumns, zone: string): DstCounts {
+  const counts: DstCounts = { nonexistent: 0, repeated: 0 };
+  if (zone === "UTC") return counts;
+  const candidates = new Map<string, number[] | undefined>();
+  for (let i = 0; i < cols.times.length; i++) {
+    const text = cols.time[i];
+    let c = candidates.get(text);
+    if (!candidates.has(text)) {
+      const parsed = parseTimeText(text);
+      c = parsed.instant ? undefined : wallToUtcCandidates(zone, parsed.ms);
+      candidates.set(text, c);
+    }
+    if (c === undefined) continue;
+    if (c.length === 0) counts.nonexistent++;
+    else if (c.length > 1 && cols.times[i] === c[c.length - 1]) counts.repeated++;
+  }
+  return counts;
 }
 
 /** `[first hour, last hour + 1 h)` of time-sorted columns; undefined when empty. */
@@ -294,7 +340,7 @@ export function driftError(where: string, row: string, missing: string[], found:
     "ingest",
     `${where}: ${row} lacks column(s) ${missing.map((c) => `"${c}"`).join(", ")}; the source's columns are ${found.join(", ")}, expected ${sourceColumns(spec).join(", ")}` +
       (unknown.length > 0 ? ` (columns the dataset spec does not know: ${unknown.join(", ")})` : "") +
-      `; the dataset's schema changed or the wrong dataset was picked: fix the preset ${spec.name === "file" ? "flags --keys/--time/--value" : `file (src/pipeline/dataset/presets/${spec.name}.json) or pass --keys/--time/--value`}`,
+      `; the dataset's schema changed or the wrong dataset was picked: fix the ${spec.name === "file" ? "flags --keys/--time/--value" : `preset file (src/pipeline/dataset/presets/${spec.name}.json) or pass --keys/--time/--value`}`,
   );
 }
 

@@ -2,7 +2,9 @@
  * One run at a time per store. A run takes the lock object `locks/<name>.json` with an exclusive
  * create ({@link Storage.createExclusive}: `ifGenerationMatch: 0` on GCS, a hard link on disk), so
  * of two runs started together exactly one proceeds and the other fails fast with
- * {@link LockedError}. Locks expire (`ttlMs`), so a crashed run blocks the store only until then.
+ * {@link LockedError}. Locks expire (`ttlMs`), so a crashed run blocks the store only until then;
+ * a live holder keeps its lock by renewing it ({@link Lock.refresh}, driven by the heartbeat of
+ * lease.ts), so a takeover needs missed renewals, not just a long run.
  *
  * Taking over an expired lock is "delete, then create exclusively", and the delete is the danger:
  * two runs that both read the same expired lock would both delete, and the slower one would delete
@@ -13,10 +15,11 @@
  * `takeoverMs`, in case its holder crashed mid-takeover; the next claim number is then free, so no
  * claim is ever deleted while someone may still be racing for it.
  *
- * What is left, since the Storage interface has no conditional delete: between the final read and
- * the delete, only the expired lock's own holder can change the lock (release/refresh). A holder
- * that is still alive after its lock expired means `ttlMs` was too short for the run (or that it
- * should call {@link Lock.refresh}); refresh refuses once the lock has expired, to keep this narrow.
+ * What is left, since the Storage interface has no conditional write or delete: between the final
+ * read and the delete, only the expired lock's own holder can change the lock (release/refresh).
+ * Such a holder missed every renewal of a whole lease (a frozen or blocked process); refresh
+ * refuses once the lock has expired, and the lease's guarded storage makes that holder stop before
+ * its next write (lease.ts), so the window is one request wide.
  */
 import { formatSecond } from "../time/index.js";
 import { randomBytes } from "node:crypto";
@@ -44,7 +47,7 @@ export interface AcquireLockOptions {
   name?: string;
   /** Run id of the caller, shown to whoever finds the store locked. */
   owner: string;
-  /** How long the lock holds without {@link Lock.refresh}; choose well above the longest run. */
+  /** How long the lock holds without {@link Lock.refresh} (the lease); renew well within it. */
   ttlMs: number;
   clock: Clock;
   /** Host name recorded for humans; default the machine's host name. */
@@ -67,6 +70,12 @@ export interface Lock {
    */
   refresh(): Promise<void>;
   /**
+   * Reads the lock object and returns the {@link LockedError} {@link Lock.refresh} would throw
+   * (its `reason` says why: held by another run, deleted, expired), or undefined while the lock is
+   * still ours and unexpired. Writes nothing.
+   */
+  verify(): Promise<LockedError | undefined>;
+  /**
    * Deletes the lock object if it is still ours (read, compare, delete); true when it deleted it,
    * false when the lock had been taken over or deleted meanwhile (that other run's lock is left alone).
    */
@@ -86,7 +95,7 @@ function lockedBy(uri: string, key: string, holder: LockRecord): LockedError {
   return new LockedError(
     `the store ${uri} is locked by ${holder.owner}${host} since ${formatSecond(holder.acquiredAt)} ` +
       `(expires ${formatSecond(holder.expiresAt)}); wait for it to finish, or delete ${key} if that run is dead`,
-    { holder },
+    { holder, retryable: true },
   );
 }
 
@@ -141,7 +150,7 @@ export async function acquireLock(storage: Storage, options: AcquireLockOptions)
         throw new LockedError(
           `the store ${uri} is being taken over by ${other.owner} since ${formatSecond(other.claimedAt)} ` +
             `(the lock of ${stale.owner} expired at ${formatSecond(stale.expiresAt)}); wait for that run to finish`,
-          { holder: stale },
+          { holder: stale, retryable: true },
         );
       }
       // An abandoned claim (its run crashed mid-takeover): try the next number.
@@ -197,20 +206,25 @@ export async function acquireLock(storage: Storage, options: AcquireLockOptions)
     return true;
   }
 
-  async function refresh(): Promise<void> {
-    const now = clock.now();
+  async function verify(): Promise<LockedError | undefined> {
     const current = await readLockRecord(storage, key);
+    // The time is taken after the read: a process paused during the read must not trust an older "now".
+    const now = clock.now();
     let why: string | undefined;
     if (current === undefined) why = "the lock object was deleted";
     else if (!isOurs(current)) why = `it is held by ${current.owner} since ${formatSecond(current.acquiredAt)}`;
     else if (isExpired(current, now)) why = `it expired at ${formatSecond(current.expiresAt)}`;
-    if (why !== undefined) {
-      throw new LockedError(
-        `run ${owner} no longer holds ${key} in ${uri}: ${why}; stop this run, another run may be using the store`,
-        current === undefined ? {} : { holder: current },
-      );
-    }
-    const next: LockRecord = { ...record, expiresAt: instant(now.getTime() + ttlMs) };
+    if (why === undefined) return undefined;
+    return new LockedError(
+      `run ${owner} no longer holds ${key} in ${uri}: ${why}; stop this run, another run may be using the store`,
+      current === undefined ? { reason: why } : { holder: current, reason: why },
+    );
+  }
+
+  async function refresh(): Promise<void> {
+    const problem = await verify();
+    if (problem !== undefined) throw problem;
+    const next: LockRecord = { ...record, expiresAt: instant(clock.now().getTime() + ttlMs) };
     await storage.write(key, serialiseRecord(next), { contentType: "application/json" });
     record = next;
   }
@@ -223,6 +237,7 @@ export async function acquireLock(storage: Storage, options: AcquireLockOptions)
       return new Date(record.expiresAt);
     },
     refresh,
+    verify,
     release,
   };
 
@@ -234,7 +249,7 @@ export async function acquireLock(storage: Storage, options: AcquireLockOptions)
     if (!isExpired(current, clock.now())) throw lockedBy(uri, key, current);
     if (await takeOver(current)) return held();
   }
-  throw new LockedError(`could not take ${key} in ${uri}: it changed hands ${MAX_ROUNDS} times while we tried; retry`);
+  throw new LockedError(`could not take ${key} in ${uri}: it changed hands ${MAX_ROUNDS} times while we tried; retry`, { retryable: true });
 }
 
 /** The current lock of the store (for status displays), or undefined when it is free. Expired locks are returned too. */

@@ -1,4 +1,5 @@
 import type { ColumnTable } from "arquero";
+import { PipelineError } from "../core/errors.js";
 import { readParquet } from "../parquet/read.js";
 import type { TableSchema } from "../parquet/schema.js";
 import { writeParquet } from "../parquet/write.js";
@@ -14,10 +15,24 @@ export async function writeTable(storage: Storage, key: string, table: ColumnTab
   await storage.write(key, writeParquet(table, schema), PARQUET);
 }
 
-/** Reads a parquet table, or undefined when the object does not exist yet. */
+/**
+ * Reads a parquet table, or undefined when the object does not exist yet. A forecast history that
+ * does not decode fails with the command that rebuilds it: every run reads the history before
+ * extending it, so a corrupt one would otherwise block every run for ever.
+ */
 export async function readTableIfExists(storage: Storage, key: string, schema: TableSchema): Promise<ColumnTable | undefined> {
   const bytes = await readIfExists(storage, key);
-  return bytes === undefined ? undefined : readParquet(bytes, schema, key);
+  if (bytes === undefined) return undefined;
+  try {
+    return readParquet(bytes, schema, key);
+  } catch (error) {
+    if (key !== outputKeys.history || !(error instanceof PipelineError) || error.domain !== "parquet") throw error;
+    throw new PipelineError(
+      "predict",
+      `the forecast history ${key} in ${storage.uri} cannot be read; run energy-forecast doctor --repair to set it aside under damaged/ and rebuild it from runs/*/predictions.parquet`,
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -122,3 +122,22 @@ export function keyNames(columns: readonly KeyColumn[]): string[] {
 export function namedKey(key: SeriesKey, columns: readonly KeyColumn[]): Record<string, KeyValue> {
   return Object.fromEntries(columns.map((c, i) => [c.name, key[i]]));
 }
+
+/** A key column with readable titles for some of its values (a dataset's `DatasetInfo.keys`). */
+export interface TitledKeyColumn extends KeyColumn {
+  titles?: Record<string, string>;
+}
+
+/** One key value for readers: its title when the dataset has one (`DK1 (West Denmark)`), else the value. */
+export function keyValueLabel(value: KeyValue, column: TitledKeyColumn): string {
+  return column.titles?.[String(value)] ?? String(value);
+}
+
+/**
+ * A series' label for readers (report, notebooks): each value's title or the value, in key-column
+ * order, joined by " · " (`DK1 (West Denmark) · 111`, `751 · Privat`). Not an identity: titles
+ * need not be unique; use {@link seriesId} to match series.
+ */
+export function seriesLabel(key: SeriesKey, columns: readonly TitledKeyColumn[]): string {
+  return columns.map((c, i) => keyValueLabel(key[i], c)).join(" · ");
+}

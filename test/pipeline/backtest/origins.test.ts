@@ -4,7 +4,16 @@ import type { Panel } from "../../../src/pipeline/features/panel.js";
 
 const H = 3_600_000;
 const T0 = Date.UTC(2023, 0, 1);
-const panel: Panel = { start: T0, hours: 100, keys: [{ area: 1, consumerType: 1 }], values: [new Float64Array(100)] };
+const panel: Panel = {
+  start: T0,
+  hours: 100,
+  keyColumns: [
+    { name: "area", type: "int8" },
+    { name: "consumer_type", type: "int32" },
+  ],
+  keys: [[1, 1]],
+  values: [new Float64Array(100)],
+};
 
 describe("planOrigins", () => {
   it("steps from --from to --to inclusive and skips origins whose horizon runs past the data", () => {

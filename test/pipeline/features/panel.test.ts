@@ -115,7 +115,7 @@ describe("lastObserved, observedSpan, panelSubset", () => {
     DE35_KEYS,
   );
 
-  it("finds each series' last observed hour and how long it has been observed", () => {
+  it("finds each series' last observed hour and the hours since its first observation", () => {
     expect(p.keys.map((_, s) => lastObserved(p, s))).toEqual([2, 2, 0, -1]);
     expect(p.keys.map((_, s) => observedSpan(p, s))).toEqual([3, 1, 3, 0]);
   });

@@ -194,14 +194,16 @@ describe("buildTrainingRows", () => {
   it("writes each key's identity features: integers as they are, string keys through keyFeature", () => {
     const strings: Panel = { ...panel, keyColumns: [{ name: "meter_id", type: "utf8" }], keys: [["101"], ["north-7"]] };
     const rows = buildTrainingRows(strings, spec);
-    const col = rows.X.names.indexOf("meter_id");
-    expect(col).toBe(rows.X.names.length - 1);
+    const names = rows.X.names ?? [];
+    const col = names.indexOf("meter_id");
+    expect(col).toBe(names.length - 1);
     const expected = [101, keyFeature("north-7")];
     expect(Array.from(rows.X.columns[col])).toEqual(Array.from(rows.series, (s) => expected[s]));
     expect(seriesCodes(strings.keys).map((c) => Array.from(c))).toEqual([[101], [keyFeature("north-7")]]);
     const de35 = buildTrainingRows(panel, spec);
     const last = de35.X.nRows - 1;
-    expect([de35.X.columns[de35.X.names.indexOf("area")][last], de35.X.columns[de35.X.names.indexOf("consumer_type")][last]]).toEqual([2, 111]);
+    const at = (name: string) => de35.X.columns[(de35.X.names ?? []).indexOf(name)][last];
+    expect([at("area"), at("consumer_type")]).toEqual([2, 111]);
   });
 
   it("accepts early rows with missing lags when minHistory is lower, and keeps only recent targets when asked", () => {

@@ -76,12 +76,13 @@ describe("FeatureStore", () => {
     ]);
   });
 
-  it("keeps the files of the previous commit for readers and deletes older ones", async () => {
+  it("keeps the files of the previous commit for readers and deletes older ones after the grace period", async () => {
     const day = "features/energy_consumption/v1/data/date=2023-01-01/";
     await store.upsert(series(1, 111, 1, 1), "run-1", now);
     await store.upsert(series(1, 111, 1, 2), "run-2", now);
     expect(await storage.list(day)).toEqual([`${day}part-000001.parquet`, `${day}part-000002.parquet`]);
-    await store.upsert(series(1, 111, 1, 3), "run-3", now);
+    // Two hours later part 1 has been unreferenced (since commit 2) for longer than the 1-hour default.
+    await store.upsert(series(1, 111, 1, 3), "run-3", new Date(now.getTime() + 2 * H));
     expect(await storage.list(day)).toEqual([`${day}part-000002.parquet`, `${day}part-000003.parquet`]);
   });
 
@@ -90,7 +91,7 @@ describe("FeatureStore", () => {
     expect(await store.manifest()).toBeUndefined();
     await storage.write("features/energy_consumption/v1/manifest.json", "{oops");
     await expect(store.read()).rejects.toThrow(
-      'featurestore: manifest "features/energy_consumption/v1/manifest.json" is not valid JSON; restore it from a backup or re-ingest into a new FEATURE_GROUP_VERSION',
+      'featurestore: manifest "features/energy_consumption/v1/manifest.json" is not valid JSON; run energy-forecast doctor --repair to set it aside and rebuild it from the partition files',
     );
   });
 

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fixedClock, memoryLogger } from "../../../src/pipeline/core/effects.js";
 import { PipelineError } from "../../../src/pipeline/core/errors.js";
-import { DE35 } from "../../../src/pipeline/dataset/spec.js";
+import { loadPreset } from "../../../src/pipeline/dataset/preset.js";
 import { edsApiSource, parseRetryAfter, type EdsApiOptions } from "../../../src/pipeline/ingest/eds-client.js";
-import { de35Records, startEdsServer, type EdsServer } from "../../support/eds-server.js";
+import type { RawColumns } from "../../../src/pipeline/ingest/records.js";
+import { de35Records, startEdsServer, type EdsRecord, type EdsServer } from "../../support/eds-server.js";
+
+const DE35 = loadPreset("de35");
 
 const H = 3_600_000;
 const DAY = { start: Date.UTC(2023, 0, 1), end: Date.UTC(2023, 0, 2) };
@@ -13,6 +16,16 @@ function expectedRows(range: { start: number; end: number }) {
   const from = new Date(range.start).toISOString().slice(0, 19);
   const to = new Date(range.end).toISOString().slice(0, 19);
   return de35Records().filter((r) => (r.HourUTC as string) >= from && (r.HourUTC as string) < to);
+}
+
+/** The extracted rows as records of the columns the preset reads (time, keys, value). */
+function rowsOf(cols: RawColumns): EdsRecord[] {
+  return cols.time.map((t, i) => ({ HourUTC: t, PriceArea: cols.keys[0][i], ConsumerType_DE35: cols.keys[1][i], TotalCon: cols.value[i] }));
+}
+
+/** The CSV's records without the column the preset does not read. */
+function readColumns(rows: EdsRecord[]): EdsRecord[] {
+  return rows.map(({ HourUTC, PriceArea, ConsumerType_DE35, TotalCon }) => ({ HourUTC, PriceArea, ConsumerType_DE35, TotalCon }));
 }
 
 let server: EdsServer;
@@ -52,57 +65,70 @@ async function rejection(p: Promise<unknown>): Promise<PipelineError> {
 }
 
 describe("edsApiSource against the local Energi Data Service", () => {
-  it("extracts a day: 76 series x 24 hours, equal to the CSV's rows, in one request", async () => {
+  it("extracts a day: 76 series x 24 hours, equal to the CSV's rows, in one request of up to 100,000 rows", async () => {
     const source = client();
     expect(source.description).toBe(`Energi Data Service API ${server.url}`);
+    expect(source.requests).toBe(0);
     expect(await source.extent(DE35)).toBeUndefined();
     const t = await source.extract(DAY, DE35);
-    expect(t.numRows()).toBe(76 * 24);
-    expect(t.columnNames()).toEqual(["HourUTC", "HourDK", "PriceArea", "ConsumerType_DE35", "TotalCon"]);
-    expect(t.objects()).toEqual(expectedRows(DAY));
-    expect(t.object(0)).toEqual({ HourUTC: "2023-01-01T00:00:00", HourDK: "2023-01-01T01:00:00", PriceArea: "DK1", ConsumerType_DE35: 111, TotalCon: 65874 });
-    const last = t.object(t.numRows() - 1);
-    expect(last).toEqual({ HourUTC: "2023-01-01T23:00:00", HourDK: "2023-01-02T00:00:00", PriceArea: "DK2", ConsumerType_DE35: 999, TotalCon: 493385 });
-    expect(server.requests).toEqual([
+    expect(t.times).toHaveLength(76 * 24);
+    expect(rowsOf(t)).toEqual(readColumns(expectedRows(DAY)));
+    expect(rowsOf(t)[0]).toEqual({ HourUTC: "2023-01-01T00:00:00", PriceArea: "DK1", ConsumerType_DE35: 111, TotalCon: 65874 });
+    expect(rowsOf(t)[t.times.length - 1]).toEqual({ HourUTC: "2023-01-01T23:00:00", PriceArea: "DK2", ConsumerType_DE35: 999, TotalCon: 493385 });
+    expect(t.times[0]).toBe(DAY.start);
+    expect(t.times[t.times.length - 1]).toBe(DAY.end - H);
+    expect(server.requests.map(({ method, path, query }) => ({ method, path, query }))).toEqual([
       {
         method: "GET",
         path: "/dataset/ConsumptionDE35Hour",
-        query: { start: "2023-01-01T00:00", end: "2023-01-02T00:00", timezone: "utc", sort: "HourUTC asc", offset: "0", limit: "10000" },
+        query: { start: "2023-01-01T00:00", end: "2023-01-02T00:00", timezone: "utc", sort: "HourUTC asc", offset: "0", limit: "100000" },
       },
     ]);
+    expect(source.requests).toBe(1);
   });
 
   it("pages with a small page size to the identical result, with the expected requests", async () => {
     const whole = await client().extract(DAY, DE35);
     server.requests.length = 0;
-    const paged = await client({ pageSize: 500 }).extract(DAY, DE35);
-    expect(paged.objects()).toEqual(whole.objects());
+    const source = client({ pageSize: 500 });
+    const paged = await source.extract(DAY, DE35);
+    expect(rowsOf(paged)).toEqual(rowsOf(whole));
+    expect(paged.times).toEqual(whole.times);
     expect(server.requests.map((r) => [r.query.offset, r.query.limit])).toEqual([
       ["0", "500"],
       ["500", "500"],
       ["1000", "500"],
       ["1500", "500"],
     ]);
+    expect(source.requests).toBe(4);
   });
 
   it("extracts the whole file's span across many pages", async () => {
     const all = { start: Date.UTC(2022, 11, 21, 16), end: Date.UTC(2023, 0, 14, 23) };
     const t = await client({ pageSize: 20_000 }).extract(all, DE35);
-    expect(t.numRows()).toBe(44_308);
+    expect(t.times).toHaveLength(44_308);
     expect(server.requests).toHaveLength(3);
   });
 
-  it("returns an empty table for a range with no data", async () => {
+  it("returns empty columns for a range with no data", async () => {
     const t = await client().extract({ start: Date.UTC(2024, 0, 1), end: Date.UTC(2024, 0, 2) }, DE35);
-    expect(t.numRows()).toBe(0);
-    expect(t.columnNames()).toHaveLength(5);
+    expect(t.times).toHaveLength(0);
+    expect(t.keys).toHaveLength(2);
+  });
+
+  it("sends a filter as the API's filter parameter and gets only those series", async () => {
+    const t = await client().extract(DAY, DE35, { PriceArea: ["DK2"], ConsumerType_DE35: [111, 999] });
+    expect(server.requests[0].query.filter).toBe('{"PriceArea":["DK2"],"ConsumerType_DE35":[111,999]}');
+    expect(t.times).toHaveLength(2 * 24);
+    expect(new Set(t.keys[0])).toEqual(new Set(["DK2"]));
+    expect(new Set(t.keys[1])).toEqual(new Set([111, 999]));
   });
 
   it("retries a 500 with backoff, logging the retry, then succeeds", async () => {
     server.setFaults([{ kind: "status", status: 500 }, { kind: "status", status: 502 }]);
     const logger = memoryLogger();
     const t = await client({ logger }).extract(DAY, DE35);
-    expect(t.numRows()).toBe(1824);
+    expect(t.times).toHaveLength(1824);
     expect(sleeps).toEqual([500, 1000]);
     expect(server.requests.map((r) => r.fault)).toEqual(["status", "status", undefined]);
     const warns = logger.lines.filter((l) => l.startsWith("warn"));
@@ -112,16 +138,69 @@ describe("edsApiSource against the local Energi Data Service", () => {
     ]);
   });
 
-  it("honours Retry-After in seconds and as an HTTP date, capped by maxRetryDelayMs", async () => {
+  it("honours Retry-After in seconds and as an HTTP date; caps a 5xx's at maxRetryDelayMs but waits out a 429's in full", async () => {
     const clock = fixedClock("2023-02-01T12:00:00Z");
     server.setFaults([
       { kind: "status", status: 429, retryAfter: "7" },
       { kind: "status", status: 429, retryAfter: "Wed, 01 Feb 2023 12:00:30 GMT" },
       { kind: "status", status: 503, retryAfter: "3600" },
+      { kind: "status", status: 429, retryAfter: "90" },
     ]);
-    const t = await client({ clock, maxRetryDelayMs: 120_000 }).extract(DAY, DE35);
-    expect(t.numRows()).toBe(1824);
-    expect(sleeps).toEqual([7_000, 30_000, 120_000]);
+    const source = client({ clock, maxRetryDelayMs: 60_000 });
+    const t = await source.extract(DAY, DE35);
+    expect(t.times).toHaveLength(1824);
+    expect(sleeps).toEqual([7_000, 30_000, 60_000, 90_000]);
+    expect(source.requests).toBe(5);
+  });
+
+  it("learns the spacing from a 429 and paces later pages instead of being refused again", async () => {
+    // A fake monotonic clock that the recorded sleeps advance: the pacing is then exact.
+    let t = 0;
+    server.setFaults([undefined, { kind: "status", status: 429, retryAfter: "2" }]);
+    const logger = memoryLogger();
+    const sleep = async (ms: number) => {
+      sleeps.push(ms);
+      t += ms;
+    };
+    const source = edsApiSource({ baseUrl: server.url, pageSize: 700, logger, now: () => t, sleep });
+    const cols = await source.extract(DAY, DE35);
+    expect(cols.times).toHaveLength(1824);
+    // 2 s after the 429 (its Retry-After), then 2 s before page 3: the spacing the 429 taught.
+    expect(sleeps).toEqual([2_000, 2_000]);
+    expect(server.requests.map((r) => [r.query.offset, r.status])).toEqual([
+      ["0", 200],
+      ["700", 429],
+      ["700", 200],
+      ["1400", 200],
+    ]);
+    expect(source.requests).toBe(4);
+    expect(logger.lines.filter((l) => l.startsWith("warn"))).toEqual([
+      "warn  Energi Data Service rate limit hit, waiting dataset=ConsumptionDE35Hour offset=700 attempt=1 of=6 reason=HTTP 429 Too Many Requests delayMs=2000",
+    ]);
+    expect(logger.lines).toContain("debug Energi Data Service pacing for its rate limit dataset=ConsumptionDE35Hour offset=1400 delayMs=2000");
+  });
+
+  it("stops at once when a Retry-After exceeds the wait budget, saying how long it would have to wait", async () => {
+    server.setFaults([{ kind: "status", status: 429, retryAfter: "400" }]);
+    const e = await rejection(client().extract(DAY, DE35));
+    expect(e.message).toBe(
+      `ingest: Energi Data Service rate limit hit for ${ABOUT}: HTTP 429 Too Many Requests asks to wait 400 s (Retry-After); ` +
+        "waiting would exceed the wait budget of 300 s (EDS_MAX_WAIT_SECONDS; 0 s waited, 1 request made, no rows fetched yet); " +
+        "stopped before writing anything: the next tick starts again from the store's latest hour; raise EDS_MAX_WAIT_SECONDS",
+    );
+    expect(sleeps).toEqual([]);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("counts every wait against the budget: retry backoff that would exceed it stops the extract", async () => {
+    server.setFaults(() => ({ kind: "status", status: 500 }));
+    const e = await rejection(client({ maxWaitMs: 2_000 }).extract(DAY, DE35));
+    expect(e.message).toBe(
+      `ingest: Energi Data Service request failed (last: HTTP 500 Internal Server Error) for ${ABOUT} and the next retry would wait 2 s, ` +
+        "beyond the wait budget of 2 s (EDS_MAX_WAIT_SECONDS; 1.5 s waited, 3 requests made, no rows fetched yet); " +
+        "stopped before writing anything: the next tick starts again from the store's latest hour; the service is failing or unreachable: retry later or use --source file:<csv>",
+    );
+    expect(sleeps).toEqual([500, 1000]);
   });
 
   it("gives up after maxRetries with an exact message", async () => {
@@ -155,7 +234,7 @@ describe("edsApiSource against the local Energi Data Service", () => {
     const t0 = performance.now();
     const t = await client({ timeoutMs: 150, logger }).extract(DAY, DE35);
     expect(performance.now() - t0).toBeLessThan(1_500);
-    expect(t.numRows()).toBe(1824);
+    expect(t.times).toHaveLength(1824);
     expect(server.requests).toHaveLength(2);
     expect(logger.lines.some((l) => l.includes("reason=timeout after 150 ms"))).toBe(true);
   });
@@ -164,14 +243,14 @@ describe("edsApiSource against the local Energi Data Service", () => {
     server.setFaults([{ kind: "reset" }]);
     const logger = memoryLogger();
     const t = await client({ logger }).extract(DAY, DE35);
-    expect(t.numRows()).toBe(1824);
+    expect(t.times).toHaveLength(1824);
     expect(server.requests).toHaveLength(2);
     expect(sleeps).toEqual([500]);
     expect(logger.lines.find((l) => l.startsWith("warn"))).toContain("reason=ECONNRESET ");
   });
 
   it("reports a 404 dataset at once with the server's message", async () => {
-    const e = await rejection(client().extract(DAY, { ...DE35, name: "ConsumptionDE99Hour" }));
+    const e = await rejection(client().extract(DAY, { ...DE35, api: { ...DE35.api!, dataset: "ConsumptionDE99Hour" } }));
     expect(e.message).toBe(
       "ingest: Energi Data Service rejected the request for ConsumptionDE99Hour 2023-01-01T00:00..2023-01-02T00:00 with HTTP 404 Not Found: " +
         "\"Not Found: Dataset 'ConsumptionDE99Hour' not found\"; check the dataset name (EDS_DATASET) and the API URL (EDS_API_URL)",
@@ -180,12 +259,12 @@ describe("edsApiSource against the local Energi Data Service", () => {
     expect(sleeps).toEqual([]);
   });
 
-  it("reports a 400 (unknown sort column) at once, pointing at the column mapping", async () => {
-    const spec = { ...DE35, columns: { ...DE35.columns, timeUtc: "TimeUTC" } };
+  it("reports a 400 (unknown sort column) at once, pointing at the column names", async () => {
+    const spec = { ...DE35, time: { source: "TimeUTC", zone: "UTC" } };
     const e = await rejection(client().extract(DAY, spec));
     expect(e.message).toBe(
       `ingest: Energi Data Service rejected the request for ${ABOUT} with HTTP 400 Bad Request: "Bad Request: Unknown column 'TimeUTC' in sort"; ` +
-        "check the dataset's column names (EDS_COLUMN_*): the request sorts by the UTC time column",
+        "check the dataset's column names (the preset file or --time/--keys): the request sorts by its time column and filters on its key columns",
     );
     expect(server.requests).toHaveLength(1);
   });
@@ -218,13 +297,22 @@ describe("edsApiSource against the local Energi Data Service", () => {
     expect(noRecords.message).toContain('has no "records" array (records is missing; keys: total, limit, dataset, sort)');
   });
 
-  it("names the renamed column (schema drift)", async () => {
+  it("names the missing and unknown columns and the preset file when the first page's columns drifted", async () => {
     server.setFaults([{ kind: "renameColumn", from: "TotalCon", to: "TotalConsumption" }]);
     const e = await rejection(client().extract(DAY, DE35));
     expect(e.message).toBe(
-      `ingest: Energi Data Service ${ABOUT}: record 0 lacks column(s) "TotalCon"; the dataset's columns are HourUTC, HourDK, PriceArea, ConsumerType_DE35, TotalConsumption, ` +
-        "expected HourUTC, HourDK, PriceArea, ConsumerType_DE35, TotalCon; the dataset's schema changed: set EDS_COLUMN_VALUE (the dataset spec's column names) to match",
+      `ingest: Energi Data Service ${ABOUT}: record 0 lacks column(s) "TotalCon"; the source's columns are HourUTC, HourDK, PriceArea, ConsumerType_DE35, TotalConsumption, ` +
+        "expected HourUTC, PriceArea, ConsumerType_DE35, TotalCon (columns the dataset spec does not know: TotalConsumption); " +
+        "the dataset's schema changed or the wrong dataset was picked: fix the preset file (src/pipeline/dataset/presets/de35.json) or pass --keys/--time/--value",
     );
+  });
+
+  it("accepts columns the preset does not know when none is missing (logged at debug level)", async () => {
+    server.setFaults([{ kind: "mutate", fn: (body) => ({ ...body, records: body.records.map((r) => ({ ...r, Comment: "new column" })) }) }]);
+    const logger = memoryLogger();
+    const t = await client({ logger }).extract(DAY, DE35);
+    expect(t.times).toHaveLength(1824);
+    expect(logger.lines).toContain("debug Energi Data Service columns the dataset spec does not use dataset=ConsumptionDE35Hour columns=Comment");
   });
 
   it("names the record and column of a string value, counting from the page's offset", async () => {
@@ -272,9 +360,9 @@ describe("edsApiSource against the local Energi Data Service", () => {
   it("sorts rows the server did not sort", async () => {
     server.setFaults([{ kind: "mutate", fn: (body) => ({ ...body, records: [...body.records].reverse() }) }]);
     const t = await client().extract(DAY, DE35);
-    const times = t.array("HourUTC") as string[];
-    expect(times[0]).toBe("2023-01-01T00:00:00");
-    expect(times[times.length - 1]).toBe("2023-01-01T23:00:00");
+    expect(t.time[0]).toBe("2023-01-01T00:00:00");
+    expect(t.time[t.time.length - 1]).toBe("2023-01-01T23:00:00");
+    expect(t.times[0]).toBe(DAY.start);
   });
 
   it("reports an unreachable service after retries", async () => {

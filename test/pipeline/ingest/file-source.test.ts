@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -6,20 +6,39 @@ import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as aq from "arquero";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DE35 } from "../../../src/pipeline/dataset/spec.js";
+import { EMBEDDED_DATA_PATH } from "../../../src/pipeline/config/paths.js";
+import { applyDatasetFlags, loadPreset } from "../../../src/pipeline/dataset/preset.js";
 import { fileSource } from "../../../src/pipeline/ingest/file-source.js";
+import type { RawColumns } from "../../../src/pipeline/ingest/records.js";
 import { writeParquet } from "../../../src/pipeline/parquet/write.js";
-import { DE35_CSV, de35Records } from "../../support/eds-server.js";
 
 const H = 3_600_000;
+const DE35 = loadPreset("de35");
+const DE35_CSV = EMBEDDED_DATA_PATH;
 const DAY = { start: Date.UTC(2023, 0, 1), end: Date.UTC(2023, 0, 2) };
 const HEADER = "HourUTC;HourDK;PriceArea;ConsumerType_DE35;TotalCon";
 
-/** The genuine rows in [start, end) straight from the file, for comparison. */
-function expectedRows(range: { start: number; end: number }) {
+type Row = { HourUTC: string; PriceArea: string; ConsumerType_DE35: number; TotalCon: number };
+
+/** The genuine file's rows, split naively (it has no quotes), with the columns the de35 preset reads. */
+function genuineRows(): Row[] {
+  const lines = readFileSync(DE35_CSV, "utf8").split(/\r?\n/).filter((l) => l !== "");
+  return lines.slice(1).map((line) => {
+    const [HourUTC, , PriceArea, type, value] = line.split(";");
+    return { HourUTC, PriceArea, ConsumerType_DE35: Number(type), TotalCon: Number(value) };
+  });
+}
+
+/** The genuine rows in [start, end), in file order (the file is sorted by time). */
+function expectedRows(range: { start: number; end: number }): Row[] {
   const from = new Date(range.start).toISOString().slice(0, 19);
   const to = new Date(range.end).toISOString().slice(0, 19);
-  return de35Records().filter((r) => (r.HourUTC as string) >= from && (r.HourUTC as string) < to);
+  return genuineRows().filter((r) => r.HourUTC >= from && r.HourUTC < to);
+}
+
+/** DE35 raw columns as rows with the source's column names. */
+function objects(c: RawColumns): Array<Record<string, unknown>> {
+  return c.time.map((t, i) => ({ HourUTC: t, PriceArea: c.keys[0][i], ConsumerType_DE35: c.keys[1][i], TotalCon: c.value[i] }));
 }
 
 let dir: string;
@@ -52,10 +71,12 @@ describe("fileSource", () => {
   it("extracts a range from the genuine CSV by local path, sorted, equal to the file's rows", async () => {
     const source = fileSource(DE35_CSV);
     expect(source.description).toBe(`CSV file ${DE35_CSV}`);
-    const t = await source.extract(DAY, DE35);
-    expect(t.numRows()).toBe(76 * 24);
-    expect(t.objects()).toEqual(expectedRows(DAY));
-    expect(t.object(0)).toEqual({ HourUTC: "2023-01-01T00:00:00", HourDK: "2023-01-01T01:00:00", PriceArea: "DK1", ConsumerType_DE35: 111, TotalCon: 65874 });
+    const c = await source.extract(DAY, DE35);
+    expect(c.times).toHaveLength(76 * 24);
+    expect(objects(c)).toEqual(expectedRows(DAY));
+    expect(objects(c)[0]).toEqual({ HourUTC: "2023-01-01T00:00:00", PriceArea: "DK1", ConsumerType_DE35: 111, TotalCon: 65874 });
+    expect(c.times[0]).toBe(DAY.start);
+    expect(c.dst).toEqual({ nonexistent: 0, repeated: 0 });
   });
 
   it("knows its extent and clips ranges that reach past it", async () => {
@@ -63,10 +84,16 @@ describe("fileSource", () => {
     const extent = await source.extent(DE35);
     expect(extent).toEqual({ start: Date.UTC(2022, 11, 21, 16), end: Date.UTC(2023, 0, 14, 23) });
     const all = await source.extract({ start: Date.UTC(2022, 0, 1), end: Date.UTC(2024, 0, 1) }, DE35);
-    expect(all.numRows()).toBe(44_308);
+    expect(all.times).toHaveLength(44_308);
     const none = await source.extract({ start: Date.UTC(2024, 0, 1), end: Date.UTC(2024, 0, 2) }, DE35);
-    expect(none.numRows()).toBe(0);
-    expect(none.columnNames()).toEqual(["HourUTC", "HourDK", "PriceArea", "ConsumerType_DE35", "TotalCon"]);
+    expect(none.times).toEqual([]);
+    expect(none.keys).toEqual([[], []]);
+  });
+
+  it("applies a series filter to the file as the API applies its filter parameter", async () => {
+    const c = await fileSource(DE35_CSV).extract(DAY, DE35, { PriceArea: ["DK2"], ConsumerType_DE35: [111, 999] });
+    expect(objects(c)).toEqual(expectedRows(DAY).filter((r) => r.PriceArea === "DK2" && (r.ConsumerType_DE35 === 111 || r.ConsumerType_DE35 === 999)));
+    expect(c.times).toHaveLength(2 * 24);
   });
 
   it("accepts file:///absolute URLs and file:relative paths against cwd", async () => {
@@ -74,8 +101,8 @@ describe("fileSource", () => {
     const a = await fileSource(pathToFileURL(DE35_CSV).href).extract(one, DE35);
     const cwd = dirname(dirname(DE35_CSV));
     const b = await fileSource(`file:${relative(cwd, DE35_CSV)}`, { cwd }).extract(one, DE35);
-    expect(a.numRows()).toBe(76);
-    expect(b.objects()).toEqual(a.objects());
+    expect(a.times).toHaveLength(76);
+    expect(objects(b)).toEqual(objects(a));
   });
 
   it("sorts an unsorted file by time and filters the half-open range", async () => {
@@ -90,16 +117,15 @@ describe("fileSource", () => {
       ].join("\n"),
     );
     const source = fileSource(path);
-    const t = await source.extract({ start: DAY.start, end: DAY.start + 2 * H }, DE35);
-    expect(t.array("TotalCon")).toEqual([1, 2]);
+    const c = await source.extract({ start: DAY.start, end: DAY.start + 2 * H }, DE35);
+    expect(c.value).toEqual([1, 2]);
     expect(await source.extent(DE35)).toEqual({ start: DAY.start, end: DAY.start + 3 * H });
   });
 
   it("round-trips a parquet file with timestamp or string time columns", async () => {
     const rows = expectedRows(DAY);
     const timestamps = aq.table({
-      HourUTC: rows.map((r) => Date.parse(`${r.HourUTC as string}Z`)),
-      HourDK: rows.map((r) => Date.parse(`${r.HourDK as string}Z`)),
+      HourUTC: rows.map((r) => Date.parse(`${r.HourUTC}Z`)),
       PriceArea: rows.map((r) => r.PriceArea),
       ConsumerType_DE35: rows.map((r) => r.ConsumerType_DE35),
       TotalCon: rows.map((r) => r.TotalCon),
@@ -109,7 +135,6 @@ describe("fileSource", () => {
       tsPath,
       writeParquet(timestamps, [
         ["HourUTC", "timestamp"],
-        ["HourDK", "timestamp"],
         ["PriceArea", "utf8"],
         ["ConsumerType_DE35", "int32"],
         ["TotalCon", "float64"],
@@ -118,7 +143,7 @@ describe("fileSource", () => {
     const strPath = join(dir, "raw-str.parquet");
     writeFileSync(
       strPath,
-      writeParquet(aq.from(rows), [
+      writeParquet(aq.from(rows.map((r) => ({ ...r, HourDK: "ignored" }))), [
         ["HourUTC", "utf8"],
         ["HourDK", "utf8"],
         ["PriceArea", "utf8"],
@@ -131,8 +156,8 @@ describe("fileSource", () => {
       const source = fileSource(path);
       expect(source.description).toBe(`parquet file ${path}`);
       expect(await source.extent(DE35)).toEqual(DAY);
-      const t = await source.extract(half, DE35);
-      expect(t.objects()).toEqual(expectedRows(half));
+      const c = await source.extract(half, DE35);
+      expect(objects(c)).toEqual(expectedRows(half));
     }
   });
 
@@ -140,7 +165,9 @@ describe("fileSource", () => {
     const path = join(dir, "features.parquet");
     writeFileSync(path, writeParquet(aq.table({ datetime_utc: [DAY.start], area: [1] }), [["datetime_utc", "timestamp"], ["area", "int8"]]));
     await expect(fileSource(path).extract(DAY, DE35)).rejects.toThrow(
-      `ingest: source file "${path}" lacks column(s) "HourUTC", "HourDK", "PriceArea", "ConsumerType_DE35", "TotalCon"; expected the raw columns HourUTC, HourDK, PriceArea, ConsumerType_DE35, TotalCon, found datetime_utc, area;`,
+      `ingest: source file "${path}": the file lacks column(s) "HourUTC", "PriceArea", "ConsumerType_DE35", "TotalCon"; the source's columns are datetime_utc, area, ` +
+        "expected HourUTC, PriceArea, ConsumerType_DE35, TotalCon (columns the dataset spec does not know: datetime_utc, area); " +
+        "the dataset's schema changed or the wrong dataset was picked: fix the preset file (src/pipeline/dataset/presets/de35.json) or pass --keys/--time/--value",
     );
   });
 
@@ -152,8 +179,8 @@ describe("fileSource", () => {
     expect(source.description).toBe(`CSV file ${baseUrl}/data/x.csv?…`);
     const [a, b] = await Promise.all([source.extract(DAY, DE35), source.extract({ start: DAY.start + H, end: DAY.end }, DE35)]);
     expect(await source.extent(DE35)).toEqual({ start: DAY.start, end: DAY.start + 2 * H });
-    expect(a.array("TotalCon")).toEqual([65874, 60000]);
-    expect(b.array("TotalCon")).toEqual([60000]);
+    expect(a.value).toEqual([65874, 60000]);
+    expect(b.value).toEqual([60000]);
     expect(hits).toEqual(["/data/x.csv?token=secret"]);
   });
 
@@ -170,15 +197,92 @@ describe("fileSource", () => {
       `ingest: source file "${path}" not found; pass --source file:<path> to an existing CSV or parquet file`,
     );
     writeFileSync(path, `${HEADER}\n2023-01-01T00:00:00;2023-01-01T01:00:00;DK1;111;1\n`);
-    expect((await source.extract(DAY, DE35)).numRows()).toBe(1);
+    expect((await source.extract(DAY, DE35)).times).toHaveLength(1);
   });
 
   it("rejects unsupported formats and schemes", async () => {
     const path = join(dir, "x.json");
     writeFileSync(path, "{}");
     await expect(fileSource(path).extent(DE35)).rejects.toThrow(
-      `ingest: source file "${path}" has an unsupported format; expected a .csv (Energi Data Service CSV) or .parquet file`,
+      `ingest: source file "${path}" has an unsupported format; expected a .csv or .parquet file with the columns HourUTC, PriceArea, ConsumerType_DE35, TotalCon`,
     );
     expect(() => fileSource("s3://bucket/x.csv")).toThrow('ingest: source "s3://bucket/x.csv" uses an unsupported scheme');
+  });
+});
+
+describe("fileSource with string keys and local times across both daylight-saving changes", () => {
+  // Two meters in Copenhagen local time (CET, UTC+1; CEST, UTC+2 from 2023-03-26 02:00 to
+  // 2023-10-29 03:00). On 26 March the exporter wrote the skipped hour 02:00, which does not
+  // exist: it is read as 03:00 local. On 29 October 02:00 local occurs twice: the two readings
+  // of each meter come in file order, the first is 00:00Z, the second 01:00Z. "0042" stays text.
+  const CSV = [
+    "meter_id,read_at,kwh",
+    "0042,2023-03-26 01:00,1",
+    "north-7,2023-03-26 01:00,101",
+    "0042,2023-03-26 02:00,2",
+    "north-7,2023-03-26 02:00,102",
+    "0042,2023-03-26 04:00,3",
+    "north-7,2023-03-26 04:00,103",
+    "0042,2023-10-29 01:00,10",
+    "north-7,2023-10-29 01:00,110",
+    "0042,2023-10-29 02:00,11",
+    "north-7,2023-10-29 02:00,111",
+    "0042,2023-10-29 02:00,12",
+    "north-7,2023-10-29 02:00,112",
+    "0042,2023-10-29 03:00,13",
+    "north-7,2023-10-29 03:00,113",
+  ].join("\n");
+  const spec = applyDatasetFlags(undefined, { keys: "meter_id", time: "read_at", timeZone: "Europe/Copenhagen", value: "kwh" });
+  const YEAR = { start: Date.UTC(2023, 0, 1), end: Date.UTC(2024, 0, 1) };
+  const utc = (iso: string) => Date.parse(`${iso}:00Z`);
+  let path: string;
+  beforeAll(() => {
+    path = join(dir, "meters.csv");
+    writeFileSync(path, CSV);
+  });
+
+  /** Each row as [meter, UTC hour, value], in extract order. */
+  const rows = (c: RawColumns) => c.times.map((t, i) => [c.keys[0][i], new Date(t).toISOString().slice(0, 16), c.value[i]]);
+
+  it("reads every wall time to its UTC hour and counts the daylight-saving readings", async () => {
+    const c = await fileSource(path).extract(YEAR, spec);
+    expect(rows(c)).toEqual([
+      ["0042", "2023-03-26T00:00", 1],
+      ["north-7", "2023-03-26T00:00", 101],
+      ["0042", "2023-03-26T01:00", 2],
+      ["north-7", "2023-03-26T01:00", 102],
+      ["0042", "2023-03-26T02:00", 3],
+      ["north-7", "2023-03-26T02:00", 103],
+      ["0042", "2023-10-28T23:00", 10],
+      ["north-7", "2023-10-28T23:00", 110],
+      ["0042", "2023-10-29T00:00", 11],
+      ["north-7", "2023-10-29T00:00", 111],
+      ["0042", "2023-10-29T01:00", 12],
+      ["north-7", "2023-10-29T01:00", 112],
+      ["0042", "2023-10-29T02:00", 13],
+      ["north-7", "2023-10-29T02:00", 113],
+    ]);
+    expect(c.times[2]).toBe(utc("2023-03-26T01:00"));
+    expect(c.dst).toEqual({ nonexistent: 2, repeated: 2 });
+    expect(await fileSource(path).extent(spec)).toEqual({ start: utc("2023-03-26T00:00"), end: utc("2023-10-29T03:00") });
+  });
+
+  it("reports the counts of the extracted rows only: another window, or a filtered series", async () => {
+    const source = fileSource(path);
+    const autumn = await source.extract({ start: utc("2023-10-01T00:00"), end: YEAR.end }, spec);
+    expect(autumn.times).toHaveLength(8);
+    expect(autumn.dst).toEqual({ nonexistent: 0, repeated: 2 });
+    const spring = await source.extract({ start: YEAR.start, end: utc("2023-04-01T00:00") }, spec);
+    expect(spring.dst).toEqual({ nonexistent: 2, repeated: 0 });
+    // Only the first reading of the repeated hour: no second reading in the extract.
+    const firstReading = await source.extract({ start: utc("2023-10-29T00:00"), end: utc("2023-10-29T01:00") }, spec);
+    expect(rows(firstReading).map((r) => r[2])).toEqual([11, 111]);
+    expect(firstReading.dst).toEqual({ nonexistent: 0, repeated: 0 });
+    const secondReading = await source.extract({ start: utc("2023-10-29T01:00"), end: utc("2023-10-29T02:00") }, spec);
+    expect(rows(secondReading).map((r) => r[2])).toEqual([12, 112]);
+    expect(secondReading.dst).toEqual({ nonexistent: 0, repeated: 2 });
+    const one = await source.extract(YEAR, spec, { meter_id: ["0042"] });
+    expect(one.keys[0]).toEqual(Array(7).fill("0042"));
+    expect(one.dst).toEqual({ nonexistent: 1, repeated: 1 });
   });
 });

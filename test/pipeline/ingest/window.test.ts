@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ingestWindow, latestAsOf } from "../../../src/pipeline/ingest/window.js";
+import { visibleUntil } from "../../../src/pipeline/time/index.js";
 
 const t = (s: string) => Date.parse(s + "Z");
 
@@ -10,6 +11,8 @@ describe("ingestWindow", () => {
     expect(new Date(w.requested.end).toISOString()).toBe("2023-01-31T10:00:00.000Z");
     expect(w.range).toEqual(w.requested);
     expect(w.coverage).toBe(1);
+    // The window ends where data stops being visible: the one visibility rule.
+    expect(w.requested.end).toBe(visibleUntil(t("2023-02-15T10:37"), 15));
   });
 
   it("clamps to the source's extent and reports the coverage", () => {

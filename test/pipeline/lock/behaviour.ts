@@ -85,6 +85,7 @@ export function describeLockBehaviour(name: string, makeLocation: () => LockLoca
       expect(error).toBeInstanceOf(PipelineError);
       expect((error as LockedError).exitCode).toBe(ExitCode.locked);
       expect((error as LockedError).holder?.owner).toBe(OWNER);
+      expect((error as LockedError).retryable).toBe(true); // waiting may help: the CLI retries it for LOCK_WAIT_SECONDS
       expect(messageOf(error)).toBe(
         `lock: the store ${other.uri} is locked by ${OWNER} on build-1 since 2023-01-01T00:00:00Z ` +
           "(expires 2023-01-01T02:00:00Z); wait for it to finish, or delete locks/run.json if that run is dead",
@@ -267,6 +268,24 @@ export function describeLockBehaviour(name: string, makeLocation: () => LockLoca
           "stop this run, another run may be using the store",
       );
       expect(await location.open().list("locks/")).toEqual([]);
+    });
+
+    it("verify reads the lock without writing: nothing while it is ours, else the reason refresh would give", async () => {
+      const location = await makeLocation();
+      const clock = manualClock(T0);
+      const lock = await acquireLock(location.open(), options(clock));
+      expect(await lock.verify()).toBeUndefined();
+      clock.advance(2 * HOUR);
+      const expired = await lock.verify();
+      expect(expired).toBeInstanceOf(LockedError);
+      expect(expired?.reason).toBe("it expired at 2023-01-01T02:00:00Z");
+      await acquireLock(location.open(), options(clock, "run-next"));
+      const taken = await lock.verify();
+      expect(taken?.reason).toBe("it is held by run-next since 2023-01-01T02:00:00Z");
+      expect(taken?.holder?.owner).toBe("run-next");
+      expect(taken?.retryable).toBe(false);
+      expect(await location.open().list("locks/")).toEqual(["locks/run.json"]);
+      expect((await readLock(location.open()))?.owner).toBe("run-next");
     });
 
     it("a lock object that is not a lock is reported, not overwritten", async () => {

@@ -11,6 +11,7 @@ import { createGcsStorage } from "../../../src/pipeline/storage/gcs.js";
 import { startGcsEmulator, type GcsEmulator } from "../../support/gcs-emulator.js";
 import { startGcsPreconditionProxy, type GcsPreconditionProxy } from "../../support/gcs-precondition-proxy.js";
 import { describeLockBehaviour } from "./behaviour.js";
+import { describeLeaseBehaviour } from "./lease-behaviour.js";
 
 const BUCKET = `lock-test-${process.pid}`;
 let emulator: GcsEmulator;
@@ -33,7 +34,9 @@ afterAll(async () => {
 });
 
 // Each open() builds its own client, as a separate run would.
-describeLockBehaviour("gcs", () => {
+const location = () => {
   const prefix = `stores/s${++counter}`;
   return { open: () => createGcsStorage({ bucket: BUCKET, prefix, projectId: "demo-energy-forecast", retry: false }) };
-});
+};
+describeLockBehaviour("gcs", location);
+describeLeaseBehaviour("gcs", location);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLock, readLock } from "../../../src/pipeline/lock/lock.js";
 import { createLocalStorage } from "../../../src/pipeline/storage/local.js";
 import { describeLockBehaviour, manualClock } from "./behaviour.js";
+import { describeLeaseBehaviour } from "./lease-behaviour.js";
 
 let base: string;
 let counter = 0;
@@ -21,6 +22,11 @@ afterAll(async () => {
 });
 
 describeLockBehaviour("local", () => {
+  const root = freshRoot();
+  return { open: () => createLocalStorage(root) };
+});
+
+describeLeaseBehaviour("local", () => {
   const root = freshRoot();
   return { open: () => createLocalStorage(root) };
 });

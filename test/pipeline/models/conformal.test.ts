@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { addResiduals, applyCalibration, calibrate, calibrationFromJSON, calibrationToJSON, emptyResiduals } from "../../../src/pipeline/models/conformal.js";
 import { emptyForecast } from "../../../src/pipeline/models/forecast.js";
+import type { KeyColumn } from "../../../src/pipeline/series/key.js";
+
+const KEY_COLUMNS: KeyColumn[] = [
+  { name: "area", type: "int8" },
+  { name: "consumer_type", type: "int32" },
+];
 
 describe("conformal calibration", () => {
   it("takes per-step relative residuals of forecasts, skipping unusable points", () => {
-    const f = emptyForecast(0, 2, [{ area: 1, consumerType: 1 }, { area: 1, consumerType: 2 }]);
+    const f = emptyForecast(0, 2, { keyColumns: KEY_COLUMNS, keys: [[1, 1], [1, 2]] });
     f.point.set([100, 200, 0, 50]);
     const r = addResiduals(emptyResiduals(), f, Float64Array.from([110, 150, 5, NaN]));
     expect(r).toEqual({ step: [1, 2], rel: [0.1, -0.25] });
@@ -25,7 +31,7 @@ describe("conformal calibration", () => {
 
   it("bounds forecasts relative to their size and clips lower bounds at zero", () => {
     const cal = calibrate({ step: [1, 1, 1, 1, 1, 1, 1, 1, 1], rel: [-2, -0.1, 0, 0, 0, 0, 0, 0.1, 0.2] }, 1);
-    const f = emptyForecast(0, 2, [{ area: 1, consumerType: 1 }]);
+    const f = emptyForecast(0, 2, { keyColumns: KEY_COLUMNS, keys: [[1, 1]] });
     f.point.set([1000, 500]);
     applyCalibration(f, cal);
     expect(f.lower80[0]).toBe(0); // 1000 * (1 - 2) clipped

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { syntheticPanel } from "../../../src/pipeline/backtest/synthetic.js";
 import { buildTrainingRows } from "../../../src/pipeline/features/matrix.js";
-import { panelUntil } from "../../../src/pipeline/features/panel.js";
+import { panelUntil, type Panel } from "../../../src/pipeline/features/panel.js";
 import { DEFAULT_FEATURE_SPEC, type FeatureSpec } from "../../../src/pipeline/features/spec.js";
 import { BlendForecaster } from "../../../src/pipeline/models/blend.js";
 import { loadForecaster } from "../../../src/pipeline/models/catalog.js";
@@ -65,6 +65,33 @@ describe("GbmForecaster", () => {
     const json = JSON.parse(JSON.stringify(m.toJSON()));
     json.featureNames = ["lag_1"];
     expect(() => loadForecaster(json)).toThrow("the saved feature list does not match what this code builds");
+  });
+});
+
+describe("GbmForecaster keys", () => {
+  const meters: Panel = { ...panel, keyColumns: [{ name: "meter_id", type: "utf8" }], keys: panel.keys.map((_, s) => [`meter-${s}`]) };
+
+  it("stores the key columns it was fitted with, and names its identity features after them", () => {
+    const m = new GbmForecaster({ features: DEFAULT_FEATURE_SPEC, gbm });
+    m.fit(meters);
+    const json = JSON.parse(JSON.stringify(m.toJSON()));
+    expect(json.keys).toEqual(["meter_id"]);
+    expect(json.featureNames.slice(-1)).toEqual(["meter_id"]);
+    const back = loadForecaster(json);
+    expect(Array.from(back.forecast(3, meters).point)).toEqual(Array.from(m.forecast(3).point));
+  });
+
+  it("reads an artifact saved before keys were recorded as DE35's, and refuses another dataset's history", () => {
+    const m = new GbmForecaster({ features: DEFAULT_FEATURE_SPEC, gbm });
+    m.fit(panel);
+    const json = JSON.parse(JSON.stringify(m.toJSON()));
+    expect(json.keys).toEqual(["area", "consumer_type"]);
+    delete json.keys;
+    const legacy = loadForecaster(json);
+    expect(Array.from(legacy.forecast(2, panel).point)).toEqual(Array.from(m.forecast(2).point));
+    expect(() => legacy.forecast(2, meters)).toThrow(
+      "model: gbm was fitted on series keyed by area, consumer_type, the history is keyed by meter_id; retrain on this dataset",
+    );
   });
 });
 

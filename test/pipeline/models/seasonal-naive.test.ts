@@ -2,20 +2,26 @@ import { describe, expect, it } from "vitest";
 import type { Panel } from "../../../src/pipeline/features/panel.js";
 import { calibrate } from "../../../src/pipeline/models/conformal.js";
 import { createForecaster, loadForecaster } from "../../../src/pipeline/models/catalog.js";
-import { forecastToTable, FORECAST_COLUMNS } from "../../../src/pipeline/models/forecast-table.js";
+import { forecastColumns, forecastToTable } from "../../../src/pipeline/models/forecast-table.js";
+import type { KeyColumn } from "../../../src/pipeline/series/key.js";
 import { SeasonalNaive } from "../../../src/pipeline/models/seasonal-naive.js";
 
 const H = 3_600_000;
 const T0 = Date.UTC(2023, 0, 2);
+const KEY_COLUMNS: KeyColumn[] = [
+  { name: "area", type: "int8" },
+  { name: "consumer_type", type: "int32" },
+];
 
 /** Two series of 200 hours: values[i] = i and 1000 + i. */
 function panel(hours = 200): Panel {
   return {
     start: T0,
     hours,
+    keyColumns: KEY_COLUMNS,
     keys: [
-      { area: 1, consumerType: 111 },
-      { area: 2, consumerType: 999 },
+      [1, 111],
+      [2, 999],
     ],
     values: [Float64Array.from({ length: hours }, (_, i) => i), Float64Array.from({ length: hours }, (_, i) => 1000 + i)],
   };
@@ -75,7 +81,8 @@ describe("seasonal naive", () => {
     const m = new SeasonalNaive(24);
     m.fit(panel());
     const t = forecastToTable(m.forecast(2));
-    expect(t.columnNames()).toEqual([...FORECAST_COLUMNS]);
+    expect(t.columnNames()).toEqual(forecastColumns(KEY_COLUMNS));
+    expect(t.columnNames()).toEqual(["area", "consumer_type", "datetime_utc", "step", "origin", "prediction", "lower_80", "upper_80", "lower_95", "upper_95"]);
     expect(t.objects()[3]).toEqual({
       area: 2,
       consumer_type: 999,
@@ -88,6 +95,29 @@ describe("seasonal naive", () => {
       lower_95: NaN,
       upper_95: NaN,
     });
+  });
+});
+
+describe("forecast tables of other datasets", () => {
+  it("writes the key columns under their own names and types: strings for string keys", () => {
+    const keyColumns: KeyColumn[] = [
+      { name: "MunicipalityNo", type: "utf8" },
+      { name: "Branche", type: "utf8" },
+    ];
+    const p: Panel = { ...panel(48), keyColumns, keys: [["101", "Erhverv"], ["851", "Privat"]] };
+    const m = new SeasonalNaive(24);
+    expect(m.historyHours).toBe(24);
+    const f = m.forecast(2, p);
+    expect(f.keyColumns).toBe(keyColumns);
+    const t = forecastToTable(f);
+    expect(t.columnNames()).toEqual(forecastColumns(keyColumns));
+    const objects = t.objects() as Array<Record<string, unknown>>;
+    expect(objects.map((r) => [r.MunicipalityNo, r.Branche, r.step, r.prediction])).toEqual([
+      ["101", "Erhverv", 1, 24],
+      ["101", "Erhverv", 2, 25],
+      ["851", "Privat", 1, 1024],
+      ["851", "Privat", 2, 1025],
+    ]);
   });
 });
 
@@ -106,10 +136,10 @@ describe("table API", () => {
     const { fitTable, predictTable } = await import("../../../src/pipeline/models/table-api.js");
     const rows = Array.from({ length: 48 }, (_, i) => ({ datetime_utc: T0 + i * H, area: 1, consumer_type: 111, energy_consumption: i }));
     const m = new SeasonalNaive(24);
-    fitTable(m, aq.from(rows));
-    const t = predictTable(m, 2);
+    fitTable(m, aq.from(rows), KEY_COLUMNS);
+    const t = predictTable(m, 2, KEY_COLUMNS);
     expect(Array.from(t.array("prediction") as ArrayLike<number>)).toEqual([24, 25]);
-    const later = predictTable(m, 1, aq.from(rows.slice(0, 30)));
+    const later = predictTable(m, 1, KEY_COLUMNS, aq.from(rows.slice(0, 30)));
     expect(later.get("prediction", 0)).toBe(6);
     expect(later.get("origin", 0)).toBe(T0 + 29 * H);
   });

@@ -9,6 +9,7 @@ import { checkAlerts } from "../../../src/pipeline/monitor/alerts.js";
 
 const H = 3_600_000;
 const D = 24 * H;
+const KEYS = ["area", "consumer_type"];
 
 /** Two origins forecasting series (1,111) and (2,111); the second origin overlaps the first at hour 2. */
 const history = aq.table({
@@ -35,7 +36,7 @@ const actuals = aq.table({
 
 describe("monitoring", () => {
   it("joins forecasts with the truth and scores each one", () => {
-    const scored = joinActuals(history, actuals).orderby("origin", "area", "datetime_utc");
+    const scored = joinActuals(history, actuals, KEYS).orderby("origin", "area", "datetime_utc");
     expect(rows(scored).map((r) => [r.y, r.ape, r.in_80, r.in_95])).toEqual([
       [100, 0.1, 0, 1],
       [100, 0.1, 1, 1],
@@ -47,7 +48,7 @@ describe("monitoring", () => {
 
   it("leaves out forecasts whose truth has not arrived", () => {
     const partial = actuals.filter((d: { datetime_utc: number }) => d.datetime_utc < 2 * 3_600_000);
-    expect(joinActuals(history, partial).numRows()).toBe(2);
+    expect(joinActuals(history, partial, KEYS).numRows()).toBe(2);
   });
 
   it("matches on the whole series key: same area or same consumer type alone is not a match", () => {
@@ -59,11 +60,35 @@ describe("monitoring", () => {
       energy_consumption: [50, 250, 999, 7],
     });
     // Only (2, 222) at hour 1 has truth; (1, 111), (-3, 222) and (2, 111) are other series.
-    expect(rows(joinActuals(forecasts, truth)).map((r) => [r.area, r.consumer_type, r.datetime_utc, r.y])).toEqual([[2, 222, 1 * H, 250]]);
+    expect(rows(joinActuals(forecasts, truth, KEYS)).map((r) => [r.area, r.consumer_type, r.datetime_utc, r.y])).toEqual([[2, 222, 1 * H, 250]]);
+  });
+
+  it("matches string keys of several columns without running them together", () => {
+    const forecasts = aq.table({
+      MunicipalityNo: ["101", "10"],
+      Branche: ["Privat", "1Privat"],
+      datetime_utc: [H, H],
+      step: [1, 1],
+      origin: [0, 0],
+      prediction: [90, 45],
+      lower_80: [NaN, NaN],
+      upper_80: [NaN, NaN],
+      lower_95: [NaN, NaN],
+      upper_95: [NaN, NaN],
+      model: ["gbm", "gbm"],
+      model_version: [1, 1],
+      run_id: ["r0", "r0"],
+    });
+    const truth = aq.table({ datetime_utc: [H, H], MunicipalityNo: ["101", "1"], Branche: ["Privat", "01Privat"], energy_consumption: [100, 50] });
+    const keys = ["MunicipalityNo", "Branche"];
+    const scored = joinActuals(forecasts, truth, keys);
+    expect(rows(scored).map((r) => [r.MunicipalityNo, r.Branche, r.y, r.ape])).toEqual([["101", "Privat", 100, 0.1]]);
+    expect(rows(monitoringMetrics(scored, keys).bySeries).map((r) => [r.MunicipalityNo, r.Branche, r.n])).toEqual([["101", "Privat", 1]]);
+    expect(actualsForForecasts(forecasts, truth, keys).objects()).toEqual([{ datetime_utc: H, MunicipalityNo: "101", Branche: "Privat", energy_consumption: 100 }]);
   });
 
   it("computes MAPE per target hour, series, step, model version and origin, as fractions", () => {
-    const m = monitoringMetrics(joinActuals(history, actuals));
+    const m = monitoringMetrics(joinActuals(history, actuals, KEYS), KEYS);
     const close = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "number" ? Number(v.toFixed(12)) : v]));
     expect(rows(m.byTime).map(close)).toEqual([
       { datetime_utc: 1 * H, n: 2, mape: 0.05, rmspe: Math.sqrt(0.005), coverage_80: 0.5, coverage_95: 1, mape_7d: 0.05, coverage_80_7d: 0.5 },
@@ -93,7 +118,7 @@ describe("monitoring", () => {
       model: ["m", "m"], model_version: [1, 1], run_id: ["a", "b"],
     });
     const y = aq.table({ datetime_utc: [0, 8 * D], area: [1, 1], consumer_type: [1, 1], energy_consumption: [100, 110] });
-    const byTime = monitoringMetrics(joinActuals(h, y)).byTime;
+    const byTime = monitoringMetrics(joinActuals(h, y, KEYS), KEYS).byTime;
     const mape7d = Array.from(byTime.array("mape_7d") as ArrayLike<number>);
     expect(mape7d[0]).toBe(0.5);
     expect(mape7d[1]).toBeCloseTo(10 / 110, 12);
@@ -101,7 +126,7 @@ describe("monitoring", () => {
   });
 
   it("raises alerts from the latest trailing window", () => {
-    const byTime = monitoringMetrics(joinActuals(history, actuals)).byTime;
+    const byTime = monitoringMetrics(joinActuals(history, actuals, KEYS), KEYS).byTime;
     expect(checkAlerts(byTime, { maxMape7d: 0.05, minCoverage80: 0.8 })).toEqual({
       latest: "1970-01-01T02:00:00.000Z",
       mape7d: 0.09,
@@ -115,6 +140,6 @@ describe("monitoring", () => {
   });
 
   it("selects the truth rows the forecasts cover", () => {
-    expect(actualsForForecasts(history, actuals).numRows()).toBe(4);
+    expect(actualsForForecasts(history, actuals, KEYS).numRows()).toBe(4);
   });
 });

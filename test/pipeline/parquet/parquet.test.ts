@@ -4,7 +4,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { writeParquet } from "../../../src/pipeline/parquet/write.js";
 import { parquetSchema, readParquet } from "../../../src/pipeline/parquet/read.js";
-import { FEATURE_SCHEMA, type TableSchema } from "../../../src/pipeline/parquet/schema.js";
+import type { TableSchema } from "../../../src/pipeline/parquet/schema.js";
+import { featureSchema, keyColumns } from "../../../src/pipeline/dataset/spec.js";
+import { loadPreset } from "../../../src/pipeline/dataset/preset.js";
+
+/** The DE35 preset's feature table schema: the reference's four columns and types. */
+const FEATURE_SCHEMA = featureSchema(keyColumns(loadPreset("de35")));
 
 const golden = new URL("./golden/features.parquet", import.meta.url);
 
@@ -59,6 +64,27 @@ describe("parquet", () => {
     expect(readParquet(writeParquet(t, schema), schema).objects()).toEqual(t.objects());
     const empty = aq.table({ name: [], ok: [], n: [] });
     expect(readParquet(writeParquet(empty, schema), schema).numRows()).toBe(0);
+  });
+
+  it("writes another dataset's feature table with its own key columns, strings as utf8", () => {
+    const schema = featureSchema(keyColumns(loadPreset("priv-industry-consumption-hour")));
+    expect(schema).toEqual([
+      ["datetime_utc", "timestamp"],
+      ["MunicipalityNo", "utf8"],
+      ["HousingCategory", "utf8"],
+      ["HeatingCategory", "utf8"],
+      ["energy_consumption", "float64"],
+    ]);
+    const t = aq.table({
+      datetime_utc: [Date.UTC(2024, 0, 1)],
+      MunicipalityNo: ["0101"],
+      HousingCategory: ["Parcelhuse"],
+      HeatingCategory: ["Fjernvarme"],
+      energy_consumption: [1.25],
+    });
+    const bytes = writeParquet(t, schema);
+    expect(parquetSchema(bytes)).toEqual(schema);
+    expect(readParquet(bytes, schema).objects()).toEqual(t.objects());
   });
 
   it("refuses a missing column and a value that does not fit its type", () => {

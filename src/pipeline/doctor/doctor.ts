@@ -1,0 +1,94 @@
+/**
+ * `energy-forecast doctor`: examines a whole store (feature groups, root outputs, run folders, the
+ * forecast history against the run folders, the lock) and, with `--repair`, rebuilds what can be
+ * rebuilt and sets aside under `damaged/` what cannot. Never deletes anything.
+ */
+import type { Logger } from "../core/effects.js";
+import type { FeatureGroupRef } from "../featurestore/layout.js";
+import { outputKeys } from "../predict/schema.js";
+import type { KeyColumn } from "../series/key.js";
+import type { Storage } from "../storage/storage.js";
+import type { DoctorContext } from "./context.js";
+import { examineFeatureGroups, repairFeatureGroup, type GroupState } from "./features.js";
+import { examineHistory, repairHistory, type HistoryState } from "./history.js";
+import { examineLock } from "./lock-state.js";
+import { examineOutputs, repairOutputs, type DamagedOutput } from "./outputs.js";
+import { examination, type Examination, type Finding, type RepairAction } from "./report.js";
+import { examineRuns, repairRuns, type RunFolder } from "./runs.js";
+import { keysInFile } from "./schemas.js";
+
+/** Settings of one doctor run. */
+export interface DoctorOptions {
+  now: Date;
+  /** Id of this doctor run (recorded in repair commits; the lock owner during `--repair`). */
+  runId: string;
+  /** The configured feature group: its key columns give the outputs' schemas. */
+  group: Pick<FeatureGroupRef, "name" | "version">;
+  logger?: Logger;
+}
+
+/** An examination and what a repair needs of it. */
+export interface StoreExamination {
+  report: Examination;
+  ctx: DoctorContext;
+  groups: GroupState[];
+  runs: RunFolder[];
+  outputs: DamagedOutput[];
+  history: HistoryState;
+}
+
+/** Examines every part of the store; reads only. */
+export async function examineStore(storage: Storage, options: DoctorOptions): Promise<StoreExamination> {
+  const ctx: DoctorContext = { storage, now: options.now, runId: options.runId, keys: await storage.list(""), ...(options.logger ? { logger: options.logger } : {}) };
+  const findings: Finding[] = [];
+  const { groups, partitions } = await examineFeatureGroups(ctx, findings);
+  const configured = groups.find((g) => g.name === options.group.name && g.version === options.group.version);
+  const keys = configured?.keys ?? (await keysFromOutputs(ctx));
+  const { runs, files } = await examineRuns(ctx, keys, findings);
+  const outputs = await examineOutputs(ctx, keys, runs, findings);
+  const history = await examineHistory(ctx, keys, runs, findings);
+  const lock = await examineLock(ctx, findings, options.runId);
+  const report = examination(storage.uri, options.now, findings, lock, {
+    featureGroups: groups.length,
+    partitions,
+    outputs: outputs.files + (history.state === "absent" ? 0 : 1),
+    runFolders: runs.length,
+    runFiles: files,
+    historyRows: history.table?.numRows() ?? 0,
+  });
+  return { report, ctx, groups, runs, outputs: outputs.damaged, history };
+}
+
+/**
+ * The series key columns read off the forecasts themselves, for a store whose feature group
+ * cannot say (manifest missing or unreadable, no partition file decodes).
+ */
+async function keysFromOutputs(ctx: DoctorContext): Promise<KeyColumn[] | undefined> {
+  const candidates = [...ctx.keys.filter((k) => /^runs\/[^/]+\/predictions\.parquet$/.test(k)).reverse(), outputKeys.predictions, outputKeys.history];
+  for (const key of candidates) {
+    if (!ctx.keys.includes(key)) continue;
+    try {
+      const keys = keysInFile(await ctx.storage.read(key), outputKeys.predictions);
+      if (keys) return keys;
+    } catch {
+      // A damaged file: try the next one (the checks report it).
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Repairs what an examination found: feature-group manifests, damaged run files, root outputs,
+ * the forecast history, in that order. The caller holds the store's lock and examined the store
+ * while holding it. Returns what was done.
+ */
+export async function repairStore(exam: StoreExamination): Promise<RepairAction[]> {
+  const { ctx } = exam;
+  const actions: RepairAction[] = [];
+  for (const group of exam.groups) actions.push(...(await repairFeatureGroup(ctx, group)));
+  actions.push(...(await repairRuns(ctx, exam.runs)));
+  actions.push(...(await repairOutputs(ctx, exam.outputs)));
+  actions.push(...(await repairHistory(ctx, exam.history)));
+  for (const a of actions) ctx.logger?.info(`doctor: ${a.action} ${a.subject}${a.to ? ` -> ${a.to}` : ""}`, { detail: a.detail });
+  return actions;
+}

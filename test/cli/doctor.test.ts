@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../support/cli.js";
+import { FeatureStore } from "../../src/pipeline/featurestore/store.js";
+import { readParquet } from "../../src/pipeline/parquet/read.js";
+import { predictionsSchema } from "../../src/pipeline/predict/schema.js";
+import { LEGACY_DE35_INFO } from "../../src/pipeline/dataset/spec.js";
+import { createLocalStorage } from "../../src/pipeline/storage/local.js";
+
+const GROUP = { name: "energy_consumption", version: 1 };
+const MANIFEST = "features/energy_consumption/v1/manifest.json";
+const DATA = "features/energy_consumption/v1/data";
+const HISTORY_SCHEMA = predictionsSchema(LEGACY_DE35_INFO.keys);
+/** A cheap model so that train and predict take seconds. */
+const ENV = { MODEL_NAME: "seasonal-naive-24", TRAIN_FOLDS: "2" };
+
+// The issue's probes of a damaged store, through the real CLI on the embedded DE35 file
+// (44,308 rows in 25 day partitions): a deleted feature manifest, a corrupt feature part, a
+// corrupt forecast history. Each is refused with a message naming the fix, and the fix restores
+// the store with no row lost. The tests run in order on one store.
+describe("energy-forecast doctor and the repairs it names", () => {
+  let dir: string;
+  let store: string;
+  const cli = (...args: string[]) => runCli(["--store", store, ...args], ENV);
+  const parts = () => createLocalStorage(store).list(`${DATA}/`);
+  const featureRows = async () => (await new FeatureStore(createLocalStorage(store), GROUP).read()).objects();
+  let rowsBefore: object[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "cli-doctor-"));
+    store = join(dir, "store");
+    for (const args of [["ingest"], ["train", "--search", "none"]]) {
+      const r = await cli(...args);
+      if (r.code !== 0) throw new Error(`${args[0]} failed: ${r.stderr}`);
+    }
+    rowsBefore = await featureRows();
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("finds a fresh store healthy (exit 0)", async () => {
+    const r = await cli("doctor", "--json");
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ healthy: true, problems: 0, lock: { state: "free" }, checked: { featureGroups: 1, partitions: 25 } });
+    expect(rowsBefore).toHaveLength(44308);
+  }, 60_000);
+
+  it("deleted manifest: ingest refuses naming the repair and deletes no part; doctor --repair rebuilds it; ingest and predict then work with no row lost", async () => {
+    const before = await parts();
+    expect(before).toHaveLength(25);
+    unlinkSync(join(store, MANIFEST));
+
+    const ingest = await cli("ingest");
+    expect(ingest.code).toBe(1);
+    expect(ingest.stderr).toContain(
+      `featurestore: manifest ${MANIFEST} is missing in ${createLocalStorage(store).uri} but 25 partition file(s) exist under ${DATA}/; ` +
+        "the feature group is left as it is: run energy-forecast doctor --repair to rebuild the manifest from the partition files",
+    );
+    expect(await parts()).toEqual(before);
+
+    const check = await cli("doctor");
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain(
+      `  problem  features  ${MANIFEST}: the manifest is missing but 25 partition file(s) exist; every command that reads or writes the group refuses to run\n` +
+        "                     --repair: rebuild it from the partition files: 25 day(s), 44308 row(s), dataset de35 (unit kWh)\n",
+    );
+
+    const repair = await cli("doctor", "--repair", "--json");
+    expect(repair.code).toBe(0);
+    const report = JSON.parse(repair.stdout);
+    expect(report.repair.actions).toEqual([
+      {
+        area: "features",
+        action: "rebuilt",
+        subject: MANIFEST,
+        detail: "from 25 partition file(s) (one per day, the newest that decodes): 44308 row(s), commit 2, dataset de35 (keys area:int8,consumer_type:int32, unit kWh)",
+      },
+    ]);
+    expect(report.repair.after).toMatchObject({ healthy: true, problems: 0, lock: { state: "free" } });
+
+    const again = await cli("ingest", "--json");
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).featureStore).toMatchObject({ added: 0, changed: 0, totalRows: 44308 });
+    const predict = await cli("predict", "--json");
+    expect(predict.code).toBe(0);
+    expect(JSON.parse(predict.stdout)).toMatchObject({ series: 76, horizon: 24 });
+    expect(await featureRows()).toEqual(rowsBefore);
+  }, 120_000);
+
+  it("corrupt feature part: predict names the part and the fix; ingest --full of its window sets it aside under damaged/ and restores the day", async () => {
+    const part = `${DATA}/date=2023-01-05/part-000001.parquet`;
+    writeFileSync(join(store, part), "this is not parquet");
+    const predict = await cli("predict");
+    expect(predict.code).toBe(1);
+    expect(predict.stderr).toContain(
+      `featurestore: partition ${part} (day 2023-01-05) cannot be decoded in ${createLocalStorage(store).uri}; ` +
+        "re-ingest a window that covers 2023-01-05 (energy-forecast ingest --full, with an --as-of whose window holds that day) to replace it, " +
+        "or run energy-forecast doctor --repair to set it aside",
+    );
+
+    const ingest = await cli("ingest", "--full");
+    expect(ingest.code).toBe(0);
+    expect(ingest.stdout).toContain(`  repaired    day 2023-01-05: partition ${part} was corrupt (set aside as damaged/${part}); the day now holds this batch's rows\n`);
+    expect(readdirSync(join(store, "damaged", DATA, "date=2023-01-05"))).toEqual(["part-000001.parquet"]);
+    expect(await featureRows()).toEqual(rowsBefore);
+    expect((await cli("predict")).code).toBe(0);
+  }, 120_000);
+
+  it("corrupt forecast history: a run names doctor --repair, which rebuilds it from runs/*/predictions.parquet with exactly their rows", async () => {
+    for (const asOf of ["2023-01-27T00:00", "2023-01-28T00:00"]) expect((await cli("predict", "--as-of", asOf)).code).toBe(0);
+    const storage = createLocalStorage(store);
+    const history = readParquet(await storage.read("predictions_monitoring.parquet"), HISTORY_SCHEMA).objects();
+    expect(new Set(history.map((r) => (r as { run_id: string }).run_id)).size).toBe(3); // two predicts of the same origin: the later replaced the earlier
+    writeFileSync(join(store, "predictions_monitoring.parquet"), "PAR1 garbage");
+
+    // The blocked predict still leaves its own run folder (written before the history): its forecasts count too.
+    const blocked = await cli("predict", "--as-of", "2023-01-29T00:00");
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain(
+      `predict: the forecast history predictions_monitoring.parquet in ${storage.uri} cannot be read; ` +
+        "run energy-forecast doctor --repair to set it aside under damaged/ and rebuild it from runs/*/predictions.parquet",
+    );
+    const runs = (await storage.list("runs/")).filter((k) => k.endsWith("/predictions.parquet"));
+    expect(runs).toHaveLength(5);
+    // What the run folders make: every run's forecasts in run order, a later forecast of the same (origin, series, hour) winning.
+    const byKey = new Map<string, object>();
+    for (const key of runs) {
+      for (const row of readParquet(await storage.read(key), HISTORY_SCHEMA).objects() as Array<Record<string, number>>) {
+        byKey.set([row.origin, row.area, row.consumer_type, row.datetime_utc].join("/"), row);
+      }
+    }
+    expect(byKey.size).toBe(history.length + 76 * 24);
+
+    const check = await cli("doctor", "--json");
+    expect(check.code).toBe(1);
+    expect(JSON.parse(check.stdout).findings.filter((f: { severity: string }) => f.severity === "problem")).toEqual([
+      {
+        area: "history",
+        severity: "problem",
+        subject: "predictions_monitoring.parquet",
+        message: expect.stringMatching(/^the forecast history does not decode \(parquet: cannot decode predictions_monitoring\.parquet \(12 bytes\): .*\); every run and monitor fails on it$/),
+        repair: "set it aside under damaged/ and rebuild it from the 5 run folder(s) (runs/*/predictions.parquet)",
+      },
+    ]);
+    const repair = await cli("doctor", "--repair");
+    expect(repair.code).toBe(0);
+    expect(repair.stdout).toContain("  set aside predictions_monitoring.parquet -> damaged/predictions_monitoring.parquet: the forecast history did not decode\n");
+    expect(repair.stdout).toContain(`  rebuilt   predictions_monitoring.parquet: from runs/*/predictions.parquet of 5 run(s): ${byKey.size} forecast(s)\n`);
+    expect(repair.stdout).toContain("after repair: healthy");
+    const rebuilt = readParquet(await storage.read("predictions_monitoring.parquet"), HISTORY_SCHEMA).objects();
+    expect(new Set(rebuilt.map((r) => JSON.stringify(r)))).toEqual(new Set(Array.from(byKey.values(), (r) => JSON.stringify(r))));
+    const kept = new Set(rebuilt.map((r) => JSON.stringify(r)));
+    expect(history.filter((r) => !kept.has(JSON.stringify(r)))).toEqual([]);
+    expect((await cli("predict", "--as-of", "2023-01-29T00:00")).code).toBe(0);
+    expect((await cli("doctor")).code).toBe(0);
+  }, 180_000);
+});
