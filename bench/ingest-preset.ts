@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       seconds: first.seconds.toFixed(2),
       waitedS: first.waitedS.toFixed(2),
       withoutWaitS: (first.seconds - first.waitedS).toFixed(2),
+      peakMB: peakMb(),
       ...first.r.durationsMs,
     });
     const again = await run("bench-preset-2");
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
       rejected429: s2.rejected - s1.rejected,
       seconds: again.seconds.toFixed(2),
       waitedS: again.waitedS.toFixed(2),
+      peakMB: peakMb(),
     });
     report("ingest-preset peak memory", { peakMB: peakMb() });
   } finally {
