@@ -1,19 +1,19 @@
 /**
  * A series picker for any dataset: one select per key column, labelled with the column's own name
  * and cascading (each lists only the values that exist under the choices before it), values shown
- * by their titles where the dataset has them. Works with Framework's `view()`: `value` is the
+ * as the loaders titled them (`parts`). Works with Framework's `view()`: `value` is the
  * chosen series and an "input" event announces every change.
  */
 
 /** A key column as the loaders ship it. */
 export interface PickerKey {
   name: string;
-  titles?: Record<string, string>;
 }
 
-/** What the picker needs of a series. */
+/** What the picker needs of a series: its key values and how each reads (its title). */
 export interface Pickable {
   key: Array<string | number>;
+  parts: string[];
 }
 
 /** The picker element: a form whose `value` is the chosen series. */
@@ -67,7 +67,7 @@ export function seriesPicker<S extends Pickable>(
         ...values.map((v, i) => {
           const option = document.createElement("option");
           option.value = String(i);
-          const title = keys[k].titles?.[String(v)] ?? String(v);
+          const title = owners[i].parts[k];
           option.textContent = k === keys.length - 1 && suffix ? title + suffix(owners[i]) : title;
           option.selected = v === chosen[k];
           return option;

@@ -36,7 +36,7 @@ export function createContext(global: GlobalOptions, overrides: Omit<ConfigOverr
   }
   const config = loadConfig(env, { ...overrides, store: global.store, logLevel: global.logLevel });
   const logger = consoleLogger(config.logLevel);
-  const storage = openStorage(config.storeUri, { projectId: config.gcp.projectId, keyFilename: config.gcp.keyFilename });
+  const storage = openStorage(config.storeUri, { projectId: config.gcp.projectId, keyFilename: config.gcp.keyFilename, timeoutMs: config.storageTimeoutMs });
   const clock = systemClock;
   return {
     config,

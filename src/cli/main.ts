@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
-import { describeError, exitCodeFor, ExitCode } from "../pipeline/core/errors.js";
+import { describeError, exitCodeFor, ExitCode, PipelineError } from "../pipeline/core/errors.js";
+import { codeVersion } from "../pipeline/config/version.js";
 import { registerBacktest } from "./commands/backtest.js";
 import { registerBackfill } from "./commands/backfill.js";
 import { registerDoctor } from "./commands/doctor.js";
@@ -14,7 +15,8 @@ import { QuietExit } from "./exit.js";
 /** Builds the `energy-forecast` program. Exported for tests that run it in-process. */
 export function buildProgram(): Command {
   const program = new Command("energy-forecast")
-    .description("Batch forecasting and forecast monitoring of Danish hourly electricity consumption")
+    .description("Batch forecasting and forecast monitoring of hourly electricity consumption (Energi Data Service datasets or any hourly panel)")
+    .version(codeVersion(), "--version", "print the version")
     .option("--store <uri>", "where outputs go: a directory, file:///dir, or gs://bucket/prefix (env STORE_URI; default .data/store)")
     .option("--log-level <level>", "debug, info, warn, error or silent (env LOG_LEVEL; default info)")
     .configureHelp({ showGlobalOptions: true })
@@ -45,8 +47,15 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     process.stderr.write(describeError(error) + "\n");
+    // A caller that asked for JSON parses stdout: give it the failure in the same form.
+    if (argv.includes("--json")) process.stdout.write(JSON.stringify({ error: errorObject(error) }, null, 2) + "\n");
     return exitCodeFor(error);
   }
+}
+
+/** A failure as JSON: domain, message (with causes), exit code. */
+export function errorObject(error: unknown): { domain: string; message: string; exitCode: number } {
+  return { domain: error instanceof PipelineError ? error.domain : "internal", message: describeError(error), exitCode: exitCodeFor(error) };
 }
 
 const isEntry = process.argv[1] !== undefined && /src[\\/]cli[\\/]main\.ts$/.test(process.argv[1]);

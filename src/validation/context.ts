@@ -1,5 +1,6 @@
 import type { ColumnTable } from "arquero";
 import { PipelineError } from "../pipeline/core/errors.js";
+import type { SeriesReference } from "./reference.js";
 
 /** Null, undefined and NaN are "missing", as pandas' `isnull` (and so GE) counts them. */
 export function isMissing(v: unknown): boolean {
@@ -41,13 +42,16 @@ export function compareValues(a: unknown, b: unknown): number {
 export class ValidationContext {
   readonly table: ColumnTable;
   readonly columnTypes: Readonly<Record<string, string>>;
+  /** What the store already holds per series, when the caller checks a batch against it. */
+  readonly reference: SeriesReference | undefined;
   private readonly arrays = new Map<string, ArrayLike<unknown>>();
   private readonly rankCache = new Map<string, ColumnRanks>();
   private readonly sortCache = new Map<string, SortedRanks>();
 
-  constructor(table: ColumnTable, columnTypes: Readonly<Record<string, string>> = {}) {
+  constructor(table: ColumnTable, columnTypes: Readonly<Record<string, string>> = {}, reference?: SeriesReference) {
     this.table = table;
     this.columnTypes = columnTypes;
+    this.reference = reference;
   }
 
   /** Rows in the table (after any filter). */

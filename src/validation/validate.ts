@@ -4,6 +4,7 @@ import { ValidationContext } from "./context.js";
 import { defaultRegistry } from "./expectations/index.js";
 import { loadSuite } from "./load-suite.js";
 import type { ExpectationRegistry } from "./registry.js";
+import type { SeriesReference } from "./reference.js";
 import type { ExpectationConfig, ExpectationSuite, ExpectationValidationResult, ValidationResult } from "./types.js";
 
 /** Options of {@link validate}. */
@@ -23,6 +24,12 @@ export interface ValidateOptions {
   batch?: Record<string, unknown>;
   /** Expectation types available (default: the built-in ones). */
   registry?: ExpectationRegistry;
+  /**
+   * What the store already holds per series, for the expectations that check a batch against it
+   * (`expect_column_values_to_continue_stored_series`, `expect_column_values_to_be_plausible`).
+   * Without it those expectations take the store as empty.
+   */
+  reference?: SeriesReference;
 }
 
 /**
@@ -36,7 +43,7 @@ export function validate(table: ColumnTable, suite: ExpectationSuite, options: V
   // Suites built in code skip loadSuite; checking again is cheap and keeps evaluate's kwargs trustworthy.
   const checked = loadSuite(suite, `"${suite.expectation_suite_name}"`, registry);
   const time = (options.now ?? (options.clock ?? systemClock).now()).toISOString();
-  const ctx = new ValidationContext(table, options.columnTypes ?? {});
+  const ctx = new ValidationContext(table, options.columnTypes ?? {}, options.reference);
   const results = checked.expectations.map((config) => runOne(ctx, config, registry));
   const successful = results.filter((r) => r.success).length;
   const evaluated = results.length;

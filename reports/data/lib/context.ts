@@ -66,7 +66,7 @@ export function openReport(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     for (const [k, v] of Object.entries(dotenv.parse(readFileSync(envFile, "utf8")))) if (merged[k] === undefined) merged[k] = v;
   }
   const config = loadConfig(merged, {}, cwd);
-  const storage = openStorage(config.storeUri, { projectId: config.gcp.projectId, keyFilename: config.gcp.keyFilename, cwd });
+  const storage = openStorage(config.storeUri, { projectId: config.gcp.projectId, keyFilename: config.gcp.keyFilename, cwd, timeoutMs: config.storageTimeoutMs });
   return { config, storage, store: storeLabel(config.storeUri, cwd), builtAt: new Date().toISOString() };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { ColumnTable } from "arquero";
 import type { DatasetInfo } from "../../../src/pipeline/dataset/spec.js";
-import { keyAt, rowSeriesIds, seriesId, seriesLabel, type KeyValue, type SeriesKey } from "../../../src/pipeline/series/key.js";
+import { keyAt, keyValueLabel, rowSeriesIds, seriesId, seriesLabel, type KeyValue, type SeriesKey } from "../../../src/pipeline/series/key.js";
 import type { RunManifest } from "../../../src/pipeline/run/manifest.js";
 
 /** The dataset as every page receives it. */
@@ -19,9 +19,11 @@ export interface DatasetOut {
   unit: string;
 }
 
-/** A series as the pages list it: its key values (in key-column order) and its label. */
+/** A series as the pages list it: its key values (in key-column order), their titles, and its label. */
 export interface SeriesRef {
   key: KeyValue[];
+  /** Each key value as readers see it (its title where the dataset has one). */
+  parts: string[];
   label: string;
 }
 
@@ -37,7 +39,7 @@ export function datasetOut(info: DatasetInfo): DatasetOut {
 
 /** The page's reference to one series. */
 export function seriesRef(key: SeriesKey, info: DatasetInfo): SeriesRef {
-  return { key: [...key], label: seriesLabel(key, info.keys) };
+  return { key: [...key], parts: key.map((v, i) => keyValueLabel(v, info.keys[i])), label: seriesLabel(key, info.keys) };
 }
 
 /** The key column arrays of a table with the dataset's key columns. */

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { ExitCode, PipelineError } from "../../pipeline/core/errors.js";
+import { checkTimeOrder } from "../../pipeline/config/config.js";
 import { formatInstant, HOUR_MS, parseInstant } from "../../pipeline/time/index.js";
 import { openSource } from "../../pipeline/ingest/open-source.js";
 import { listManifests } from "../../pipeline/run/manifest.js";
@@ -35,7 +36,7 @@ export function registerBackfill(program: Command): void {
       const from = parseInstant(flags.from, "--from");
       const to = parseInstant(flags.to, "--to");
       const every = wholeHoursFlag(flags.every, "--every");
-      if (to < from) throw new PipelineError("backfill", `--to ${formatInstant(to)} is before --from ${formatInstant(from)}; swap them`);
+      checkTimeOrder(from, to);
       const ticks: number[] = [];
       for (let t = from; t <= to; t += every * HOUR_MS) ticks.push(t);
       const options = tickOptions(ctx, flags);

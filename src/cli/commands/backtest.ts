@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { ConfigError } from "../../pipeline/core/errors.js";
+import { checkHorizon, checkTimeOrder } from "../../pipeline/config/config.js";
 import { parseInstant } from "../../pipeline/time/index.js";
 import { runBacktest } from "../../pipeline/backtest/engine.js";
 import { backtestJson, formatBacktest, type Breakdown } from "../../pipeline/backtest/format.js";
@@ -38,12 +39,13 @@ export function registerBacktest(program: Command): void {
       const to = parseInstant(flags.to, "--to");
       const every = wholeHours(flags.every, "--every");
       const horizon = wholeHours(flags.horizon, "--horizon");
-      if (to < from) throw new ConfigError(`--to ${flags.to} is before --from ${flags.from}; swap them`);
+      checkTimeOrder(from, to);
       const names = flags.models === undefined ? [...MODEL_NAMES] : flags.models.split(",").map((s) => s.trim()).filter(Boolean);
       if (names.length === 0) throw new ConfigError(`--models needs at least one name; known models: ${MODEL_NAMES.join(", ")}`);
       for (const name of names) createForecaster(name); // fail on an unknown name before loading data
       const by = parseBreakdowns(flags.by);
       const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>(), sourceOverrides(flags));
+      checkHorizon(horizon, "--horizon", ctx.config.forecast.maxHorizon);
       if (ctx.config.source.kind !== "file") {
         throw new ConfigError(`backtest needs a data file, not the live API; use --source embedded, file:<path.csv> or a path to a CSV in the API's CSV layout`);
       }

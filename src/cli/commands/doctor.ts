@@ -21,7 +21,7 @@ export function registerDoctor(program: Command): void {
     )
     .option("--repair", "rebuild a feature-group manifest from its partition files and the forecast history from runs/*/predictions.parquet, set aside damaged files under damaged/; takes the store's lock")
     .option("--json", "print the report as JSON")
-    .addHelpText("after", `\nExit codes: 0 healthy (with --repair: healthy after the repair), 1 problems found (remaining), 2 bad usage, ${ExitCode.locked} another run holds the store's lock (--repair).`)
+    .addHelpText("after", `\nExit codes: 0 healthy (with --repair: healthy after the repair), 1 problems found (remaining), 2 bad usage, ${ExitCode.locked} another command holds the store's lock (--repair).`)
     .action(async (flags: DoctorFlags, cmd: Command) => {
       const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
       const runId = ctx.newRunId("doctor");

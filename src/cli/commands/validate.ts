@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import type { ColumnTable } from "arquero";
 import { readFileSync } from "node:fs";
-import { ExitCode, PipelineError } from "../../pipeline/core/errors.js";
+import { ConfigError, ExitCode, PipelineError } from "../../pipeline/core/errors.js";
+import { checkTimeOrder } from "../../pipeline/config/config.js";
 import { parseInstant } from "../../pipeline/time/index.js";
 import { FeatureStore } from "../../pipeline/featurestore/store.js";
 import { fileSource } from "../../pipeline/ingest/file-source.js";
@@ -45,13 +46,14 @@ export function registerValidate(program: Command): void {
       let table: ColumnTable;
       let what: string;
       if (flags.file) {
-        if (flags.from || flags.to) throw new PipelineError("validate", "--from/--to select a stored window; do not combine them with --file");
+        if (flags.from || flags.to) throw new ConfigError("--from/--to select a stored window; do not combine them with --file");
         table = await loadFile(flags.file, ctx.config.dataset);
         what = flags.file;
       } else {
         const range = flags.from || flags.to
           ? { start: flags.from ? parseInstant(flags.from, "--from") : -Infinity, end: flags.to ? parseInstant(flags.to, "--to") : Infinity }
           : undefined;
+        if (range && flags.from && flags.to) checkTimeOrder(range.start, range.end, { endExcluded: true });
         const store = new FeatureStore(ctx.storage, ctx.config.featureGroup);
         if (!(await store.manifest())) {
           throw new PipelineError("validate", `feature group ${ctx.config.featureGroup.name}/v${ctx.config.featureGroup.version} is empty in ${ctx.storage.uri}; run energy-forecast ingest first or pass --file`);

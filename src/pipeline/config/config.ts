@@ -19,6 +19,8 @@ export interface Config {
   /** Normalised store URI: `file:///abs/dir` or `gs://bucket[/prefix]`. */
   storeUri: string;
   gcp: { projectId?: string; keyFilename?: string };
+  /** Longest one storage call may take, retries included (STORAGE_TIMEOUT_SECONDS, default 120; 0: no bound), in ms. */
+  storageTimeoutMs: number;
   source: SourceSetting;
   /**
    * The API client: page size, retries, per-request timeout, and the longest it may wait for the
@@ -31,6 +33,12 @@ export interface Config {
   filter?: Record<string, KeyValue[]>;
   /** Hours before the store's latest hour per series that each ingest extracts again to pick up revisions. */
   revisionHours: number;
+  /**
+   * Ingest refuses a value above this many times the series' largest stored value (its batch
+   * median for a series the store does not hold yet): MAX_VALUE_RATIO, default 50; 0 turns the
+   * relative check off (values beyond float32's range are refused always).
+   */
+  maxValueRatio: number;
   /** The reference's extraction window: [asOf - delay - export, asOf - delay). */
   window: { delayDays: number; exportDays: number };
   /** The feature group; `cleanupGraceMs`: how long unreferenced partition files stay for readers (FEATURE_CLEANUP_GRACE_HOURS, default 1). */
@@ -79,6 +87,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
       projectId: envString(env, "GOOGLE_CLOUD_PROJECT"),
       keyFilename: envString(env, "GOOGLE_APPLICATION_CREDENTIALS") ?? envString(env, "GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON_PATH"),
     },
+    storageTimeoutMs: envNumber(env, "STORAGE_TIMEOUT_SECONDS", 120, { min: 0 }) * 1000,
     source: sourceSetting(overrides.source ?? envString(env, "SOURCE") ?? "embedded", apiUrl, cwd),
     api: {
       pageSize: envNumber(env, "EDS_PAGE_SIZE", 100_000, { integer: true, min: 1 }),
@@ -89,6 +98,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
     dataset,
     ...(filterText === undefined ? {} : { filter: parseFilter(filterText, dataset) }),
     revisionHours: envNumber(env, "REVISION_HOURS", (dataset.api?.revisionDays ?? 2) * 24, { integer: true, min: 0 }),
+    maxValueRatio: maxValueRatio(env),
     window: {
       delayDays:
         overrides.delayDays !== undefined ? flagNumber(overrides.delayDays, "--days-delay") : envNumber(env, "DATA_DELAY_DAYS", dataset.api?.delayDays ?? 15),
@@ -123,6 +133,28 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
 export function checkHorizon(hours: number, name: string, max: number): number {
   if (hours > max) throw new ConfigError(`${name} is ${hours} hours, above the limit of ${max} (MAX_HORIZON); forecast at most ${max} hours, or raise MAX_HORIZON`);
   return hours;
+}
+
+/**
+ * Refuses `--to` before `--from` (or, for a window whose end is excluded, `--to` not after
+ * `--from`): the same usage error, exit 2, on every command that takes both.
+ */
+export function checkTimeOrder(from: number, to: number, options: { endExcluded?: boolean } = {}): void {
+  const bad = options.endExcluded ? to <= from : to < from;
+  if (!bad) return;
+  const show = (ms: number) => new Date(ms).toISOString().slice(0, 16) + "Z";
+  throw new ConfigError(
+    options.endExcluded && to === from
+      ? `--to ${show(to)} equals --from ${show(from)}: the window [--from, --to) is empty; give a later --to`
+      : `--to ${show(to)} is before --from ${show(from)}; swap them`,
+  );
+}
+
+/** MAX_VALUE_RATIO: 0 (relative check off) or a ratio >= 1. */
+function maxValueRatio(env: Env): number {
+  const v = envNumber(env, "MAX_VALUE_RATIO", 50, { min: 0 });
+  if (v > 0 && v < 1) throw new ConfigError(`MAX_VALUE_RATIO must be 0 (off) or a ratio >= 1 such as 50, got "${envString(env, "MAX_VALUE_RATIO")}"`);
+  return v;
 }
 
 function flagNumber(raw: string, name: string): number {

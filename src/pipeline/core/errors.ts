@@ -17,7 +17,7 @@ export const ExitCode = {
   validationFailed: 3,
   /** Monitoring raised an alert and `--fail-on-alert` was given. */
   alert: 4,
-  /** Another run holds the store's lock. */
+  /** Another command holds the store's lock (after waiting), or this one lost its lease. */
   locked: 5,
 } as const;
 

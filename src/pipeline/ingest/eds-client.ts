@@ -4,11 +4,14 @@ import { PipelineError } from "../core/errors.js";
 import { sourceColumns, type DatasetSpec } from "../dataset/spec.js";
 import type { KeyValue } from "../series/key.js";
 import { driftError, emptyColumns, formatSourceTime, recordsToColumns, showValue, sortByTime, type RawColumns } from "./records.js";
+import { layoutPage, parseRecords } from "./eds-page.js";
 import { RequestPacer, seconds } from "./eds-rate-limit.js";
 import { checkRange, describeRange, formatApiTime, redactLocation, type SeriesFilter, type Source, type TimeRange } from "./source.js";
 
 /** Records per request unless told otherwise: large, because every request counts against the service's rate limit. */
 export const DEFAULT_PAGE_SIZE = 100_000;
+/** Records converted at a time within a page: small enough that their objects die young. */
+const SLICE_RECORDS = 5_000;
 /** The longest one extract waits for the rate limit and retries in total, unless told otherwise. */
 export const DEFAULT_MAX_WAIT_MS = 300_000;
 
@@ -170,8 +173,8 @@ export function edsApiSource(options: EdsApiOptions): Source {
     );
   };
 
-  /** One page, paced and retried. Resolves to the response text of a 2xx answer. */
-  const fetchText = async (url: string, x: Extract, offset: number): Promise<string> => {
+  /** One page, paced and retried. Resolves to the body of a 2xx answer. */
+  const fetchPage = async (url: string, x: Extract, offset: number): Promise<Uint8Array> => {
     const attempts = maxRetries + 1;
     const { spec, range } = x;
     const dataset = apiName(spec);
@@ -184,7 +187,7 @@ export function edsApiSource(options: EdsApiOptions): Source {
       const sentAt = now();
       requests++;
       const outcome = await attemptOnce(http, url, timeoutMs, clock);
-      if (typeof outcome === "string") {
+      if (outcome instanceof Uint8Array) {
         pacer.accepted(dataset, sentAt);
         return outcome;
       }
@@ -241,27 +244,32 @@ export function edsApiSource(options: EdsApiOptions): Source {
       for (;;) {
         const offset = x.fetched;
         const url = pageUrl(baseUrl, spec, range, offset, pageSize, filter);
-        const text = await fetchText(url, x, offset);
-        const body = parseBody(text, about(spec, range, offset));
+        const page = openPage(await fetchPage(url, x, offset), about(spec, range, offset));
         if (x.total === undefined) {
-          x.total = body.total;
-          all = allocateColumns(spec, body.total);
-        } else if (body.total !== x.total) {
+          x.total = page.total;
+          all = allocateColumns(spec, page.total);
+        } else if (page.total !== x.total) {
           throw new PipelineError(
             "ingest",
-            `Energi Data Service changed its total for ${about(spec, range, offset)} from ${x.total} to ${body.total} between pages; the dataset was updated during the extract: run again`,
+            `Energi Data Service changed its total for ${about(spec, range, offset)} from ${x.total} to ${page.total} between pages; the dataset was updated during the extract: run again`,
           );
         }
         const where = `Energi Data Service ${about(spec, range, offset)}`;
-        if (pages === 0 && body.records.length > 0) checkColumns(body.records[0], spec, where, logger);
-        const cols = recordsToColumns(body.records, spec, where, (i) => `record ${offset + i}`);
-        checkInRange(cols, range, where, offset);
-        placeColumns(all, cols, offset);
+        // Local wall times need a page's rows together (a repeated hour's two readings per
+        // series); UTC rows are converted a slice at a time, so each slice's objects die young.
+        const step = spec.time.zone === "UTC" ? SLICE_RECORDS : Math.max(1, page.count);
+        for (let from = 0; from < page.count; from += step) {
+          const records = page.records(from, Math.min(page.count, from + step));
+          if (pages === 0 && from === 0) checkColumns(records[0], spec, where, logger);
+          const cols = recordsToColumns(records, spec, where, (i) => `record ${offset + from + i}`);
+          checkInRange(cols, range, where, offset + from);
+          placeColumns(all, cols, offset + from);
+        }
         pages++;
-        x.fetched += body.records.length;
-        logger.debug("Energi Data Service page", { dataset: apiName(spec), offset: x.fetched, total: x.total, records: body.records.length });
+        x.fetched += page.count;
+        logger.debug("Energi Data Service page", { dataset: apiName(spec), offset: x.fetched, total: x.total, records: page.count });
         if (x.fetched >= x.total) break;
-        if (body.records.length === 0) {
+        if (page.count === 0) {
           throw new PipelineError(
             "ingest",
             `Energi Data Service returned no records at offset ${x.fetched} for ${apiName(spec)} ${describeRange(range)} although its total is ${x.total}; the service's paging is inconsistent: run again or use --source file:<csv>`,
@@ -365,7 +373,17 @@ function apiName(spec: DatasetSpec): string {
 }
 
 /** A 2xx body, a retryable failure, or a definitive rejection (4xx other than 408/429). */
-type Outcome = string | Failure | { rejected: AxiosResponse<string> };
+type Outcome = Uint8Array | Failure | { rejected: AxiosResponse<string> };
+
+const decoder = new TextDecoder();
+const utf8 = (bytes: Uint8Array): string => decoder.decode(bytes);
+
+/** A response body as bytes (axios gives a Buffer in Node, an ArrayBuffer elsewhere). */
+function bytesOf(data: unknown): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new TextEncoder().encode(typeof data === "string" ? data : String(data ?? ""));
+}
 
 async function attemptOnce(http: AxiosInstance, url: string, timeoutMs: number, clock: Clock): Promise<Outcome> {
   // axios's own timeout only watches socket inactivity; the abort timer bounds the whole
@@ -377,19 +395,20 @@ async function attemptOnce(http: AxiosInstance, url: string, timeoutMs: number, 
     controller.abort();
   }, timeoutMs);
   try {
-    const res = await http.get<string>(url, {
-      responseType: "text",
+    // Bytes, not text: a page is read a slice of records at a time (eds-page.ts).
+    const res = await http.get<unknown>(url, {
+      responseType: "arraybuffer",
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
       timeout: timeoutMs,
       signal: controller.signal,
       headers: { Accept: "application/json" },
     });
-    if (res.status >= 200 && res.status < 300) return typeof res.data === "string" ? res.data : String(res.data ?? "");
+    if (res.status >= 200 && res.status < 300) return bytesOf(res.data);
     if (RETRYABLE_STATUS.has(res.status)) {
       return { kind: "status", status: res.status, statusText: res.statusText ?? "", retryAfterMs: parseRetryAfter(header(res, "retry-after"), clock) };
     }
-    return { rejected: res };
+    return { rejected: { ...res, data: utf8(bytesOf(res.data)) } };
   } catch (error) {
     if (timedOut) return { kind: "timeout", ms: timeoutMs };
     if (axios.isAxiosError(error)) {
@@ -465,7 +484,40 @@ function serverMessage(body: unknown): string {
   return trimmed === "" ? "(empty body)" : `"${trimmed.length > 200 ? trimmed.slice(0, 197) + "..." : trimmed}"`;
 }
 
-/** Checks the response shape `{ total, limit, dataset, records }`. */
+/**
+ * A page's total and its records. The body is laid out without parsing it whole (eds-page.ts),
+ * and records are parsed a slice at a time; a body the layout does not recognise, or a slice that
+ * is not valid JSON, goes through {@link parseBody}, which names the problem.
+ */
+function openPage(bytes: Uint8Array, about: string): { total: number; count: number; records(from: number, to: number): unknown[] } {
+  const whole = () => parseBody(utf8(bytes), about);
+  const layout = layoutPage(bytes, utf8);
+  let rest: unknown;
+  try {
+    rest = layout ? JSON.parse(layout.rest) : undefined;
+  } catch {
+    rest = undefined;
+  }
+  if (!layout || rest === undefined) {
+    const body = whole();
+    return { total: body.total, count: body.records.length, records: (from, to) => body.records.slice(from, to) };
+  }
+  const { total } = checkShape(rest, about);
+  return {
+    total,
+    count: layout.count,
+    records(from, to) {
+      try {
+        return parseRecords(bytes, layout, from, to, utf8);
+      } catch (error) {
+        if (!(error instanceof SyntaxError)) throw error;
+        return whole().records.slice(from, to);
+      }
+    },
+  };
+}
+
+/** Parses a whole body, naming truncated or malformed JSON, then checks its shape. */
 function parseBody(text: string, about: string): { total: number; records: unknown[] } {
   let body: unknown;
   try {
@@ -482,6 +534,11 @@ function parseBody(text: string, about: string): { total: number; records: unkno
       { cause },
     );
   }
+  return checkShape(body, about);
+}
+
+/** Checks the response shape `{ total, limit, dataset, records }`. */
+function checkShape(body: unknown, about: string): { total: number; records: unknown[] } {
   const shape = "expected an object { total, limit, dataset, records: [...] }";
   const fix = "the API's response format changed: update src/pipeline/ingest/eds-client.ts, or use --source file:<csv>";
   if (typeof body !== "object" || body === null || Array.isArray(body)) {

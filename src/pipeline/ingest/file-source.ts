@@ -8,6 +8,7 @@ import { readParquet } from "../parquet/read.js";
 import { parseCsvColumns } from "./csv.js";
 import { columnsExtent, countDst, driftError, filterColumns, formatSourceTime, recordsToColumns, sliceByTime, sortByTime, type RawColumns } from "./records.js";
 import { checkRange, redactLocation, type SeriesFilter, type Source, type TimeRange } from "./source.js";
+import { publicPath } from "../storage/location.js";
 
 /** Options of {@link fileSource}. */
 export interface FileSourceOptions {
@@ -29,7 +30,8 @@ type Format = "csv" | "parquet";
  * (`file:///abs/x.csv` or `file:rel/x.csv`) or an `http(s)://` URL.
  *
  * The file is read and checked once, on first use, and cached; each extract slices the cache.
- * The extent is known. Errors reject the promise of the first call that needs the file and are
+ * The extent is known. The description names a local file by its path relative to `cwd` (or
+ * its name, outside it), never by its absolute path: it is recorded in the store. Errors reject the promise of the first call that needs the file and are
  * retried by the next call.
  */
 export function fileSource(location: string, options: FileSourceOptions = {}): Source {
@@ -51,7 +53,9 @@ export function fileSource(location: string, options: FileSourceOptions = {}): S
   };
 
   return {
-    description: `${formatOf(loc) === "parquet" ? "parquet" : "CSV"} file ${loc.shown}`,
+    // Recorded in validation results and quarantine notes: no absolute local path (the file's
+    // path relative to the working directory, or its name).
+    description: `${formatOf(loc) === "parquet" ? "parquet" : "CSV"} file ${loc.kind === "path" ? publicPath(loc.path, cwd) : loc.shown}`,
     async extract(range: TimeRange, spec: DatasetSpec, filter?: SeriesFilter): Promise<RawColumns> {
       checkRange(range, where);
       const rows = filterColumns(sliceByTime(await load(spec), range), spec, filter);

@@ -41,6 +41,7 @@ export interface RunManifest {
   predict: PredictReport;
   outputs: Record<string, string>;
   codeVersion: string;
+  /** The store: `gs://bucket/prefix`, or a local one by its path relative to the working directory (never an absolute path). */
   store: string;
 }
 

@@ -13,6 +13,7 @@ import { outputKeys } from "../predict/schema.js";
 import { ModelRegistry } from "../registry/registry.js";
 import { NotFoundError, PipelineError } from "../core/errors.js";
 import type { Storage } from "../storage/storage.js";
+import { publicStoreLocation, redactLocalPaths } from "../storage/location.js";
 import { train } from "../train/train.js";
 import type { Trial } from "../train/search.js";
 import type { Forecaster } from "../models/forecaster.js";
@@ -124,7 +125,8 @@ export async function runTick(config: Config, options: TickOptions, effects: Tic
         validation: ingested.validation.key,
       },
       codeVersion: codeVersion(),
-      store: storage.uri,
+      // A local store by its path relative to the working directory: manifests hold no machine paths.
+      store: publicStoreLocation(storage.uri),
     };
     logger.info("run: tick complete", { asOf: formatInstant(options.asOf), historyRows: written.historyRows, mape7d: m.mape7d });
     await storage.write(manifestKey(runId), JSON.stringify(manifest, null, 1), { contentType: "application/json" });
@@ -171,7 +173,9 @@ async function latestObservation(storage: Storage, group: FeatureGroupRef): Prom
 
 async function recordFailure(storage: Storage, runId: string, asOf: number, step: string, error: unknown, clock: Clock, logger: Logger): Promise<void> {
   try {
-    const failure = { format: "energy-forecast/run-failure", runId, asOf: new Date(asOf).toISOString(), step, error: error instanceof Error ? error.message : String(error), at: clock.now().toISOString() };
+    // The message may name local files (a source, the store): kept without the machine's paths.
+    const message = redactLocalPaths(error instanceof Error ? error.message : String(error));
+    const failure = { format: "energy-forecast/run-failure", runId, asOf: new Date(asOf).toISOString(), step, error: message, at: clock.now().toISOString() };
     await storage.write(failureKey(runId), JSON.stringify(failure, null, 1), { contentType: "application/json" });
   } catch (secondary) {
     // The store itself may be what failed; the original error is what the caller must see.

@@ -7,11 +7,17 @@
  *
  * Credentials come only from the environment (GOOGLE_APPLICATION_CREDENTIALS, default
  * credentials) or the key file passed in; the client itself honours STORAGE_EMULATOR_HOST.
+ *
+ * Every call is bounded in time (`timeoutMs`, STORAGE_TIMEOUT_SECONDS): an endpoint that accepts
+ * connections and never answers fails the call with a message naming the endpoint, instead of
+ * hanging the command. The client's own per-request timeout is set to the same bound, so the
+ * abandoned request is aborted too and its socket does not keep the process alive.
  */
 import type { Bucket, Storage as GcsClient, StorageOptions } from "@google-cloud/storage";
 import { ConfigError, NotFoundError, PipelineError } from "../core/errors.js";
 import { checkKey, checkPrefix, compareKeys, keyProblem, ownedBytes, toBytes } from "./keys.js";
 import type { Storage, WriteOptions } from "./storage.js";
+import { DEFAULT_STORAGE_TIMEOUT_MS, formatSeconds, StorageTimeoutError, withTimeout } from "./timeout.js";
 
 /** Options of {@link createGcsStorage}. */
 export interface GcsStorageOptions {
@@ -27,6 +33,11 @@ export interface GcsStorageOptions {
   retry?: boolean;
   /** Objects per list request (default 1000, the GCS maximum). */
   listPageSize?: number;
+  /**
+   * Longest one call may take, retries included (default 120 s, STORAGE_TIMEOUT_SECONDS); a list
+   * is bounded per page. 0 turns the bound off.
+   */
+  timeoutMs?: number;
 }
 
 /** Content types recorded when the caller gives none, by key extension. */
@@ -97,6 +108,8 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
   const uri = prefix === "" ? `gs://${bucket}` : `gs://${bucket}/${prefix}`;
   const base = prefix === "" ? "" : `${prefix}/`;
   const pageSize = options.listPageSize ?? 1000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORAGE_TIMEOUT_MS;
+  const bounded = timeoutMs > 0;
 
   let client: GcsClient | undefined;
   let bucketHandle: Promise<Bucket> | undefined;
@@ -111,9 +124,22 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
       // retries off for the whole client (reads and lists included).
       clientOptions.retryOptions =
         options.retry === false ? { autoRetry: false, maxRetries: 0 } : { idempotencyStrategy: IdempotencyStrategy.RetryAlways };
+      if (bounded) {
+        // Per HTTP request (reads, lists, metadata; uploads get it per call below), and no retry
+        // starts after the bound: the abandoned request is aborted rather than left open.
+        clientOptions.timeout = timeoutMs;
+        clientOptions.retryOptions.totalTimeout = Math.max(1, Math.ceil(timeoutMs / 1000));
+      }
       client = new Client(clientOptions);
       return client.bucket(bucket);
     }));
+
+  /** Where requests go: the emulator (STORAGE_EMULATOR_HOST) or the GCS API. */
+  function endpoint(): string {
+    const host = process.env.STORAGE_EMULATOR_HOST;
+    const where = client?.apiEndpoint ?? (host ? host : "https://storage.googleapis.com");
+    return `${where}${host ? " (STORAGE_EMULATOR_HOST)" : ""}`;
+  }
 
   function hintFor(error: unknown): string {
     const status = httpStatus(error);
@@ -135,6 +161,14 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
   }
 
   function failure(operation: string, key: string, error: unknown): PipelineError {
+    if (error instanceof StorageTimeoutError) {
+      return new PipelineError(
+        "storage",
+        `${operation} ${JSON.stringify(key)} in ${uri} timed out after ${formatSeconds(error.timeoutMs)}: ${endpoint()} did not answer; ` +
+          `check network access to it, or raise STORAGE_TIMEOUT_SECONDS`,
+        { cause: error },
+      );
+    }
     const status = httpStatus(error);
     const cause = error instanceof Error ? error.message : String(error);
     const statusText = status === undefined ? "" : ` (HTTP ${status})`;
@@ -145,10 +179,13 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
     );
   }
 
+  // Single-request uploads have no HTTP timeout unless the call sets one.
+  const uploadTimeout = bounded ? { timeout: timeoutMs } : {};
+
   async function read(key: string): Promise<Uint8Array> {
     checkKey(key);
     try {
-      const [contents] = await (await getBucket()).file(base + key).download();
+      const [contents] = await withTimeout(getBucket().then((b) => b.file(base + key).download()), timeoutMs);
       return ownedBytes(contents);
     } catch (error) {
       if (httpStatus(error) === 404) throw new NotFoundError(key, uri);
@@ -161,8 +198,8 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
     const contentType = contentTypeFor(key, data, writeOptions?.contentType);
     const bytes = toBytes(data);
     try {
-      const file = (await getBucket()).file(base + key);
-      await file.save(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { resumable: false, contentType });
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      await withTimeout(getBucket().then((b) => b.file(base + key).save(buffer, { resumable: false, contentType, ...uploadTimeout })), timeoutMs);
     } catch (error) {
       throw failure("write", key, error);
     }
@@ -173,12 +210,11 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
     const contentType = contentTypeFor(key, data, writeOptions?.contentType);
     const bytes = toBytes(data);
     try {
-      const file = (await getBucket()).file(base + key);
-      await file.save(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-        resumable: false,
-        contentType,
-        preconditionOpts: { ifGenerationMatch: 0 },
-      });
+      const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      await withTimeout(
+        getBucket().then((b) => b.file(base + key).save(buffer, { resumable: false, contentType, preconditionOpts: { ifGenerationMatch: 0 }, ...uploadTimeout })),
+        timeoutMs,
+      );
       return true;
     } catch (error) {
       if (httpStatus(error) === 412) return false;
@@ -190,15 +226,18 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
     checkPrefix(listPrefix);
     const keys: string[] = [];
     try {
-      const handle = await getBucket();
+      const handle = await withTimeout(getBucket(), timeoutMs);
       let pageToken: string | undefined;
       do {
-        const [files, next] = await handle.getFiles({
-          prefix: base + listPrefix,
-          maxResults: pageSize,
-          autoPaginate: false,
-          ...(pageToken === undefined ? {} : { pageToken }),
-        });
+        const [files, next] = await withTimeout(
+          handle.getFiles({
+            prefix: base + listPrefix,
+            maxResults: pageSize,
+            autoPaginate: false,
+            ...(pageToken === undefined ? {} : { pageToken }),
+          }),
+          timeoutMs,
+        );
         for (const file of files) {
           // Names ending in "/" are folder placeholders made by the console, not objects of ours.
           if (!file.name.endsWith("/")) keys.push(file.name.slice(base.length));
@@ -218,7 +257,7 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
   async function exists(key: string): Promise<boolean> {
     checkKey(key);
     try {
-      const [found] = await (await getBucket()).file(base + key).exists();
+      const [found] = await withTimeout(getBucket().then((b) => b.file(base + key).exists()), timeoutMs);
       return found;
     } catch (error) {
       throw failure("exists", key, error);
@@ -228,7 +267,7 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
   async function remove(key: string): Promise<void> {
     checkKey(key);
     try {
-      await (await getBucket()).file(base + key).delete({ ignoreNotFound: true });
+      await withTimeout(getBucket().then((b) => b.file(base + key).delete({ ignoreNotFound: true })), timeoutMs);
     } catch (error) {
       throw failure("delete", key, error);
     }

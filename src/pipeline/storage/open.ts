@@ -22,6 +22,8 @@ export interface OpenStorageOptions {
   keyFilename?: string;
   /** Directory relative paths are resolved against; defaults to the process's current directory. */
   cwd?: string;
+  /** Longest one storage call may take (gs:// stores; STORAGE_TIMEOUT_SECONDS), default 120 s; 0: no bound. */
+  timeoutMs?: number;
 }
 
 const ACCEPTED = 'use "gs://bucket", "gs://bucket/prefix", "file:///absolute/dir", "file:relative/dir" or a plain directory path';
@@ -77,5 +79,6 @@ export function openStorage(uri: string, options: OpenStorageOptions = {}): Stor
     prefix: location.prefix,
     ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
     ...(options.keyFilename === undefined ? {} : { keyFilename: options.keyFilename }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
 }
