@@ -25,7 +25,7 @@ describe("energy-forecast ingest", () => {
     expect(first.stderr).toContain("window is short: 583 of 720 hours");
     expect(first.code).toBe(0);
     const r1 = JSON.parse(first.stdout);
-    expect(r1).toMatchObject({ rows: 44308, series: 76, validation: { success: true, evaluated: 16 } });
+    expect(r1).toMatchObject({ rows: 44308, series: 76, validation: { success: true, evaluated: 19 } });
     expect(r1.featureStore).toMatchObject({ added: 44308, changed: 0, commit: 1, totalRows: 44308, group: "energy_consumption/v1" });
     expect(r1.window.extracted).toEqual(["2022-12-21T16:00:00.000Z", "2023-01-14T23:00:00.000Z"]);
 
@@ -66,7 +66,7 @@ describe("energy-forecast ingest", () => {
       writeFileSync(bad, [header, ...corrupt(firstHours(48))].join("\n") + "\n");
       const r = await runCli(["ingest", "--source", bad, "--store", store]);
       expect(r.code).toBe(3);
-      expect(r.stderr).toContain("validate: 1 of 16 expectations failed for the extract of");
+      expect(r.stderr).toContain("validate: 1 of 19 expectations failed for the extract of");
       expect(r.stderr).toContain(expectation);
       expect(r.stderr).toMatch(/quarantined under quarantine\/ingest-\d{8}T\d{6}Z-[0-9a-f]{6}\//);
 

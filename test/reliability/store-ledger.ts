@@ -5,7 +5,8 @@
  * of the run folder it names, no object carries the id of a command that did not succeed, and
  * `energy-forecast doctor --json` finds the store healthy.
  */
-import { expect } from "vitest";
+import { expect, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
 import { readParquet } from "../../src/pipeline/parquet/read.js";
 import type { Storage } from "../../src/pipeline/storage/storage.js";
 import { runCli } from "../support/cli.js";
@@ -88,9 +89,30 @@ export interface DoctorView {
   checked: Record<string, number>;
 }
 
-/** Runs `energy-forecast doctor --json` on `store` and asserts a healthy store (exit 0) whose lock is free. */
-export async function expectDoctorHealthy(store: string, env: Record<string, string>, label: string): Promise<DoctorView> {
-  const r = await runCli(["--store", store, "doctor", "--json"], env);
+/**
+ * `energy-forecast doctor --json` run in this process (the CLI's own `main`, as the child runs
+ * it, without the child's 2-3 s of start-up); the environment is this process's.
+ */
+export async function doctorInProcess(store: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  try {
+    const code = await main(["--store", store, "--log-level", "warn", "doctor", "--json"]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/**
+ * Runs `energy-forecast doctor --json` on `store` (a child process with `env`, or in this process
+ * when `env` is "in-process") and asserts a healthy store (exit 0), no problem or warning, the lock free.
+ */
+export async function expectDoctorHealthy(store: string, env: Record<string, string> | "in-process", label: string): Promise<DoctorView> {
+  const r = env === "in-process" ? await doctorInProcess(store) : await runCli(["--store", store, "doctor", "--json"], env);
   expect({ code: r.code, stderr: r.stderr }, `${label}: doctor`).toEqual({ code: 0, stderr: "" });
   const report = JSON.parse(r.stdout) as DoctorView;
   const serious = report.findings.filter((f) => f.severity !== "note");

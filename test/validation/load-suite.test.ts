@@ -52,7 +52,8 @@ describe("loadSuite", () => {
       'config: suite s.json is invalid: expectations[0] has unknown expectation_type "expect_magic"; supported: ' +
         "expect_column_distinct_values_to_be_in_set, expect_column_max_to_be_between, expect_column_min_to_be_between, " +
         "expect_column_values_to_be_between, expect_column_values_to_be_continuous_per_group, expect_column_values_to_be_in_set, " +
-        "expect_column_values_to_be_of_type, expect_column_values_to_not_be_null, expect_compound_columns_to_be_unique, " +
+        "expect_column_values_to_be_of_type, expect_column_values_to_be_plausible, expect_column_values_to_be_visible, " +
+        "expect_column_values_to_continue_stored_series, expect_column_values_to_not_be_null, expect_compound_columns_to_be_unique, " +
         "expect_table_column_count_to_equal, expect_table_columns_to_match_ordered_list, expect_table_row_count_to_be_between; fix the suite",
     );
   });

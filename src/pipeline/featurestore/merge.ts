@@ -1,7 +1,7 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
-import { compareKeys, keyAt, rowSeriesIds, type SeriesKey } from "../series/key.js";
+import { compareKeys, keyAt, type SeriesKey } from "../series/key.js";
 
 /** Counts of an upsert, per (series, hour). */
 export interface MergeCounts {
@@ -33,18 +33,27 @@ export function mergeFeatureRows(existing: ColumnTable | undefined, incoming: Co
   const partOf = (r: number) => (r < nExisting ? parts[0] : parts[parts.length - 1]);
   const rowOf = (r: number) => (r < nExisting ? r : r - nExisting);
 
-  const seriesIndex = new Map<string, number>();
+  // Series numbers through one map level per key column: no id string per row.
+  const seriesIndex = new Map<string, unknown>();
   const seriesKeys: SeriesKey[] = [];
   const series = new Int32Array(total);
   const time = new Float64Array(total);
+  const last = keys.length - 1;
   let r = 0;
   for (const p of parts) {
-    const ids = rowSeriesIds(p.keys, p.n);
     for (let i = 0; i < p.n; i++, r++) {
-      let s = seriesIndex.get(ids[i]);
+      let level = seriesIndex;
+      for (let k = 0; k < last; k++) {
+        const v = text(p.keys[k][i]);
+        let next = level.get(v) as Map<string, unknown> | undefined;
+        if (!next) level.set(v, (next = new Map()));
+        level = next;
+      }
+      const v = text(p.keys[last][i]);
+      let s = level.get(v) as number | undefined;
       if (s === undefined) {
         s = seriesKeys.length;
-        seriesIndex.set(ids[i], s);
+        level.set(v, s);
         seriesKeys.push(keyAt(p.keys, i));
       }
       series[r] = s;
@@ -88,4 +97,9 @@ export function mergeFeatureRows(existing: ColumnTable | undefined, incoming: Co
     [VALUE_COLUMN]: column((p, i) => p.value[i] ?? null),
   }) as ColumnTable;
   return { table, counts };
+}
+
+/** A key value as series ids compare it (`seriesId` joins `String(value)`s). */
+function text(v: unknown): string {
+  return typeof v === "string" ? v : String(v);
 }

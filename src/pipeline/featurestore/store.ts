@@ -147,11 +147,15 @@ export class FeatureStore {
     const info = await this.info(manifest);
     if (this.dataset && manifest.commit > 0) checkSameSeries(info, this.dataset, this.prefix);
     const schema = this.schemaOf(this.dataset ?? info);
-    const byDay = splitByDay(incoming);
+    const byDay = rowsByDay(incoming);
     const totals: MergeCounts = { added: 0, changed: 0, unchanged: 0 };
-    const rewritten: Array<[string, ColumnTable]> = [];
+    const commit = manifest.commit + 1;
+    // Each rewritten day is written as soon as it is merged (the manifest, written last, is the
+    // commit), so a large batch never holds all its days' tables at once.
+    const rewritten: Array<[string, FeatureGroupManifest["partitions"][string]]> = [];
     const damaged: DamagedPartReport[] = [];
-    for (const [day, rows] of byDay) {
+    for (const [day, indices] of byDay) {
+      const rows = pickRows(incoming, indices);
       const entry = manifest.partitions[day];
       let existing: ColumnTable | undefined;
       if (entry) {
@@ -166,12 +170,23 @@ export class FeatureStore {
       totals.added += counts.added;
       totals.changed += counts.changed;
       totals.unchanged += counts.unchanged;
-      if (counts.added + counts.changed > 0) rewritten.push([day, table]);
+      if (counts.added + counts.changed > 0) {
+        const key = partKey(this.prefix, day, commit);
+        await this.storage.write(key, writeParquet(table, schema), { contentType: "application/vnd.apache.parquet" });
+        const times = table.column("datetime_utc")!;
+        let min = Infinity;
+        let max = -Infinity;
+        for (let i = 0; i < table.numRows(); i++) {
+          const t = times.at(i) as number;
+          if (t < min) min = t;
+          if (t > max) max = t;
+        }
+        rewritten.push([day, { key, rows: table.numRows(), minTime: min, maxTime: max }]);
+      }
     }
     if (rewritten.length === 0) {
       return { ...totals, commit: manifest.commit, partitions: [], totalRows: manifest.rows };
     }
-    const commit = manifest.commit + 1;
     const next: FeatureGroupManifest = {
       ...manifest,
       ...(this.dataset ? { dataset: this.dataset } : {}),
@@ -179,19 +194,7 @@ export class FeatureStore {
       commit,
       updatedAt: now.toISOString(),
     };
-    for (const [day, table] of rewritten) {
-      const key = partKey(this.prefix, day, commit);
-      await this.storage.write(key, writeParquet(table, schema), { contentType: "application/vnd.apache.parquet" });
-      const times = table.column("datetime_utc")!;
-      let min = Infinity;
-      let max = -Infinity;
-      for (let i = 0; i < table.numRows(); i++) {
-        const t = times.at(i) as number;
-        if (t < min) min = t;
-        if (t > max) max = t;
-      }
-      next.partitions[day] = { key, rows: table.numRows(), minTime: min, maxTime: max };
-    }
+    for (const [day, entry] of rewritten) next.partitions[day] = entry;
     // Set aside only now that the replacements are written: a crash before the commit leaves the
     // damaged file where the manifest says, to be set aside by the next attempt.
     for (const d of damaged) {
@@ -266,18 +269,22 @@ function overlaps(day: string, range: TimeRange): boolean {
   return start < range.end && start + DAY_MS > range.start;
 }
 
-function splitByDay(table: ColumnTable): Map<string, ColumnTable> {
+/** The row numbers of each UTC day, in row order (a day's table is built when it is merged). */
+function rowsByDay(table: ColumnTable): Map<string, number[]> {
   const times = table.column("datetime_utc")!;
-  const indices = new Map<string, number[]>();
+  const byIndex = new Map<number, number[]>();
   for (let i = 0, n = table.numRows(); i < n; i++) {
-    const day = dayOf(times.at(i) as number);
-    let list = indices.get(day);
-    if (!list) indices.set(day, (list = []));
+    const d = Math.floor((times.at(i) as number) / DAY_MS);
+    let list = byIndex.get(d);
+    if (!list) byIndex.set(d, (list = []));
     list.push(i);
   }
-  const out = new Map<string, ColumnTable>();
-  for (const [day, rows] of indices) {
-    out.set(day, aq.table(Object.fromEntries(table.columnNames().map((c) => [c, rows.map((r) => table.column(c)!.at(r))]))) as ColumnTable);
-  }
+  const out = new Map<string, number[]>();
+  for (const [d, rows] of byIndex) out.set(dayOf(d * DAY_MS), rows);
   return out;
+}
+
+/** The given rows of a table, as a new table with the same columns. */
+function pickRows(table: ColumnTable, rows: number[]): ColumnTable {
+  return aq.table(Object.fromEntries(table.columnNames().map((c) => [c, rows.map((r) => table.column(c)!.at(r))]))) as ColumnTable;
 }

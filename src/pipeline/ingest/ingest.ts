@@ -6,13 +6,14 @@ import { FeatureStore, type UpsertReport } from "../featurestore/store.js";
 import { writeParquet } from "../parquet/write.js";
 import type { TableSchema } from "../parquet/schema.js";
 import type { Storage } from "../storage/storage.js";
-import { assertValid, buildFeatureSuite, validate, type ValidationResult } from "../../validation/index.js";
+import { assertValid, buildIngestSuite, validate, type ValidationResult } from "../../validation/index.js";
 import type { Source, TimeRange } from "./source.js";
 import { transformRaw, type TransformReport } from "./transform.js";
-import { hoursIn, ingestWindow, latestAsOf, type IngestWindow } from "./window.js";
+import { hoursIn, ingestWindow, latestAsOf, presentEnd, splitAtPresent, type IngestWindow } from "./window.js";
+import { referenceSpan, refusalAdvice, storedReference } from "./checks.js";
 import { datasetInfo, featureSchema, keyColumns, sourceColumns, type DatasetSpec } from "../dataset/spec.js";
 import { rowSeriesIds } from "../series/key.js";
-import { columnsToTable, type RawColumns } from "./records.js";
+import { columnsToTable, concatColumns, emptyColumns, type RawColumns } from "./records.js";
 
 /** The narrow interfaces ingest works through. */
 export interface IngestEffects {
@@ -65,6 +66,12 @@ export const quarantinePrefix = (runId: string): string => `quarantine/${runId}/
  * Extract -> transform -> validate -> upsert into the feature store. The validation result is
  * stored for every run; a failed suite stores the raw extract under `quarantine/<runId>/`, leaves
  * the feature store untouched and throws {@link ValidationFailedError} naming the failures.
+ *
+ * The batch is checked against itself (the feature suite) and against the store and the clock
+ * ({@link buildIngestSuite}): a batch that would leave a gap after a stored series' last hour is
+ * refused (the message names the `ingest --full` that fills it), rows from the future are
+ * extracted only to be refused (a source's rows dated after the present never move the window),
+ * and values beyond MAX_VALUE_RATIO x the series' scale or float32's range are refused.
  */
 export async function ingest(config: Config, effects: IngestEffects, options: IngestOptions = {}): Promise<IngestReport> {
   const { storage, source, clock, logger, runId } = effects;
@@ -80,31 +87,41 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
 
   const spec = config.dataset;
   const store = new FeatureStore(storage, config.featureGroup, logger, datasetInfo(spec));
+  const now = clock.now().getTime();
   const extent = await timed("extent", () => source.extent(spec));
-  const asOf = options.asOf ?? (extent ? latestAsOf(extent, config.window.delayDays) : clock.now().getTime());
-  const window = ingestWindow(asOf, config.window.delayDays, config.window.exportDays, extent);
-  if (window.coverage < 1) {
+  // Rows dated after the present cannot have been measured: they never set the default as-of or
+  // clamp the window; they are extracted below only so that validation refuses them by name.
+  const { past, future } = extent ? splitAtPresent(extent, now) : {};
+  const asOf = options.asOf ?? (extent ? latestAsOf(extent, config.window.delayDays, now) : now);
+  const window = extent && !past ? futureOnly(ingestWindow(asOf, config.window.delayDays, config.window.exportDays)) : ingestWindow(asOf, config.window.delayDays, config.window.exportDays, past);
+  if (window.coverage < 1 && past) {
     logger.warn(`ingest: window is short: ${hoursIn(window.range)} of ${hoursIn(window.requested)} hours exist in the source`, {
       requested: rangeText(window.requested),
       extracted: rangeText(window.range),
     });
   }
-  const latest = options.incremental === false ? undefined : await store.latestHour();
+  const storeLatest = await store.latestHour();
+  const latest = options.incremental === false ? undefined : storeLatest;
   let range = window.range;
   let incremental: IngestReport["incremental"];
   if (latest !== undefined) {
     // Only the hours after the store's latest, plus an overlap whose corrections are upserted.
     const from = Math.max(range.start, latest + HOUR_MS - config.revisionHours * HOUR_MS);
-    const skipped = from >= range.end;
+    const skipped = from >= range.end && !future;
     incremental = { storeLatest: new Date(latest).toISOString(), revisionHours: config.revisionHours, skipped };
     if (skipped) {
       logger.info("ingest: the store already holds the window; nothing to extract", { window: rangeText(range), storeLatest: formatInstant(latest) });
       return emptyReport(runId, source, asOf, window, incremental, store, config, durationsMs);
     }
-    range = { start: from, end: range.end };
+    range = { start: Math.min(from, range.end), end: range.end };
   }
-  logger.info("ingest: extracting", { source: source.description, window: rangeText(range) });
-  const raw = await timed("extract", () => source.extract(range, spec, config.filter));
+  logger.info("ingest: extracting", { source: source.description, window: rangeText(range), ...(future ? { future: rangeText(future) } : {}) });
+  const raw = await timed("extract", async () => {
+    const parts: RawColumns[] = [];
+    if (range.end > range.start) parts.push(await source.extract(range, spec, config.filter));
+    if (future) parts.push(await source.extract(future, spec, config.filter));
+    return parts.length === 0 ? emptyColumns(spec) : concatColumns(parts, spec);
+  });
   if (raw.times.length === 0) {
     if (latest !== undefined) {
       logger.warn("ingest: the source has no rows after the store's latest hour yet", { window: rangeText(range), storeLatest: formatInstant(latest) });
@@ -125,15 +142,35 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
   } else if (transform.dst.repeated > 0) {
     logger.info("ingest: local times on daylight-saving changes", { ...transform.dst, zone: spec.time.zone });
   }
-  const suite = buildFeatureSuite(spec);
+  // The first hour this batch could have covered: a window that starts after the store's next
+  // hour leaves a gap in every series that was live then.
+  const continueFrom = storeLatest === undefined ? range.start : Math.min(range.start, storeLatest + HOUR_MS);
+  const visible = Math.min(window.requested.end, presentEnd(now));
+  const reference =
+    storeLatest === undefined
+      ? { series: new Map() }
+      : await timed("reference", () => storedReference(store, spec, referenceSpan(storeLatest, continueFrom, config.forecast.lookbackDays), logger));
+  const suite = buildIngestSuite(spec, { visibleUntil: visible, continueFrom, maxValueRatio: config.maxValueRatio });
+  const extracted = future ? `${rangeText(range)} and ${rowsFrom(raw, presentEnd(now))} dated after the present` : rangeText(range);
   const result = await timed("validate", () =>
-    validate(table, suite, { columnTypes: Object.fromEntries(featureSchema(keyColumns(spec))), now: clock.now(), runName: runId, batch: { source: source.description, window: isoPair(range) } }),
+    validate(table, suite, {
+      columnTypes: Object.fromEntries(featureSchema(keyColumns(spec))),
+      now: clock.now(),
+      runName: runId,
+      batch: { source: source.description, window: isoPair(range), ...(future ? { future: isoPair(future) } : {}) },
+      reference,
+    }),
   );
   await storage.write(validationKey(runId), JSON.stringify(result, null, 1), { contentType: "application/json" });
   if (!result.success) {
     await quarantine(storage, runId, raw, spec, result, range, source.description);
     logger.error("ingest: validation failed, extract quarantined", { key: quarantinePrefix(runId) });
-    assertValid(result, `the extract of ${rangeText(range)} from ${source.description} (quarantined under ${quarantinePrefix(runId)}${dstNote(transform.dst, spec.time.zone)})`);
+    assertValid(
+      result,
+      `the extract of ${extracted} from ${source.description} (quarantined under ${quarantinePrefix(runId)}${dstNote(transform.dst, spec.time.zone)})`,
+      undefined,
+      refusalAdvice(result, config),
+    );
   }
   const upsert = await timed("upsert", () => store.upsert(table, runId, clock.now()));
   return {
@@ -150,6 +187,18 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
     featureStore: { ...upsert, group: `${config.featureGroup.name}/v${config.featureGroup.version}` },
     durationsMs,
   };
+}
+
+/** The window of a source that holds only future rows: nothing in it can be extracted. */
+function futureOnly(window: IngestWindow): IngestWindow {
+  return { ...window, range: { start: window.requested.start, end: window.requested.start }, coverage: 0 };
+}
+
+/** `1 row` / `3 rows`: the rows of `raw` dated at or after `from`. */
+function rowsFrom(raw: RawColumns, from: number): string {
+  let n = 0;
+  for (const t of raw.times) if (t >= from) n++;
+  return `${n} row${n === 1 ? "" : "s"}`;
 }
 
 /** The report of a run that found nothing new to ingest. */

@@ -1,5 +1,5 @@
 import { PipelineError } from "../core/errors.js";
-import { DAY_MS, floorHour, formatInstant, hoursIn as hoursOf, visibleUntil } from "../time/index.js";
+import { DAY_MS, floorHour, formatInstant, HOUR_MS, hoursIn as hoursOf, visibleUntil } from "../time/index.js";
 import type { TimeRange } from "./source.js";
 
 /** The extraction window of one run and how it relates to the data that exists. */
@@ -34,11 +34,35 @@ export function ingestWindow(asOf: number, delayDays: number, exportDays: number
 }
 
 /**
- * The as-of time at which a source's last hour has just become visible: extent end + delay.
- * Used as the default as-of for file sources, whose data stops in the past.
+ * The as-of time at which a source's last hour has just become visible: extent end + delay, the
+ * default as-of for file sources, whose data stops in the past. With `now`, an extent reaching
+ * into the future counts only up to {@link presentEnd}: one row dated 2099 must not move the
+ * window to 2099 (ingest refuses that row instead).
  */
-export function latestAsOf(extent: TimeRange, delayDays: number): number {
-  return extent.end + delayDays * DAY_MS;
+export function latestAsOf(extent: TimeRange, delayDays: number, now?: number): number {
+  const end = now === undefined ? extent.end : Math.min(extent.end, presentEnd(now));
+  return end + delayDays * DAY_MS;
+}
+
+/**
+ * The end of what can have been measured at `now`: the end of the current hour. A source's rows
+ * dated at or after it are from the future whatever the as-of.
+ */
+export function presentEnd(now: number): number {
+  return floorHour(now) + HOUR_MS;
+}
+
+/**
+ * A source's extent split at the present: the part that can be ingested (undefined when the
+ * source holds only future rows) and the future part (undefined when there is none), which
+ * ingest extracts only to refuse it.
+ */
+export function splitAtPresent(extent: TimeRange, now: number): { past?: TimeRange; future?: TimeRange } {
+  const cut = presentEnd(now);
+  return {
+    ...(extent.start < cut ? { past: { start: extent.start, end: Math.min(extent.end, cut) } } : {}),
+    ...(extent.end > cut ? { future: { start: Math.max(extent.start, cut), end: extent.end } } : {}),
+  };
 }
 
 /** Number of whole hours in a range. */

@@ -33,7 +33,7 @@ interface Bound {
  * series' scale: its largest stored value (from the validation's `reference`), or for a series
  * the store does not hold (or holds only zeros) the median of its values in the batch. A
  * `max_ratio` of 0 turns the relative bound off. Each listed value is
- * `{ ...key, [time_column], value, limit, basis }`.
+ * `{ ...key, [time_column], value, limit, basis }` (a non-finite value as text, so results stay JSON).
  */
 export const expectColumnValuesToBePlausible = defineExpectation<K>({
   type: "expect_column_values_to_be_plausible",
@@ -74,13 +74,16 @@ export const expectColumnValuesToBePlausible = defineExpectation<K>({
       unexpected++;
       if (partial.length < PARTIAL_LIST_LIMIT) {
         const at = times === undefined ? undefined : timeAt(times, i);
-        partial.push({ ...rowGroup(k.group_by, groups, i), ...(at === undefined ? {} : { [k.time_column!]: formatInstant(at) }), value: v, limit: bound.limit, basis: bound.basis });
+        partial.push({ ...rowGroup(k.group_by, groups, i), ...(at === undefined ? {} : { [k.time_column!]: formatInstant(at) }), value: Number.isFinite(v) ? v : String(v), limit: bound.limit, basis: bound.basis });
         index.push(i);
       }
     }
     let stored = 0;
     let median = 0;
-    for (const b of bounds.values()) b.basis.includes("stored") ? stored++ : median++;
+    for (const b of bounds.values()) {
+      if (b.basis.includes("stored")) stored++;
+      else median++;
+    }
     return {
       success: unexpected === 0,
       result: { ...mapResult(n, missing, unexpected, partial, index), details: { series_bounded_by_stored_max: stored, series_bounded_by_batch_median: median } },
@@ -93,23 +96,26 @@ export const expectColumnValuesToBePlausible = defineExpectation<K>({
 });
 
 /**
- * The relative bound of each series: `max_ratio` x its largest stored value when the store holds
- * it above 0, else `max_ratio` x the median of its values in the batch when that is above 0.
+ * The relative bound of each series of the batch: `max_ratio` x its largest stored value when the
+ * store holds it above 0, else `max_ratio` x the median of its values in the batch when that is
+ * above 0 (else none: only `absolute_max` applies).
  */
 function seriesBounds(values: ArrayLike<unknown>, ids: string[], k: K, stored: ReadonlyMap<string, { max: number | null }> | undefined): Map<string, Bound> {
   const out = new Map<string, Bound>();
   const batch = new Map<string, number[]>();
   for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (out.has(id)) continue;
+    const max = stored?.get(id)?.max;
+    if (max !== undefined && max !== null && max > 0) {
+      out.set(id, { limit: k.max_ratio * max, basis: `${k.max_ratio} x stored max ${max}` });
+      continue;
+    }
     const v = values[i];
     if (typeof v !== "number" || !Number.isFinite(v)) continue;
-    const max = stored?.get(ids[i])?.max;
-    if (max !== undefined && max !== null && max > 0) continue;
-    let list = batch.get(ids[i]);
-    if (!list) batch.set(ids[i], (list = []));
+    let list = batch.get(id);
+    if (!list) batch.set(id, (list = []));
     list.push(v);
-  }
-  for (const [id, s] of stored ?? []) {
-    if (s.max !== null && s.max > 0) out.set(id, { limit: k.max_ratio * s.max, basis: `${k.max_ratio} x stored max ${s.max}` });
   }
   for (const [id, list] of batch) {
     const m = median(list);

@@ -13,6 +13,7 @@ interface K {
   group_by: string[];
   step_ms: number;
   continue_from: string;
+  visible_until?: string;
 }
 
 /**
@@ -26,7 +27,9 @@ interface K {
  *
  * `unexpected_count` counts series with a gap; each listed gap is `{ ...key, last_stored,
  * first_in_batch, missing_steps }`; `details.fill` is the span of missing hours, for the fix.
- * Without a reference (a store that holds nothing) it passes.
+ * Without a reference (a store that holds nothing) it passes. Rows at or after `visible_until`
+ * (when given) are left to `expect_column_values_to_be_visible`: a row from the future is one
+ * refusal, not also a gap.
  */
 export const expectColumnValuesToContinueStoredSeries = defineExpectation<K>({
   type: "expect_column_values_to_continue_stored_series",
@@ -36,11 +39,14 @@ export const expectColumnValuesToContinueStoredSeries = defineExpectation<K>({
       group_by: { type: "array", items: columnSchema, uniqueItems: true },
       step_ms: { type: "integer", exclusiveMinimum: 0 },
       continue_from: { type: "string", minLength: 1 },
+      visible_until: { type: "string", minLength: 1 },
     },
     ["column", "group_by", "step_ms", "continue_from"],
   ),
   checkKwargs: (k) =>
-    k.group_by.includes(k.column) ? `group_by must not contain the column "${k.column}" itself` : instantProblem("continue_from", k.continue_from),
+    k.group_by.includes(k.column)
+      ? `group_by must not contain the column "${k.column}" itself`
+      : (instantProblem("continue_from", k.continue_from) ?? (k.visible_until === undefined ? undefined : instantProblem("visible_until", k.visible_until))),
   columns: (k) => [k.column, ...k.group_by],
   expected: (k) => `each stored series continued without a gap from ${k.continue_from}`,
   evaluate(ctx, k) {
@@ -50,10 +56,12 @@ export const expectColumnValuesToContinueStoredSeries = defineExpectation<K>({
     const ids = rowSeriesIds(groups, n);
     // The first hour of each series in the batch, and a row that holds it.
     const first = new Map<string, { t: number; row: number }>();
+    const until = k.visible_until === undefined ? Infinity : Date.parse(k.visible_until);
     for (let i = 0; i < n; i++) {
       if (isMissing(times[i])) continue;
       const t = timeAt(times, i);
       if (t === undefined) throw new PipelineError("validate", `column "${k.column}" holds a non-numeric value ${JSON.stringify(times[i])} at row ${i}; continuity needs epoch-ms numbers`);
+      if (t >= until) continue;
       const seen = first.get(ids[i]);
       if (seen === undefined || t < seen.t) first.set(ids[i], { t, row: i });
     }
@@ -100,8 +108,8 @@ export const expectColumnValuesToContinueStoredSeries = defineExpectation<K>({
     const d = r.details as { series_with_gap: number; series_checked: number; missing_steps: number; fill: [string, string] };
     const example = (r.partial_unexpected_list ?? [])[0];
     return (
-      `${d.series_with_gap} of ${d.series_checked} stored series would be left with a gap after their last stored hour ` +
-      `(${d.missing_steps} missing steps; the hours ${d.fill[0]}..${d.fill[1]} are missing)${example === undefined ? "" : `, e.g. ${fmtValue(example)}`}`
+      `${d.series_with_gap} of ${d.series_checked} stored series would be left with a gap after their last stored hour: ` +
+      `the hours ${d.fill[0]}..${d.fill[1]} are missing (${d.missing_steps} steps in all)${example === undefined ? "" : `, e.g. ${fmtValue(example)}`}`
     );
   },
 });

@@ -4,6 +4,9 @@ import { expectColumnMaxToBeBetween } from "./column-max-to-be-between.js";
 import { expectColumnMinToBeBetween } from "./column-min-to-be-between.js";
 import { expectColumnValuesToBeBetween } from "./column-values-to-be-between.js";
 import { expectColumnValuesToBeContinuousPerGroup } from "./column-values-to-be-continuous-per-group.js";
+import { expectColumnValuesToBePlausible } from "./column-values-to-be-plausible.js";
+import { expectColumnValuesToBeVisible } from "./column-values-to-be-visible.js";
+import { expectColumnValuesToContinueStoredSeries } from "./column-values-to-continue-stored-series.js";
 import { expectColumnValuesToBeInSet } from "./column-values-to-be-in-set.js";
 import { expectColumnValuesToBeOfType } from "./column-values-to-be-of-type.js";
 import { expectColumnValuesToNotBeNull } from "./column-values-to-not-be-null.js";
@@ -26,6 +29,9 @@ export const BUILTIN_EXPECTATIONS: readonly AnyExpectation[] = [
   expectColumnMinToBeBetween,
   expectColumnMaxToBeBetween,
   expectCompoundColumnsToBeUnique,
+  expectColumnValuesToBeVisible,
+  expectColumnValuesToContinueStoredSeries,
+  expectColumnValuesToBePlausible,
 ];
 
 /** A fresh registry holding the built-in expectations; add custom ones with `register`. */

@@ -4,6 +4,7 @@ import { PipelineError } from "../../../src/pipeline/core/errors.js";
 import { loadPreset } from "../../../src/pipeline/dataset/preset.js";
 import { edsApiSource, parseRetryAfter, type EdsApiOptions } from "../../../src/pipeline/ingest/eds-client.js";
 import type { RawColumns } from "../../../src/pipeline/ingest/records.js";
+import { generatedPrivIndustry } from "../../support/eds-datasets.js";
 import { de35Records, startEdsServer, type EdsRecord, type EdsServer } from "../../support/eds-server.js";
 
 const DE35 = loadPreset("de35");
@@ -103,11 +104,26 @@ describe("edsApiSource against the local Energi Data Service", () => {
     expect(source.requests).toBe(4);
   });
 
-  it("extracts the whole file's span across many pages", async () => {
+  it("extracts the whole file's span across many pages, each read in slices of 5,000 records", async () => {
     const all = { start: Date.UTC(2022, 11, 21, 16), end: Date.UTC(2023, 0, 14, 23) };
     const t = await client({ pageSize: 20_000 }).extract(all, DE35);
     expect(t.times).toHaveLength(44_308);
+    expect(rowsOf(t)).toEqual(readColumns(de35Records()));
     expect(server.requests).toHaveLength(3);
+  });
+
+  it("names a bad record by its number in the extract when it sits in a later slice of a later page", async () => {
+    const all = { start: Date.UTC(2022, 11, 21, 16), end: Date.UTC(2023, 0, 14, 23) };
+    const bad = (body: { records: EdsRecord[] }) => {
+      body.records[7_000].TotalCon = "12,5";
+      return body;
+    };
+    server.setFaults([undefined, { kind: "mutate", fn: bad }]);
+    const e = await rejection(client({ pageSize: 20_000 }).extract(all, DE35));
+    expect(e.message).toBe(
+      'ingest: Energi Data Service ConsumptionDE35Hour 2022-12-21T16:00..2023-01-14T23:00 (page at offset 20000): record 27000 column "TotalCon" is "12,5" (string), expected a finite number or null; ' +
+        "the source's data does not match the dataset spec: check that --value (or the preset) names the right column, or fix the source data",
+    );
   });
 
   it("returns empty columns for a range with no data", async () => {
@@ -415,6 +431,28 @@ describe("the local Energi Data Service itself", () => {
     expect(latestFirst.body.records).toHaveLength(100);
     expect(latestFirst.body.records[0].HourUTC).toBe("2023-01-01T23:00:00");
     expect((await get("start=yesterday")).status).toBe(400);
+  });
+});
+
+describe("the local server's generated datasets (benchmark data)", () => {
+  it("writes the JSON text of a page directly, equal to the records it describes", async () => {
+    const big = await startEdsServer({ datasets: { PrivIndustryConsumptionHour: generatedPrivIndustry({ municipalities: 2, days: 2, seed: 1 }) } });
+    try {
+      const url = `${big.url}/dataset/PrivIndustryConsumptionHour?start=2024-01-01T05:00&end=2024-01-02T00:00&timezone=utc&sort=HourUTC%20asc&offset=7&limit=50&filter=${encodeURIComponent('{"HeatingCategory":["Elvarme","Andet"]}')}`;
+      const direct = await (await fetch(url)).text();
+      // A body-editing fault makes the server build the records as objects and serialise them.
+      big.setFaults([{ kind: "mutate", fn: (body) => body }]);
+      const viaObjects = await (await fetch(url)).text();
+      expect(direct).toBe(viaObjects);
+      const body = JSON.parse(direct) as { total: number; records: EdsRecord[] };
+      // 19 hours x 2 municipalities x 6 housing x 2 of the 5 heating categories; record 7 of hour 05:00 is series 7 of 24.
+      expect(body.total).toBe(19 * 2 * 6 * 2);
+      expect(body.records).toHaveLength(50);
+      expect(Object.keys(body.records[0])).toEqual(["HourUTC", "HourDK", "MunicipalityNo", "HousingCategory", "HeatingCategory", "ConsumptionkWh"]);
+      expect(body.records[0]).toMatchObject({ HourUTC: "2024-01-01T05:00:00", HourDK: "2024-01-01T06:00:00", MunicipalityNo: "101", HousingCategory: "Sommerhuse", HeatingCategory: "Andet" });
+    } finally {
+      await big.close();
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as aq from "arquero";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -70,7 +70,8 @@ afterAll(async () => {
 describe("fileSource", () => {
   it("extracts a range from the genuine CSV by local path, sorted, equal to the file's rows", async () => {
     const source = fileSource(DE35_CSV);
-    expect(source.description).toBe(`CSV file ${DE35_CSV}`);
+    // Recorded in the store: the path relative to the working directory, never the absolute one.
+    expect(source.description).toBe(`CSV file ${relative(process.cwd(), DE35_CSV)}`);
     const c = await source.extract(DAY, DE35);
     expect(c.times).toHaveLength(76 * 24);
     expect(objects(c)).toEqual(expectedRows(DAY));
@@ -154,7 +155,8 @@ describe("fileSource", () => {
     const half = { start: DAY.start, end: DAY.start + 12 * H };
     for (const path of [tsPath, strPath]) {
       const source = fileSource(path);
-      expect(source.description).toBe(`parquet file ${path}`);
+      // Outside the working directory: only the file's name.
+      expect(source.description).toBe(`parquet file …/${basename(path)}`);
       expect(await source.extent(DE35)).toEqual(DAY);
       const c = await source.extract(half, DE35);
       expect(objects(c)).toEqual(expectedRows(half));
@@ -169,6 +171,12 @@ describe("fileSource", () => {
         "expected HourUTC, PriceArea, ConsumerType_DE35, TotalCon (columns the dataset spec does not know: datetime_utc, area); " +
         "the dataset's schema changed or the wrong dataset was picked: fix the preset file (src/pipeline/dataset/presets/de35.json) or pass --keys/--time/--value",
     );
+  });
+
+  it("describes a local file by its path relative to the working directory, or by its name outside it", () => {
+    expect(fileSource("/w/data/x.csv", { cwd: "/w" }).description).toBe("CSV file data/x.csv");
+    expect(fileSource("file:rel/y.parquet", { cwd: "/w" }).description).toBe("parquet file rel/y.parquet");
+    expect(fileSource("file:///elsewhere/z.csv", { cwd: "/w" }).description).toBe("CSV file …/z.csv");
   });
 
   it("downloads an http URL once and caches it; the description hides the query", async () => {
