@@ -95,8 +95,9 @@ interface Extract {
  * `maxWaitMs`: past it the extract stops with an error before anything is written, and the next
  * tick starts again from the store's latest hour. 5xx, timeouts and dropped connections are
  * retried with exponential backoff; other 4xx fail at once with the server's message. Bodies are
- * parsed here (not by axios) so truncated or malformed JSON, a changed response shape, columns
- * that drifted from the preset and records that do not match the spec are reported as such.
+ * read here (not by axios), a slice of records at a time (eds-page.ts), so truncated or malformed
+ * JSON, a changed response shape, columns that drifted from the preset and records that do not
+ * match the spec are reported as such.
  * `requests` counts every HTTP request made, rejected ones included.
  */
 export function edsApiSource(options: EdsApiOptions): Source {
@@ -111,8 +112,8 @@ export function edsApiSource(options: EdsApiOptions): Source {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
-  const pacer = new RequestPacer(options.now ?? (() => performance.now()));
   const now = options.now ?? (() => performance.now());
+  const pacer = new RequestPacer(now);
   let requests = 0;
   if (!Number.isInteger(pageSize) || pageSize < 1) {
     throw new PipelineError("ingest", `Energi Data Service page size must be a positive integer, got ${pageSize}; set EDS_PAGE_SIZE`);

@@ -151,7 +151,8 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
       ? { series: new Map() }
       : await timed("reference", () => storedReference(store, spec, referenceSpan(storeLatest, continueFrom, config.forecast.lookbackDays), logger));
   const suite = buildIngestSuite(spec, { visibleUntil: visible, continueFrom, maxValueRatio: config.maxValueRatio });
-  const extracted = future ? `${rangeText(range)} and ${rowsFrom(raw, presentEnd(now))} dated after the present` : rangeText(range);
+  const futureRows = future ? `${rowsFrom(raw, presentEnd(now))} dated after the present` : "";
+  const extracted = !future ? rangeText(range) : range.end > range.start ? `${rangeText(range)} and ${futureRows}` : futureRows;
   const result = await timed("validate", () =>
     validate(table, suite, {
       columnTypes: Object.fromEntries(featureSchema(keyColumns(spec))),

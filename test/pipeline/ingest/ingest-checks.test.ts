@@ -162,6 +162,16 @@ describe("ingest refuses rows after the visible time", () => {
     expect(info).toMatchObject({ rows: 1, source: "CSV file future.csv", failedExpectations: ["expect_column_values_to_be_visible"] });
   });
 
+  it("a file holding nothing but a 2099 row: refused by name as well, not a window without data", async () => {
+    const storage = createLocalStorage(join(dir, "store-only-2099"));
+    const only = csv("only-2099.csv", ["2099-01-01T00:00:00;2099-01-01T01:00:00;DK1;111;65874"]);
+    const error = await refusal(run(storage, only, "ingest-o"));
+    expect(error.message).toContain(
+      "for the extract of 1 row dated after the present from CSV file only-2099.csv (quarantined under quarantine/ingest-o/): " +
+        "expect_column_values_to_be_visible(datetime_utc) 1 of 1 rows (100%) are dated at or after the visible time 2026-12-02T08:00Z",
+    );
+  });
+
   it("with an --as-of, the window's rows and the far-future row: refused as well", async () => {
     const storage = createLocalStorage(join(dir, "store-2099-as-of"));
     const error = await refusal(run(storage, future(), "ingest-g", { asOf: Date.parse("2023-01-10T00:00Z") }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ingestWindow, latestAsOf } from "../../../src/pipeline/ingest/window.js";
+import { ingestWindow, latestAsOf, presentEnd, splitAtPresent } from "../../../src/pipeline/ingest/window.js";
 import { visibleUntil } from "../../../src/pipeline/time/index.js";
 
 const t = (s: string) => Date.parse(s + "Z");
@@ -35,5 +35,24 @@ describe("ingestWindow", () => {
     const asOf = latestAsOf(extent, 15);
     expect(new Date(asOf).toISOString()).toBe("2023-01-29T23:00:00.000Z");
     expect(ingestWindow(asOf, 15, 30, extent).range).toEqual(extent);
+  });
+
+  it("never lets a row from the future set the default as-of: the extent counts up to the end of the present hour", () => {
+    const now = t("2026-12-02T07:30");
+    expect(presentEnd(now)).toBe(t("2026-12-02T08:00"));
+    const extent = { start: t("2022-12-21T16:00"), end: t("2099-01-01T01:00") };
+    expect(new Date(latestAsOf(extent, 15, now)).toISOString()).toBe("2026-12-17T08:00:00.000Z");
+    // A source that stops in the past is unaffected.
+    expect(latestAsOf({ start: t("2022-12-21T16:00"), end: t("2023-01-14T23:00") }, 15, now)).toBe(t("2023-01-29T23:00"));
+  });
+
+  it("splits an extent at the present: the part to ingest and the future part to refuse", () => {
+    const now = t("2026-12-02T07:30");
+    expect(splitAtPresent({ start: t("2023-01-01T00:00"), end: t("2099-01-01T01:00") }, now)).toEqual({
+      past: { start: t("2023-01-01T00:00"), end: t("2026-12-02T08:00") },
+      future: { start: t("2026-12-02T08:00"), end: t("2099-01-01T01:00") },
+    });
+    expect(splitAtPresent({ start: t("2023-01-01T00:00"), end: t("2023-01-02T00:00") }, now)).toEqual({ past: { start: t("2023-01-01T00:00"), end: t("2023-01-02T00:00") } });
+    expect(splitAtPresent({ start: t("2099-01-01T00:00"), end: t("2099-01-01T01:00") }, now)).toEqual({ future: { start: t("2099-01-01T00:00"), end: t("2099-01-01T01:00") } });
   });
 });
