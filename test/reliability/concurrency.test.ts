@@ -38,10 +38,12 @@ const MODEL = "seasonal-naive-24";
  */
 const ENV = { MODEL_NAME: MODEL, TRAIN_FOLDS: "1", REVISION_HOURS: "100000", LOCK_POLL_SECONDS: "0.1", LOCK_WAIT_SECONDS: "120" };
 const NO_WAIT = { ...ENV, LOCK_WAIT_SECONDS: "0" };
-/** Series 0..19 are the seed every store starts with; each later ingest or run adds one more. */
-const SEED_SERIES = Array.from({ length: 20 }, (_, i) => i);
-/** Ticks of `run`: the data is visible until 2023-01-12T00, 2023-01-13T12 and 2023-01-14T23 (15 days delay). */
-const RUN_AS_OF = ["2023-01-27T00:00", "2023-01-28T12:00", "2023-01-29T23:00"];
+/** Series 0..11 are the seed every store starts with; each later ingest or run adds one more. */
+const SEED_SERIES = Array.from({ length: 12 }, (_, i) => i);
+/** Every batch starts here: 18 day partitions, enough for one training fold after 14 days. */
+const FROM = Date.parse("2022-12-28T00:00Z");
+/** Ticks of `run`: the data is visible until 2023-01-13T12, 2023-01-14T12 and 2023-01-14T23 (15 days delay). */
+const RUN_AS_OF = ["2023-01-28T12:00", "2023-01-29T12:00", "2023-01-29T23:00"];
 const PREDICT_AS_OF = [undefined, "2023-01-28T00:00", "2023-01-29T06:00"];
 const DELAY_DAYS = 15;
 /** The latest spawn of an interleaving, after its first (commands take 2-3 s to start). */
@@ -171,7 +173,7 @@ function interleavingSuite(backend: "local" | "gcs", plans: () => Plan[], open: 
     const { store, env } = open();
     const seeded = await runChecked(store, env, ["ingest", "--source", `file:${SEED_FILE()}`, "--json"]);
     const trained = await runChecked(store, env, ["train", "--search", "none", "--json"]);
-    ledger.rows.push(...de35FeatureRows(SEED_SERIES));
+    ledger.rows.push(...de35FeatureRows(SEED_SERIES, { from: FROM }));
     ledger.ids.add(seeded.runId).add(trained.runId);
     ledger.trainings = 1;
   }, 120_000);
@@ -198,14 +200,15 @@ function interleavingSuite(backend: "local" | "gcs", plans: () => Plan[], open: 
         if (plan.wait || end.code === 0) {
           expect({ code: end.code, stderr: end.stderr }, what).toMatchObject({ code: 0 });
         } else {
-          // Refused at once: the lock module's message naming the holder, nothing on stdout.
-          expect({ code: end.code, stdout: end.stdout }, what).toEqual({ code: 5, stdout: "" });
+          // Refused at once with the lock module's message naming the holder, on stderr and as --json's error object.
+          expect(end.code, what).toBe(5);
           expect(end.stderr, what).toMatch(/^lock: the store \S+ is locked by (ingest|run|predict|train)-\d{8}T\d{6}Z-[0-9a-f]{6} on \S+ since \S+ \(expires \S+\); wait for it to finish, or delete locks\/run\.json if that run is dead\n$/);
+          expect(JSON.parse(end.stdout), what).toEqual({ error: { domain: "lock", message: end.stderr.trimEnd(), exitCode: 5 } });
           continue;
         }
         const report = JSON.parse(end.stdout) as { runId: string; train?: { trained: boolean } };
         ledger.ids.add(report.runId);
-        if (step.series !== undefined) ledger.rows.push(...de35FeatureRows([step.series], step.before));
+        if (step.series !== undefined) ledger.rows.push(...de35FeatureRows([step.series], { from: FROM, before: step.before }));
         if (step.kind === "train" || (step.kind === "run" && report.train?.trained)) ledger.trainings++;
       }
 
@@ -238,7 +241,7 @@ const SEED_FILE = (): string => join(dir, "seed.csv");
 function batchFile(series: number): string {
   const file = batchFiles.get(series) ?? join(dir, `series-${series}.csv`);
   if (!batchFiles.has(series)) {
-    writeFileSync(file, de35Csv([series]));
+    writeFileSync(file, de35Csv([series], { from: FROM }));
     batchFiles.set(series, file);
   }
   return file;
@@ -252,7 +255,7 @@ const started = performance.now();
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "reliability-concurrency-"));
   batchFiles = new Map();
-  writeFileSync(SEED_FILE(), de35Csv(SEED_SERIES));
+  writeFileSync(SEED_FILE(), de35Csv(SEED_SERIES, { from: FROM }));
 });
 
 afterAll(() => {

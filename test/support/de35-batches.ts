@@ -60,28 +60,34 @@ export function de35Series(): De35Series[] {
   return load().series;
 }
 
-/** The lines of the series `indices` (into {@link de35Series}) with an hour before `before` (UTC ms). */
-function selected(indices: readonly number[], before = Infinity): number[] {
+/** Hours [from, before) in UTC ms; default: all. */
+export interface HourRange {
+  from?: number;
+  before?: number;
+}
+
+/** The lines of the series `indices` (into {@link de35Series}) with an hour in `hours`. */
+function selected(indices: readonly number[], { from = -Infinity, before = Infinity }: HourRange): number[] {
   const p = load();
   const wanted = new Set(indices);
   const out: number[] = [];
-  for (let i = 0; i < p.lines.length; i++) if (wanted.has(p.seriesOf[i]) && p.hourOf[i] < before) out.push(i);
+  for (let i = 0; i < p.lines.length; i++) if (wanted.has(p.seriesOf[i]) && p.hourOf[i] >= from && p.hourOf[i] < before) out.push(i);
   return out;
 }
 
-/** An API-layout CSV (the original header, `;`-separated) holding only the series `indices`. */
-export function de35Csv(indices: readonly number[]): string {
+/** An API-layout CSV (the original header, `;`-separated) holding only the series `indices`, hours in `hours`. */
+export function de35Csv(indices: readonly number[], hours: HourRange = {}): string {
   const p = load();
-  return [p.header, ...selected(indices).map((i) => p.lines[i])].join("\n") + "\n";
+  return [p.header, ...selected(indices, hours).map((i) => p.lines[i])].join("\n") + "\n";
 }
 
 /**
- * The feature rows the series `indices` leave in a store when ingested with hours before `before`,
- * each as {@link featureRowId} of the stored row.
+ * The feature rows the series `indices` leave in a store when their hours in `hours` are
+ * ingested, each as {@link featureRowId} of the stored row.
  */
-export function de35FeatureRows(indices: readonly number[], before = Infinity): string[] {
+export function de35FeatureRows(indices: readonly number[], hours: HourRange = {}): string[] {
   const p = load();
-  return selected(indices, before).map((i) => {
+  return selected(indices, hours).map((i) => {
     const s = p.series[p.seriesOf[i]];
     return featureRowId({ datetime_utc: p.hourOf[i], area: AREA_CODES[s.area], consumer_type: s.consumerType, energy_consumption: p.valueOf[i] });
   });

@@ -6,7 +6,7 @@ import type { KeyValue } from "../series/key.js";
 import { driftError, emptyColumns, formatSourceTime, recordsToColumns, showValue, sortByTime, type RawColumns } from "./records.js";
 import { layoutPage, parseRecords } from "./eds-page.js";
 import { RequestPacer, seconds } from "./eds-rate-limit.js";
-import { checkRange, describeRange, formatApiTime, redactLocation, type SeriesFilter, type Source, type TimeRange } from "./source.js";
+import { checkRange, describeRange, formatApiTime, redactLocation, type SeriesFilter, type Source, type TimeRange, PartialExtractError } from "./source.js";
 
 /** Records per request unless told otherwise: large, because every request counts against the service's rate limit. */
 export const DEFAULT_PAGE_SIZE = 100_000;
@@ -82,6 +82,8 @@ interface Extract {
   /** Records received so far, and the service's total once the first page arrived. */
   fetched: number;
   total?: number;
+  /** The columns filled so far (rows 0..fetched-1), once the first page arrived. */
+  all?: RawColumns;
 }
 
 /**
@@ -167,6 +169,18 @@ export function edsApiSource(options: EdsApiOptions): Source {
       const needed = x.waited + ms + (pagesLeft - 1) * (pacer.spacing(apiName(x.spec)) ?? ms);
       fix = `to fetch this window in one run allow about ${Math.ceil(needed / 1000)} s (EDS_MAX_WAIT_SECONDS) or use larger pages (EDS_PAGE_SIZE)`;
     }
+    const complete = x.all === undefined ? undefined : completeHours(x.all, x.fetched);
+    if (complete !== undefined && complete.cols.times.length > 0) {
+      // Pages come sorted by hour: every hour before the last one fetched is complete. Keeping
+      // them lets a long first extract progress tick by tick under the rate limit.
+      return new PartialExtractError(
+        `Energi Data Service rate limit hit for ${about(x.spec, x.range, offset)}: ${why}; waiting would exceed the wait budget of ${seconds(maxWaitMs)} ` +
+          `(EDS_MAX_WAIT_SECONDS; ${spent}); stopped, keeping the ${complete.cols.times.length} rows of the complete hours before ${formatApiTime(complete.until)}: ` +
+          `the next tick continues from there; ${fix}`,
+        complete.cols,
+        complete.until,
+      );
+    }
     return new PipelineError(
       "ingest",
       `Energi Data Service rate limit hit for ${about(x.spec, x.range, offset)}: ${why}; waiting would exceed the wait budget of ${seconds(maxWaitMs)} ` +
@@ -249,6 +263,7 @@ export function edsApiSource(options: EdsApiOptions): Source {
         if (x.total === undefined) {
           x.total = page.total;
           all = allocateColumns(spec, page.total);
+          x.all = all;
         } else if (page.total !== x.total) {
           throw new PipelineError(
             "ingest",
@@ -294,6 +309,16 @@ export function edsApiSource(options: EdsApiOptions): Source {
       return undefined;
     },
   };
+}
+
+/** The rows of the hours before the last hour among the first `n` rows (sorted by time), and that hour. */
+function completeHours(all: RawColumns, n: number): { cols: RawColumns; until: number } | undefined {
+  if (n === 0) return undefined;
+  const rows = sortByTime(sliceColumns(all, n));
+  const until = rows.times[rows.times.length - 1];
+  let k = 0;
+  while (k < rows.times.length && rows.times[k] < until) k++;
+  return { cols: sliceColumns(rows, k), until };
 }
 
 /**

@@ -7,7 +7,7 @@ import { writeParquet } from "../parquet/write.js";
 import type { TableSchema } from "../parquet/schema.js";
 import type { Storage } from "../storage/storage.js";
 import { assertValid, buildIngestSuite, validate, type ValidationResult } from "../../validation/index.js";
-import type { Source, TimeRange } from "./source.js";
+import { PartialExtractError, type Source, type TimeRange } from "./source.js";
 import { transformRaw, type TransformReport } from "./transform.js";
 import { hoursIn, ingestWindow, latestAsOf, presentEnd, splitAtPresent, type IngestWindow } from "./window.js";
 import { referenceSpan, refusalAdvice, storedReference } from "./checks.js";
@@ -116,9 +116,21 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
     range = { start: Math.min(from, range.end), end: range.end };
   }
   logger.info("ingest: extracting", { source: source.description, window: rangeText(range), ...(future ? { future: rangeText(future) } : {}) });
+  // A rate-limited extract that had to stop keeps its complete hours: they are validated and
+  // stored like any batch, then the command fails with the extract's message.
+  let stopped: PartialExtractError | undefined;
   const raw = await timed("extract", async () => {
     const parts: RawColumns[] = [];
-    if (range.end > range.start) parts.push(await source.extract(range, spec, config.filter));
+    if (range.end > range.start) {
+      try {
+        parts.push(await source.extract(range, spec, config.filter));
+      } catch (error) {
+        if (!(error instanceof PartialExtractError)) throw error;
+        stopped = error;
+        range = { start: range.start, end: error.completeUntil };
+        parts.push(error.partial);
+      }
+    }
     if (future) parts.push(await source.extract(future, spec, config.filter));
     return parts.length === 0 ? emptyColumns(spec) : concatColumns(parts, spec);
   });
@@ -174,6 +186,10 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
     );
   }
   const upsert = await timed("upsert", () => store.upsert(table, runId, clock.now()));
+  if (stopped) {
+    logger.warn("ingest: stored the complete hours of a rate-limited extract", { until: formatInstant(stopped.completeUntil), rows: table.numRows(), commit: upsert.commit });
+    throw stopped;
+  }
   return {
     runId,
     source: source.description,

@@ -7,6 +7,24 @@ import type { RawColumns } from "./records.js";
 export type { TimeRange } from "../time/index.js";
 export { describeRange, formatApiTime } from "../time/index.js";
 
+/**
+ * An extract that stopped part-way (the Energi Data Service's rate limit outlasted the wait
+ * budget) but holds the complete hours before `completeUntil`: ingest stores those, so the next
+ * tick continues after them instead of starting over, and then fails with this error's message.
+ */
+export class PartialExtractError extends PipelineError {
+  constructor(
+    message: string,
+    /** Rows of complete hours only, sorted by time (possibly empty). */
+    readonly partial: RawColumns,
+    /** Exclusive end of the complete hours. */
+    readonly completeUntil: number,
+  ) {
+    super("ingest", message);
+    this.name = "PartialExtractError";
+  }
+}
+
 /** Only the series whose key columns hold these values: source column -> allowed values. */
 export type SeriesFilter = Record<string, KeyValue[]>;
 

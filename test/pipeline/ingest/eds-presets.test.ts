@@ -172,21 +172,27 @@ describe("the service's rate limit (1 request per dataset per 1 s window here; p
     expect(log[3].at - log[2].at).toBeGreaterThanOrEqual(1_000 - 2);
   });
 
-  it("stops with a clear error when the wait budget is too small, writes nothing, and the next tick continues", async () => {
+  it("stops with a clear error when the wait budget is too small, keeps the complete hours, and the next tick continues after them", async () => {
     const store = join(dir, "budget");
     server.setRateLimit({ requests: 1, windowMs: 1_000 }); // forget the previous test's open window
-    await expect(tick("priv-industry-consumption-hour", store, "2023-01-03T00:00:00Z", { EDS_PAGE_SIZE: "400", EDS_MAX_WAIT_SECONDS: "0.5" })).rejects.toThrow(
+    const env = { EDS_PAGE_SIZE: "400", REVISION_HOURS: "0" };
+    await expect(tick("priv-industry-consumption-hour", store, "2023-01-03T00:00:00Z", { ...env, EDS_MAX_WAIT_SECONDS: "0.5" })).rejects.toThrow(
       "ingest: Energi Data Service rate limit hit for PrivIndustryConsumptionHour 2023-01-01T00:00..2023-01-03T00:00 (page at offset 400): " +
         "HTTP 429 Too Many Requests asks to wait 1 s (Retry-After); waiting would exceed the wait budget of 0.5 s " +
         "(EDS_MAX_WAIT_SECONDS; 0 s waited, 2 requests made, 400 of 1152 rows fetched); " +
-        "stopped before writing anything: the next tick starts again from the store's latest hour; " +
+        "stopped, keeping the 384 rows of the complete hours before 2023-01-01T16:00: the next tick continues from there; " +
         "to fetch this window in one run allow about 3 s (EDS_MAX_WAIT_SECONDS) or use larger pages (EDS_PAGE_SIZE)",
     );
     expect(server.requests.map((q) => q.status)).toEqual([200, 429]);
-    expect(await createLocalStorage(store).list("")).toEqual([]);
+    // The 16 complete hours (24 series each) are committed; the 17th hour, cut by the page, is not.
+    const stored = await new FeatureStore(createLocalStorage(store), { name: "energy_consumption", version: 1 }).read();
+    expect(stored.numRows()).toBe(384);
+    expect(new Date(Math.max(...(stored.array("datetime_utc") as number[]))).toISOString()).toBe("2023-01-01T15:00:00.000Z");
 
-    const next = await tick("priv-industry-consumption-hour", store, "2023-01-03T00:00:00Z", { EDS_PAGE_SIZE: "400", EDS_MAX_WAIT_SECONDS: "10" });
-    expect(next).toMatchObject({ rows: 1152, featureStore: { added: 1152, commit: 1 } });
+    server.requests.length = 0;
+    const next = await tick("priv-industry-consumption-hour", store, "2023-01-03T00:00:00Z", { ...env, EDS_MAX_WAIT_SECONDS: "10" });
+    expect(next).toMatchObject({ rows: 1152 - 384, featureStore: { added: 1152 - 384, commit: 2, totalRows: 1152 } });
+    expect(server.requests.filter((q) => q.status === 200).map((q) => q.query.start)).toEqual(["2023-01-01T16:00", "2023-01-01T16:00"]);
   });
 });
 
