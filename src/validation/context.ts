@@ -1,5 +1,6 @@
 import type { ColumnTable } from "arquero";
 import { PipelineError } from "../pipeline/core/errors.js";
+import { rowSeriesId } from "../pipeline/series/key.js";
 import type { SeriesReference } from "./reference.js";
 
 /** Null, undefined and NaN are "missing", as pandas' `isnull` (and so GE) counts them. */
@@ -21,6 +22,19 @@ export interface SortedRanks {
   ranks: ColumnRanks[];
   /** `sorted[j][p]` is the rank in column j of the p-th row in sort order. */
   sorted: Uint32Array[];
+}
+
+/**
+ * The series of every row (see {@link ValidationContext.series}): rows are in the same series
+ * exactly when `rowSeriesIds` (src/pipeline/series/key.ts) gives them the same id.
+ */
+export interface RowSeries {
+  /** Series index of each row, in order of first appearance. */
+  index: Uint32Array;
+  /** The id (`rowSeriesIds`) of each series. */
+  ids: string[];
+  /** The first row of each series. */
+  firstRow: Uint32Array;
 }
 
 /** Ascending order over mixed values: numbers, then strings, then anything else by type name. */
@@ -47,6 +61,7 @@ export class ValidationContext {
   private readonly arrays = new Map<string, ArrayLike<unknown>>();
   private readonly rankCache = new Map<string, ColumnRanks>();
   private readonly sortCache = new Map<string, SortedRanks>();
+  private readonly seriesCache = new Map<string, RowSeries>();
 
   constructor(table: ColumnTable, columnTypes: Readonly<Record<string, string>> = {}, reference?: SeriesReference) {
     this.table = table;
@@ -186,6 +201,93 @@ export class ValidationContext {
     }
     const result = { columns, ranks, sorted };
     this.sortCache.set(cacheKey, result);
+    return result;
+  }
+
+  /**
+   * The series of each row for the group columns `columns`, as integer indices computed once per
+   * validation and shared by the expectations that group by series, instead of one id string
+   * per row. Series are told apart exactly as by their `rowSeriesIds` ids.
+   */
+  series(columns: string[]): RowSeries {
+    const cacheKey = JSON.stringify(columns);
+    const cached = this.seriesCache.get(cacheKey);
+    if (cached) return cached;
+    const arrays = columns.map((c) => this.values(c));
+    const n = this.rowCount;
+    const index = new Uint32Array(n);
+    // Group by each column's text in turn (one Map lookup per row and column, no per-row string):
+    // the group of a row is its group over the previous columns combined with this column's text.
+    let groups = 1;
+    for (const values of arrays) {
+      const textCode = new Map<string, number>();
+      const valueCode = new Map<unknown, number>();
+      const dateCode = new Map<number, number>();
+      const texts: string[] = [];
+      const codeOf = (v: unknown): number => {
+        let code = v instanceof Date ? dateCode.get(v.getTime()) : valueCode.get(v);
+        if (code !== undefined) return code;
+        const text = String(v);
+        code = textCode.get(text);
+        if (code === undefined) {
+          code = texts.length;
+          textCode.set(text, code);
+          texts.push(text);
+        }
+        if (v instanceof Date) dateCode.set(v.getTime(), code);
+        else valueCode.set(v, code);
+        return code;
+      };
+      const combined = new Map<number, number>();
+      let next = 0;
+      // Codes of this column are found lazily, so the radix is only known afterwards: first pass
+      // stores the codes, second pass combines them with the previous groups.
+      const codes = new Uint32Array(n);
+      for (let i = 0; i < n; i++) codes[i] = codeOf(values[i]);
+      const radix = texts.length;
+      for (let i = 0; i < n; i++) {
+        const key = index[i] * radix + codes[i];
+        let g = combined.get(key);
+        if (g === undefined) {
+          g = next++;
+          combined.set(key, g);
+        }
+        index[i] = g;
+      }
+      groups = next;
+    }
+    if (arrays.length === 0) groups = n > 0 ? 1 : 0;
+    // The id of each group, from its first row, as rowSeriesIds builds it.
+    const groupFirst = new Uint32Array(groups);
+    const seen = new Uint8Array(groups);
+    for (let i = 0; i < n; i++) {
+      const g = index[i];
+      if (seen[g] === 0) {
+        seen[g] = 1;
+        groupFirst[g] = i;
+      }
+    }
+    const groupIds = Array.from(groupFirst, (row) => rowSeriesId(arrays, row));
+    // Distinct groups can share an id (a key value holding the separator); merge them as ids do.
+    const idIndex = new Map<string, number>();
+    const ids: string[] = [];
+    const first: number[] = [];
+    const remap = new Uint32Array(groups);
+    const order = Array.from(groupFirst.keys()).sort((a, b) => groupFirst[a] - groupFirst[b]);
+    for (const g of order) {
+      const id = groupIds[g];
+      let s = idIndex.get(id);
+      if (s === undefined) {
+        s = ids.length;
+        idIndex.set(id, s);
+        ids.push(id);
+        first.push(groupFirst[g]);
+      }
+      remap[g] = s;
+    }
+    for (let i = 0; i < n; i++) index[i] = remap[index[i]];
+    const result = { index, ids, firstRow: Uint32Array.from(first) };
+    this.seriesCache.set(cacheKey, result);
     return result;
   }
 }

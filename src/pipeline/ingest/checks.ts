@@ -9,7 +9,7 @@ import type { Config } from "../config/config.js";
 import { keyColumns, TIME_COLUMN, VALUE_COLUMN, type DatasetSpec } from "../dataset/spec.js";
 import { DamagedPartError } from "../featurestore/parts.js";
 import type { FeatureStore } from "../featurestore/store.js";
-import { keyNames, rowSeriesIds } from "../series/key.js";
+import { keyNames, rowSeriesId } from "../series/key.js";
 import { DAY_MS, formatInstant, HOUR_MS, type TimeRange } from "../time/index.js";
 import type { SeriesReference, StoredSeries, ValidationResult } from "../../validation/index.js";
 
@@ -35,15 +35,17 @@ export async function storedReference(store: FeatureStore, spec: DatasetSpec, sp
   const names = table.columnNames();
   if (!keys.every((k) => names.includes(k))) return { series };
   const n = table.numRows();
-  const ids = rowSeriesIds(keys.map((k) => table.array(k) as ArrayLike<unknown>), n);
+  // One short-lived id per row rather than an array of them all: the span can hold millions of rows.
+  const keyArrays = keys.map((k) => table.array(k) as ArrayLike<unknown>);
   const times = table.array(TIME_COLUMN) as ArrayLike<number>;
   const values = table.array(VALUE_COLUMN) as ArrayLike<number | null>;
   for (let i = 0; i < n; i++) {
     const v = values[i];
     const value = typeof v === "number" && Number.isFinite(v) ? v : null;
-    const s = series.get(ids[i]);
+    const id = rowSeriesId(keyArrays, i);
+    const s = series.get(id);
     if (s === undefined) {
-      series.set(ids[i], { last: times[i], max: value });
+      series.set(id, { last: times[i], max: value });
       continue;
     }
     if (times[i] > s.last) s.last = times[i];

@@ -95,6 +95,14 @@ export function rowSeriesIds(columns: ReadonlyArray<ArrayLike<unknown>>, n: numb
   return ids;
 }
 
+/** The series id of row `i` (as {@link rowSeriesIds} gives it), given the key column arrays of a table. */
+export function rowSeriesId(columns: ReadonlyArray<ArrayLike<unknown>>, i: number): string {
+  if (columns.length === 1) return String(columns[0][i]);
+  let id = String(columns[0][i]);
+  for (let k = 1; k < columns.length; k++) id += SEP + String(columns[k][i]);
+  return id;
+}
+
 /**
  * Column arrays for `keys`, each key repeated `repeat` times (a forecast's rows: series, then
  * step): integer columns as typed arrays, strings as arrays.

@@ -1,9 +1,8 @@
 import { PipelineError } from "../../pipeline/core/errors.js";
-import { rowSeriesIds } from "../../pipeline/series/key.js";
 import { formatInstant } from "../../pipeline/time/hours.js";
 import { defineExpectation } from "../registry.js";
 import { columnSchema, kwargsObject } from "../kwargs.js";
-import { isMissing } from "../context.js";
+import { isMissing, type RowSeries } from "../context.js";
 import { mapResult } from "../column-map.js";
 import { fmtValue } from "../format.js";
 import { PARTIAL_LIST_LIMIT } from "../types.js";
@@ -56,8 +55,8 @@ export const expectColumnValuesToBePlausible = defineExpectation<K>({
     const groups = k.group_by.map((c) => ctx.values(c));
     const times = k.time_column === undefined ? undefined : ctx.values(k.time_column);
     const n = ctx.rowCount;
-    const ids = rowSeriesIds(groups, n);
-    const bounds = k.max_ratio > 0 ? seriesBounds(values, ids, k, ctx.reference?.series) : new Map<string, Bound>();
+    const series = ctx.series(k.group_by);
+    const bounds = k.max_ratio > 0 ? seriesBounds(values, series, k, ctx.reference?.series) : new Array<Bound | undefined>(series.ids.length);
     let missing = 0;
     let unexpected = 0;
     const partial: Array<Record<string, unknown>> = [];
@@ -69,7 +68,7 @@ export const expectColumnValuesToBePlausible = defineExpectation<K>({
         continue;
       }
       if (typeof v !== "number") throw new PipelineError("validate", `column "${k.column}" holds a non-numeric value ${JSON.stringify(v)} at row ${i}; expected numbers`);
-      const bound: Bound | undefined = !(Math.abs(v) <= k.absolute_max) ? { limit: k.absolute_max, basis: "absolute_max" } : bounds.get(ids[i]);
+      const bound: Bound | undefined = !(Math.abs(v) <= k.absolute_max) ? { limit: k.absolute_max, basis: "absolute_max" } : bounds[series.index[i]];
       if (bound === undefined || (Number.isFinite(v) && Math.abs(v) <= bound.limit)) continue;
       unexpected++;
       if (partial.length < PARTIAL_LIST_LIMIT) {
@@ -80,7 +79,8 @@ export const expectColumnValuesToBePlausible = defineExpectation<K>({
     }
     let stored = 0;
     let median = 0;
-    for (const b of bounds.values()) {
+    for (const b of bounds) {
+      if (b === undefined) continue;
       if (b.basis.includes("stored")) stored++;
       else median++;
     }
@@ -100,32 +100,43 @@ export const expectColumnValuesToBePlausible = defineExpectation<K>({
  * store holds it above 0, else `max_ratio` x the median of its values in the batch when that is
  * above 0 (else none: only `absolute_max` applies).
  */
-function seriesBounds(values: ArrayLike<unknown>, ids: string[], k: K, stored: ReadonlyMap<string, { max: number | null }> | undefined): Map<string, Bound> {
-  const out = new Map<string, Bound>();
-  const batch = new Map<string, number[]>();
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    if (out.has(id)) continue;
-    const max = stored?.get(id)?.max;
+function seriesBounds(values: ArrayLike<unknown>, series: RowSeries, k: K, stored: ReadonlyMap<string, { max: number | null }> | undefined): Array<Bound | undefined> {
+  const count = series.ids.length;
+  const out = new Array<Bound | undefined>(count);
+  const byStored = new Uint8Array(count);
+  for (let s = 0; s < count; s++) {
+    const max = stored?.get(series.ids[s])?.max;
     if (max !== undefined && max !== null && max > 0) {
-      out.set(id, { limit: k.max_ratio * max, basis: `${k.max_ratio} x stored max ${max}` });
-      continue;
+      out[s] = { limit: k.max_ratio * max, basis: `${k.max_ratio} x stored max ${max}` };
+      byStored[s] = 1;
     }
-    const v = values[i];
-    if (typeof v !== "number" || !Number.isFinite(v)) continue;
-    let list = batch.get(id);
-    if (!list) batch.set(id, (list = []));
-    list.push(v);
   }
-  for (const [id, list] of batch) {
-    const m = median(list);
-    if (m > 0) out.set(id, { limit: k.max_ratio * m, basis: `${k.max_ratio} x batch median ${m}` });
+  // The finite batch values of the other series, grouped by series in one typed array.
+  const index = series.index;
+  const n = index.length;
+  const start = new Uint32Array(count + 1);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (byStored[index[i]] === 0 && typeof v === "number" && Number.isFinite(v)) start[index[i] + 1]++;
+  }
+  for (let s = 0; s < count; s++) start[s + 1] += start[s];
+  const batch = new Float64Array(start[count]);
+  const fill = start.slice(0, count);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (byStored[index[i]] === 0 && typeof v === "number" && Number.isFinite(v)) batch[fill[index[i]]++] = v;
+  }
+  for (let s = 0; s < count; s++) {
+    if (byStored[s] === 1 || start[s + 1] === start[s]) continue;
+    const m = median(batch.subarray(start[s], start[s + 1]));
+    if (m > 0) out[s] = { limit: k.max_ratio * m, basis: `${k.max_ratio} x batch median ${m}` };
   }
   return out;
 }
 
-function median(values: number[]): number {
-  const sorted = Float64Array.from(values).sort();
+/** The median of `values`, sorting them in place. */
+function median(values: Float64Array): number {
+  const sorted = values.sort();
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

@@ -1,5 +1,4 @@
 import { PipelineError } from "../../pipeline/core/errors.js";
-import { rowSeriesIds } from "../../pipeline/series/key.js";
 import { formatInstant } from "../../pipeline/time/hours.js";
 import { defineExpectation } from "../registry.js";
 import { columnSchema, kwargsObject } from "../kwargs.js";
@@ -53,17 +52,24 @@ export const expectColumnValuesToContinueStoredSeries = defineExpectation<K>({
     const times = ctx.values(k.column);
     const groups = k.group_by.map((c) => ctx.values(c));
     const n = ctx.rowCount;
-    const ids = rowSeriesIds(groups, n);
-    // The first hour of each series in the batch, and a row that holds it.
-    const first = new Map<string, { t: number; row: number }>();
+    const series = ctx.series(k.group_by);
+    const count = series.ids.length;
+    // The first hour of each series in the batch and a row that holds it (-1: none yet), and the
+    // order in which series were first seen, as a Map keyed by series would iterate them.
+    const firstT = new Float64Array(count);
+    const firstRow = new Int32Array(count).fill(-1);
+    const seenOrder: number[] = [];
     const until = k.visible_until === undefined ? Infinity : Date.parse(k.visible_until);
     for (let i = 0; i < n; i++) {
       if (isMissing(times[i])) continue;
       const t = timeAt(times, i);
       if (t === undefined) throw new PipelineError("validate", `column "${k.column}" holds a non-numeric value ${JSON.stringify(times[i])} at row ${i}; continuity needs epoch-ms numbers`);
       if (t >= until) continue;
-      const seen = first.get(ids[i]);
-      if (seen === undefined || t < seen.t) first.set(ids[i], { t, row: i });
+      const s = series.index[i];
+      if (firstRow[s] === -1) seenOrder.push(s);
+      else if (!(t < firstT[s])) continue;
+      firstT[s] = t;
+      firstRow[s] = i;
     }
     const from = Date.parse(k.continue_from);
     const stored = ctx.reference?.series;
@@ -73,8 +79,10 @@ export const expectColumnValuesToContinueStoredSeries = defineExpectation<K>({
     let fillFrom = Infinity;
     let fillUntil = -Infinity;
     const partial: Array<Record<string, unknown>> = [];
-    for (const [id, { t, row }] of first) {
-      const s = stored?.get(id);
+    for (const f of seenOrder) {
+      const t = firstT[f];
+      const row = firstRow[f];
+      const s = stored?.get(series.ids[f]);
       if (s === undefined || s.last < from - k.step_ms) continue;
       checked++;
       if (t <= s.last + k.step_ms) continue;
