@@ -1,17 +1,11 @@
 import type { Command } from "commander";
 import type { ConfigOverrides } from "../pipeline/config/config.js";
-import { PRESET_NAMES } from "../pipeline/dataset/preset.js";
+import { PRESET_NAMES, type DatasetFlags } from "../pipeline/dataset/preset.js";
 
 /** The flags that choose the data: where it comes from and what its columns are. */
-export interface SourceFlags {
+export interface SourceFlags extends DatasetFlags {
   source?: string;
   dataset?: string;
-  keys?: string;
-  time?: string;
-  timeZone?: string;
-  value?: string;
-  unit?: string;
-  unitColumn?: string;
   filter?: string;
 }
 
