@@ -2,9 +2,12 @@
  * Writers at the same time: `ingest`, `run`, `predict` and `train` started as real CLI processes in
  * seeded random overlapping orders against one store, a local directory and a bucket of the GCS
  * emulator (behind the proxy that enforces `ifGenerationMatch=0`, as GCS does). Every ingest and
- * every run carries its own batch (one DE35 series nobody else writes, all 583 hours), so after each
- * interleaving the store's feature rows must be exactly the union of the batches whose command
- * exited 0: a lost update shows as lost rows, a half-committed one as rows of a refused batch.
+ * every run carries its own batch (one DE35 series nobody else writes, every hour from 2022-12-28;
+ * a run stores the hours visible at its tick), so after each interleaving the store's feature rows
+ * must be exactly the union of the batches whose command exited 0: a lost update shows as lost
+ * rows, a half-committed one as rows of a refused batch. Where an interleaving has three writers,
+ * `doctor --json` runs among them as a reader (it takes no lock) and must find no problem: reads
+ * never see a half-committed state.
  *
  * After each interleaving: every command exited 0 (or 5 when told not to wait: LOCK_WAIT_SECONDS=0),
  * none hung; `doctor --json` finds the store healthy with the lock free; the feature rows are the
@@ -18,16 +21,19 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { readLock } from "../../src/pipeline/lock/lock.js";
+import type { LockRecord } from "../../src/pipeline/lock/record.js";
 import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
 import { createGcsStorage } from "../../src/pipeline/storage/gcs.js";
 import { createLocalStorage } from "../../src/pipeline/storage/local.js";
 import type { Storage } from "../../src/pipeline/storage/storage.js";
 import { visibleUntil } from "../../src/pipeline/time/index.js";
 import { startCli, type CliEnd } from "../support/cli-process.js";
-import { de35Csv, de35FeatureRows, de35Series } from "../support/de35-batches.js";
+import { de35Csv, de35FeatureRows, de35Series, featureRowId } from "../support/de35-batches.js";
 import { startGcsEmulator, type GcsEmulator } from "../support/gcs-emulator.js";
 import { startGcsPreconditionProxy, type GcsPreconditionProxy } from "../support/gcs-precondition-proxy.js";
-import { expectDoctorHealthy, expectFeatureRows, expectHistoryMatchesRuns, runIdsInKeys } from "./store-ledger.js";
+import { featureRows } from "./store-checks.js";
+import { expectDoctorHealthy, expectFeatureRows, expectHistoryMatchesRuns, runIdsInKeys, type DoctorView, type RunForecastCache } from "./store-ledger.js";
 
 const SEED = 20240611;
 const MODEL = "seasonal-naive-24";
@@ -48,10 +54,11 @@ const PREDICT_AS_OF = [undefined, "2023-01-28T00:00", "2023-01-29T06:00"];
 const DELAY_DAYS = 15;
 /** The latest spawn of an interleaving, after its first (commands take 2-3 s to start). */
 const MAX_OFFSET_MS = 1_500;
-/** A command not finished after this has hung. */
-const HANG_MS = 90_000;
+/** A command not finished after this has hung (it may have queued behind three others on a busy machine). */
+const HANG_MS = 150_000;
 
-type Kind = "ingest" | "run" | "predict" | "train";
+/** The writers, and `doctor` (read-only: no lock) as a reader that must never see a half-committed store. */
+type Kind = "ingest" | "run" | "predict" | "train" | "doctor";
 
 interface Step {
   kind: Kind;
@@ -89,7 +96,8 @@ function rng(seed: number): () => number {
 
 /**
  * `count` interleavings of 3 or 4 commands: a shuffle of ingest, run, predict and train, one of
- * them dropped (never both writers of rows) or replaced by a second ingest. Commands start at random
+ * them dropped (never both writers of rows; a reader, `doctor --json`, takes its place) or replaced
+ * by a second ingest. Commands start at random
  * offsets within {@link MAX_OFFSET_MS} (all within 300 ms for the no-wait interleavings, to make
  * them collide). `noWait` lists the interleavings that run with LOCK_WAIT_SECONDS=0.
  */
@@ -105,8 +113,8 @@ function planInterleavings(seed: number, count: number, noWait: number[]): Plan[
       [kinds[i], kinds[j]] = [kinds[j], kinds[i]];
     }
     const roll = random();
-    if (roll < 0.5) kinds.splice(kinds.indexOf(pick<Kind>(["predict", "train", "run"])), 1);
-    else if (roll < 0.7) kinds[kinds.indexOf(pick<Kind>(["predict", "train"]))] = "ingest";
+    if (roll < 0.6) kinds.splice(kinds.indexOf(pick<Kind>(["predict", "train", "run"])), 1, "doctor");
+    else if (roll < 0.75) kinds[kinds.indexOf(pick<Kind>(["predict", "train"]))] = "ingest";
     const wait = !noWait.includes(index);
     const steps = kinds.map((kind): Step => {
       const offsetMs = Math.round(random() * (wait ? MAX_OFFSET_MS : 300));
@@ -127,6 +135,8 @@ function planInterleavings(seed: number, count: number, noWait: number[]): Plan[
         }
         case "train":
           return { kind, offsetMs, options: ["--search", "none"] };
+        case "doctor":
+          return { kind, offsetMs, options: [] };
       }
     });
     plans.push({ index, wait, steps: steps.sort((a, b) => a.offsetMs - b.offsetMs) });
@@ -156,11 +166,28 @@ interface Ledger {
 }
 
 /**
- * One store under interleavings: seeds it (series 0..19, a trained model), then each `it` runs one
- * interleaving and checks the store.
+ * One store under interleavings: seeds it (series 0..11, a trained model), then each `it` runs one
+ * interleaving and checks the store; then a takeover after a kill; then doctor as a child process.
  */
 function interleavingSuite(backend: "local" | "gcs", plans: () => Plan[], open: () => { store: string; storage: Storage; env: Record<string, string> }, results: Result[]): void {
   const ledger: Ledger = { rows: [], ids: new Set(), trainings: 0 };
+  const forecasts: RunForecastCache = new Map();
+
+  /** The checks after each interleaving (see the module comment). */
+  async function verify(store: string, storage: Storage, label: string): Promise<void> {
+    const doctor = await expectDoctorHealthy(store, "in-process", label);
+    const rows = await expectFeatureRows(storage, ledger.rows, label);
+    expect(doctor.checked.featureGroups).toBe(1);
+    await expectHistoryMatchesRuns(storage, label, forecasts);
+    // A command that did not exit 0 left nothing behind: every id in the store is a successful command's.
+    const strangers = Array.from(runIdsInKeys(await storage.list(""))).filter((id) => !ledger.ids.has(id));
+    expect(strangers, `${label}: objects of commands that did not succeed`).toEqual([]);
+    const registry = new ModelRegistry(storage);
+    const versions = await registry.versions(MODEL);
+    expect(versions, `${label}: one model version per successful training`).toEqual(Array.from({ length: ledger.trainings }, (_, i) => i + 1));
+    expect(await registry.resolve(MODEL, "production")).toBe(ledger.trainings);
+    expect(rows).toBe(ledger.rows.length);
+  }
 
   async function runChecked(store: string, env: Record<string, string>, args: string[]): Promise<{ runId: string }> {
     const p = startCli(["--store", store, ...args], env, { timeoutMs: HANG_MS });
@@ -197,6 +224,13 @@ function interleavingSuite(backend: "local" | "gcs", plans: () => Plan[], open: 
         const step = plan.steps[i];
         const what = `${label}: ${commandArgs(step).join(" ")}`;
         expect(end.hung, `${what} hung`).toBe(false);
+        if (step.kind === "doctor") {
+          // Read while others write, without the lock: whatever it saw was a committed state (a run
+          // still writing its outputs is a warning at most).
+          const seen = end.stdout.startsWith("{") ? (JSON.parse(end.stdout) as DoctorView) : undefined;
+          expect({ code: end.code, problems: seen?.findings.filter((f) => f.severity === "problem"), stderr: end.stderr }, `${what}: read while others wrote`).toEqual({ code: 0, problems: [], stderr: "" });
+          continue;
+        }
         if (plan.wait || end.code === 0) {
           expect({ code: end.code, stderr: end.stderr }, what).toMatchObject({ code: 0 });
         } else {
@@ -213,21 +247,52 @@ function interleavingSuite(backend: "local" | "gcs", plans: () => Plan[], open: 
       }
 
       const checks = performance.now();
-      const doctor = await expectDoctorHealthy(store, "in-process", label);
-      const rows = await expectFeatureRows(storage, ledger.rows, label);
-      expect(doctor.checked.featureGroups).toBe(1);
-      await expectHistoryMatchesRuns(storage, label);
-      // A command that did not exit 0 left nothing behind: every id in the store is a successful command's.
-      const strangers = Array.from(runIdsInKeys(await storage.list(""))).filter((id) => !ledger.ids.has(id));
-      expect(strangers, `${label}: objects of commands that did not succeed`).toEqual([]);
-      const registry = new ModelRegistry(storage);
-      const versions = await registry.versions(MODEL);
-      expect(versions, `${label}: one model version per successful training`).toEqual(Array.from({ length: ledger.trainings }, (_, i) => i + 1));
-      expect(await registry.resolve(MODEL, "production")).toBe(ledger.trainings);
-      expect(rows).toBe(ledger.rows.length);
+      await verify(store, storage, label);
       results[results.length - 1].checkMs = performance.now() - checks;
-    }, 150_000);
+    }, 240_000);
   }
+
+  // The lock's takeover under contention: the holder dies, and three commands wait for its lease to
+  // run out and race to take the store over. Exactly one at a time may write; all three succeed.
+  it("a holder killed mid-ingest: its lease runs out, and three commands waiting for it take the store over one at a time", async () => {
+    const { store, storage, env } = open();
+    const label = `${backend} takeover after a kill`;
+    const first = Math.max(...SEED_SERIES, ...plans().flatMap((p) => p.steps.map((s) => s.series ?? 0))) + 1;
+    const lease = { ...env, LOCK_LEASE_SECONDS: "6", LOCK_RENEW_SECONDS: "1", LOG_LEVEL: "info" };
+    const victim = startCli(["--store", store, "ingest", "--source", `file:${batchFile(first)}`, "--json"], lease, { timeoutMs: HANG_MS });
+    let holder: LockRecord | undefined;
+    while (holder === undefined) {
+      if (victim.child.exitCode !== null) throw new Error(`the ingest to kill ended first: ${victim.stderr()}`);
+      holder = await readLock(storage).catch(() => undefined);
+      if (holder === undefined) await sleep(10);
+    }
+    // It may leave its validation result: its id is known from the lock.
+    ledger.ids.add(holder.owner);
+    await sleep(Math.round(rng(SEED + (backend === "gcs" ? 2 : 3))() * 500));
+    victim.kill();
+    const killed = await victim.done;
+    if (killed.signal !== "SIGKILL") expect({ code: killed.code, stderr: killed.stderr }, `${label}: the ingest ended before its kill`).toMatchObject({ code: 0 });
+    const steps: Array<{ series?: number; args: string[] }> = [
+      { series: first + 1, args: ["ingest", "--source", `file:${batchFile(first + 1)}`] },
+      { series: first + 2, args: ["ingest", "--source", `file:${batchFile(first + 2)}`] },
+      { args: ["predict"] },
+    ];
+    const ends = await Promise.all(steps.map((s) => startCli(["--store", store, ...s.args, "--json"], lease, { timeoutMs: HANG_MS }).done));
+    for (const [i, end] of ends.entries()) {
+      expect({ code: end.code, hung: end.hung, stderr: end.stderr }, `${label}: ${steps[i].args.join(" ")}`).toMatchObject({ code: 0, hung: false });
+      ledger.ids.add((JSON.parse(end.stdout) as { runId: string }).runId);
+      if (steps[i].series !== undefined) ledger.rows.push(...de35FeatureRows([steps[i].series!], { from: FROM }));
+    }
+    // The killed batch is in the store whole or not at all.
+    const batch = de35FeatureRows([first], { from: FROM });
+    const stored = new Set((await featureRows(storage)).map((r) => featureRowId(r as Parameters<typeof featureRowId>[0])));
+    const present = batch.filter((r) => stored.has(r)).length;
+    expect([0, batch.length], `${label}: rows of the killed ingest in the store`).toContain(present);
+    if (present > 0) ledger.rows.push(...batch);
+    const waited = ends.filter((e) => e.stderr.includes("lock: the store is locked; waiting up to 120 s")).length;
+    takeovers.push(`${backend}: ingest ${killed.signal === "SIGKILL" ? "killed" : `exit ${killed.code}`} ${present > 0 ? "after" : "before"} its commit; ${waited} of 3 waiting commands waited for the lock; exit codes ${ends.map((e) => e.code).join(" ")}`);
+    await verify(store, storage, label);
+  }, 240_000);
 
   it("and the doctor command, run as a child process, agrees: the store is healthy", async () => {
     const { store, env } = open();
@@ -250,6 +315,7 @@ function batchFile(series: number): string {
 const LOCAL = { count: 12, noWait: [4, 9] };
 const GCS = { count: 8, noWait: [5] };
 const results: Result[] = [];
+const takeovers: string[] = [];
 const started = performance.now();
 
 beforeAll(() => {
@@ -265,7 +331,8 @@ afterAll(() => {
   for (const r of results) for (const c of r.codes) codes.set(c, (codes.get(c) ?? 0) + 1);
   console.log(
     `${results.length} interleavings in ${Math.round((performance.now() - started) / 1000)} s; exit codes ${Array.from(codes, ([c, n]) => `${c}: ${n}`).join(", ")}\n` +
-      results.map((r) => `  ${r.backend.padEnd(5)} #${String(r.plan.index + 1).padStart(2)} ${(r.wallMs / 1000).toFixed(1).padStart(5)} s + ${((r.checkMs ?? 0) / 1000).toFixed(1)} s checks  ${describePlan(r.plan)} -> ${r.codes.join(" ")}`).join("\n"),
+      results.map((r) => `  ${r.backend.padEnd(5)} #${String(r.plan.index + 1).padStart(2)} ${(r.wallMs / 1000).toFixed(1).padStart(5)} s + ${((r.checkMs ?? 0) / 1000).toFixed(1)} s checks  ${describePlan(r.plan)} -> ${r.codes.join(" ")}`).join("\n") +
+      `\ntakeovers after a kill:\n${takeovers.map((t) => `  ${t}`).join("\n")}`,
   );
   // The no-wait interleavings are there to see refusals: at least one command must have been refused.
   const refused = results.filter((r) => !r.plan.wait).flatMap((r) => r.codes).filter((c) => c === 5).length;

@@ -82,6 +82,8 @@ export async function checkStore(storage: Storage, model = DEFAULT_MODEL): Promi
   const seriesKeys = await storeKeys(storage);
 
   for (const key of keys) {
+    // What doctor --repair set aside is kept because it does not decode.
+    if (key.startsWith("damaged/")) continue;
     const bytes = await storage.read(key);
     if (key.endsWith(".json")) {
       expect(() => JSON.parse(new TextDecoder().decode(bytes)), `${key} parses`).not.toThrow();

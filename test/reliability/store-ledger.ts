@@ -45,8 +45,14 @@ function forecastId(row: Record<string, unknown>, keyNames: readonly string[]): 
   return [t(row.origin), ...keyNames.map((k) => String(row[k])), t(row.datetime_utc)].join("|");
 }
 
-/** Forecast history against the run folders (see the module comment); returns [run folders, history rows]. */
-export async function expectHistoryMatchesRuns(storage: Storage, label: string): Promise<{ runs: number; historyRows: number }> {
+/** Run folders' forecasts already read, by store and run id (run folders never change once written). */
+export type RunForecastCache = Map<string, Map<string, string>>;
+
+/**
+ * Forecast history against the run folders (see the module comment); returns how many run folders
+ * and history rows it compared. `cache` keeps the run folders' forecasts between calls on one store.
+ */
+export async function expectHistoryMatchesRuns(storage: Storage, label: string, cache: RunForecastCache = new Map()): Promise<{ runs: number; historyRows: number }> {
   const keys = await storage.list("");
   const seriesKeys = await storeKeys(storage);
   const keyNames = seriesKeys.map((k) => k.name);
@@ -55,8 +61,13 @@ export async function expectHistoryMatchesRuns(storage: Storage, label: string):
   /** Per run id: its forecasts by forecast id, as JSON. */
   const byRun = new Map<string, Map<string, string>>();
   for (const key of runs) {
-    const rows = await read(key);
-    byRun.set(key.split("/")[1], new Map(rows.map((r) => [forecastId(r, keyNames), JSON.stringify(r)])));
+    const id = key.split("/")[1];
+    let forecasts = cache.get(id);
+    if (forecasts === undefined) {
+      forecasts = new Map((await read(key)).map((r) => [forecastId(r, keyNames), JSON.stringify(r)]));
+      cache.set(id, forecasts);
+    }
+    byRun.set(id, forecasts);
   }
   if (runs.length === 0) {
     expect(keys, `${label}: a forecast history without run folders`).not.toContain(HISTORY_KEY);
@@ -85,7 +96,7 @@ export interface DoctorView {
   problems: number;
   warnings: number;
   findings: Array<{ area: string; severity: string; subject: string; message: string }>;
-  lock: { state: string; owner?: string };
+  lock: { state: string; owner?: string; claims: number };
   checked: Record<string, number>;
 }
 
@@ -117,6 +128,7 @@ export async function expectDoctorHealthy(store: string, env: Record<string, str
   const report = JSON.parse(r.stdout) as DoctorView;
   const serious = report.findings.filter((f) => f.severity !== "note");
   expect(serious, `${label}: doctor's problems and warnings`).toEqual([]);
-  expect(report).toMatchObject({ healthy: true, problems: 0, warnings: 0, lock: { state: "free" } });
+  // Free, and no takeover claim left behind.
+  expect(report).toMatchObject({ healthy: true, problems: 0, warnings: 0, lock: { state: "free", claims: 0 } });
   return report;
 }
