@@ -31,8 +31,11 @@ export function registerBacktest(program: Command): void {
     .option("--every <hours>", "hours between origins", "24")
     .option("--horizon <hours>", "hours forecast after each origin", "24")
     .option("--models <names>", `comma-separated models (default: all of ${MODEL_NAMES.join(", ")})`)
-    .option("--json", 'print {"origins","horizon","models":[{"name","mape","rmspe","coverage80","fitSeconds","predictSeconds"}],"default"} (errors as fractions)')
-    .option("--by <breakdowns>", 'add breakdowns to the table: horizon, series, origin (comma-separated); with --json, each model gets "byStep", "bySeries" ({"key":{<key column>:<value>}}) or "byOrigin"')
+    .option(
+      "--json",
+      'print {"origins","horizon","models":[{"name","mape","meanSeriesMape","medianSeriesMape","rmspe","coverage80","fitSeconds","predictSeconds","byOrigin":[{"origin","mape","rmspe","coverage80","n"}]}],"default"} (errors as fractions; mape pooled over points, the series ones over per-series MAPEs)',
+    )
+    .option("--by <breakdowns>", 'add breakdowns to the table: horizon, series (comma-separated; origin is always shown); with --json, each model gets "byStep" or "bySeries" ({"key":{<key column>:<value>}})')
     .addHelpText("after", "\nOrigins whose horizon runs past the data are skipped. Exit codes: 0 ok, 1 failure, 2 bad usage.")
     .action(async (flags: BacktestFlags, cmd: Command) => {
       const from = parseInstant(flags.from, "--from");

@@ -1,19 +1,6 @@
 import type { Command } from "commander";
 import { ExitCode } from "../../pipeline/core/errors.js";
-import { monitor, type MonitorReport } from "../../pipeline/monitor/monitor.js";
-import { createContext, type GlobalOptions } from "../context.js";
-import { QuietExit } from "../exit.js";
-import { fractionFlag } from "../options.js";
-import { visibleUntilFor } from "./predict.js";
-import { withStoreLock } from "../lock.js";
-
-interface MonitorFlags {
-  asOf?: string;
-  maxMape?: string;
-  minCoverage?: string;
-  failOnAlert?: boolean;
-  json?: boolean;
-}
+import type { MonitorFlags } from "../actions/monitor.js";
 
 /** `energy-forecast monitor`: score past forecasts against the truth that has arrived since. */
 export function registerMonitor(program: Command): void {
@@ -25,31 +12,5 @@ export function registerMonitor(program: Command): void {
     .option("--min-coverage <fraction>", "alert when the 7-day 80% interval coverage is below this (env ALERT_MIN_COVERAGE_80; default 0.6)")
     .option("--fail-on-alert", `exit with code ${ExitCode.alert} when an alert is raised`)
     .option("--json", "print the monitoring report as JSON")
-    .action(async (flags: MonitorFlags, cmd: Command) => {
-      const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
-      const policy = {
-        maxMape7d: flags.maxMape ? fractionFlag(flags.maxMape, "--max-mape") : ctx.config.alerts.maxMape7d,
-        minCoverage80: flags.minCoverage ? fractionFlag(flags.minCoverage, "--min-coverage") : ctx.config.alerts.minCoverage80,
-      };
-      // --as-of is read before the lock is taken (a usage error never waits); the newest hour under it.
-      const asOfUntil = flags.asOf === undefined ? undefined : await visibleUntilFor(ctx, flags.asOf);
-      const { report } = await withStoreLock(ctx, ctx.newRunId("monitor"), async (storage) =>
-        monitor(storage, ctx.config.featureGroup, asOfUntil ?? (await visibleUntilFor(ctx, undefined)), policy),
-      );
-      process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatMonitorReport(report));
-      if (flags.failOnAlert && report.alerts.length > 0) throw new QuietExit(ExitCode.alert);
-    });
-}
-
-const pct = (v: number | null, digits = 2) => (v === null ? "-" : `${(v * 100).toFixed(digits)}%`);
-
-/** A short human-readable monitoring summary. */
-export function formatMonitorReport(r: MonitorReport): string {
-  const lines = [
-    `monitor: ${r.scored} of ${r.forecasts} stored forecasts have their truth; MAPE ${pct(r.mape)}, 80% coverage ${pct(r.coverage80, 1)}`,
-    `  latest scored hour ${r.latest ?? "-"}; 7-day MAPE ${pct(r.mape7d)}, 7-day 80% coverage ${pct(r.coverage80_7d, 1)}`,
-    ...(r.alerts.length ? r.alerts.map((a) => `  ALERT ${a}`) : ["  no alerts"]),
-    "",
-  ];
-  return lines.join("\n");
+    .action(async (flags: MonitorFlags, cmd: Command) => (await import("../actions/monitor.js")).monitorAction(flags, cmd));
 }

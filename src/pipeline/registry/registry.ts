@@ -1,5 +1,6 @@
 import { NotFoundError, PipelineError } from "../core/errors.js";
 import type { Storage } from "../storage/storage.js";
+import { ModelNotRegisteredError } from "./errors.js";
 import { registryKeys as keys, type ModelMetadata } from "./metadata.js";
 
 /** A model version as loaded from the registry. */
@@ -77,7 +78,7 @@ export class ModelRegistry {
     if (/^v?\d+$/.test(text)) return Number(text.replace(/^v/, ""));
     if (text === "latest") {
       const versions = await this.versions(name);
-      if (versions.length === 0) throw new PipelineError("registry", `no versions of model "${name}" in ${this.storage.uri}; run energy-forecast train first`);
+      if (versions.length === 0) throw new ModelNotRegisteredError(name, text, `no versions of model "${name}" in ${this.storage.uri}; run energy-forecast train first`);
       return versions[versions.length - 1];
     }
     let raw: Uint8Array;
@@ -85,7 +86,7 @@ export class ModelRegistry {
       raw = await this.storage.read(keys.alias(name, text));
     } catch (error) {
       if (error instanceof NotFoundError) {
-        throw new PipelineError("registry", `model "${name}" has no alias "${text}" in ${this.storage.uri}; use latest, a version (v1...), or run energy-forecast train to set it`);
+        throw new ModelNotRegisteredError(name, text, `model "${name}" has no alias "${text}" in ${this.storage.uri}; use latest, a version (v1...), or run energy-forecast train to set it`);
       }
       throw error;
     }

@@ -11,6 +11,7 @@ import { predict } from "../predict/predict.js";
 import { writePredictionOutputs } from "../predict/outputs.js";
 import { outputKeys } from "../predict/schema.js";
 import { ModelRegistry } from "../registry/registry.js";
+import { ModelNotRegisteredError } from "../registry/errors.js";
 import { NotFoundError, PipelineError } from "../core/errors.js";
 import type { Storage } from "../storage/storage.js";
 import { publicStoreLocation, redactLocalPaths } from "../storage/location.js";
@@ -149,7 +150,7 @@ async function trainDecision(storage: Storage, group: FeatureGroupRef, options: 
   try {
     current = await registry.metadata(options.model, PRODUCTION);
   } catch (error) {
-    if (!(error instanceof PipelineError) || !/has no alias|no versions/.test(error.message)) throw error;
+    if (!(error instanceof ModelNotRegisteredError)) throw error;
   }
   const policy = options.trainPolicy;
   if (!current) {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ModelNotRegisteredError } from "../../../src/pipeline/registry/errors.js";
 import { ModelRegistry } from "../../../src/pipeline/registry/registry.js";
 import { createLocalStorage } from "../../../src/pipeline/storage/local.js";
 import type { Storage } from "../../../src/pipeline/storage/storage.js";
@@ -61,6 +62,9 @@ describe("ModelRegistry", () => {
       `registry: model "gbm-global" has no alias "production" in ${storage.uri}; use latest, a version (v1...), or run energy-forecast train to set it`,
     );
     await expect(registry.load("other", "latest")).rejects.toThrow(`registry: no versions of model "other" in ${storage.uri}; run energy-forecast train first`);
+    // Callers (a first tick) branch on the type, never on the text.
+    await expect(registry.load("gbm-global", "production")).rejects.toBeInstanceOf(ModelNotRegisteredError);
+    await expect(registry.load("other", "latest")).rejects.toMatchObject({ model: "other", ref: "latest" });
     await expect(registry.setAlias("gbm-global", "production", 3)).rejects.toThrow('registry: model "gbm-global" has no version 3');
 
     await storage.write("models/gbm-global/v1/model.json", '{"trees": [');

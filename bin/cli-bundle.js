@@ -1,0 +1,119 @@
+// The CLI's compiled form: one source of truth (the TypeScript in src/, which notebooks and the
+// report's loaders import directly), bundled by esbuild into plain JavaScript on first use and
+// cached under node_modules/.cache/energy-forecast/<hash of src/>. Later starts import the cached
+// JavaScript: no TypeScript tooling at run time, and `--help` answers in a fraction of a second.
+// `npm run build` fills the cache ahead of time (the scheduled job does, after `npm ci`).
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
+
+/** Bumped when the build options below change, so older caches are not reused. */
+const BUILD_FORMAT = 1;
+
+/** Cached bundles older than this are removed when a new one is built (a running process may still be loading its chunks). */
+const PRUNE_AFTER_MS = 60 * 60 * 1000;
+
+/** Every file under `dir`, as paths relative to `root`, sorted (the hash must not depend on readdir order). */
+function listFiles(root, dir) {
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(root, path));
+    else if (entry.isFile()) out.push(relative(root, path));
+  }
+  return out.sort();
+}
+
+/**
+ * The cache key of the sources: SHA-256 over every file's path and content under src/ (content,
+ * not mtimes: a fresh clone or a `git checkout` must not reuse a bundle of other sources).
+ * @param {string} root project root
+ * @returns {string} 16 hex digits
+ */
+export function sourceHash(root) {
+  const hash = createHash("sha256").update(`format ${BUILD_FORMAT}\n`);
+  for (const file of listFiles(root, join(root, "src"))) {
+    hash.update(`${file}\n`).update(readFileSync(join(root, file))).update("\n");
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * esbuild plugin: `import.meta.url` in a source file keeps meaning that file's own location
+ * (src/ code finds its presets and suites next to itself), not the bundle's.
+ */
+const keepSourceUrls = {
+  name: "keep-source-urls",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href)),
+      loader: "ts",
+    }));
+  },
+};
+
+function pruneOld(cacheRoot, keep) {
+  for (const name of readdirSync(cacheRoot)) {
+    if (name === keep) continue;
+    const path = join(cacheRoot, name);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > PRUNE_AFTER_MS) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Another process pruned it first.
+    }
+  }
+}
+
+/**
+ * The path of the compiled CLI entry for the current sources, building it first when missing.
+ * Concurrent first starts each build into a private folder and rename it into place; the loser
+ * of the race discards its copy. Returns undefined when the cache cannot be written (a read-only
+ * install): the caller then runs the sources through tsx.
+ * @param {string} root project root
+ * @returns {Promise<string | undefined>}
+ */
+export async function ensureCliBundle(root) {
+  const cacheRoot = join(root, "node_modules", ".cache", "energy-forecast");
+  const hash = sourceHash(root);
+  const dir = join(cacheRoot, hash);
+  const entry = join(dir, "main.mjs");
+  if (existsSync(entry)) return entry;
+  const scratch = `${dir}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  try {
+    mkdirSync(scratch, { recursive: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    const { build } = await import("esbuild");
+    await build({
+      entryPoints: { main: join(root, "src", "cli", "main.ts") },
+      bundle: true,
+      // Dependencies stay in node_modules; only our sources are compiled.
+      packages: "external",
+      platform: "node",
+      target: "node20",
+      format: "esm",
+      // Commands load their implementation on demand: `--help` never loads arquero, axios or parquet-wasm.
+      splitting: true,
+      outdir: scratch,
+      outExtension: { ".js": ".mjs" },
+      sourcemap: "inline",
+      logLevel: "warning",
+      plugins: [keepSourceUrls],
+    });
+    try {
+      renameSync(scratch, dir);
+    } catch (error) {
+      // Another process put the same bundle in place first.
+      if (!existsSync(entry)) throw error;
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  } catch (error) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw error;
+  }
+  pruneOld(cacheRoot, hash);
+  return entry;
+}

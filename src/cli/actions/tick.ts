@@ -1,0 +1,23 @@
+import { parseTrainPolicy } from "../../pipeline/run/policy.js";
+import type { TickOptions } from "../../pipeline/run/tick.js";
+import { forecasterFactory } from "../../pipeline/train/candidates.js";
+import type { CliContext } from "../context.js";
+import { fractionFlag } from "../options.js";
+import type { TickFlags } from "../tick-options.js";
+
+/** The settings of a tick from the configuration and flags (everything except its as-of). */
+export function tickOptions(ctx: CliContext, flags: TickFlags): Omit<TickOptions, "asOf"> {
+  const f = ctx.config.forecast;
+  return {
+    model: f.model,
+    create: forecasterFactory(f.model),
+    trainPolicy: parseTrainPolicy(flags.train ?? f.trainPolicy),
+    alerts: {
+      maxMape7d: flags.maxMape ? fractionFlag(flags.maxMape, "--max-mape") : ctx.config.alerts.maxMape7d,
+      minCoverage80: flags.minCoverage ? fractionFlag(flags.minCoverage, "--min-coverage") : ctx.config.alerts.minCoverage80,
+    },
+    horizon: f.horizon,
+    folds: f.folds,
+    lookbackDays: f.lookbackDays,
+  };
+}
