@@ -9,13 +9,25 @@ interface Step {
   run?: string;
   uses?: string;
   if?: string;
+  with?: Record<string, string | number | boolean>;
+  env?: Record<string, string>;
+}
+interface Job {
+  steps?: Step[];
+  env?: Record<string, string>;
+  permissions?: Record<string, string>;
+  container?: string;
+  strategy?: { matrix?: { node?: number[] } };
 }
 interface Workflow {
-  on: { schedule?: Array<{ cron: string }>; workflow_dispatch?: unknown };
-  jobs: Record<string, { steps?: Step[]; env?: Record<string, string> }>;
+  on: { schedule?: Array<{ cron: string }>; workflow_dispatch?: unknown; push?: unknown; pull_request?: unknown };
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
 }
 
-const workflow = parse(readFileSync(new URL("../../.github/workflows/scheduled-run.yml", import.meta.url), "utf8")) as Workflow;
+const workflowText = (name: string): string => readFileSync(new URL(`../../.github/workflows/${name}`, import.meta.url), "utf8");
+const workflow = parse(workflowText("scheduled-run.yml")) as Workflow;
+const testWorkflow = parse(workflowText("test.yml")) as Workflow;
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { scripts: Record<string, string> };
 const runs = Object.values(workflow.jobs).flatMap((j) => j.steps ?? []).filter((s) => s.run).map((s) => s.run!);
 
@@ -63,11 +75,74 @@ describe("the scheduled workflow", () => {
     for (const r of runs) expect(r).not.toMatch(/\$\{\{\s*inputs\./);
   });
 
-  it("takes credentials only from repository secrets", () => {
-    const text = readFileSync(new URL("../../.github/workflows/scheduled-run.yml", import.meta.url), "utf8");
-    for (const m of text.matchAll(/(GOOGLE_[A-Z_]+|GCP_[A-Z_]+):\s*(.+)/g)) {
-      if (m[1] === "GOOGLE_APPLICATION_CREDENTIALS") continue;
-      expect(m[2]).toMatch(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
+  it("authenticates through Workload Identity Federation, with a JSON key secret only as the fallback", () => {
+    const steps = workflow.jobs.run.steps ?? [];
+    const auth = steps.filter((s) => s.uses?.startsWith("google-github-actions/auth@"));
+    expect(auth.map((s) => Object.keys(s.with ?? {}).sort())).toEqual([
+      ["project_id", "service_account", "workload_identity_provider"],
+      ["credentials_json", "project_id"],
+    ]);
+    const [wif, key] = auth;
+    expect(wif.with).toMatchObject({ workload_identity_provider: "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}", service_account: "${{ vars.GCP_SERVICE_ACCOUNT }}" });
+    expect(wif.if).toBe("${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER != '' }}");
+    expect(key.if).toBe("${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER == '' }}");
+    expect(key.with?.credentials_json).toBe("${{ secrets.GCP_SERVICE_ACCOUNT_KEY }}");
+    // Authentication comes before the run, and the job may ask GitHub for an OIDC token.
+    expect(steps.indexOf(wif)).toBeLessThan(steps.findIndex((s) => s.run?.includes("npx energy-forecast run")));
+    expect(workflow.jobs.run.permissions).toEqual({ contents: "read", "id-token": "write" });
+  });
+
+  it("reads the project and bucket from repository variables and secrets only from secrets", () => {
+    expect(workflow.jobs.run.env).toMatchObject({ GOOGLE_CLOUD_PROJECT: "${{ vars.GOOGLE_CLOUD_PROJECT }}", GOOGLE_CLOUD_BUCKET_NAME: "${{ vars.GOOGLE_CLOUD_BUCKET_NAME }}" });
+    for (const m of workflowText("scheduled-run.yml").matchAll(/\$\{\{\s*secrets\.([A-Z_]+)/g)) expect(m[1]).toBe("GCP_SERVICE_ACCOUNT_KEY");
+  });
+
+  it("gives no permission at the top and each job only what it needs", () => {
+    expect(workflow.permissions).toEqual({});
+    expect(workflow.jobs.deploy.permissions).toEqual({ pages: "write", "id-token": "write" });
+    expect(testWorkflow.permissions).toEqual({ contents: "read" });
+  });
+
+  it("installs only runtime dependencies and compiles the CLI before it runs, on Node 22", () => {
+    const install = workflow.jobs.run.steps!.find((s) => s.run?.includes("npm ci"));
+    expect(install?.run).toContain("npm ci --omit=dev --ignore-scripts");
+    expect(install?.run).toContain("npm run build");
+    const node = workflow.jobs.run.steps!.find((s) => s.uses?.startsWith("actions/setup-node@"));
+    expect(node?.with?.["node-version"]).toBe(22);
+  });
+});
+
+describe("every workflow", () => {
+  const all = { "scheduled-run.yml": workflow, "test.yml": testWorkflow };
+
+  it("pins each action to a commit, with its release in a comment", () => {
+    for (const name of Object.keys(all)) {
+      const uses = Array.from(workflowText(name).matchAll(/uses:\s*(\S+)(.*)/g));
+      expect(uses.length, name).toBeGreaterThan(0);
+      for (const [, ref, rest] of uses) {
+        expect(ref, `${name}: ${ref}`).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+        expect(rest, `${name}: ${ref}`).toMatch(/^ # v\d+\.\d+\.\d+$/);
+      }
     }
+  });
+
+  it("never pastes an input or event text into a script", () => {
+    for (const wf of Object.values(all)) {
+      for (const job of Object.values(wf.jobs)) for (const s of job.steps ?? []) expect(s.run ?? "").not.toMatch(/\$\{\{\s*(inputs|github\.event)\./);
+    }
+  });
+});
+
+describe("the test workflow", () => {
+  it("runs what CI runs on every push and pull request, with Node 20 and 22 on Debian", () => {
+    expect(testWorkflow.on).toHaveProperty("push");
+    expect(testWorkflow.on).toHaveProperty("pull_request");
+    const job = testWorkflow.jobs.test;
+    expect(job.strategy?.matrix?.node).toEqual([20, 22]);
+    expect(job.container).toBe("node:${{ matrix.node }}-bookworm");
+    expect(job.steps!.map((s) => s.run).filter(Boolean)).toEqual(["bash .ci/run"]);
+    // .ci/run ends with the README's test command.
+    const ci = readFileSync(new URL("../../.ci/run", import.meta.url), "utf8").trim().split("\n");
+    expect(ci[ci.length - 1]).toBe("npm test");
   });
 });

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { main } from "../../src/cli/main.js";
 
 // In-process: these check the edge (argument parsing, error rendering), not the pipeline.
@@ -44,5 +47,23 @@ describe("energy-forecast", () => {
     const io = capture();
     expect(await main(["--store", "/nonexistent-store-for-test", "predict", "--horizon", "10000"])).toBe(2);
     expect(io.err()).toBe("config: --horizon is 10000 hours, above the limit of 168 (MAX_HORIZON); forecast at most 168 hours, or raise MAX_HORIZON\n");
+  });
+
+  it("names the command that failed on an empty store, and the file that cannot be read", async () => {
+    const store = mkdtempSync(join(tmpdir(), "cli-main-"));
+    try {
+      const io = capture();
+      expect(await main(["--store", store, "monitor"])).toBe(1);
+      expect(io.err()).toBe(`monitor: the feature store in ${pathToFileURL(store).href} is empty; run energy-forecast ingest first\n`);
+      const missing = join(store, "missing.csv");
+      expect(await main(["--store", store, "validate", "--file", missing])).toBe(1);
+      expect(io.err()).toContain(`validate: --file "${missing}" not found; pass an existing CSV or parquet file\n`);
+      const corrupt = join(store, "corrupt.parquet");
+      writeFileSync(corrupt, "not parquet at all");
+      expect(await main(["--store", store, "validate", "--file", corrupt])).toBe(1);
+      expect(io.err()).toMatch(new RegExp(`validate: --file "${corrupt.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}" is not a readable parquet file \\(.+\\); pass an intact CSV or parquet file`));
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
   });
 });

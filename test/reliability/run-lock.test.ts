@@ -24,7 +24,7 @@ describe("withStoreLock", () => {
     dir = mkdtempSync(join(tmpdir(), "reliability-lock-"));
     storage = faultyStorage(createLocalStorage(dir));
     const config = loadConfig({}, { store: pathToFileURL(dir).href, logLevel: "silent" });
-    ctx = { config, storage, clock: fixedClock("2023-01-29T00:00:00Z"), logger: memoryLogger(), newRunId: (kind) => `${kind}-test` };
+    ctx = { config, storage, clock: fixedClock("2023-01-29T00:00:00Z"), logger: memoryLogger(), cwd: dir, newRunId: (kind) => `${kind}-test` };
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { faultyStorage, type FaultRule } from "../support/faulty-storage.js";
 import { createLocalStorage } from "../../src/pipeline/storage/local.js";
-import { failureKey, manifestKey, type RunFailure } from "../../src/pipeline/run/manifest.js";
+import type { RunFailure } from "../../src/pipeline/run/manifest.js";
+import { runFailureKey, runManifestKey } from "../../src/pipeline/storage/layout.js";
 import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
 import type { Storage } from "../../src/pipeline/storage/storage.js";
 import { checkStore, expectContainsRows, expectUnchanged, FEATURE_MANIFEST, featureRows, HISTORY_KEY, readTable, snapshot } from "./store-checks.js";
@@ -145,7 +146,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: "the run manifest write",
-    rules: (runId) => [{ op: "write", key: manifestKey(runId) }],
+    rules: (runId) => [{ op: "write", key: runManifestKey(runId) }],
     step: "write",
     message: /^storage: injected write fault on "runs\/run-fault\/manifest\.json"/,
     mayChange: [...AFTER_TRAIN, ...MONITOR_OUTPUTS, ...LATEST, HISTORY_KEY],
@@ -200,8 +201,8 @@ describe("storage errors during a tick", () => {
       expect(storage.failures.length).toBeGreaterThanOrEqual(1);
 
       // No manifest for the failed run; its failure record names the step and the cause.
-      expect(await inner.exists(manifestKey(runId))).toBe(false);
-      const failure = JSON.parse(new TextDecoder().decode(await inner.read(failureKey(runId)))) as RunFailure;
+      expect(await inner.exists(runManifestKey(runId))).toBe(false);
+      const failure = JSON.parse(new TextDecoder().decode(await inner.read(runFailureKey(runId)))) as RunFailure;
       expect(failure).toMatchObject({ format: "energy-forecast/run-failure", runId, asOf: "2023-01-29T00:00:00.000Z", step: scenario.step, error: (error as Error).message });
 
       // Everything decodes and links up; what the run did not get to is byte-identical.

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { faultyStorage, type StorageCall } from "../support/faulty-storage.js";
 import { createLocalStorage } from "../../src/pipeline/storage/local.js";
-import { failureKey, manifestKey } from "../../src/pipeline/run/manifest.js";
+import { runFailureKey, runManifestKey } from "../../src/pipeline/storage/layout.js";
 import { checkStore, expectContainsRows, expectUnchanged, featureRows, HISTORY_KEY, immutableKeys, readTable, snapshot } from "./store-checks.js";
 import { tick } from "./tick-harness.js";
 
@@ -68,10 +68,10 @@ describe("a storage failure at every mutation of a tick", () => {
         );
         expect((error as Error | undefined)?.message, where).toBe(`storage: injected fault at ${where}`);
         expect(storage.failures.map((c) => c.key.replace(runId, "run-recording")), where).toEqual([target.key]);
-        const manifestWritten = await inner.exists(manifestKey(runId));
+        const manifestWritten = await inner.exists(runManifestKey(runId));
         // Only a manifest write whose response was lost leaves a manifest: the run did complete.
         expect(manifestWritten, where).toBe(when === "after" && target.key.endsWith("/manifest.json") && target.key.startsWith("runs/"));
-        expect(await inner.exists(failureKey(runId)), where).toBe(true);
+        expect(await inner.exists(runFailureKey(runId)), where).toBe(true);
 
         const summary = await checkStore(inner);
         expect(summary.manifests.length, where).toBe(manifestWritten ? 3 : 2);

@@ -23,9 +23,9 @@ export async function monitorAction(flags: MonitorFlags, cmd: Command): Promise<
     minCoverage80: flags.minCoverage ? fractionFlag(flags.minCoverage, "--min-coverage") : ctx.config.alerts.minCoverage80,
   };
   // --as-of is read before the lock is taken (a usage error never waits); the newest hour under it.
-  const asOfUntil = flags.asOf === undefined ? undefined : await visibleUntilFor(ctx, flags.asOf);
+  const asOfUntil = flags.asOf === undefined ? undefined : await visibleUntilFor(ctx, flags.asOf, "monitor");
   const { report } = await withStoreLock(ctx, ctx.newRunId("monitor"), async (storage) =>
-    monitor(storage, ctx.config.featureGroup, asOfUntil ?? (await visibleUntilFor(ctx, undefined)), policy),
+    monitor(storage, ctx.config.featureGroup, asOfUntil ?? (await visibleUntilFor(ctx, undefined, "monitor")), policy),
   );
   process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatMonitorReport(report));
   if (flags.failOnAlert && report.alerts.length > 0) throw new QuietExit(ExitCode.alert);

@@ -43,13 +43,13 @@ export async function predictAction(flags: PredictFlags, cmd: Command): Promise<
   );
 }
 
-/** as-of minus the data delay, or (without --as-of) just after the newest stored hour. */
-export async function visibleUntilFor(ctx: CliContext, asOf: string | undefined): Promise<number> {
+/** as-of minus the data delay, or (without --as-of) just after the newest stored hour; `command` names the asking command in errors. */
+export async function visibleUntilFor(ctx: CliContext, asOf: string | undefined, command = "predict"): Promise<number> {
   if (asOf !== undefined) {
     const t = parseInstant(asOf, "--as-of");
     return visibleUntil(t, ctx.config.window.delayDays);
   }
   const latest = await new FeatureStore(ctx.storage, ctx.config.featureGroup).latestHour();
-  if (latest === undefined) throw new PipelineError("predict", `the feature store in ${ctx.storage.uri} is empty; run energy-forecast ingest first`);
+  if (latest === undefined) throw new PipelineError(command, `the feature store in ${ctx.storage.uri} is empty; run energy-forecast ingest first`);
   return latest + HOUR_MS;
 }

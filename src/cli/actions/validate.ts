@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ColumnTable } from "arquero";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { ConfigError, ExitCode, PipelineError } from "../../pipeline/core/errors.js";
 import { checkTimeOrder } from "../../pipeline/config/config.js";
 import { parseInstant } from "../../pipeline/time/index.js";
@@ -59,9 +59,18 @@ function readText(path: string): string {
 
 /** A feature-column parquet is validated as is; raw data (CSV or parquet) is transformed first. */
 async function loadFile(path: string, spec: Parameters<typeof transformRaw>[1]): Promise<ColumnTable> {
-  if (/\.parquet$/i.test(path) && !/^https?:/.test(path)) {
-    const bytes = readFileSync(path.replace(/^file:/, ""));
-    if (parquetSchema(bytes).some(([name]) => name === "datetime_utc")) return readParquet(bytes, undefined, path);
+  const local = !/^https?:/.test(path);
+  const localPath = path.replace(/^file:/, "");
+  if (local && !existsSync(localPath)) throw new PipelineError("validate", `--file "${path}" not found; pass an existing CSV or parquet file`);
+  if (/\.parquet$/i.test(path) && local) {
+    const bytes = readFileSync(localPath);
+    let columns: string[];
+    try {
+      columns = parquetSchema(bytes).map(([name]) => name);
+    } catch (cause) {
+      throw new PipelineError("validate", `--file "${path}" is not a readable parquet file (${(cause as Error).message}); pass an intact CSV or parquet file`, { cause });
+    }
+    if (columns.includes("datetime_utc")) return readParquet(bytes, undefined, path);
   }
   const source = fileSource(path);
   const extent = await source.extent(spec);

@@ -5,8 +5,8 @@
  */
 import type { Logger } from "../core/effects.js";
 import type { FeatureGroupRef } from "../featurestore/layout.js";
-import { outputKeys } from "../predict/schema.js";
 import type { KeyColumn } from "../series/key.js";
+import { outputKeys, RUN_PREDICTIONS_KEY } from "../storage/layout.js";
 import type { Storage } from "../storage/storage.js";
 import type { DoctorContext } from "./context.js";
 import { examineFeatureGroups, repairFeatureGroup, type GroupState } from "./features.js";
@@ -64,7 +64,7 @@ export async function examineStore(storage: Storage, options: DoctorOptions): Pr
  * cannot say (manifest missing or unreadable, no partition file decodes).
  */
 async function keysFromOutputs(ctx: DoctorContext): Promise<KeyColumn[] | undefined> {
-  const candidates = [...ctx.keys.filter((k) => /^runs\/[^/]+\/predictions\.parquet$/.test(k)).reverse(), outputKeys.predictions, outputKeys.history];
+  const candidates = [...ctx.keys.filter((k) => RUN_PREDICTIONS_KEY.test(k)).reverse(), outputKeys.predictions, outputKeys.history];
   for (const key of candidates) {
     if (!ctx.keys.includes(key)) continue;
     try {

@@ -6,7 +6,8 @@
  * setting every damaged file aside under `damaged/`.
  */
 import { featureSchema, LEGACY_DE35_INFO } from "../dataset/spec.js";
-import { dataPrefix, groupsIn, manifestKeyOf, parsePartKey } from "../featurestore/layout.js";
+import { groupsIn, parsePartKey } from "../featurestore/layout.js";
+import { featureDataPrefix, featureManifestKey } from "../storage/layout.js";
 import { parseManifest, salvageManifest, HISTORY_LIMIT, type FeatureGroupManifest, type PartitionEntry } from "../featurestore/manifest.js";
 import { DamagedPartError, readPart, type PartDamage } from "../featurestore/parts.js";
 import { newestReadablePart, planManifestRebuild, type RebuildPlan } from "../featurestore/rebuild.js";
@@ -43,10 +44,10 @@ export async function examineFeatureGroups(ctx: DoctorContext, findings: Finding
   const groups: GroupState[] = [];
   let partitions = 0;
   for (const { name, version, prefix } of groupsIn(ctx.keys)) {
-    const state: GroupState = { prefix, name, version, manifestKey: manifestKeyOf(prefix), damaged: [], miscounted: [], wrongTotal: false };
+    const state: GroupState = { prefix, name, version, manifestKey: featureManifestKey(prefix), damaged: [], miscounted: [], wrongTotal: false };
     groups.push(state);
     const bytes = await readIfExists(ctx.storage, state.manifestKey);
-    const files = ctx.keys.filter((k) => k.startsWith(dataPrefix(prefix)));
+    const files = ctx.keys.filter((k) => k.startsWith(featureDataPrefix(prefix)));
     if (bytes === undefined || !parses(bytes, state)) {
       const reason = bytes === undefined ? "missing" : "unreadable";
       const salvage = bytes === undefined ? undefined : salvageManifest(new TextDecoder().decode(bytes));
@@ -116,12 +117,12 @@ export async function examineFeatureGroups(ctx: DoctorContext, findings: Finding
       findings.push({
         area: "features",
         severity: "note",
-        subject: dataPrefix(prefix),
+        subject: featureDataPrefix(prefix),
         message: `${unreferenced.length} partition file(s) not referenced by the manifest (superseded or from an unfinished upsert): a later upsert deletes them once their grace period is over`,
       });
     }
     if (foreign.length > 0) {
-      findings.push({ area: "features", severity: "warning", subject: dataPrefix(prefix), message: `${foreign.length} object(s) that are not partition files, left alone: ${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", ..." : ""}` });
+      findings.push({ area: "features", severity: "warning", subject: featureDataPrefix(prefix), message: `${foreign.length} object(s) that are not partition files, left alone: ${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", ..." : ""}` });
     }
   }
   return { groups, partitions };

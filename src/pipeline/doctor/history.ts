@@ -12,8 +12,9 @@ import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { PipelineError } from "../core/errors.js";
 import { writeParquet } from "../parquet/write.js";
-import { outputKeys, predictionsSchema } from "../predict/schema.js";
+import { predictionsSchema } from "../predict/schema.js";
 import { rowSeriesIds, type KeyColumn } from "../series/key.js";
+import { outputKeys, runFileKey } from "../storage/layout.js";
 import { readIfExists } from "../storage/storage.js";
 import type { DoctorContext } from "./context.js";
 import type { Finding, RepairAction } from "./report.js";
@@ -90,7 +91,7 @@ export async function examineHistory(ctx: DoctorContext, keys: KeyColumn[] | und
     findings.push({
       area: "history",
       severity: complete ? "problem" : "warning",
-      subject: `runs/${run.id}/predictions.parquet`,
+      subject: runFileKey(run.id, outputKeys.predictions),
       message:
         `${rows.length} of ${ids.length} forecast(s) of run ${run.id} are not in the forecast history` +
         (complete ? "" : " (a run without manifest: a predict command, or a run that was interrupted or is still running)"),

@@ -4,7 +4,8 @@
  */
 import { LockedError } from "../lock/errors.js";
 import { readLock } from "../lock/lock.js";
-import { claimPrefix, isExpired, lockKey } from "../lock/record.js";
+import { isExpired } from "../lock/record.js";
+import { claimPrefix, lockKey } from "../storage/layout.js";
 import type { DoctorContext } from "./context.js";
 import type { Finding, LockState } from "./report.js";
 

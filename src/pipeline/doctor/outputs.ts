@@ -4,8 +4,8 @@
  * latest run's files from its run folder, and sets monitoring's files aside: the next run's
  * monitoring step writes them again.
  */
-import { outputKeys } from "../predict/schema.js";
 import type { KeyColumn } from "../series/key.js";
+import { outputKeys, runFileKey } from "../storage/layout.js";
 import type { DoctorContext } from "./context.js";
 import type { Finding, RepairAction } from "./report.js";
 import type { RunFolder } from "./runs.js";
@@ -52,7 +52,7 @@ export async function examineOutputs(ctx: DoctorContext, keys: readonly KeyColum
 function latestCopy(ctx: DoctorContext, runs: readonly RunFolder[], name: string): string | undefined {
   for (let i = runs.length - 1; i >= 0; i--) {
     const run = runs[i];
-    const key = `runs/${run.id}/${name}`;
+    const key = runFileKey(run.id, name);
     if (run.status !== "failed" && ctx.keys.includes(key) && !run.damaged.some((d) => d.key === key)) return key;
   }
   return undefined;

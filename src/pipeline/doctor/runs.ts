@@ -4,8 +4,8 @@
  * run folder can be rebuilt: repair sets damaged files aside under `damaged/`.
  */
 import type { ColumnTable } from "arquero";
-import { outputKeys } from "../predict/schema.js";
 import type { KeyColumn } from "../series/key.js";
+import { outputKeys, RUN_FILE_KEY, runFileKey, runFiles } from "../storage/layout.js";
 import type { DoctorContext } from "./context.js";
 import type { Finding, RepairAction } from "./report.js";
 import { decodeOutput } from "./schemas.js";
@@ -24,14 +24,13 @@ export interface RunFolder {
   damaged: Array<{ key: string; problem: string }>;
 }
 
-const RUN_FILE = /^runs\/([^/]+)\/([^/]+)$/;
 const PARQUET = new Set([outputKeys.X, outputKeys.y, outputKeys.predictions]);
 
 /** Examines every run folder; returns them (ordered as their runs wrote the history) and how many files were read. */
 export async function examineRuns(ctx: DoctorContext, keys: readonly KeyColumn[] | undefined, findings: Finding[]): Promise<{ runs: RunFolder[]; files: number }> {
   const byRun = new Map<string, string[]>();
   for (const key of ctx.keys) {
-    const m = RUN_FILE.exec(key);
+    const m = RUN_FILE_KEY.exec(key);
     if (m) byRun.set(m[1], [...(byRun.get(m[1]) ?? []), m[2]]);
   }
   const runs: RunFolder[] = [];
@@ -39,21 +38,21 @@ export async function examineRuns(ctx: DoctorContext, keys: readonly KeyColumn[]
   for (const [id, names] of byRun) {
     const run: RunFolder = {
       id,
-      status: names.includes("manifest.json") ? "complete" : names.includes("failure.json") ? "failed" : "no manifest",
+      status: names.includes(runFiles.manifest) ? "complete" : names.includes(runFiles.failure) ? "failed" : "no manifest",
       damaged: [],
     };
     runs.push(run);
     for (const name of names) {
-      const key = `runs/${id}/${name}`;
+      const key = runFileKey(id, name);
       if (name.endsWith(".json")) {
         files++;
         const text = new TextDecoder().decode(await ctx.storage.read(key));
         try {
           const parsed = JSON.parse(text) as { asOf?: unknown };
-          if (name === "manifest.json" && typeof parsed.asOf === "string") run.asOf = parsed.asOf;
+          if (name === runFiles.manifest && typeof parsed.asOf === "string") run.asOf = parsed.asOf;
         } catch {
           run.damaged.push({ key, problem: "is not valid JSON" });
-          if (name === "manifest.json") run.status = "no manifest";
+          if (name === runFiles.manifest) run.status = "no manifest";
         }
       } else if (PARQUET.has(name)) {
         files++;
@@ -69,7 +68,7 @@ export async function examineRuns(ctx: DoctorContext, keys: readonly KeyColumn[]
         subject: d.key,
         message: d.problem.startsWith("is not") ? d.problem : `does not decode: ${d.problem}`,
         repair:
-          d.key.endsWith("/manifest.json")
+          d.key.endsWith(`/${runFiles.manifest}`)
             ? "set it aside under damaged/ (the run then counts as incomplete: backfill runs its tick again)"
             : "set it aside under damaged/ (a run folder cannot be rebuilt)",
       });

@@ -14,8 +14,9 @@ import {
 } from "../monitor/schema.js";
 import { parquetSchema, readParquet } from "../parquet/read.js";
 import type { TableSchema } from "../parquet/schema.js";
-import { outputKeys, predictionsSchema, xSchema, yMonitoringSchema } from "../predict/schema.js";
+import { predictionsSchema, xSchema, yMonitoringSchema } from "../predict/schema.js";
 import type { KeyColumn, KeyType } from "../series/key.js";
+import { outputKeys } from "../storage/layout.js";
 
 /** Parquet files at the store's root that the pipeline writes (the latest run's and monitoring's). */
 export const ROOT_OUTPUTS: readonly string[] = [

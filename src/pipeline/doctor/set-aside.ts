@@ -4,22 +4,11 @@
  * upsert (a damaged part it replaces) and by `energy-forecast doctor --repair`.
  */
 import { PipelineError } from "../core/errors.js";
+import { DAMAGED_PREFIX, damagedKey } from "../storage/layout.js";
 import { readIfExists, type Storage } from "../storage/storage.js";
-
-/** Prefix under which damaged objects are kept. Nothing in the pipeline reads or deletes it. */
-export const DAMAGED_PREFIX = "damaged/";
 
 /** Most copies of one key kept under `damaged/` (`<key>`, then `<name>.1.<ext>`...). */
 const MAX_COPIES = 1000;
-
-/** The key below `damaged/` for copy number `n` of `key` (0: the key itself). */
-export function damagedKey(key: string, n = 0): string {
-  if (n === 0) return `${DAMAGED_PREFIX}${key}`;
-  const slash = key.lastIndexOf("/");
-  const dot = key.lastIndexOf(".");
-  const at = dot > slash ? dot : key.length;
-  return `${DAMAGED_PREFIX}${key.slice(0, at)}.${n}${key.slice(at)}`;
-}
 
 /**
  * Moves `key` to `damaged/<key>` (or `damaged/<name>.<n>.<ext>` when an earlier copy is there):

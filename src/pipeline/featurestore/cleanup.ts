@@ -18,8 +18,9 @@
  * replaced it: a reader that loaded it may read its files for at least that long.
  */
 import type { Logger } from "../core/effects.js";
+import { featureDataPrefix } from "../storage/layout.js";
 import type { Storage } from "../storage/storage.js";
-import { dataPrefix, parsePartKey } from "./layout.js";
+import { parsePartKey } from "./layout.js";
 import type { FeatureGroupManifest } from "./manifest.js";
 
 /** When the history says `key` stopped being referenced (epoch ms), or undefined when it cannot tell. */
@@ -54,7 +55,7 @@ export async function cleanupPartitions(
 ): Promise<CleanupReport> {
   const live = new Set([...Object.values(previous.partitions), ...Object.values(current.partitions)].map((p) => p.key));
   const report: CleanupReport = { deleted: [], kept: 0 };
-  for (const key of await storage.list(dataPrefix(prefix))) {
+  for (const key of await storage.list(featureDataPrefix(prefix))) {
     if (live.has(key)) continue;
     const since = unreferencedSince(prefix, key, current);
     if (since !== undefined && now.getTime() - since >= graceMs) {

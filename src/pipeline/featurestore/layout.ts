@@ -1,10 +1,12 @@
 /**
- * Where a feature group's objects live, in one place: the store, its cleanup, its repair and
- * `energy-forecast doctor` all name files through these functions.
+ * A feature group's reference and the reading of its keys: the store, its cleanup, its repair and
+ * `energy-forecast doctor` recognise partition files and groups through these functions. The keys
+ * themselves are named in storage/layout.ts (`featureGroupPrefix` and the functions next to it):
  *
  *     features/<name>/v<version>/manifest.json
  *     features/<name>/v<version>/data/date=<yyyy-MM-dd>/part-<commit, 6 digits>.parquet
  */
+import { FEATURE_GROUP_PREFIX, FEATURE_PART_NAME, featureDataPrefix } from "../storage/layout.js";
 
 /** A feature group and version, e.g. `energy_consumption` v1. */
 export interface FeatureGroupRef {
@@ -23,30 +25,11 @@ export const DEFAULT_CLEANUP_GRACE_MS = 60 * 60 * 1000;
 /** The command that repairs a store; named by every error it can fix. */
 export const REPAIR_COMMAND = "energy-forecast doctor --repair";
 
-/** `features/<name>/v<version>/`. */
-export function groupPrefix(group: Pick<FeatureGroupRef, "name" | "version">): string {
-  return `features/${group.name}/v${group.version}/`;
-}
-
-/** The manifest of the group under `prefix`. */
-export function manifestKeyOf(prefix: string): string {
-  return `${prefix}manifest.json`;
-}
-
-/** Prefix of the group's partition files. */
-export function dataPrefix(prefix: string): string {
-  return `${prefix}data/`;
-}
-
-/** The partition file a commit writes for a day. */
-export function partKey(prefix: string, day: string, commit: number): string {
-  return `${dataPrefix(prefix)}date=${day}/part-${String(commit).padStart(6, "0")}.parquet`;
-}
-
 /** Day and commit of a partition file's key, or undefined for a key that is not one of ours. */
 export function parsePartKey(prefix: string, key: string): { day: string; commit: number } | undefined {
-  if (!key.startsWith(dataPrefix(prefix))) return undefined;
-  const m = /^date=(\d{4}-\d{2}-\d{2})\/part-(\d+)\.parquet$/.exec(key.slice(dataPrefix(prefix).length));
+  const data = featureDataPrefix(prefix);
+  if (!key.startsWith(data)) return undefined;
+  const m = FEATURE_PART_NAME.exec(key.slice(data.length));
   return m ? { day: m[1], commit: Number(m[2]) } : undefined;
 }
 
@@ -54,7 +37,7 @@ export function parsePartKey(prefix: string, key: string): { day: string; commit
 export function groupsIn(keys: readonly string[]): Array<{ name: string; version: number; prefix: string }> {
   const found = new Map<string, { name: string; version: number; prefix: string }>();
   for (const key of keys) {
-    const m = /^features\/([^/]+)\/v(\d+)\//.exec(key);
+    const m = FEATURE_GROUP_PREFIX.exec(key);
     if (m && !found.has(m[0])) found.set(m[0], { name: m[1], version: Number(m[2]), prefix: m[0] });
   }
   return Array.from(found.values());

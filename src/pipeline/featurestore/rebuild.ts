@@ -11,7 +11,8 @@ import { featureSchema, LEGACY_DE35_INFO, TIME_COLUMN, VALUE_COLUMN, type Datase
 import { parquetSchema, readParquet } from "../parquet/read.js";
 import type { KeyColumn, KeyType } from "../series/key.js";
 import type { Storage } from "../storage/storage.js";
-import { dataPrefix, groupPrefix, manifestKeyOf, parsePartKey } from "./layout.js";
+import { featureDataPrefix, featureDayPrefix, featureGroupPrefix, featureManifestKey } from "../storage/layout.js";
+import { parsePartKey } from "./layout.js";
 import { HISTORY_LIMIT, type FeatureGroupManifest, type ManifestSalvage, type PartitionEntry } from "./manifest.js";
 
 const KEY_TYPES: readonly string[] = ["int8", "int32", "utf8"] satisfies KeyType[];
@@ -85,7 +86,7 @@ export async function newestReadablePart(
   keys: readonly KeyColumn[] | undefined,
   below = Infinity,
 ): Promise<{ found?: InspectedPart & { commit: number }; unusable: UnusablePart[] }> {
-  const candidates = (await storage.list(`${dataPrefix(prefix)}date=${day}/`))
+  const candidates = (await storage.list(featureDayPrefix(prefix, day)))
     .map((key) => ({ key, part: parsePartKey(prefix, key) }))
     .filter((c): c is { key: string; part: { day: string; commit: number } } => c.part !== undefined && c.part.day === day && c.part.commit < below)
     .sort((a, b) => b.part.commit - a.part.commit);
@@ -124,8 +125,8 @@ export async function planManifestRebuild(
   group: { name: string; version: number },
   options: { now: Date; runId: string; note: string; salvage?: ManifestSalvage },
 ): Promise<RebuildPlan | undefined> {
-  const prefix = groupPrefix(group);
-  const all = await storage.list(dataPrefix(prefix));
+  const prefix = featureGroupPrefix(group);
+  const all = await storage.list(featureDataPrefix(prefix));
   const foreign = all.filter((k) => parsePartKey(prefix, k) === undefined);
   const parsed = all.map((k) => parsePartKey(prefix, k)).filter((p): p is { day: string; commit: number } => p !== undefined);
   if (parsed.length === 0) return undefined;
@@ -162,7 +163,7 @@ export async function planManifestRebuild(
       );
     }
   }
-  const dataset = keys ? resolveDataset(keys, options.salvage, warnings, manifestKeyOf(prefix)) : undefined;
+  const dataset = keys ? resolveDataset(keys, options.salvage, warnings, featureManifestKey(prefix)) : undefined;
   const commit = highest + 1;
   const at = options.now.toISOString();
   const rebuiltDays = chosen.map((c) => c.day).sort();

@@ -11,7 +11,8 @@ import { writeParquet } from "../parquet/write.js";
 import { readIfExists, type Storage } from "../storage/storage.js";
 import { setAside } from "../doctor/set-aside.js";
 import { cleanupPartitions } from "./cleanup.js";
-import { dataPrefix, DEFAULT_CLEANUP_GRACE_MS, groupPrefix, manifestKeyOf, partKey, REPAIR_COMMAND, type FeatureGroupRef } from "./layout.js";
+import { featureDataPrefix, featureGroupPrefix, featureManifestKey, featurePartKey } from "../storage/layout.js";
+import { DEFAULT_CLEANUP_GRACE_MS, REPAIR_COMMAND, type FeatureGroupRef } from "./layout.js";
 import { HISTORY_LIMIT, parseManifest, type CommitEntry, type FeatureGroupManifest } from "./manifest.js";
 import { mergeFeatureRows, type MergeCounts } from "./merge.js";
 import { DamagedPartError, readPart, type PartDamage } from "./parts.js";
@@ -70,8 +71,8 @@ export class FeatureStore {
     private readonly logger?: Logger,
     private readonly dataset?: DatasetInfo,
   ) {
-    this.prefix = groupPrefix(group);
-    this.manifestKey = manifestKeyOf(this.prefix);
+    this.prefix = featureGroupPrefix(group);
+    this.manifestKey = featureManifestKey(this.prefix);
   }
 
   /**
@@ -82,11 +83,11 @@ export class FeatureStore {
   async manifest(): Promise<FeatureGroupManifest | undefined> {
     const bytes = await readIfExists(this.storage, this.manifestKey);
     if (bytes !== undefined) return parseManifest(new TextDecoder().decode(bytes), this.manifestKey);
-    const parts = await this.storage.list(dataPrefix(this.prefix));
+    const parts = await this.storage.list(featureDataPrefix(this.prefix));
     if (parts.length > 0) {
       throw new PipelineError(
         "featurestore",
-        `manifest ${this.manifestKey} is missing in ${this.storage.uri} but ${parts.length} partition file(s) exist under ${dataPrefix(this.prefix)}; ` +
+        `manifest ${this.manifestKey} is missing in ${this.storage.uri} but ${parts.length} partition file(s) exist under ${featureDataPrefix(this.prefix)}; ` +
           `the feature group is left as it is: run ${REPAIR_COMMAND} to rebuild the manifest from the partition files`,
       );
     }
@@ -171,7 +172,7 @@ export class FeatureStore {
       totals.changed += counts.changed;
       totals.unchanged += counts.unchanged;
       if (counts.added + counts.changed > 0) {
-        const key = partKey(this.prefix, day, commit);
+        const key = featurePartKey(this.prefix, day, commit);
         await this.storage.write(key, writeParquet(table, schema), { contentType: "application/vnd.apache.parquet" });
         const times = table.column("datetime_utc")!;
         let min = Infinity;

@@ -5,6 +5,7 @@ import { formatInstant, HOUR_MS, type DstCounts } from "../time/index.js";
 import { FeatureStore, type UpsertReport } from "../featurestore/store.js";
 import { writeParquet } from "../parquet/write.js";
 import type { TableSchema } from "../parquet/schema.js";
+import { quarantineExtractKey, quarantineInfoKey, quarantinePrefix, validationKey } from "../storage/layout.js";
 import type { Storage } from "../storage/storage.js";
 import { assertValid, buildIngestSuite, validate, type ValidationResult } from "../../validation/index.js";
 import { PartialExtractError, type Source, type TimeRange } from "./source.js";
@@ -56,11 +57,6 @@ export interface IngestReport {
   featureStore: UpsertReport & { group: string };
   durationsMs: Record<string, number>;
 }
-
-/** Storage key of the validation result of a run. */
-export const validationKey = (runId: string): string => `validation/${runId}.json`;
-/** Storage prefix of a rejected extract. */
-export const quarantinePrefix = (runId: string): string => `quarantine/${runId}/`;
 
 /**
  * Extract -> transform -> validate -> upsert into the feature store. The validation result is
@@ -268,11 +264,10 @@ async function quarantine(storage: Storage, runId: string, raw: RawColumns, spec
     const key = spec.keys.find((k) => k.source === name);
     return [name, name === spec.value.source ? "float64" : key && key.type !== "utf8" && !key.codes ? "int32" : "utf8"] as const;
   });
-  const prefix = quarantinePrefix(runId);
-  await storage.write(`${prefix}extract.parquet`, writeParquet(columnsToTable(raw, spec), schema), { contentType: "application/vnd.apache.parquet" });
+  await storage.write(quarantineExtractKey(runId), writeParquet(columnsToTable(raw, spec), schema), { contentType: "application/vnd.apache.parquet" });
   const failed = result.results.filter((r) => !r.success).map((r) => r.expectation_config.expectation_type);
   const info = { runId, source, window: isoPair(range), rows: raw.times.length, dst: raw.dst, failedExpectations: failed, validation: validationKey(runId) };
-  await storage.write(`${prefix}info.json`, JSON.stringify(info, null, 1), { contentType: "application/json" });
+  await storage.write(quarantineInfoKey(runId), JSON.stringify(info, null, 1), { contentType: "application/json" });
 }
 
 function countSeries(raw: RawColumns): number {

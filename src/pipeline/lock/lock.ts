@@ -26,14 +26,12 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Clock } from "../core/effects.js";
 import { PipelineError } from "../core/errors.js";
+import { claimKey, claimPrefix, claimTokenPrefix, lockKey } from "../storage/layout.js";
 import type { Storage } from "../storage/storage.js";
 import { LockedError } from "./errors.js";
 import {
-  claimKey,
-  claimPrefix,
   isExpired,
   isLockName,
-  lockKey,
   readClaimRecord,
   readLockRecord,
   serialiseRecord,
@@ -184,7 +182,7 @@ export async function acquireLock(storage: Storage, options: AcquireLockOptions)
    */
   async function cleanClaims(): Promise<void> {
     for (const leftover of await storage.list(claimPrefix(name))) {
-      if (!leftover.slice(claimPrefix(name).length).startsWith(`${record.token}-`)) await storage.delete(leftover);
+      if (!leftover.startsWith(claimTokenPrefix(name, record.token))) await storage.delete(leftover);
     }
   }
 

@@ -1,6 +1,7 @@
 /**
- * What lock objects hold and where they live. The lock of name `run` is `locks/run.json`; claims to
- * take over an expired lock live under `locks/run.takeover/` (see lock.ts for why they exist).
+ * What lock objects hold. The lock of name `run` is `locks/run.json`; claims to take over an
+ * expired lock live under `locks/run.takeover/` (see lock.ts for why they exist; the keys are
+ * named in storage/layout.ts).
  */
 import { readIfExists, type Storage } from "../storage/storage.js";
 import { LockedError } from "./errors.js";
@@ -35,21 +36,6 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 /** Whether `name` can name a lock (letters, digits, `_`, `-`; not starting with `_` or `-`). */
 export function isLockName(name: string): boolean {
   return NAME.test(name);
-}
-
-/** Key of the lock object of `name`, e.g. `locks/run.json`. */
-export function lockKey(name: string): string {
-  return `locks/${name}.json`;
-}
-
-/** Key prefix of the takeover claims of lock `name`. */
-export function claimPrefix(name: string): string {
-  return `locks/${name}.takeover/`;
-}
-
-/** Key of claim number `attempt` to take over the expired lock whose token is `token`. */
-export function claimKey(name: string, token: string, attempt: number): string {
-  return `${claimPrefix(name)}${token}-${attempt}.json`;
 }
 
 /** True when the record's `expiresAt` is not after `now`. */

@@ -1,9 +1,10 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { FeatureStore, type FeatureGroupRef } from "../featurestore/store.js";
-import { outputKeys, predictionsSchema, yMonitoringSchema } from "../predict/schema.js";
+import { predictionsSchema, yMonitoringSchema } from "../predict/schema.js";
 import { keyNames } from "../series/key.js";
 import { readTableIfExists, writeTable } from "../predict/outputs.js";
+import { outputKeys } from "../storage/layout.js";
 import type { Storage } from "../storage/storage.js";
 import { checkAlerts, type AlertPolicy, type AlertReport } from "./alerts.js";
 import { actualsForForecasts, joinActuals } from "./join.js";

@@ -3,10 +3,11 @@ import { PipelineError } from "../core/errors.js";
 import { readParquet } from "../parquet/read.js";
 import type { TableSchema } from "../parquet/schema.js";
 import { writeParquet } from "../parquet/write.js";
+import { outputKeys, runFileKey } from "../storage/layout.js";
 import { readIfExists, type Storage } from "../storage/storage.js";
 import { mergeForecastHistory } from "./history.js";
 import type { KeyColumn } from "../series/key.js";
-import { outputKeys, predictionsSchema, xSchema, yMonitoringSchema } from "./schema.js";
+import { predictionsSchema, xSchema, yMonitoringSchema } from "./schema.js";
 
 const PARQUET = { contentType: "application/vnd.apache.parquet" };
 
@@ -55,7 +56,7 @@ export async function writePredictionOutputs(
     [outputKeys.y, tables.y, yMonitoringSchema(keys)],
     [outputKeys.predictions, tables.predictions, PREDICTIONS_SCHEMA],
   ];
-  for (const [name, table, schema] of files) await writeTable(storage, outputKeys.run(runId, name), table, schema);
+  for (const [name, table, schema] of files) await writeTable(storage, runFileKey(runId, name), table, schema);
   for (const [name, table, schema] of files) await writeTable(storage, name, table, schema);
   const previous = history ? history.table : await readTableIfExists(storage, outputKeys.history, PREDICTIONS_SCHEMA);
   const merged = mergeForecastHistory(previous, tables.predictions, keys.map((k) => k.name));

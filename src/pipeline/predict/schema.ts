@@ -33,15 +33,3 @@ export function yMonitoringSchema(keys: readonly KeyColumn[]): TableSchema {
 export function xSchema(keys: readonly KeyColumn[]): TableSchema {
   return [["datetime_utc", "timestamp"], ...keys.map((k) => [k.name, k.type] as const)];
 }
-
-/** Store keys of the prediction and monitoring outputs (latest at the root, per run under runs/). */
-export const outputKeys = {
-  X: "X.parquet",
-  y: "y.parquet",
-  predictions: "predictions.parquet",
-  history: "predictions_monitoring.parquet",
-  metrics: "metrics_monitoring.parquet",
-  yMonitoring: "y_monitoring.parquet",
-  metricsBy: (what: "series" | "step" | "model" | "origin") => `metrics_monitoring_by_${what}.parquet`,
-  run: (runId: string, file: string) => `runs/${runId}/${file}`,
-};

@@ -24,11 +24,3 @@ export interface ModelMetadata {
   runId: string;
   codeVersion: string;
 }
-
-/** Where each part of a model version lives in the store. */
-export const registryKeys = {
-  versionPrefix: (name: string, version: number) => `models/${name}/v${version}/`,
-  artifact: (name: string, version: number) => `models/${name}/v${version}/model.json`,
-  metadata: (name: string, version: number) => `models/${name}/v${version}/metadata.json`,
-  alias: (name: string, alias: string) => `models/${name}/aliases/${alias}.json`,
-};

@@ -1,7 +1,8 @@
 import { NotFoundError, PipelineError } from "../core/errors.js";
+import { MODEL_METADATA_KEY, modelAliasKey, modelArtifactKey, modelMetadataKey, MODELS_PREFIX, modelVersionsPrefix } from "../storage/layout.js";
 import type { Storage } from "../storage/storage.js";
 import { ModelNotRegisteredError } from "./errors.js";
-import { registryKeys as keys, type ModelMetadata } from "./metadata.js";
+import type { ModelMetadata } from "./metadata.js";
 
 /** A model version as loaded from the registry. */
 export interface LoadedModel {
@@ -30,9 +31,9 @@ export class ModelRegistry {
   async versions(name: string): Promise<number[]> {
     checkName(name);
     const found = new Set<number>();
-    for (const key of await this.storage.list(`models/${name}/v`)) {
-      const m = /^models\/[^/]+\/v(\d+)\/metadata\.json$/.exec(key);
-      if (m) found.add(Number(m[1]));
+    for (const key of await this.storage.list(modelVersionsPrefix(name))) {
+      const m = MODEL_METADATA_KEY.exec(key);
+      if (m && m[1] === name) found.add(Number(m[2]));
     }
     return Array.from(found).sort((a, b) => a - b);
   }
@@ -40,8 +41,8 @@ export class ModelRegistry {
   /** Registered model names. */
   async names(): Promise<string[]> {
     const names = new Set<string>();
-    for (const key of await this.storage.list("models/")) {
-      const m = /^models\/([^/]+)\/v\d+\/metadata\.json$/.exec(key);
+    for (const key of await this.storage.list(MODELS_PREFIX)) {
+      const m = MODEL_METADATA_KEY.exec(key);
       if (m) names.add(m[1]);
     }
     return Array.from(names).sort();
@@ -56,8 +57,8 @@ export class ModelRegistry {
     const existing = await this.versions(name);
     const version = (existing[existing.length - 1] ?? 0) + 1;
     const full: ModelMetadata = { format: "energy-forecast/model-metadata", formatVersion: 1, name, version, ...metadata };
-    await this.storage.write(keys.artifact(name, version), JSON.stringify(artifact), { contentType: "application/json" });
-    await this.storage.write(keys.metadata(name, version), JSON.stringify(full, null, 1), { contentType: "application/json" });
+    await this.storage.write(modelArtifactKey(name, version), JSON.stringify(artifact), { contentType: "application/json" });
+    await this.storage.write(modelMetadataKey(name, version), JSON.stringify(full, null, 1), { contentType: "application/json" });
     return full;
   }
 
@@ -68,7 +69,7 @@ export class ModelRegistry {
       throw new PipelineError("registry", `alias "${alias}" is not allowed; use lower-case letters, digits, - and _ (and not "latest")`);
     }
     await this.metadata(name, version);
-    await this.storage.write(keys.alias(name, alias), JSON.stringify({ alias, version }), { contentType: "application/json" });
+    await this.storage.write(modelAliasKey(name, alias), JSON.stringify({ alias, version }), { contentType: "application/json" });
   }
 
   /** The version a reference points at. */
@@ -83,22 +84,22 @@ export class ModelRegistry {
     }
     let raw: Uint8Array;
     try {
-      raw = await this.storage.read(keys.alias(name, text));
+      raw = await this.storage.read(modelAliasKey(name, text));
     } catch (error) {
       if (error instanceof NotFoundError) {
         throw new ModelNotRegisteredError(name, text, `model "${name}" has no alias "${text}" in ${this.storage.uri}; use latest, a version (v1...), or run energy-forecast train to set it`);
       }
       throw error;
     }
-    const parsed = parseJson(raw, keys.alias(name, text)) as { version?: unknown };
-    if (!Number.isInteger(parsed.version)) throw new PipelineError("registry", `alias file ${keys.alias(name, text)} is corrupt (no version); set the alias again with energy-forecast train`);
+    const parsed = parseJson(raw, modelAliasKey(name, text)) as { version?: unknown };
+    if (!Number.isInteger(parsed.version)) throw new PipelineError("registry", `alias file ${modelAliasKey(name, text)} is corrupt (no version); set the alias again with energy-forecast train`);
     return parsed.version as number;
   }
 
   /** Metadata of one version. */
   async metadata(name: string, ref: ModelRef): Promise<ModelMetadata> {
     const version = await this.resolve(name, ref);
-    const key = keys.metadata(name, version);
+    const key = modelMetadataKey(name, version);
     let raw: Uint8Array;
     try {
       raw = await this.storage.read(key);
@@ -122,7 +123,7 @@ export class ModelRegistry {
   /** Metadata and artifact of one version. */
   async load(name: string, ref: ModelRef): Promise<LoadedModel> {
     const metadata = await this.metadata(name, ref);
-    const key = keys.artifact(name, metadata.version);
+    const key = modelArtifactKey(name, metadata.version);
     let raw: Uint8Array;
     try {
       raw = await this.storage.read(key);

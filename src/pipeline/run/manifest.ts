@@ -1,5 +1,6 @@
 import type { PredictReport } from "../predict/predict.js";
 import { NotFoundError, PipelineError } from "../core/errors.js";
+import { RUN_MANIFEST_KEY, RUNS_PREFIX } from "../storage/layout.js";
 import type { Storage } from "../storage/storage.js";
 
 /**
@@ -55,12 +56,9 @@ export interface RunFailure {
   at: string;
 }
 
-export const manifestKey = (runId: string): string => `runs/${runId}/manifest.json`;
-export const failureKey = (runId: string): string => `runs/${runId}/failure.json`;
-
 /** Every complete run's manifest, oldest as-of first. */
 export async function listManifests(storage: Storage): Promise<RunManifest[]> {
-  const keys = (await storage.list("runs/")).filter((k) => /^runs\/[^/]+\/manifest\.json$/.test(k));
+  const keys = (await storage.list(RUNS_PREFIX)).filter((k) => RUN_MANIFEST_KEY.test(k));
   const manifests: RunManifest[] = [];
   for (const key of keys) {
     let text: string;

@@ -9,16 +9,16 @@ import { monitor } from "../monitor/monitor.js";
 import type { AlertPolicy } from "../monitor/alerts.js";
 import { predict } from "../predict/predict.js";
 import { writePredictionOutputs } from "../predict/outputs.js";
-import { outputKeys } from "../predict/schema.js";
 import { ModelRegistry } from "../registry/registry.js";
 import { ModelNotRegisteredError } from "../registry/errors.js";
 import { NotFoundError, PipelineError } from "../core/errors.js";
+import { outputKeys, runFailureKey, runFileKey, runManifestKey } from "../storage/layout.js";
 import type { Storage } from "../storage/storage.js";
 import { publicStoreLocation, redactLocalPaths } from "../storage/location.js";
 import { train } from "../train/train.js";
 import type { Trial } from "../train/search.js";
 import type { Forecaster } from "../models/forecaster.js";
-import { failureKey, manifestKey, type RunManifest } from "./manifest.js";
+import type { RunManifest } from "./manifest.js";
 
 /** When the DAG retrains: every run, never, or when production is older than `maxAgeHours` of data. */
 export type TrainPolicy = { kind: "always" } | { kind: "never" } | { kind: "max-age"; maxAgeHours: number };
@@ -118,9 +118,9 @@ export async function runTick(config: Config, options: TickOptions, effects: Tic
       monitor: { forecasts: m.forecasts, scored: m.scored, mape: m.mape, mape7d: m.mape7d, coverage80_7d: m.coverage80_7d, alerts: m.alerts },
       predict: { ...predicted.report, origin: predicted.report.origin },
       outputs: {
-        predictions: outputKeys.run(runId, outputKeys.predictions),
-        X: outputKeys.run(runId, outputKeys.X),
-        y: outputKeys.run(runId, outputKeys.y),
+        predictions: runFileKey(runId, outputKeys.predictions),
+        X: runFileKey(runId, outputKeys.X),
+        y: runFileKey(runId, outputKeys.y),
         history: outputKeys.history,
         metrics: outputKeys.metrics,
         validation: ingested.validation.key,
@@ -130,7 +130,7 @@ export async function runTick(config: Config, options: TickOptions, effects: Tic
       store: publicStoreLocation(storage.uri),
     };
     logger.info("run: tick complete", { asOf: formatInstant(options.asOf), historyRows: written.historyRows, mape7d: m.mape7d });
-    await storage.write(manifestKey(runId), JSON.stringify(manifest, null, 1), { contentType: "application/json" });
+    await storage.write(runManifestKey(runId), JSON.stringify(manifest, null, 1), { contentType: "application/json" });
     return manifest;
   } catch (error) {
     await recordFailure(storage, runId, options.asOf, step, error, clock, logger);
@@ -177,7 +177,7 @@ async function recordFailure(storage: Storage, runId: string, asOf: number, step
     // The message may name local files (a source, the store): kept without the machine's paths.
     const message = redactLocalPaths(error instanceof Error ? error.message : String(error));
     const failure = { format: "energy-forecast/run-failure", runId, asOf: new Date(asOf).toISOString(), step, error: message, at: clock.now().toISOString() };
-    await storage.write(failureKey(runId), JSON.stringify(failure, null, 1), { contentType: "application/json" });
+    await storage.write(runFailureKey(runId), JSON.stringify(failure, null, 1), { contentType: "application/json" });
   } catch (secondary) {
     // The store itself may be what failed; the original error is what the caller must see.
     if (!(secondary instanceof NotFoundError)) logger.warn("run: could not record the failure", { error: String(secondary) });

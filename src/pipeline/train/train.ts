@@ -9,6 +9,7 @@ import { calibrate } from "../models/conformal.js";
 import type { Forecaster } from "../models/forecaster.js";
 import { ModelRegistry } from "../registry/registry.js";
 import type { ModelMetadata } from "../registry/metadata.js";
+import { experimentTrialKey } from "../storage/layout.js";
 import type { Storage } from "../storage/storage.js";
 import type { Trial } from "./search.js";
 
@@ -104,7 +105,7 @@ export async function train(
     };
     residualsOf.set(k, m.residuals);
     records.push(record);
-    await storage.write(`experiments/${runId}/trial-${String(k + 1).padStart(3, "0")}.json`, JSON.stringify(record, null, 1), { contentType: "application/json" });
+    await storage.write(experimentTrialKey(runId, k + 1), JSON.stringify(record, null, 1), { contentType: "application/json" });
     effects.logger.info("train: trial", { trial: k + 1, of: options.trials.length, mape: m.mape.toFixed(4), params: JSON.stringify(params) });
   }
   const bestIndex = records.reduce((b, r, i) => (r.metrics.mape < records[b].metrics.mape ? i : b), 0);

@@ -7,7 +7,7 @@ import type { Clock } from "../../../src/pipeline/core/effects.js";
 import { ExitCode, PipelineError } from "../../../src/pipeline/core/errors.js";
 import { LockedError } from "../../../src/pipeline/lock/errors.js";
 import { acquireLock, readLock, type AcquireLockOptions, type Lock } from "../../../src/pipeline/lock/lock.js";
-import { claimKey } from "../../../src/pipeline/lock/record.js";
+import { claimKey } from "../../../src/pipeline/storage/layout.js";
 import type { Storage } from "../../../src/pipeline/storage/storage.js";
 
 /** A clock tests move by hand. */

@@ -1,0 +1,74 @@
+/**
+ * The pipeline's public entry: what the notebooks, the report's data loaders and the CLI use.
+ * They import from here and nothing deeper, so modules behind it can move without breaking them.
+ * Start with {@link openWorkspace}; every step takes the storage (and clock and logger) it gives.
+ */
+
+// Start-up, settings, effects, errors.
+export { openWorkspace, type Workspace, type WorkspaceOptions } from "./workspace.js";
+export { loadConfig, type Config, type ConfigOverrides } from "./config/config.js";
+export { PROJECT_ROOT } from "./config/paths.js";
+export { codeVersion } from "./config/version.js";
+export { consoleLogger, fixedClock, memoryLogger, silentLogger, systemClock, type Clock, type Logger } from "./core/effects.js";
+export { ConfigError, ExitCode, NotFoundError, PipelineError, ValidationFailedError, describeError, exitCodeFor } from "./core/errors.js";
+
+// Time and series keys.
+export * from "./time/index.js";
+export {
+  compareKeys,
+  keyAt,
+  keyNames,
+  keyValueLabel,
+  rowSeriesId,
+  rowSeriesIds,
+  seriesId,
+  seriesLabel,
+  type KeyValue,
+  type SeriesKey,
+} from "./series/key.js";
+
+// Datasets.
+export { PRESET_NAMES, loadPreset } from "./dataset/preset.js";
+export { featureSchema, keyColumns, type DatasetInfo, type DatasetSpec } from "./dataset/spec.js";
+
+// The store: backends, where everything lives, parquet.
+export { openStorage, parseStoreUri, type StoreLocation } from "./storage/open.js";
+export { readIfExists, type Storage } from "./storage/storage.js";
+export * from "./storage/layout.js";
+export { readParquet } from "./parquet/read.js";
+export { writeParquet } from "./parquet/write.js";
+export type { TableSchema } from "./parquet/schema.js";
+
+// Feature store and features.
+export { FeatureStore, type FeatureGroupRef } from "./featurestore/store.js";
+export type { FeatureGroupManifest } from "./featurestore/manifest.js";
+export { localHour } from "./features/calendar.js";
+export { dayType } from "./features/calendar-grid.js";
+export { danishHolidays, dayKind } from "./features/holidays.js";
+export { buildTrainingRows } from "./features/matrix.js";
+export { panelEnd, panelFromTable, type Panel } from "./features/panel.js";
+export { DEFAULT_FEATURE_SPEC, featureNames, historyNeeded } from "./features/spec.js";
+
+// Models, backtests, training, the registry.
+export { DEFAULT_MODEL, MODEL_NAMES, createForecaster } from "./models/catalog.js";
+export { SeasonalNaive } from "./models/seasonal-naive.js";
+export { runBacktest } from "./backtest/engine.js";
+export { mape } from "./backtest/metrics.js";
+export { DEFAULT_SEARCH_SPACE, gridTrials, randomTrials, type Trial } from "./train/search.js";
+export { forecasterFactory } from "./train/candidates.js";
+export { train, type TrainReport, type TrialRecord } from "./train/train.js";
+export { ModelRegistry } from "./registry/registry.js";
+export { ModelNotRegisteredError } from "./registry/errors.js";
+export type { ModelMetadata } from "./registry/metadata.js";
+
+// Batch prediction, monitoring, runs.
+export { BASELINE_MODEL, predict } from "./predict/predict.js";
+export { readTableIfExists, writePredictionOutputs } from "./predict/outputs.js";
+export { predictionsSchema } from "./predict/schema.js";
+export { joinActuals } from "./monitor/join.js";
+export { monitoringMetrics } from "./monitor/metrics.js";
+export { METRICS_BY_MODEL_SCHEMA, METRICS_BY_ORIGIN_SCHEMA, METRICS_BY_STEP_SCHEMA, METRICS_BY_TIME_SCHEMA, metricsBySeriesSchema } from "./monitor/schema.js";
+export { listManifests, type RunFailure, type RunManifest } from "./run/manifest.js";
+
+// Data contracts.
+export { buildFeatureSuite, loadSuite, renderValidationSummary, validate, type ExpectationValidationResult, type ValidationResult } from "../validation/index.js";
