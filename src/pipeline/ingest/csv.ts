@@ -1,6 +1,9 @@
 import { PipelineError } from "../core/errors.js";
 import { sourceColumns, type DatasetSpec } from "../dataset/spec.js";
-import { driftError, recordsToColumns, type RawColumns } from "./records.js";
+import type { TimeRange } from "../time/index.js";
+import { CsvSplitter } from "./csv-split.js";
+import { driftError, type RawColumns } from "./records.js";
+import { WindowColumns, type RowWindow } from "./window-columns.js";
 
 /**
  * Parses a long CSV file (an Energi Data Service download such as
@@ -12,43 +15,115 @@ import { driftError, recordsToColumns, type RawColumns } from "./records.js";
  * columns in any order plus extra columns (dropped), and `;` (the API's layout), `,` or tab
  * separators, chosen from the header row. Values may use a decimal comma (`12,5`), as the
  * service's Danish exports sometimes do; an empty value is null. `where` names the file in errors.
+ * Rows come in file order; `dst` counts every row's daylight-saving readings.
  */
 export function parseCsvColumns(text: string, spec: DatasetSpec, where: string): RawColumns {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const separator = detectSeparator(body);
-  const rows = splitCsv(body, separator, where);
-  const expected = sourceColumns(spec);
-  if (rows.length === 0) {
-    throw new PipelineError("ingest", `${where}: the CSV file is empty; expected a header row ${expected.join(separator)} and data rows`);
+  const reader = new CsvColumnsReader(spec, where);
+  reader.push(text);
+  return reader.end().columns;
+}
+
+/** What a {@link CsvColumnsReader} found: the kept rows and the extent of all rows. */
+export interface CsvRead {
+  /** The rows in the window, in file order; `dst` counts them only. */
+  columns: RawColumns;
+  /** `[first hour, last hour + 1 h)` of every row of the file. */
+  extent: TimeRange | undefined;
+}
+
+/**
+ * Reads a CSV file (as {@link parseCsvColumns}) piece by piece, bytes or text, keeping only the
+ * rows of `window`: the memory it needs is the window's rows, however large the file. Every row
+ * is still checked, and {@link end} throws the error the whole text would give: an unclosed
+ * quote, else a header that lacks columns, else the first row with the wrong number of fields,
+ * else a header without rows, else the first bad row by `recordsToColumns`' rules.
+ */
+export class CsvColumnsReader {
+  private readonly splitter: CsvSplitter;
+  private readonly rows: WindowColumns;
+  private readonly decoder = new TextDecoder("utf-8");
+  private readonly expected: string[];
+  private header: string[] | undefined;
+  private iTime = -1;
+  private iKeys: number[] = [];
+  private iValue = -1;
+  private iUnit = -1;
+  private readonly keys: string[];
+  /** The header or a row made the file unreadable: later rows are only split (an unclosed quote still wins). */
+  private fatal: PipelineError | undefined;
+  private dataRows = 0;
+
+  /** `where` names the file in errors; rows outside `window` (default: none) are checked, not kept. */
+  constructor(
+    private readonly spec: DatasetSpec,
+    private readonly where: string,
+    window: RowWindow = {},
+  ) {
+    this.expected = sourceColumns(spec);
+    this.keys = spec.keys.map(() => "");
+    this.rows = new WindowColumns(spec, where, window);
+    this.splitter = new CsvSplitter(where, (fields, line) => this.row(fields, line));
   }
-  const header = rows[0].fields.map((h) => h.trim());
-  const missing = expected.filter((name) => !header.includes(name));
-  if (missing.length > 0) throw driftError(where, "the CSV header", missing, header, spec);
-  const iTime = header.indexOf(spec.time.source);
-  const iKeys = spec.keys.map((k) => header.indexOf(k.source));
-  const iValue = header.indexOf(spec.value.source);
-  const iUnit = spec.unitColumn ? header.indexOf(spec.unitColumn) : -1;
-  const records: Array<Record<string, unknown>> = [];
-  const lines: number[] = [];
-  for (let r = 1; r < rows.length; r++) {
-    const { fields, line } = rows[r];
-    if (fields.length === 1 && fields[0].trim() === "") continue; // blank line
-    if (fields.length !== header.length) {
-      throw new PipelineError(
-        "ingest",
-        `${where}: line ${line} has ${fields.length} field(s), expected ${header.length} as in the header (separator "${separator}"); the file is truncated or malformed: fix or re-download it`,
-      );
+
+  /** The next piece of UTF-8 bytes; a character cut between pieces is completed by the next. */
+  pushBytes(bytes: Uint8Array): void {
+    this.splitter.push(this.decoder.decode(bytes, { stream: true }));
+  }
+
+  /** The next piece of text. */
+  push(text: string): void {
+    this.splitter.push(text);
+  }
+
+  /** The end of the file: the kept rows and the file's extent, or the file's error. */
+  end(): CsvRead {
+    this.splitter.push(this.decoder.decode());
+    this.splitter.end();
+    if (!this.header) {
+      throw new PipelineError("ingest", `${this.where}: the CSV file is empty; expected a header row ${this.expected.join(this.splitter.separator)} and data rows`);
     }
-    const record: Record<string, unknown> = { [spec.time.source]: fields[iTime].trim(), [spec.value.source]: parseValue(fields[iValue]) };
-    spec.keys.forEach((k, i) => (record[k.source] = fields[iKeys[i]]));
-    if (iUnit >= 0) record[spec.unitColumn!] = fields[iUnit].trim();
-    records.push(record);
-    lines.push(line);
+    if (this.fatal) throw this.fatal;
+    if (this.dataRows === 0) {
+      throw new PipelineError("ingest", `${this.where}: the CSV file has a header but no data rows; export the rows too, or pick another file`);
+    }
+    const error = this.rows.error();
+    if (error) throw error;
+    return { columns: this.rows.columns(), extent: this.rows.extent() };
   }
-  if (records.length === 0) {
-    throw new PipelineError("ingest", `${where}: the CSV file has a header but no data rows; export the rows too, or pick another file`);
+
+  private row(fields: string[], line: number): void {
+    const header = this.header;
+    if (!header) {
+      this.readHeader(fields.map((h) => h.trim()));
+      return;
+    }
+    if (this.fatal) return;
+    if (fields.length === 1 && fields[0].trim() === "") return; // blank line
+    if (fields.length !== header.length) {
+      this.fatal = new PipelineError(
+        "ingest",
+        `${this.where}: line ${line} has ${fields.length} field(s), expected ${header.length} as in the header (separator "${this.splitter.separator}"); the file is truncated or malformed: fix or re-download it`,
+      );
+      return;
+    }
+    this.dataRows++;
+    for (let k = 0; k < this.iKeys.length; k++) this.keys[k] = fields[this.iKeys[k]];
+    this.rows.add(fields[this.iTime].trim(), this.keys, parseValue(fields[this.iValue]), this.iUnit >= 0 ? fields[this.iUnit].trim() : undefined, `line ${line}`);
   }
-  return recordsToColumns(records, spec, where, (i) => `line ${lines[i]}`);
+
+  private readHeader(header: string[]): void {
+    this.header = header;
+    const spec = this.spec;
+    const missing = this.expected.filter((name) => !header.includes(name));
+    if (missing.length > 0) {
+      this.fatal = driftError(this.where, "the CSV header", missing, header, spec);
+      return;
+    }
+    this.iTime = header.indexOf(spec.time.source);
+    this.iKeys = spec.keys.map((k) => header.indexOf(k.source));
+    this.iValue = header.indexOf(spec.value.source);
+    this.iUnit = spec.unitColumn ? header.indexOf(spec.unitColumn) : -1;
+  }
 }
 
 const DECIMAL_POINT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -66,90 +141,4 @@ function parseValue(field: string): number | string | null {
   // which are exactly the cases where it must be a decimal comma.
   if (DECIMAL_COMMA.test(s)) return Number(s.replace(",", "."));
   return field;
-}
-
-function detectSeparator(text: string): string {
-  const end = text.search(/\r|\n/);
-  const header = end < 0 ? text : text.slice(0, end);
-  for (const sep of [";", ",", "\t"]) if (header.includes(sep)) return sep;
-  return ";";
-}
-
-interface CsvRow {
-  fields: string[];
-  /** 1-based line of the file where the row starts. */
-  line: number;
-}
-
-/** RFC 4180 style split: quoted fields may hold separators, quotes (`""`) and line breaks. */
-function splitCsv(text: string, separator: string, where: string): CsvRow[] {
-  const rows: CsvRow[] = [];
-  const n = text.length;
-  const sep = separator.charCodeAt(0);
-  const QUOTE = 34;
-  const CR = 13;
-  const LF = 10;
-  let line = 1;
-  let i = 0;
-  while (i < n) {
-    const fields: string[] = [];
-    const startLine = line;
-    for (;;) {
-      let field: string;
-      if (text.charCodeAt(i) === QUOTE) {
-        const openLine = line;
-        let value = "";
-        let from = ++i;
-        for (;;) {
-          const q = text.indexOf('"', i);
-          if (q < 0) {
-            throw new PipelineError("ingest", `${where}: line ${openLine} opens a quoted field that is never closed; the file is truncated or malformed: fix or re-download it`);
-          }
-          line += countLineBreaks(text, i, q);
-          if (text.charCodeAt(q + 1) === QUOTE) {
-            value += text.slice(from, q + 1);
-            i = from = q + 2;
-            continue;
-          }
-          value += text.slice(from, q);
-          i = q + 1;
-          break;
-        }
-        // Tolerate stray characters between the closing quote and the separator by keeping them.
-        let j = i;
-        while (j < n && text.charCodeAt(j) !== sep && text.charCodeAt(j) !== CR && text.charCodeAt(j) !== LF) j++;
-        field = value + text.slice(i, j);
-        i = j;
-      } else {
-        let j = i;
-        while (j < n) {
-          const ch = text.charCodeAt(j);
-          if (ch === sep || ch === CR || ch === LF) break;
-          j++;
-        }
-        field = text.slice(i, j);
-        i = j;
-      }
-      fields.push(field);
-      if (i < n && text.charCodeAt(i) === sep) {
-        i++;
-        continue;
-      }
-      break;
-    }
-    if (i < n && text.charCodeAt(i) === CR) i++;
-    if (i < n && text.charCodeAt(i) === LF) i++;
-    line++;
-    rows.push({ fields, line: startLine });
-  }
-  return rows;
-}
-
-function countLineBreaks(text: string, from: number, to: number): number {
-  let count = 0;
-  for (let k = from; k < to; k++) {
-    const ch = text.charCodeAt(k);
-    if (ch === 10 || (ch === 13 && text.charCodeAt(k + 1) !== 10)) count++;
-  }
-  return count;
 }

@@ -34,8 +34,23 @@ const INTEGER_STRING_RE = new RegExp(INTEGER_STRING_PATTERN);
 /** What a time column must hold, for messages. */
 const EXPECTED_TIME = 'a time like "2022-12-21T16:00:00" (yyyy-MM-ddTHH:mm[:ss], optionally with Z or an offset)';
 
+const TIME_RE = new RegExp(TIME_PATTERN, "u");
+
+/**
+ * Whether a time text surely passes the schema's time pattern (the same regular expression):
+ * a fast check for sources that check rows one at a time.
+ */
+export function isTimeText(text: string): boolean {
+  return TIME_RE.test(text);
+}
+
+/** Whether a text surely passes the schema of an integer key (the same regular expression). */
+export function isIntegerText(text: string): boolean {
+  return INTEGER_STRING_RE.test(text);
+}
+
 /** Parses one time text to UTC ms when it carries its own offset; else its wall time as if UTC (NaN when unparseable). */
-function parseTimeText(text: string): { ms: number; instant: boolean } {
+export function parseTimeText(text: string): { ms: number; instant: boolean } {
   const m = OFFSET_RE.exec(text);
   if (!m) return { ms: parseWallTime(text), instant: false };
   const wall = parseWallTime(text.slice(0, text.length - m[1].length));
@@ -85,7 +100,7 @@ export function recordsToColumns(records: unknown[], spec: DatasetSpec, where: s
     if (text !== last) {
       lastParsed = parseTimeText(text);
       last = text;
-      if (Number.isNaN(lastParsed.ms)) throw valueError(where, label(i), spec.time.source, text, EXPECTED_TIME, "--time");
+      if (Number.isNaN(lastParsed.ms)) throw timeTextError(where, label(i), spec.time.source, text);
     }
     // `last` equals `text`; storing it lets every row of an hour share one string.
     cols.time[i] = last;
@@ -107,10 +122,33 @@ export function recordsToColumns(records: unknown[], spec: DatasetSpec, where: s
   }
   for (let i = 0; i < n; i++) {
     if (cols.times[i] % HOUR_MS !== 0) {
-      throw valueError(where, label(i), spec.time.source, cols.time[i], "the start of an hour (minutes and seconds 0): the data must be hourly", "--time");
+      throw hourStartError(where, label(i), spec.time.source, cols.time[i]);
     }
   }
   return cols;
+}
+
+/**
+ * The error {@link recordsToColumns} throws when this one record fails the spec's schema (the
+ * same compiled validator and words), or undefined when it passes; `row` names it (`line 14`).
+ * For sources that check rows one at a time, after a fast check that may be stricter.
+ */
+export function recordSchemaError(record: Record<string, unknown>, spec: DatasetSpec, where: string, row: string): PipelineError | undefined {
+  const validate = validatorFor(spec);
+  const records = [record];
+  if (validate(records)) return undefined;
+  const label: RowLabel = () => row;
+  return recordError(records, 0, spec, where, label) ?? new PipelineError("ingest", `${where}: ${row} is invalid: ${validate.errors?.[0]?.message ?? "unknown reason"}`);
+}
+
+/** A time text that matches the pattern but is no date (`2023-13-01T00:00`). */
+export function timeTextError(where: string, row: string, column: string, text: string): PipelineError {
+  return valueError(where, row, column, text, EXPECTED_TIME, "--time");
+}
+
+/** A time that is not the start of a UTC hour after the zone rules (`12:30`). */
+export function hourStartError(where: string, row: string, column: string, text: string): PipelineError {
+  return valueError(where, row, column, text, "the start of an hour (minutes and seconds 0): the data must be hourly", "--time");
 }
 
 function keyValue(key: KeySpec, v: unknown, interned: Map<string, string>): KeyValue {

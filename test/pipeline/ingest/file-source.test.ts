@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -206,6 +206,33 @@ describe("fileSource", () => {
     );
     writeFileSync(path, `${HEADER}\n2023-01-01T00:00:00;2023-01-01T01:00:00;DK1;111;1\n`);
     expect((await source.extract(DAY, DE35)).times).toHaveLength(1);
+  });
+
+  it("streams a CSV file of several read chunks: multibyte characters and quoted line breaks across chunk ends, only the window kept", async () => {
+    const spec = applyDatasetFlags(undefined, { keys: "meter", time: "hour", value: "kwh" });
+    const lines = ["hour,meter,kwh,note"];
+    for (let h = 0; h < 100; h++) {
+      const hour = new Date(DAY.start + h * H).toISOString().slice(0, 19);
+      for (let m = 0; m < 400; m++) lines.push(`${hour},Ærø-${m},${h + m / 1000},"two\r\nlines, ""ø"""`);
+    }
+    const text = lines.join("\r\n");
+    expect(Buffer.byteLength(text)).toBeGreaterThan(2 << 20);
+    const path = join(dir, "large.csv");
+    writeFileSync(path, text);
+    const source = fileSource(path);
+    expect(await source.extent(spec)).toEqual({ start: DAY.start, end: DAY.start + 100 * H });
+    const window = { start: DAY.start + 40 * H, end: DAY.start + 42 * H };
+    const c = await source.extract(window, spec, { meter: ["Ærø-7", "Ærø-399"] });
+    expect(c.keys[0]).toEqual(["Ærø-7", "Ærø-399", "Ærø-7", "Ærø-399"]);
+    expect(c.value).toEqual([40.007, 40.399, 41.007, 41.399]);
+    expect(c.times).toEqual([window.start, window.start, window.start + H, window.start + H]);
+    expect((await source.extract(window, spec)).times).toHaveLength(800);
+  });
+
+  it("reports a directory given as the file", async () => {
+    const path = join(dir, "folder.csv");
+    mkdirSync(path);
+    await expect(fileSource(path).extent(DE35)).rejects.toThrow(`ingest: source file "${path}" is a directory; pass --source file:<path> to a CSV or parquet file`);
   });
 
   it("rejects unsupported formats and schemes", async () => {
