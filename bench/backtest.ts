@@ -20,7 +20,8 @@ import { loadPreset } from "../src/pipeline/dataset/preset.js";
 import { buildTrainingRows } from "../src/pipeline/features/matrix.js";
 import { panelUntil, type Panel } from "../src/pipeline/features/panel.js";
 import { fileSource } from "../src/pipeline/ingest/file-source.js";
-import { createForecaster, DEFAULT_MODEL, defaultGbmOptions } from "../src/pipeline/models/catalog.js";
+import { createForecaster, defaultGbmOptions } from "../src/pipeline/models/catalog.js";
+import { DEFAULT_MODEL } from "../src/pipeline/models/names.js";
 import { GbmForecaster } from "../src/pipeline/models/gbm-forecaster.js";
 import { best, peakMb, report } from "./util.js";
 

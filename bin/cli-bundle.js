@@ -26,14 +26,15 @@ function listFiles(root, dir) {
 }
 
 /**
- * The cache key of the sources: SHA-256 over every file's path and content under src/ (content,
- * not mtimes: a fresh clone or a `git checkout` must not reuse a bundle of other sources).
+ * The cache key of the sources: SHA-256 over every file's path and content under src/, and
+ * package.json (its "sideEffects" steers the bundling). Content, not mtimes: a fresh clone or a
+ * `git checkout` must not reuse a bundle of other sources.
  * @param {string} root project root
  * @returns {string} 16 hex digits
  */
 export function sourceHash(root) {
   const hash = createHash("sha256").update(`format ${BUILD_FORMAT}\n`);
-  for (const file of listFiles(root, join(root, "src"))) {
+  for (const file of ["package.json", ...listFiles(root, join(root, "src"))]) {
     hash.update(`${file}\n`).update(readFileSync(join(root, file))).update("\n");
   }
   return hash.digest("hex").slice(0, 16);

@@ -1,5 +1,4 @@
-import type { ConfigOverrides } from "../pipeline/config/config.js";
-import { openWorkspace, type Workspace } from "../pipeline/workspace.js";
+import { openWorkspace, type ConfigOverrides, type Workspace } from "../pipeline/index.js";
 
 /** Everything a command needs: the workspace every entry point opens the same way. */
 export type CliContext = Workspace;

@@ -1,5 +1,4 @@
-import { takeLease } from "../pipeline/lock/lease.js";
-import type { Storage } from "../pipeline/storage/storage.js";
+import { takeLease, type Storage } from "../pipeline/index.js";
 import type { CliContext } from "./context.js";
 
 /**

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+// The command declarations load only these light modules (never the pipeline index): `--help` stays fast.
 import { describeError, exitCodeFor, ExitCode, PipelineError } from "../pipeline/core/errors.js";
 import { codeVersion } from "../pipeline/config/version.js";
 import { registerBacktest } from "./commands/backtest.js";

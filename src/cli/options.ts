@@ -1,4 +1,4 @@
-import { ConfigError } from "../pipeline/core/errors.js";
+import { ConfigError } from "../pipeline/index.js";
 
 /** A whole number of hours >= 1 from a flag. */
 export function wholeHoursFlag(raw: string, name: string): number {

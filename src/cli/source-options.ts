@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { ConfigOverrides } from "../pipeline/config/config.js";
+import type { ConfigOverrides } from "../pipeline/index.js";
 import { PRESET_NAMES, type DatasetFlags } from "../pipeline/dataset/preset.js";
 
 /** The flags that choose the data: where it comes from and what its columns are. */

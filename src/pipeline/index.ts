@@ -6,7 +6,7 @@
 
 // Start-up, settings, effects, errors.
 export { openWorkspace, type Workspace, type WorkspaceOptions } from "./workspace.js";
-export { loadConfig, type Config, type ConfigOverrides } from "./config/config.js";
+export { checkHorizon, checkTimeOrder, loadConfig, type Config, type ConfigOverrides } from "./config/config.js";
 export { PROJECT_ROOT } from "./config/paths.js";
 export { codeVersion } from "./config/version.js";
 export { consoleLogger, fixedClock, memoryLogger, silentLogger, systemClock, type Clock, type Logger } from "./core/effects.js";
@@ -28,16 +28,22 @@ export {
 } from "./series/key.js";
 
 // Datasets.
-export { PRESET_NAMES, loadPreset } from "./dataset/preset.js";
+export { PRESET_NAMES, loadPreset, type DatasetFlags } from "./dataset/preset.js";
 export { featureSchema, keyColumns, type DatasetInfo, type DatasetSpec } from "./dataset/spec.js";
 
 // The store: backends, where everything lives, parquet.
 export { openStorage, parseStoreUri, type StoreLocation } from "./storage/open.js";
 export { readIfExists, type Storage } from "./storage/storage.js";
 export * from "./storage/layout.js";
-export { readParquet } from "./parquet/read.js";
+export { parquetSchema, readParquet } from "./parquet/read.js";
 export { writeParquet } from "./parquet/write.js";
 export type { TableSchema } from "./parquet/schema.js";
+
+// Ingest: sources, the extract-validate-upsert step.
+export { ingest, type IngestReport } from "./ingest/ingest.js";
+export { openSource } from "./ingest/open-source.js";
+export { fileSource } from "./ingest/file-source.js";
+export { transformRaw } from "./ingest/transform.js";
 
 // Feature store and features.
 export { FeatureStore, type FeatureGroupRef } from "./featurestore/store.js";
@@ -50,7 +56,8 @@ export { panelEnd, panelFromTable, type Panel } from "./features/panel.js";
 export { DEFAULT_FEATURE_SPEC, featureNames, historyNeeded } from "./features/spec.js";
 
 // Models, backtests, training, the registry.
-export { DEFAULT_MODEL, MODEL_NAMES, createForecaster } from "./models/catalog.js";
+export { DEFAULT_MODEL, MODEL_NAMES } from "./models/names.js";
+export { createForecaster, loadForecaster } from "./models/catalog.js";
 export { SeasonalNaive } from "./models/seasonal-naive.js";
 export { runBacktest } from "./backtest/engine.js";
 export { mape } from "./backtest/metrics.js";
@@ -68,7 +75,15 @@ export { predictionsSchema } from "./predict/schema.js";
 export { joinActuals } from "./monitor/join.js";
 export { monitoringMetrics } from "./monitor/metrics.js";
 export { METRICS_BY_MODEL_SCHEMA, METRICS_BY_ORIGIN_SCHEMA, METRICS_BY_STEP_SCHEMA, METRICS_BY_TIME_SCHEMA, metricsBySeriesSchema } from "./monitor/schema.js";
+export { monitor, type MonitorReport } from "./monitor/monitor.js";
 export { listManifests, type RunFailure, type RunManifest } from "./run/manifest.js";
+export { runTick, type TickOptions } from "./run/tick.js";
+export { parseTrainPolicy } from "./run/policy.js";
+export { takeLease } from "./lock/lease.js";
+
+// Store health.
+export { examineStore, repairStore, type DoctorOptions } from "./doctor/doctor.js";
+export { formatDoctorReport, type DoctorReport } from "./doctor/report.js";
 
 // Data contracts.
 export { buildFeatureSuite, loadSuite, renderValidationSummary, validate, type ExpectationValidationResult, type ValidationResult } from "../validation/index.js";

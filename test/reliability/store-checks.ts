@@ -8,7 +8,8 @@ import type { ColumnTable } from "arquero";
 import { expect } from "vitest";
 import { FeatureStore } from "../../src/pipeline/featurestore/store.js";
 import { parseManifest } from "../../src/pipeline/featurestore/manifest.js";
-import { DEFAULT_MODEL, loadForecaster } from "../../src/pipeline/models/catalog.js";
+import { loadForecaster } from "../../src/pipeline/models/catalog.js";
+import { DEFAULT_MODEL } from "../../src/pipeline/models/names.js";
 import {
   METRICS_BY_MODEL_SCHEMA,
   METRICS_BY_ORIGIN_SCHEMA,

@@ -1,10 +1,5 @@
 import type { Command } from "commander";
-import { ExitCode, PipelineError } from "../../pipeline/core/errors.js";
-import { checkTimeOrder } from "../../pipeline/config/config.js";
-import { formatInstant, HOUR_MS, parseInstant } from "../../pipeline/time/index.js";
-import { openSource } from "../../pipeline/ingest/open-source.js";
-import { listManifests } from "../../pipeline/run/manifest.js";
-import { runTick } from "../../pipeline/run/tick.js";
+import { ExitCode, HOUR_MS, PipelineError, checkTimeOrder, formatInstant, listManifests, openSource, parseInstant, runTick } from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";

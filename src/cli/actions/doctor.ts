@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { ExitCode } from "../../pipeline/core/errors.js";
-import { examineStore, repairStore, type DoctorOptions } from "../../pipeline/doctor/doctor.js";
-import { formatDoctorReport, type DoctorReport } from "../../pipeline/doctor/report.js";
+import { ExitCode, examineStore, formatDoctorReport, repairStore, type DoctorOptions, type DoctorReport } from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { QuietExit } from "../exit.js";
 import { withStoreLock } from "../lock.js";

@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { parseInstant } from "../../pipeline/time/index.js";
-import { ingest, type IngestReport } from "../../pipeline/ingest/ingest.js";
-import { openSource } from "../../pipeline/ingest/open-source.js";
+import { ingest, openSource, parseInstant, type IngestReport } from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { withStoreLock } from "../lock.js";

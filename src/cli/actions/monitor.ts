@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { ExitCode } from "../../pipeline/core/errors.js";
-import { monitor, type MonitorReport } from "../../pipeline/monitor/monitor.js";
+import { ExitCode, monitor, type MonitorReport } from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { QuietExit } from "../exit.js";
 import { fractionFlag } from "../options.js";

@@ -1,10 +1,5 @@
 import type { Command } from "commander";
-import { checkHorizon } from "../../pipeline/config/config.js";
-import { HOUR_MS, parseInstant, visibleUntil } from "../../pipeline/time/index.js";
-import { FeatureStore } from "../../pipeline/featurestore/store.js";
-import { PipelineError } from "../../pipeline/core/errors.js";
-import { predict } from "../../pipeline/predict/predict.js";
-import { writePredictionOutputs } from "../../pipeline/predict/outputs.js";
+import { FeatureStore, HOUR_MS, PipelineError, checkHorizon, parseInstant, predict, visibleUntil, writePredictionOutputs } from "../../pipeline/index.js";
 import { createContext, type CliContext, type GlobalOptions } from "../context.js";
 import { wholeHoursFlag } from "../options.js";
 import { withStoreLock } from "../lock.js";

@@ -1,9 +1,5 @@
 import type { Command } from "commander";
-import { ExitCode } from "../../pipeline/core/errors.js";
-import { formatInstant, parseInstant } from "../../pipeline/time/index.js";
-import { openSource } from "../../pipeline/ingest/open-source.js";
-import type { RunManifest } from "../../pipeline/run/manifest.js";
-import { runTick } from "../../pipeline/run/tick.js";
+import { ExitCode, formatInstant, openSource, parseInstant, runTick, type RunManifest } from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";

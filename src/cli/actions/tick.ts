@@ -1,6 +1,4 @@
-import { parseTrainPolicy } from "../../pipeline/run/policy.js";
-import type { TickOptions } from "../../pipeline/run/tick.js";
-import { forecasterFactory } from "../../pipeline/train/candidates.js";
+import { forecasterFactory, parseTrainPolicy, type TickOptions } from "../../pipeline/index.js";
 import type { CliContext } from "../context.js";
 import { fractionFlag } from "../options.js";
 import type { TickFlags } from "../tick-options.js";

@@ -1,10 +1,5 @@
 import type { Command } from "commander";
-import { checkHorizon } from "../../pipeline/config/config.js";
-import { ConfigError } from "../../pipeline/core/errors.js";
-import { parseInstant } from "../../pipeline/time/index.js";
-import { DEFAULT_SEARCH_SPACE, gridTrials, randomTrials, type Trial } from "../../pipeline/train/search.js";
-import { forecasterFactory } from "../../pipeline/train/candidates.js";
-import { train, type TrainReport } from "../../pipeline/train/train.js";
+import { ConfigError, DEFAULT_SEARCH_SPACE, checkHorizon, forecasterFactory, gridTrials, parseInstant, randomTrials, train, type TrainReport, type Trial } from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { wholeHoursFlag } from "../options.js";
 import { withStoreLock } from "../lock.js";

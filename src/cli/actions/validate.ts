@@ -1,15 +1,7 @@
 import type { Command } from "commander";
 import type { ColumnTable } from "arquero";
 import { existsSync, readFileSync } from "node:fs";
-import { ConfigError, ExitCode, PipelineError } from "../../pipeline/core/errors.js";
-import { checkTimeOrder } from "../../pipeline/config/config.js";
-import { parseInstant } from "../../pipeline/time/index.js";
-import { FeatureStore } from "../../pipeline/featurestore/store.js";
-import { fileSource } from "../../pipeline/ingest/file-source.js";
-import { transformRaw } from "../../pipeline/ingest/transform.js";
-import { parquetSchema, readParquet } from "../../pipeline/parquet/read.js";
-import { featureSchema, keyColumns } from "../../pipeline/dataset/spec.js";
-import { buildFeatureSuite, loadSuite, renderValidationSummary, validate } from "../../validation/index.js";
+import { ConfigError, ExitCode, FeatureStore, PipelineError, buildFeatureSuite, checkTimeOrder, featureSchema, fileSource, keyColumns, loadSuite, parquetSchema, parseInstant, readParquet, renderValidationSummary, transformRaw, validate } from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";

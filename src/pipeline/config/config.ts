@@ -2,7 +2,7 @@ import { ConfigError } from "../core/errors.js";
 import type { DatasetSpec } from "../dataset/spec.js";
 import { applyDatasetFlags, DEFAULT_PRESET, loadPreset, type DatasetFlags } from "../dataset/preset.js";
 import type { KeyValue } from "../series/key.js";
-import { DEFAULT_MODEL } from "../models/catalog.js";
+import { DEFAULT_MODEL } from "../models/names.js";
 import { envNumber, envString, type Env } from "./env.js";
 import { lockSettings, type LockSettings } from "../lock/settings.js";
 import { DEFAULT_STORE_DIR, EMBEDDED_DATA_PATH } from "./paths.js";

@@ -4,6 +4,7 @@ import { BlendForecaster } from "./blend.js";
 import { FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, type Forecaster, type ForecasterJson } from "./forecaster.js";
 import { GbmForecaster, type GbmForecasterOptions } from "./gbm-forecaster.js";
 import type { GbmParams } from "./gbm/index.js";
+import { MODEL_NAMES } from "./names.js";
 import { SeasonalNaive } from "./seasonal-naive.js";
 
 /**
@@ -18,7 +19,8 @@ export function defaultGbmOptions(name = "gbm", gbm: Partial<GbmParams> = {}): G
   return { name, features: DEFAULT_FEATURE_SPEC, gbm: { ...DEFAULT_GBM_SETTINGS, ...gbm } };
 }
 
-const FACTORIES: Record<string, (gbm: Partial<GbmParams>) => Forecaster> = {
+/** How to build each of {@link MODEL_NAMES} (names.ts; a test keeps the two in step). */
+export const FACTORIES: Readonly<Record<string, (gbm: Partial<GbmParams>) => Forecaster>> = {
   "seasonal-naive-24": () => new SeasonalNaive(24),
   "seasonal-naive-168": () => new SeasonalNaive(168),
   gbm: (gbm) => new GbmForecaster(defaultGbmOptions("gbm", gbm)),
@@ -28,11 +30,6 @@ const FACTORIES: Record<string, (gbm: Partial<GbmParams>) => Forecaster> = {
     new BlendForecaster("gbm-blend", [new GbmForecaster(defaultGbmOptions("gbm", gbm)), new SeasonalNaive(168)], [0.5, 0.5], { seasonal: [{ member: 1, lag: 168 }] }),
 };
 
-/** Every model name the CLI and the loader know, in display order. */
-export const MODEL_NAMES: readonly string[] = Object.freeze(Object.keys(FACTORIES));
-
-/** The model training and batch prediction use unless told otherwise (chosen by backtest). */
-export const DEFAULT_MODEL = "gbm-blend";
 
 /**
  * A fresh, unfitted model by name, with optional learner settings for its gradient-boosting part

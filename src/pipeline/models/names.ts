@@ -1,0 +1,10 @@
+/**
+ * The catalog's model names, apart from the models themselves: settings and the CLI's help name
+ * the models without loading any learner (catalog.ts builds them, and a test keeps both in step).
+ */
+
+/** Every model the catalog can build, in the order `backtest` reports them. */
+export const MODEL_NAMES: readonly string[] = Object.freeze(["seasonal-naive-24", "seasonal-naive-168", "gbm", "gbm-blend"]);
+
+/** The default model (MODEL_NAME): the global GBM blended with the seasonal naive of last week. */
+export const DEFAULT_MODEL = "gbm-blend";
