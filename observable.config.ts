@@ -11,6 +11,10 @@ export default {
   // REPORT_OUTPUT lets tests build into a temporary folder instead of the project's dist/.
   output: process.env.REPORT_OUTPUT || "dist",
   title: "Energy forecast report",
+  // Links name the file (`./forecasts.html`), so the site works on any static server, including
+  // ones that do not map `/forecasts` to `forecasts.html` (python3 -m http.server, a bucket).
+  // This is Framework 1.13's `cleanUrls: false`, under its current, non-deprecated name.
+  preserveExtension: true,
   pages: [
     { name: "Overview", path: "/" },
     { name: "Forecasts", path: "/forecasts" },

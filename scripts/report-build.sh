@@ -4,6 +4,9 @@
 #   bash scripts/report-build.sh preview    live preview (extra arguments go to Framework)
 # The loaders read the store the CLI uses (STORE_URI, GOOGLE_CLOUD_*, .env), so run this from
 # anywhere with the same settings as the pipeline.
+# REPORT_BUILD_TIME (ISO with zone, e.g. 2023-01-30T07:00:00Z) fixes the time the Overview judges the
+# data's freshness against (default: now), for tests and for rebuilding an old report as it was.
+# The site links pages as ./forecasts.html: serve dist/ with any static server (python3 -m http.server -d dist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

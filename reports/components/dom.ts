@@ -87,3 +87,23 @@ export function sparkline(values: Array<number | null>, { width = 120, height = 
   svg.append(dot);
   return svg;
 }
+
+/** A file the page links for download: its URL in the build and the name it is saved under. */
+export interface DownloadFile {
+  /** The format, as the link reads (`CSV`). */
+  label: string;
+  href: string;
+  /** File name for the browser's save dialog (the built file's name carries a content hash). */
+  file: string;
+}
+
+/**
+ * A visible line of download links (`CSV · Parquet`), one per format of the same table. The
+ * pages write `FileAttachment("data/x.csv").href` literally: Framework copies into the build only
+ * files a page names, and reading `.href` right on the call keeps it from bundling a CSV or
+ * parquet parser from the npm CDN the build cannot reach (nothing here parses the files).
+ */
+export function downloads(name: string, text: string, files: DownloadFile[]): HTMLElement {
+  const links = files.flatMap(({ label, href, file }, i) => [i ? " · " : "", el("a", { href, download: file, "data-format": label.toLowerCase() }, label)]);
+  return el("p", { class: "downloads", "data-downloads": name }, `${text} `, ...links);
+}

@@ -4,6 +4,10 @@
  */
 declare module "observablehq:stdlib" {
   export interface FileAttachmentHandle {
+    /** The file's name (its last path segment). */
+    name: string;
+    /** The absolute URL of the file in the built site. */
+    href: string;
     url(): Promise<string>;
     json(): Promise<unknown>;
   }

@@ -10,8 +10,9 @@ import { panelFromTable } from "../../src/pipeline/features/panel.js";
 import type { DatasetInfo } from "../../src/pipeline/dataset/spec.js";
 import type { FeatureStore } from "../../src/pipeline/featurestore/store.js";
 import { SeasonalNaive } from "../../src/pipeline/models/seasonal-naive.js";
-import { registryKeys, type ModelMetadata } from "../../src/pipeline/registry/metadata.js";
+import type { ModelMetadata } from "../../src/pipeline/registry/metadata.js";
 import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
+import { EXPERIMENT_TRIAL_KEY, experimentPrefix, modelAliasKey } from "../../src/pipeline/storage/layout.js";
 import type { TrialRecord } from "../../src/pipeline/train/train.js";
 import { summariseArtifact, summariseFeatures } from "./lib/artifact.js";
 import { emit, emptyNotice, runLoader, type ReportContext } from "./lib/context.js";
@@ -37,7 +38,7 @@ runLoader("model", async (ctx) => {
     });
     return;
   }
-  const hasAlias = await storage.exists(registryKeys.alias(name, "production"));
+  const hasAlias = await storage.exists(modelAliasKey(name, "production"));
   const production = hasAlias ? await registry.resolve(name, "production") : versions[versions.length - 1];
   const { store, info } = await featureGroup(ctx);
 
@@ -82,7 +83,7 @@ runLoader("model", async (ctx) => {
 });
 
 async function readTrials(ctx: ReportContext, runId: string): Promise<TrialRecord[]> {
-  const keys = (await ctx.storage.list(`experiments/${runId}/`)).filter((k) => /\/trial-[^/]+\.json$/.test(k));
+  const keys = (await ctx.storage.list(experimentPrefix(runId))).filter((k) => EXPERIMENT_TRIAL_KEY.test(k));
   const out: TrialRecord[] = [];
   for (const key of keys) {
     const t = await readJsonIfExists<TrialRecord>(ctx.storage, key);

@@ -15,7 +15,7 @@ import {
 } from "../../src/pipeline/monitor/schema.js";
 import { keyAt, seriesId } from "../../src/pipeline/series/key.js";
 import { BASELINE_MODEL } from "../../src/pipeline/predict/predict.js";
-import { outputKeys } from "../../src/pipeline/predict/schema.js";
+import { outputKeys } from "../../src/pipeline/storage/layout.js";
 import { emit, emptyNotice, runLoader } from "./lib/context.js";
 import { readScored } from "./lib/scored.js";
 import { datasetOut, keyArrays, seriesRef, tableSeriesIds } from "./lib/series.js";

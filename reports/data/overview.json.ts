@@ -1,18 +1,20 @@
 /**
  * Overview page data: the dataset (from the store), the status at a glance (last run, data
- * freshness, 7-day MAPE against the alert threshold, series, validations), the series the latest
- * run did not forecast (stale) or forecast with the baseline (new), and the headline chart, the
- * total over all series observed vs forecast, aggregated here to one row per hour.
+ * freshness against the last run and the build time, 7-day MAPE against the alert threshold,
+ * series, validations), the series the latest run did not forecast (stale) or forecast with the
+ * baseline (new), and the headline chart, the total over all series observed vs forecast,
+ * aggregated here to one row per hour.
  */
 import * as aq from "arquero";
 import { DAY_MS, HOUR_MS } from "../../src/pipeline/time/index.js";
 import { METRICS_BY_TIME_SCHEMA } from "../../src/pipeline/monitor/schema.js";
-import { outputKeys, predictionsSchema } from "../../src/pipeline/predict/schema.js";
+import { predictionsSchema } from "../../src/pipeline/predict/schema.js";
 import type { DatasetInfo } from "../../src/pipeline/dataset/spec.js";
 import type { FeatureStore } from "../../src/pipeline/featurestore/store.js";
-import { registryKeys } from "../../src/pipeline/registry/metadata.js";
 import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
+import { modelAliasKey, outputKeys } from "../../src/pipeline/storage/layout.js";
 import { emit, emptyNotice, redactPaths, runLoader, type ReportContext } from "./lib/context.js";
+import { freshness } from "./lib/freshness.js";
 import { datasetOut, distinctSeries, runSeriesNotes } from "./lib/series.js";
 import { amount, col, extent, featureGroup, frac, listRuns, readOptional } from "./lib/store.js";
 import { readQuarantine, readValidations } from "./lib/validation.js";
@@ -43,6 +45,8 @@ runLoader("overview", async (ctx) => {
     series = distinctSeries(latest, info).size;
   }
 
+  const delayDays = last ? delayOf(last.asOf, last.visibleUntil) : config.window.delayDays;
+
   const metrics = await readOptional(storage, outputKeys.metrics, METRICS_BY_TIME_SCHEMA);
   const m = metrics && metrics.numRows() > 0 ? metrics.slice(metrics.numRows() - 1).object() as Record<string, number | null> : undefined;
 
@@ -54,7 +58,7 @@ runLoader("overview", async (ctx) => {
   let model = null;
   if ((await registry.versions(config.forecast.model)).length > 0) {
     // The production alias when set (the version the runs predict with), else the newest version.
-    const hasAlias = await storage.exists(registryKeys.alias(config.forecast.model, "production"));
+    const hasAlias = await storage.exists(modelAliasKey(config.forecast.model, "production"));
     const meta = await registry.metadata(config.forecast.model, hasAlias ? "production" : "latest");
     model = { name: meta.name, version: meta.version, alias: hasAlias ? "production" : "latest", createdAt: meta.createdAt, mape: frac(meta.metrics.mape), trainingEnd: meta.trainingWindow.end };
   }
@@ -83,7 +87,8 @@ runLoader("overview", async (ctx) => {
           : null,
       runs: { succeeded: successes.length, failed: failures.length },
       dataset: datasetOut(info),
-      data: { first: firstObs, last: lastObs, rows: manifest?.rows ?? 0, series, commit: manifest?.commit ?? 0, delayDays: last ? delayOf(last.asOf, last.visibleUntil) : config.window.delayDays, group: `${config.featureGroup.name}/v${config.featureGroup.version}` },
+      data: { first: firstObs, last: lastObs, rows: manifest?.rows ?? 0, series, commit: manifest?.commit ?? 0, delayDays, group: `${config.featureGroup.name}/v${config.featureGroup.version}` },
+      freshness: freshness({ last: lastObs, rows: manifest?.rows ?? 0, delayDays, visibleUntil: last?.visibleUntil ?? null, builtAt: ctx.builtAt }),
       monitoring: m
         ? {
             latestHour: m.datetime_utc,

@@ -8,22 +8,28 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
+import { readParquet } from "../../src/pipeline/parquet/read.js";
 
 const LOADERS = ["overview", "forecasts", "monitoring", "data-quality", "model", "runs"];
 
+/** The downloads: header only, or a parquet file without rows, until the pipeline has run. */
+const DOWNLOADS = ["latest-forecast.csv", "latest-forecast.parquet", "monitoring-series.csv", "monitoring-series.parquet"];
+
+/** Runs `reports/data/<file>.ts` (`overview` is `overview.json`). */
 function runLoader(name: string, storeUri: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join("reports", "data", `${name}.json.ts`)], {
+    const file = /\.(csv|parquet)$/.test(name) ? name : `${name}.json`;
+    const child = spawn(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join("reports", "data", `${file}.ts`)], {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TZ: "UTC", STORE_URI: storeUri },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let stdout = "";
+    const stdout: Buffer[] = [];
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
+    child.stdout.on("data", (d: Buffer) => stdout.push(d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(stdout).toString("latin1"), stderr }));
   });
 }
 
@@ -53,6 +59,17 @@ describe("report loaders on an empty store", () => {
       });
     }, 60_000);
   }
+
+  it("the download loaders write the files' columns and no rows", async () => {
+    const results = await Promise.all(DOWNLOADS.map((name) => runLoader(name, join(tmp, "empty"))));
+    results.forEach((r, i) => expect(r.code, `${DOWNLOADS[i]}: ${r.stderr}`).toBe(0));
+    expect(results[0].stdout).toBe("area,consumer_type,series,datetime_utc,origin,step,prediction,lower_80,upper_80,lower_95,upper_95,model,model_version,run_id\n");
+    expect(results[2].stdout).toBe("area,consumer_type,series,n,mape,rmspe,coverage_80,coverage_95\n");
+    for (const [i, columns] of [[1, 14], [3, 8]]) {
+      const table = readParquet(Buffer.from(results[i].stdout, "latin1"));
+      expect([table.numRows(), table.columnNames().length], DOWNLOADS[i]).toEqual([0, columns]);
+    }
+  }, 60_000);
 
   it("a store the loaders cannot read fails the build with the pipeline's message", async () => {
     const r = await runLoader("overview", "gs://");

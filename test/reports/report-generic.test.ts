@@ -47,7 +47,8 @@ describe("the report site on a dataset with string keys in MWh", () => {
     const store = join(tmp, "store");
     const backfill = await runCli(["--store", store, "backfill", "--from", "2023-01-27T00:00", "--to", "2023-01-30T00:00", "--every", "24", "--source", `file:${csv}`, ...GENERIC_FLAGS], {}, tmp);
     expect(backfill.code, backfill.stderr).toBe(0);
-    const build = await buildSite(store, join(tmp, "dist"));
+    // Built long after its 2023 data: the freshness card must say so.
+    const build = await buildSite(store, join(tmp, "dist"), { REPORT_BUILD_TIME: "2026-05-01T00:00:00Z" });
     expect(build.code, build.output).toBe(0);
     server = await serveStatic(join(tmp, "dist"));
     ({ browser, context } = await startBrowser());
@@ -65,6 +66,8 @@ describe("the report site on a dataset with string keys in MWh", () => {
     expect(await page.locator(".lede").textContent()).toContain("Hourly panel from a file: one series per MunicipalityNo × Branche, values in MWh.");
     expect(await page.locator('[data-chart="headline"] .role-axis-title').allTextContents()).toContain("MWh per hour, all series");
     // The stale series is not forecast; the new one is, by the baseline.
+    expect(await page.locator('[data-kpi="Data up to"]').getAttribute("class")).toContain("kpi-bad");
+    expect(await page.locator('[data-kpi="Data up to"] .sub').textContent()).toMatch(/^1\d{3} days behind what the \d+-day publication delay allows at build time$/);
     expect(await page.locator('[data-kpi="Series forecast"] .big').textContent()).toBe(String(series - 1));
     expect(await page.locator('[data-kpi="Series forecast"] .sub').textContent()).toContain("one per MunicipalityNo × Branche · 1 new by the baseline · 1 stale, not forecast");
     const notes = page.locator('table[data-table="series-notes"]');

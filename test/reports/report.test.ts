@@ -1,7 +1,9 @@
 /**
  * The report, end to end: a small backfill (4 daily ticks) plus one run whose extract fails
  * validation fill a store; the site is built from it once (with fake credentials planted in the
- * environment), served from 127.0.0.1 and opened page by page in Debian's Chromium.
+ * environment and a fixed build time), served from 127.0.0.1 and opened page by page in Debian's
+ * Chromium; then served again by a server that knows nothing of clean URLs, to follow its links
+ * and fetch its downloads.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -13,19 +15,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMBEDDED_DATA_PATH, PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
 import { FeatureStore } from "../../src/pipeline/featurestore/store.js";
 import { readParquet } from "../../src/pipeline/parquet/read.js";
-import { outputKeys, predictionsSchema } from "../../src/pipeline/predict/schema.js";
+import { metricsBySeriesSchema } from "../../src/pipeline/monitor/schema.js";
+import { predictionsSchema } from "../../src/pipeline/predict/schema.js";
 import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
 import { listManifests } from "../../src/pipeline/run/manifest.js";
 import { rowSeriesIds } from "../../src/pipeline/series/key.js";
+import { outputKeys } from "../../src/pipeline/storage/layout.js";
 import { openStorage } from "../../src/pipeline/storage/open.js";
 import type { ValidationResult } from "../../src/validation/types.js";
 import { runCli } from "../support/cli.js";
 import { expectNoProblems, marks, openPage, points, startBrowser, type Problems } from "./browser.js";
 import { buildSite, type BuildResult } from "./build-site.js";
+import { builtFile, parseCsv, SITE_PAGES } from "./site-files.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
 
 const SHOTS = join(PROJECT_ROOT, "test-results", "report");
 const MARKER = `planted-${randomBytes(8).toString("hex")}`;
+/** The build time the loaders judge freshness against: an hour after the failed run's as-of. */
+const BUILD_TIME = "2023-01-30T07:00:00Z";
 
 /** What the store holds, read through the pipeline, to compare the pages against. */
 interface Expected {
@@ -158,6 +165,7 @@ describe("the report site", () => {
       GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON_PATH: keyFile,
       GOOGLE_CLOUD_PROJECT: `project-${MARKER}`,
       REPORT_TEST_TOKEN: `${MARKER}-token`,
+      REPORT_BUILD_TIME: BUILD_TIME,
     });
     expect(build.code, build.output).toBe(0);
     console.log(`report build: ${(build.ms / 1000).toFixed(1)} s`);
@@ -197,6 +205,10 @@ describe("the report site", () => {
     expect(await page.locator('[data-kpi="Series forecast"] .big').textContent()).toBe(String(expected.series));
     expect(await page.locator(".alert").first().textContent()).toContain("failed at step “ingest”");
     expect(await page.locator('[data-kpi="Data up to"] .big').textContent()).toBe("2023-01-14 22:00 UTC");
+    // Built an hour after the runs: the data is as recent as the 15-day delay allows.
+    expect(await page.locator('[data-kpi="Data up to"] .sub').textContent()).toBe("complete: the source publishes with a 15-day delay");
+    expect(await page.locator('[data-kpi="Data up to"]').getAttribute("class")).toContain("kpi-ok");
+    expect(await page.locator(".lede").textContent()).toContain("Report built 2023-01-30 07:00 UTC.");
     // The dataset comes from the store: its title, key columns and unit.
     const lede = await page.locator(".lede").textContent();
     expect(lede).toContain("(ConsumptionDE35Hour, stopped 2023): one series per area × consumer_type, values in kWh.");
@@ -215,7 +227,7 @@ describe("the report site", () => {
     const title = page.locator('[data-chart="series"] .role-title-text');
     const before = await title.textContent();
     // The preset's titles label the series; the pickers are named after the key columns.
-    expect(before).toMatch(/^DK1 \(West Denmark\) · \d+ /);
+    expect(before).toMatch(/^DK1 \(West Denmark\) · consumer type \d+ · /);
     expect(await page.locator("form.series-picker label").allTextContents()).toEqual(["area", "consumer_type"]);
     expect(await page.locator('[data-chart="series"] .role-axis-title').allTextContents()).toContain("kWh per hour");
     const measured = page.locator('[data-chart="series"] g.mark-line.role-mark path').nth(expected.origins - 1);
@@ -224,7 +236,7 @@ describe("the report site", () => {
 
     await page.locator("form.series-picker select").first().selectOption({ label: "DK2 (East Denmark)" });
     await page.locator("form.series-picker select").nth(1).selectOption({ index: 0 });
-    await expect.poll(() => title.textContent(), { timeout: 10_000 }).toMatch(/^DK2 \(East Denmark\) · 111 · latest forecast from /);
+    await expect.poll(() => title.textContent(), { timeout: 10_000 }).toMatch(/^DK2 \(East Denmark\) · consumer type 111 · latest forecast from /);
     expect(await measured.getAttribute("d")).not.toBe(pathBefore);
 
     await page.locator('form input[type="checkbox"]').click();
@@ -290,5 +302,72 @@ describe("the report site", () => {
     expect(await failed.count()).toBe(1);
     expect(await failed.textContent()).toContain("Failed at step “ingest”");
     await finish("runs", page, problems);
+  });
+  it("every sidebar link, the alert's link and the download links work on a server that serves only exact file names", async () => {
+    const exact = await serveStatic(dist, { exact: true });
+    try {
+      const titles = new Map<string, string>();
+      const downloads: Array<{ href: string; file: string | null; visible: boolean }> = [];
+      let alertLink = "";
+      const queue = ["/"];
+      while (queue.length > 0) {
+        const path = queue.shift()!;
+        if (titles.has(path)) continue;
+        const { page, problems } = await openPage(context, exact.origin, path, []);
+        await page.waitForLoadState("networkidle");
+        titles.set(path, await page.title());
+        const at = (href: string | null) => new URL(href ?? "", page.url());
+        for (const a of await page.locator("#observablehq-sidebar a").all()) queue.push(at(await a.getAttribute("href")).pathname);
+        if (path === "/") alertLink = at(await page.locator(".alert a", { hasText: "Runs" }).getAttribute("href")).pathname;
+        for (const a of await page.locator("[data-downloads] a").all()) {
+          downloads.push({ href: at(await a.getAttribute("href")).href, file: await a.getAttribute("download"), visible: await a.isVisible() });
+        }
+        expectNoProblems(problems);
+        await page.close();
+      }
+      // Every page of the config, each under its own title; nothing was asked for that does not exist.
+      expect([...titles.values()].sort()).toEqual(SITE_PAGES.map((p) => p.title).sort());
+      expect(titles.size).toBe(SITE_PAGES.length);
+      expect(exact.notFound).toEqual([]);
+      expect(titles.get(alertLink)).toBe("Runs | Energy forecast report");
+      expect(downloads.map((d) => d.file)).toEqual(["latest-forecast.csv", "latest-forecast.parquet", "monitoring-series.csv", "monitoring-series.parquet"]);
+      for (const d of downloads) {
+        expect(d.visible, d.href).toBe(true);
+        const response = await fetch(d.href);
+        expect(response.status, d.href).toBe(200);
+        const [base, ext] = d.file!.split(".");
+        expect(Buffer.from(await response.arrayBuffer()).equals(await readFile(await builtFile(dist, base, ext))), d.href).toBe(true);
+      }
+    } finally {
+      await exact.close();
+    }
+  });
+
+  it("the downloads hold the latest forecast and the monitoring table of every series, as CSV and as parquet", async () => {
+    const storage = openStorage(join(tmp, "store"));
+    const info = await new FeatureStore(storage, { name: "energy_consumption", version: 1 }).info();
+    const checks = [
+      { base: "latest-forecast", key: outputKeys.predictions, schema: predictionsSchema(info.keys), value: "prediction" },
+      { base: "monitoring-series", key: outputKeys.metricsBy("series"), schema: metricsBySeriesSchema(info.keys), value: "mape" },
+    ];
+    for (const { base, key, schema, value } of checks) {
+      const stored = readParquet(await storage.read(key), schema);
+      const keys = info.keys.length;
+      const columns = [...schema.slice(0, keys).map(([n]) => n), "series", ...schema.slice(keys).map(([n]) => n)];
+      const csv = parseCsv(await readFile(await builtFile(dist, base, "csv"), "utf8"));
+      expect(csv[0], base).toEqual(columns);
+      expect(csv.length - 1, base).toBe(stored.numRows());
+      expect(new Set(csv.slice(1).map((r) => r.length)), base).toEqual(new Set([columns.length]));
+      expect(csv[1][2], base).toMatch(/^DK[12] \((West|East) Denmark\) · consumer type \d{3}$/);
+      const parquet = readParquet(await readFile(await builtFile(dist, base, "parquet")));
+      expect(parquet.columnNames(), base).toEqual(columns);
+      expect(parquet.numRows(), base).toBe(stored.numRows());
+      expect(Array.from(parquet.array("series") as ArrayLike<string>), base).toEqual(csv.slice(1).map((r) => r[2]));
+      // Full precision, the same in both files and as the store's (each value once, whatever the order).
+      const fromCsv = csv.slice(1).map((r) => Number(r[columns.indexOf(value)]));
+      expect(Array.from(parquet.array(value) as ArrayLike<number>), base).toEqual(fromCsv);
+      const ascending = (a: number, b: number) => a - b;
+      expect(fromCsv.slice().sort(ascending), base).toEqual(Array.from(stored.array(value) as ArrayLike<number>).sort(ascending));
+    }
   });
 });

@@ -6,7 +6,7 @@ import * as aq from "arquero";
 import { describe, expect, it } from "vitest";
 import { LEGACY_DE35_INFO, type DatasetInfo } from "../../src/pipeline/dataset/spec.js";
 import type { RunManifest } from "../../src/pipeline/run/manifest.js";
-import { distinctSeries, runSeriesNotes, seriesRef, tableSeriesIds } from "../../reports/data/lib/series.js";
+import { distinctSeries, runSeriesNotes, seriesRef, tableSeriesIds, withPresetTitles } from "../../reports/data/lib/series.js";
 import { amount } from "../../reports/data/lib/store.js";
 import { keyList, perHour, scaleUnit } from "../../reports/components/format.js";
 
@@ -25,6 +25,20 @@ describe("series of any dataset in the report", () => {
     expect(seriesRef([1, 111], LEGACY_DE35_INFO)).toEqual({ key: [1, 111], parts: ["DK1 (West Denmark)", "111"], label: "DK1 (West Denmark) · 111" });
     expect(seriesRef(["101", "Privat"], MUNICIPALITIES)).toEqual({ key: ["101", "Privat"], parts: ["København", "Privat"], label: "København · Privat" });
     expect(seriesRef(["751", "Privat"], MUNICIPALITIES).label).toBe("751 · Privat");
+  });
+
+  it("takes the titles a store's manifest lacks from the dataset's preset; the manifest's own titles win", () => {
+    // Stores older than datasets record no titles at all (LEGACY_DE35_INFO has only the areas').
+    const legacy = withPresetTitles(LEGACY_DE35_INFO);
+    expect(seriesRef([1, 111], legacy).label).toBe("DK1 (West Denmark) · consumer type 111");
+    expect(seriesRef([2, 999], legacy).parts).toEqual(["DK2 (East Denmark)", "consumer type 999"]);
+    const renamed = withPresetTitles({ ...LEGACY_DE35_INFO, keys: [{ name: "area", type: "int8", titles: { "1": "West" } }, LEGACY_DE35_INFO.keys[1]] });
+    expect(seriesRef([1, 111], renamed).label).toBe("West · consumer type 111");
+    expect(seriesRef([2, 111], renamed).label).toBe("DK2 (East Denmark) · consumer type 111");
+    // Another dataset, or a preset's name with other key columns, keeps what it has.
+    expect(withPresetTitles(MUNICIPALITIES)).toBe(MUNICIPALITIES);
+    const other = withPresetTitles({ ...LEGACY_DE35_INFO, keys: [{ name: "consumer_type", type: "utf8" }] });
+    expect(seriesRef(["111"], other).label).toBe("111");
   });
 
   it("tells series apart by all their key columns, under the dataset's own column names", () => {

@@ -9,6 +9,8 @@ const TYPES: Record<string, string> = {
   ".json": "application/json",
   ".png": "image/png",
   ".svg": "image/svg+xml",
+  ".csv": "text/csv; charset=utf-8",
+  ".parquet": "application/vnd.apache.parquet",
 };
 
 /** A running static server and what it was asked for. */
@@ -21,18 +23,21 @@ export interface StaticServer {
 
 /**
  * Serves a built Framework site from `root` on 127.0.0.1 (ephemeral port) the way a static host
- * does: `/` is `index.html`, `/forecasts` is `forecasts.html`. Nothing outside `root` is served.
+ * does: `/` is `index.html`, `/forecasts` is `forecasts.html`. With `exact`, like the plainest
+ * static servers (`python3 -m http.server`, a bucket): only files by their exact name, and a
+ * directory's `index.html`; `/forecasts` is a 404. Nothing outside `root` is served.
  */
-export async function serveStatic(root: string): Promise<StaticServer> {
+export async function serveStatic(root: string, { exact = false }: { exact?: boolean } = {}): Promise<StaticServer> {
   const notFound: string[] = [];
   const server: Server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname);
-    const base = normalize(join(root, path.endsWith("/") ? `${path}index` : path));
+    // A directory is its index.html on every static server; only the clean-URL ones add .html elsewhere.
+    const base = normalize(join(root, path.endsWith("/") ? `${path}index${exact ? ".html" : ""}` : path));
     if (base !== root && !base.startsWith(root + sep)) {
       res.writeHead(403).end();
       return;
     }
-    for (const file of [base, `${base}.html`]) {
+    for (const file of exact ? [base] : [base, `${base}.html`]) {
       try {
         if (!(await stat(file)).isFile()) continue;
         res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });

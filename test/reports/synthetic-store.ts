@@ -22,9 +22,10 @@ import { FeatureStore } from "../../src/pipeline/featurestore/store.js";
 import { monitor } from "../../src/pipeline/monitor/monitor.js";
 import { Rng } from "../../src/pipeline/models/gbm/prng.js";
 import { writeTable } from "../../src/pipeline/predict/outputs.js";
-import { outputKeys, predictionsSchema } from "../../src/pipeline/predict/schema.js";
+import { predictionsSchema } from "../../src/pipeline/predict/schema.js";
 import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
-import { manifestKey, type RunManifest } from "../../src/pipeline/run/manifest.js";
+import type { RunManifest } from "../../src/pipeline/run/manifest.js";
+import { outputKeys, runFileKey, runManifestKey } from "../../src/pipeline/storage/layout.js";
 import { openStorage } from "../../src/pipeline/storage/open.js";
 import { buildFeatureSuite, validate } from "../../src/validation/index.js";
 import { datasetInfo, featureSchema, keyColumns, type DatasetSpec } from "../../src/pipeline/dataset/spec.js";
@@ -177,10 +178,10 @@ for (const [k, runId] of runIds.entries()) {
           : [],
       baseline: [],
     },
-    outputs: { predictions: outputKeys.run(runId, "predictions.parquet"), history: outputKeys.history, metrics: outputKeys.metrics },
+    outputs: { predictions: runFileKey(runId, outputKeys.predictions), history: outputKeys.history, metrics: outputKeys.metrics },
     codeVersion: "synthetic",
     store: storage.uri,
   };
-  await storage.write(manifestKey(runId), JSON.stringify(manifest, null, 1));
+  await storage.write(runManifestKey(runId), JSON.stringify(manifest, null, 1));
 }
 log("registry, experiments and run manifests written");

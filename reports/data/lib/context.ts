@@ -21,7 +21,7 @@ export interface ReportContext {
   storage: Storage;
   /** A description of the store that is safe to publish (no absolute local path). */
   store: StoreInfo;
-  /** When this loader ran (ISO, UTC). */
+  /** When the report is built (ISO, UTC): now, or `REPORT_BUILD_TIME` (see {@link buildTime}). */
   builtAt: string;
 }
 
@@ -67,7 +67,23 @@ export function openReport(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const config = loadConfig(merged, {}, cwd);
   const storage = openStorage(config.storeUri, { projectId: config.gcp.projectId, keyFilename: config.gcp.keyFilename, cwd, timeoutMs: config.storageTimeoutMs });
-  return { config, storage, store: storeLabel(config.storeUri, cwd), builtAt: new Date().toISOString() };
+  return { config, storage, store: storeLabel(config.storeUri, cwd), builtAt: buildTime(merged.REPORT_BUILD_TIME) };
+}
+
+/**
+ * The report's build time: now, or the ISO time in `REPORT_BUILD_TIME` (with its zone, e.g.
+ * `2023-01-30T07:00:00Z`), so tests and rebuilds of an old report judge freshness the same way
+ * every time. Read once per loader, when it opens the store.
+ */
+export function buildTime(given: string | undefined, now = new Date()): string {
+  const text = given?.trim() ?? "";
+  if (text === "") return now.toISOString();
+  const t = Date.parse(text);
+  // A time without a zone would be read in the machine's zone: refuse it rather than guess.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) || Number.isNaN(t)) {
+    throw new Error(`REPORT_BUILD_TIME "${given}" is not an ISO time with a zone, such as 2023-01-30T07:00:00Z; unset it to use the current time`);
+  }
+  return new Date(t).toISOString();
 }
 
 /** Describes a store URI without leaking the machine's directory layout. */

@@ -5,6 +5,7 @@
  * ingested. Series ids and labels are made by src/pipeline/series/key.ts only.
  */
 import type { ColumnTable } from "arquero";
+import { loadPreset, PRESET_NAMES } from "../../../src/pipeline/dataset/preset.js";
 import type { DatasetInfo } from "../../../src/pipeline/dataset/spec.js";
 import { keyAt, keyValueLabel, rowSeriesIds, seriesId, seriesLabel, type KeyValue, type SeriesKey } from "../../../src/pipeline/series/key.js";
 import type { RunManifest } from "../../../src/pipeline/run/manifest.js";
@@ -34,6 +35,25 @@ export function datasetOut(info: DatasetInfo): DatasetOut {
     title: info.title,
     keys: info.keys.map((k) => (k.titles ? { name: k.name, titles: k.titles } : { name: k.name })),
     unit: info.unit,
+  };
+}
+
+/**
+ * The dataset with the titles its shipped preset gives key values that the store's manifest does
+ * not title. A manifest records the titles of the preset as it was at ingest (or none at all, in
+ * stores older than datasets): readers should not see bare codes because the store predates a
+ * title. Only a dataset still named after a preset, with the same key column, takes its titles;
+ * titles recorded in the manifest win.
+ */
+export function withPresetTitles(info: DatasetInfo): DatasetInfo {
+  if (!(PRESET_NAMES as readonly string[]).includes(info.name)) return info;
+  const preset = loadPreset(info.name);
+  return {
+    ...info,
+    keys: info.keys.map((k) => {
+      const titles = preset.keys.find((p) => p.name === k.name && p.type === k.type)?.titles;
+      return titles ? { ...k, titles: { ...titles, ...k.titles } } : k;
+    }),
   };
 }
 

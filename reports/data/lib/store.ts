@@ -9,8 +9,10 @@ import type { DatasetInfo } from "../../../src/pipeline/dataset/spec.js";
 import { readTableIfExists } from "../../../src/pipeline/predict/outputs.js";
 import type { TableSchema } from "../../../src/pipeline/parquet/schema.js";
 import { listManifests, type RunFailure, type RunManifest } from "../../../src/pipeline/run/manifest.js";
+import { RUN_FAILURE_KEY, RUNS_PREFIX } from "../../../src/pipeline/storage/layout.js";
 import { readIfExists, type Storage } from "../../../src/pipeline/storage/storage.js";
 import type { ReportContext } from "./context.js";
+import { withPresetTitles } from "./series.js";
 
 /** Reads a parquet output, or undefined when the pipeline has not written it yet. */
 export function readOptional(storage: Storage, key: string, schema: TableSchema): Promise<ColumnTable | undefined> {
@@ -30,12 +32,13 @@ export async function readJsonIfExists<T>(storage: Storage, key: string): Promis
 
 /**
  * The configured feature group, its manifest (undefined when nothing was ingested) and the dataset
- * it holds (key columns, titles, unit: from the manifest, not from the settings).
+ * it holds (key columns, titles, unit: from the manifest, not from the settings; titles the
+ * manifest lacks from the dataset's preset, see {@link withPresetTitles}).
  */
 export async function featureGroup(ctx: ReportContext): Promise<{ store: FeatureStore; manifest: FeatureGroupManifest | undefined; info: DatasetInfo }> {
   const store = new FeatureStore(ctx.storage, ctx.config.featureGroup);
   const manifest = await store.manifest();
-  return { store, manifest, info: await store.info(manifest) };
+  return { store, manifest, info: withPresetTitles(await store.info(manifest)) };
 }
 
 /** A run as the report lists it: a complete manifest, or a failure record. */
@@ -46,8 +49,8 @@ export async function listRuns(storage: Storage): Promise<RunRecord[]> {
   const manifests = await listManifests(storage);
   const done = new Set(manifests.map((m) => m.runId));
   const failures: RunFailure[] = [];
-  for (const key of await storage.list("runs/")) {
-    const m = /^runs\/([^/]+)\/failure\.json$/.exec(key);
+  for (const key of await storage.list(RUNS_PREFIX)) {
+    const m = RUN_FAILURE_KEY.exec(key);
     if (!m || done.has(m[1])) continue;
     const failure = await readJsonIfExists<RunFailure>(storage, key);
     if (failure) failures.push(failure);

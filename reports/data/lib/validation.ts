@@ -3,6 +3,7 @@
  * (`quarantine/<runId>/info.json`), summarised for the report.
  */
 import type { ExpectationValidationResult, ValidationResult } from "../../../src/validation/types.js";
+import { QUARANTINE_INFO_KEY, QUARANTINE_PREFIX, quarantineExtractKey, VALIDATION_KEY, VALIDATION_PREFIX } from "../../../src/pipeline/storage/layout.js";
 import type { Storage } from "../../../src/pipeline/storage/storage.js";
 import { redactPaths } from "./context.js";
 import { readJsonIfExists } from "./store.js";
@@ -29,7 +30,7 @@ function sortKey(key: string): string {
 
 /** Keys of stored validation results, oldest first, and how many there are in all. */
 export async function validationKeys(storage: Storage): Promise<string[]> {
-  const keys = (await storage.list("validation/")).filter((k) => /^validation\/[^/]+\.json$/.test(k));
+  const keys = (await storage.list(VALIDATION_PREFIX)).filter((k) => VALIDATION_KEY.test(k));
   return keys.sort((a, b) => sortKey(a).localeCompare(sortKey(b)) || a.localeCompare(b));
 }
 
@@ -51,7 +52,7 @@ export function summariseRun(key: string, r: ValidationResult): ValidationRun {
   const window = Array.isArray(batch.window) && batch.window.length === 2 ? [String(batch.window[0]), String(batch.window[1])] as [string, string] : null;
   const failedTypes = r.results.filter((x) => !x.success).map((x) => describeExpectation(x));
   return {
-    runId: r.meta.run_id?.run_name ?? key.replace(/^validation\/|\.json$/g, ""),
+    runId: r.meta.run_id?.run_name ?? VALIDATION_KEY.exec(key)?.[1] ?? key,
     time: r.meta.validation_time,
     success: r.success,
     evaluated: r.statistics.evaluated_expectations,
@@ -89,18 +90,19 @@ export interface QuarantineEntry {
 
 /** Every quarantined extract's info, newest first. */
 export async function readQuarantine(storage: Storage): Promise<QuarantineEntry[]> {
-  const keys = (await storage.list("quarantine/")).filter((k) => /^quarantine\/[^/]+\/info\.json$/.test(k));
+  const keys = (await storage.list(QUARANTINE_PREFIX)).filter((k) => QUARANTINE_INFO_KEY.test(k));
   const out: QuarantineEntry[] = [];
   for (const key of keys.slice(-VALIDATION_HISTORY_LIMIT)) {
     const info = await readJsonIfExists<{ runId?: string; rows?: number; window?: [string, string]; failedExpectations?: string[]; source?: string }>(storage, key);
     if (!info) continue;
+    const folder = QUARANTINE_INFO_KEY.exec(key)?.[1] ?? "";
     out.push({
-      runId: info.runId ?? key.split("/")[1],
+      runId: info.runId ?? folder,
       rows: typeof info.rows === "number" ? info.rows : null,
       window: Array.isArray(info.window) ? info.window : null,
       failedExpectations: info.failedExpectations ?? [],
       source: info.source ? redactPaths(info.source) : null,
-      key: key.replace(/info\.json$/, "extract.parquet"),
+      key: quarantineExtractKey(folder),
     });
   }
   return out.sort((a, b) => sortKey(b.runId).localeCompare(sortKey(a.runId)));

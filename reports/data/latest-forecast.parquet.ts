@@ -1,0 +1,4 @@
+/** The latest forecast of every series, with its 80 % and 95 % bounds, as parquet (a download of the Forecasts page). */
+import { latestForecast, runDownload } from "./lib/downloads.js";
+
+runDownload("latest-forecast.parquet", "parquet", latestForecast);
