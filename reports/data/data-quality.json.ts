@@ -3,8 +3,7 @@
  * unexpected count, a sample of bad values), the pass/fail history of ingest runs, quarantined
  * extracts, and the feature store's completeness per day.
  */
-import { HOUR_MS } from "../../src/pipeline/time/index.js";
-import type { ExpectationValidationResult } from "../../src/validation/types.js";
+import { HOUR_MS, type ExpectationValidationResult } from "../../src/pipeline/index.js";
 import { emit, emptyNotice, runLoader } from "./lib/context.js";
 import { datasetOut } from "./lib/series.js";
 import { featureGroup } from "./lib/store.js";

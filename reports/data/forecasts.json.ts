@@ -7,12 +7,7 @@
  */
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { DAY_MS, HOUR_MS } from "../../src/pipeline/time/index.js";
-import { metricsBySeriesSchema } from "../../src/pipeline/monitor/schema.js";
-import { BASELINE_MODEL } from "../../src/pipeline/predict/predict.js";
-import { predictionsSchema } from "../../src/pipeline/predict/schema.js";
-import { compareKeys, type SeriesKey } from "../../src/pipeline/series/key.js";
-import { outputKeys } from "../../src/pipeline/storage/layout.js";
+import { BASELINE_MODEL, DAY_MS, HOUR_MS, compareKeys, metricsBySeriesSchema, outputKeys, predictionsSchema, type SeriesKey } from "../../src/pipeline/index.js";
 import { emit, emptyNotice, runLoader } from "./lib/context.js";
 import { datasetOut, distinctSeries, runSeriesNotes, seriesRef, tableSeriesIds, type SeriesRef } from "./lib/series.js";
 import { amount, col, extent, featureGroup, frac, listRuns, readOptional } from "./lib/store.js";

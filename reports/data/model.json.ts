@@ -4,16 +4,7 @@
  * production model's configuration, and the error by horizon step of the live forecasts next to
  * the baselines' error on the same hours.
  */
-import { HOUR_MS } from "../../src/pipeline/time/index.js";
-import { runBacktest } from "../../src/pipeline/backtest/engine.js";
-import { panelFromTable } from "../../src/pipeline/features/panel.js";
-import type { DatasetInfo } from "../../src/pipeline/dataset/spec.js";
-import type { FeatureStore } from "../../src/pipeline/featurestore/store.js";
-import { SeasonalNaive } from "../../src/pipeline/models/seasonal-naive.js";
-import type { ModelMetadata } from "../../src/pipeline/registry/metadata.js";
-import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
-import { EXPERIMENT_TRIAL_KEY, experimentPrefix, modelAliasKey } from "../../src/pipeline/storage/layout.js";
-import type { TrialRecord } from "../../src/pipeline/train/train.js";
+import { EXPERIMENT_TRIAL_KEY, HOUR_MS, ModelRegistry, SeasonalNaive, experimentPrefix, modelAliasKey, panelFromTable, runBacktest, type DatasetInfo, type FeatureStore, type ModelMetadata, type TrialRecord } from "../../src/pipeline/index.js";
 import { summariseArtifact, summariseFeatures } from "./lib/artifact.js";
 import { emit, emptyNotice, runLoader, type ReportContext } from "./lib/context.js";
 import { readScored } from "./lib/scored.js";

@@ -5,17 +5,7 @@
  * table to {@link MAX_SERIES} rows, so the page stays light for any store.
  */
 import * as aq from "arquero";
-import { DAY_MS } from "../../src/pipeline/time/index.js";
-import {
-  METRICS_BY_MODEL_SCHEMA,
-  METRICS_BY_ORIGIN_SCHEMA,
-  METRICS_BY_STEP_SCHEMA,
-  METRICS_BY_TIME_SCHEMA,
-  metricsBySeriesSchema,
-} from "../../src/pipeline/monitor/schema.js";
-import { keyAt, seriesId } from "../../src/pipeline/series/key.js";
-import { BASELINE_MODEL } from "../../src/pipeline/predict/predict.js";
-import { outputKeys } from "../../src/pipeline/storage/layout.js";
+import { BASELINE_MODEL, DAY_MS, METRICS_BY_MODEL_SCHEMA, METRICS_BY_ORIGIN_SCHEMA, METRICS_BY_STEP_SCHEMA, METRICS_BY_TIME_SCHEMA, keyAt, metricsBySeriesSchema, outputKeys, seriesId } from "../../src/pipeline/index.js";
 import { emit, emptyNotice, runLoader } from "./lib/context.js";
 import { readScored } from "./lib/scored.js";
 import { datasetOut, keyArrays, seriesRef, tableSeriesIds } from "./lib/series.js";

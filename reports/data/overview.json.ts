@@ -6,13 +6,7 @@
  * aggregated here to one row per hour.
  */
 import * as aq from "arquero";
-import { DAY_MS, HOUR_MS } from "../../src/pipeline/time/index.js";
-import { METRICS_BY_TIME_SCHEMA } from "../../src/pipeline/monitor/schema.js";
-import { predictionsSchema } from "../../src/pipeline/predict/schema.js";
-import type { DatasetInfo } from "../../src/pipeline/dataset/spec.js";
-import type { FeatureStore } from "../../src/pipeline/featurestore/store.js";
-import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
-import { modelAliasKey, outputKeys } from "../../src/pipeline/storage/layout.js";
+import { DAY_MS, HOUR_MS, METRICS_BY_TIME_SCHEMA, ModelRegistry, modelAliasKey, outputKeys, predictionsSchema, type DatasetInfo, type FeatureStore } from "../../src/pipeline/index.js";
 import { emit, emptyNotice, redactPaths, runLoader, type ReportContext } from "./lib/context.js";
 import { freshness } from "./lib/freshness.js";
 import { datasetOut, distinctSeries, runSeriesNotes } from "./lib/series.js";

@@ -4,7 +4,7 @@
  * baseline (new), outputs) and every failed tick's failure record, newest first, capped at
  * {@link MAX_RUNS}.
  */
-import { HOUR_MS } from "../../src/pipeline/time/index.js";
+import { HOUR_MS } from "../../src/pipeline/index.js";
 import { emit, emptyNotice, redactPaths, runLoader } from "./lib/context.js";
 import { datasetOut, runSeriesNotes } from "./lib/series.js";
 import { featureGroup, listRuns } from "./lib/store.js";

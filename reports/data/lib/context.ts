@@ -7,13 +7,8 @@
  * into the output: the store is described by {@link storeLabel}, texts that come from the store
  * (source descriptions, error messages) go through {@link redactPaths}.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
-import dotenv from "dotenv";
-import { loadConfig, type Config } from "../../../src/pipeline/config/config.js";
-import { PROJECT_ROOT } from "../../../src/pipeline/config/paths.js";
-import { parseStoreUri, openStorage } from "../../../src/pipeline/storage/open.js";
-import type { Storage } from "../../../src/pipeline/storage/storage.js";
+import { relative, sep } from "node:path";
+import { PROJECT_ROOT, fixedClock, openWorkspace, parseStoreUri, type Config, type Storage } from "../../../src/pipeline/index.js";
 
 /** The opened store and its settings, for one loader run. */
 export interface ReportContext {
@@ -56,18 +51,13 @@ export const FILL_COMMANDS = [
 ];
 
 /**
- * Builds the context from the environment the way the CLI does (`.env` values never override
- * variables already set) and opens the configured store. Contacts nothing yet.
+ * Opens the workspace the way every entry point does (openWorkspace: `.env` values never override
+ * variables already set) with the build time as its clock. Contacts nothing yet.
  */
 export function openReport(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ReportContext {
-  const merged: Record<string, string | undefined> = { ...env };
-  const envFile = join(cwd, ".env");
-  if (existsSync(envFile)) {
-    for (const [k, v] of Object.entries(dotenv.parse(readFileSync(envFile, "utf8")))) if (merged[k] === undefined) merged[k] = v;
-  }
-  const config = loadConfig(merged, {}, cwd);
-  const storage = openStorage(config.storeUri, { projectId: config.gcp.projectId, keyFilename: config.gcp.keyFilename, cwd, timeoutMs: config.storageTimeoutMs });
-  return { config, storage, store: storeLabel(config.storeUri, cwd), builtAt: buildTime(merged.REPORT_BUILD_TIME) };
+  const builtAt = buildTime(env.REPORT_BUILD_TIME);
+  const { config, storage } = openWorkspace({ env, cwd, clock: fixedClock(builtAt) });
+  return { config, storage, store: storeLabel(config.storeUri, cwd), builtAt };
 }
 
 /**

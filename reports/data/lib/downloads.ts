@@ -7,13 +7,7 @@
  */
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { metricsBySeriesSchema } from "../../../src/pipeline/monitor/schema.js";
-import type { TableSchema } from "../../../src/pipeline/parquet/schema.js";
-import { writeParquet } from "../../../src/pipeline/parquet/write.js";
-import { predictionsSchema } from "../../../src/pipeline/predict/schema.js";
-import { keyAt, rowSeriesId } from "../../../src/pipeline/series/key.js";
-import { outputKeys } from "../../../src/pipeline/storage/layout.js";
-import type { DatasetInfo } from "../../../src/pipeline/dataset/spec.js";
+import { keyAt, metricsBySeriesSchema, outputKeys, predictionsSchema, rowSeriesId, writeParquet, type DatasetInfo, type TableSchema } from "../../../src/pipeline/index.js";
 import { runLoader, type ReportContext } from "./context.js";
 import { keyArrays, seriesRef } from "./series.js";
 import { featureGroup, readOptional } from "./store.js";

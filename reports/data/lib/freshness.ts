@@ -5,7 +5,7 @@
  * run for months (2023 data in a report built today) show red, even though its last run was
  * complete for its own as-of.
  */
-import { HOUR_MS } from "../../../src/pipeline/time/index.js";
+import { HOUR_MS } from "../../../src/pipeline/index.js";
 
 /** A card state, worst last. */
 export type FreshnessState = "none" | "ok" | "warn" | "bad";

@@ -4,15 +4,7 @@
  * store (what the monitoring step joins, too) into a panel, and looked up by index: a join of
  * millions of rows in arquero would need gigabytes for a 10,000-series store.
  */
-import { HOUR_MS } from "../../../src/pipeline/time/index.js";
-import type { DatasetInfo } from "../../../src/pipeline/dataset/spec.js";
-import { panelFromTable, type Panel } from "../../../src/pipeline/features/panel.js";
-import type { FeatureStore } from "../../../src/pipeline/featurestore/store.js";
-import { BASELINE_MODEL } from "../../../src/pipeline/predict/predict.js";
-import { predictionsSchema } from "../../../src/pipeline/predict/schema.js";
-import { seriesId } from "../../../src/pipeline/series/key.js";
-import { outputKeys } from "../../../src/pipeline/storage/layout.js";
-import type { Storage } from "../../../src/pipeline/storage/storage.js";
+import { BASELINE_MODEL, HOUR_MS, outputKeys, panelFromTable, predictionsSchema, seriesId, type DatasetInfo, type FeatureStore, type Panel, type Storage } from "../../../src/pipeline/index.js";
 import { tableSeriesIds } from "./series.js";
 import { extent, readOptional } from "./store.js";
 

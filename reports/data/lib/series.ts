@@ -5,10 +5,7 @@
  * ingested. Series ids and labels are made by src/pipeline/series/key.ts only.
  */
 import type { ColumnTable } from "arquero";
-import { loadPreset, PRESET_NAMES } from "../../../src/pipeline/dataset/preset.js";
-import type { DatasetInfo } from "../../../src/pipeline/dataset/spec.js";
-import { keyAt, keyValueLabel, rowSeriesIds, seriesId, seriesLabel, type KeyValue, type SeriesKey } from "../../../src/pipeline/series/key.js";
-import type { RunManifest } from "../../../src/pipeline/run/manifest.js";
+import { PRESET_NAMES, keyAt, keyValueLabel, loadPreset, rowSeriesIds, seriesId, seriesLabel, type DatasetInfo, type KeyValue, type RunManifest, type SeriesKey } from "../../../src/pipeline/index.js";
 
 /** The dataset as every page receives it. */
 export interface DatasetOut {

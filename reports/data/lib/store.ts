@@ -3,14 +3,7 @@
  * "not written yet" into `undefined` and leave every other problem as the pipeline's error.
  */
 import type { ColumnTable } from "arquero";
-import { FeatureStore } from "../../../src/pipeline/featurestore/store.js";
-import type { FeatureGroupManifest } from "../../../src/pipeline/featurestore/manifest.js";
-import type { DatasetInfo } from "../../../src/pipeline/dataset/spec.js";
-import { readTableIfExists } from "../../../src/pipeline/predict/outputs.js";
-import type { TableSchema } from "../../../src/pipeline/parquet/schema.js";
-import { listManifests, type RunFailure, type RunManifest } from "../../../src/pipeline/run/manifest.js";
-import { RUN_FAILURE_KEY, RUNS_PREFIX } from "../../../src/pipeline/storage/layout.js";
-import { readIfExists, type Storage } from "../../../src/pipeline/storage/storage.js";
+import { FeatureStore, RUNS_PREFIX, RUN_FAILURE_KEY, listManifests, readIfExists, readTableIfExists, type DatasetInfo, type FeatureGroupManifest, type RunFailure, type RunManifest, type Storage, type TableSchema } from "../../../src/pipeline/index.js";
 import type { ReportContext } from "./context.js";
 import { withPresetTitles } from "./series.js";
 

@@ -2,9 +2,7 @@
  * The stored validation results (`validation/<runId>.json`, GE-shaped) and quarantined extracts
  * (`quarantine/<runId>/info.json`), summarised for the report.
  */
-import type { ExpectationValidationResult, ValidationResult } from "../../../src/validation/types.js";
-import { QUARANTINE_INFO_KEY, QUARANTINE_PREFIX, quarantineExtractKey, VALIDATION_KEY, VALIDATION_PREFIX } from "../../../src/pipeline/storage/layout.js";
-import type { Storage } from "../../../src/pipeline/storage/storage.js";
+import { QUARANTINE_INFO_KEY, QUARANTINE_PREFIX, VALIDATION_KEY, VALIDATION_PREFIX, quarantineExtractKey, type ExpectationValidationResult, type Storage, type ValidationResult } from "../../../src/pipeline/index.js";
 import { redactPaths } from "./context.js";
 import { readJsonIfExists } from "./store.js";
 
