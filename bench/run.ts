@@ -3,7 +3,15 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const only = process.argv.slice(2);
-const scripts = ["parquet", "ingest", "ingest-preset", "gbm", "backtest", "backfill"].filter((s) => (only.length === 0 || only.includes(s)) && existsSync(`bench/${s}.ts`));
+// `reference` (scikit-learn on the same origins, minutes, needs Debian's python3-sklearn) runs only when named.
+const ALL = ["parquet", "ingest", "ingest-preset", "ingest-csv", "gbm", "backtest", "backfill", "reference"];
+const DEFAULT = ALL.filter((s) => s !== "reference");
+const unknown = only.filter((s) => !ALL.includes(s));
+if (unknown.length > 0) {
+  console.error(`bench: unknown benchmark(s) ${unknown.join(", ")}; known: ${ALL.join(", ")}`);
+  process.exit(2);
+}
+const scripts = (only.length === 0 ? DEFAULT : ALL.filter((s) => only.includes(s))).filter((s) => existsSync(`bench/${s}.ts`));
 console.log(`node ${process.version}, ${new Date().toISOString()}`);
 let failed = 0;
 for (const s of scripts) {

@@ -34,7 +34,8 @@ function listFiles(root, dir) {
  */
 export function sourceHash(root) {
   const hash = createHash("sha256").update(`format ${BUILD_FORMAT}\n`);
-  for (const file of ["package.json", ...listFiles(root, join(root, "src"))]) {
+  const manifest = existsSync(join(root, "package.json")) ? ["package.json"] : [];
+  for (const file of [...manifest, ...listFiles(root, join(root, "src"))]) {
     hash.update(`${file}\n`).update(readFileSync(join(root, file))).update("\n");
   }
   return hash.digest("hex").slice(0, 16);

@@ -1,7 +1,8 @@
 /**
  * The pipeline's public entry: what the notebooks, the report's data loaders and the CLI use.
  * They import from here and nothing deeper, so modules behind it can move without breaking them.
- * Start with {@link openWorkspace}; every step takes the storage (and clock and logger) it gives.
+ * Start with {@link openWorkspace}; every step takes a {@link StepContext} built from it with
+ * {@link stepContext} (its storage, clock and logger, the feature group and a run id).
  */
 
 // Start-up, settings, effects, errors.
@@ -10,6 +11,7 @@ export { checkHorizon, checkTimeOrder, loadConfig, type Config, type ConfigOverr
 export { PROJECT_ROOT } from "./config/paths.js";
 export { codeVersion } from "./config/version.js";
 export { consoleLogger, fixedClock, memoryLogger, silentLogger, systemClock, type Clock, type Logger } from "./core/effects.js";
+export { stepContext, type StepContext } from "./core/step.js";
 export { ConfigError, ExitCode, NotFoundError, PipelineError, ValidationFailedError, describeError, exitCodeFor } from "./core/errors.js";
 
 // Time and series keys.
@@ -40,7 +42,7 @@ export { writeParquet } from "./parquet/write.js";
 export type { TableSchema } from "./parquet/schema.js";
 
 // Ingest: sources, the extract-validate-upsert step.
-export { ingest, type IngestReport } from "./ingest/ingest.js";
+export { ingest, type IngestOptions, type IngestReport } from "./ingest/ingest.js";
 export { openSource } from "./ingest/open-source.js";
 export { fileSource } from "./ingest/file-source.js";
 export { transformRaw } from "./ingest/transform.js";
@@ -60,22 +62,24 @@ export { DEFAULT_MODEL, MODEL_NAMES } from "./models/names.js";
 export { createForecaster, loadForecaster } from "./models/catalog.js";
 export { SeasonalNaive } from "./models/seasonal-naive.js";
 export { runBacktest } from "./backtest/engine.js";
+export { backtestJson, formatBacktest, type Breakdown } from "./backtest/format.js";
+export { loadSourcePanel } from "./backtest/history.js";
 export { mape } from "./backtest/metrics.js";
 export { DEFAULT_SEARCH_SPACE, gridTrials, randomTrials, type Trial } from "./train/search.js";
 export { forecasterFactory } from "./train/candidates.js";
-export { train, type TrainReport, type TrialRecord } from "./train/train.js";
+export { train, type TrainOptions, type TrainReport, type TrialRecord } from "./train/train.js";
 export { ModelRegistry } from "./registry/registry.js";
 export { ModelNotRegisteredError } from "./registry/errors.js";
 export type { ModelMetadata } from "./registry/metadata.js";
 
 // Batch prediction, monitoring, runs.
-export { BASELINE_MODEL, predict } from "./predict/predict.js";
+export { BASELINE_MODEL, predict, type PredictOptions } from "./predict/predict.js";
 export { readTableIfExists, writePredictionOutputs } from "./predict/outputs.js";
 export { predictionsSchema } from "./predict/schema.js";
 export { joinActuals } from "./monitor/join.js";
 export { monitoringMetrics } from "./monitor/metrics.js";
 export { METRICS_BY_MODEL_SCHEMA, METRICS_BY_ORIGIN_SCHEMA, METRICS_BY_STEP_SCHEMA, METRICS_BY_TIME_SCHEMA, metricsBySeriesSchema } from "./monitor/schema.js";
-export { monitor, type MonitorReport } from "./monitor/monitor.js";
+export { monitor, type MonitorOptions, type MonitorReport } from "./monitor/monitor.js";
 export { listManifests, type RunFailure, type RunManifest } from "./run/manifest.js";
 export { runTick, type TickOptions } from "./run/tick.js";
 export { parseTrainPolicy } from "./run/policy.js";

@@ -7,6 +7,7 @@ import { join } from "node:path";
 const H = 3_600_000;
 let dir: string;
 let csv: string;
+let handCsv: string;
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ["bin/energy-forecast.js", ...args, "--log-level", "warn"], {
@@ -30,10 +31,33 @@ function writeCsv(path: string): void {
   writeFileSync(path, lines.join("\n") + "\n");
 }
 
+/**
+ * Three DK1 series over three days, constant within a day, whose 24 h seasonal-naive errors are
+ * easy to compute by hand: 111 is the same every day; 112 is 120 then 100, 100; 119 is 200, 100,
+ * then 0 for 12 hours (unscorable) and 50.
+ */
+function writeHandCsv(path: string): void {
+  const start = Date.UTC(2023, 0, 2);
+  const series: Array<[number, (t: number) => number]> = [
+    [111, () => 100],
+    [112, (t) => (t < 24 ? 120 : 100)],
+    [119, (t) => (t < 24 ? 200 : t < 48 ? 100 : t < 60 ? 0 : 50)],
+  ];
+  const lines = ["HourUTC;HourDK;PriceArea;ConsumerType_DE35;TotalCon"];
+  for (let t = 0; t < 72; t++) {
+    const utc = new Date(start + t * H).toISOString().slice(0, 19);
+    const dk = new Date(start + (t + 1) * H).toISOString().slice(0, 19);
+    for (const [code, v] of series) lines.push(`${utc};${dk};DK1;${code};${v(t)}`);
+  }
+  writeFileSync(path, lines.join("\n") + "\n");
+}
+
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "backtest-cli-"));
   csv = join(dir, "small.csv");
   writeCsv(csv);
+  handCsv = join(dir, "hand.csv");
+  writeHandCsv(handCsv);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -50,7 +74,8 @@ describe("energy-forecast backtest", () => {
     expect(out.default).toBe("gbm-blend");
     expect(out.models).toHaveLength(1);
     const m = out.models[0];
-    expect(Object.keys(m)).toEqual(["name", "mape", "rmspe", "coverage80", "fitSeconds", "predictSeconds"]);
+    expect(Object.keys(m)).toEqual(["name", "mape", "meanSeriesMape", "medianSeriesMape", "rmspe", "coverage80", "fitSeconds", "predictSeconds", "byOrigin"]);
+    expect(m.byOrigin.map((o: { origin: string }) => o.origin)).toEqual(["2023-01-08T23:00:00.000Z", "2023-01-09T23:00:00.000Z"]);
     expect(m.name).toBe("seasonal-naive-24");
     // DK1 repeats daily (error 0); DK2 grows by 24 a day over a level of ~200-400: a known small error.
     expect(m.mape).toBeGreaterThan(0);
@@ -87,5 +112,28 @@ describe("energy-forecast backtest", () => {
     const every = cli(["backtest", "--source", csv, "--from", "2023-01-08T23:00", "--to", "2023-01-09T23:00", "--every", "1.5"]);
     expect(every.status).toBe(2);
     expect(every.stderr).toContain('config: --every must be a whole number of hours >= 1, got "1.5"');
+  });
+
+  it("reports pooled, per-series mean and median, and per-origin MAPE exactly (hand-computed data)", () => {
+    // Origins: the last hour of day 1 and of day 2; the seasonal naive forecasts each day with the one before.
+    // 111: 0 both days. 112: |100-120|/100 = 0.2 on day 2, 0 on day 3: series MAPE 0.1 over 48 points.
+    // 119: |100-200|/100 = 1.0 on day 2; day 3 scores its 12 non-zero hours, |50-100|/50 = 1.0: 1.0 over 36.
+    // Pooled (24 * 0.2 + 36 * 1.0) / 132 = 0.309091; series mean 1.1 / 3 = 0.366667, median 0.1.
+    // Origin 1: (24 * 0.2 + 24 * 1.0) / 72 = 0.4; origin 2: 12 * 1.0 / 60 = 0.2.
+    const args = ["backtest", "--source", handCsv, "--from", "2023-01-02T23:00", "--to", "2023-01-03T23:00", "--models", "seasonal-naive-24"];
+    const r = cli([...args, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const m = JSON.parse(r.stdout).models[0];
+    expect([m.mape, m.meanSeriesMape, m.medianSeriesMape]).toEqual([0.309091, 0.366667, 0.1]);
+    expect(m.byOrigin.map((o: { origin: string; mape: number; n: number }) => [o.origin, o.mape, o.n])).toEqual([
+      ["2023-01-02T23:00:00.000Z", 0.4, 72],
+      ["2023-01-03T23:00:00.000Z", 0.2, 60],
+    ]);
+    const text = cli(args);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/\n {2}model +MAPE +series mean +series median +RMSPE/);
+    expect(text.stdout).toMatch(/\n {2}seasonal-naive-24 +30\.91% +36\.67% +10\.00% /);
+    expect(text.stdout).toMatch(/MAPE by origin\n {2}origin +seasonal-naive-24\n {2}2023-01-02T23:00Z +40\.00%\n {2}2023-01-03T23:00Z +20\.00%\n/);
   });
 });

@@ -6,7 +6,7 @@ import { namedKey, type KeyValue } from "../series/key.js";
 import { addResiduals, calibrate, type Residuals } from "../models/conformal.js";
 import type { Forecast } from "../models/forecast.js";
 import type { Forecaster } from "../models/forecaster.js";
-import { ErrorAccumulator, type ErrorSummary } from "./metrics.js";
+import { ErrorAccumulator, seriesMapeStats, type ErrorSummary, type SeriesMapeStats } from "./metrics.js";
 import { planOrigins, type OriginPlan } from "./origins.js";
 
 /** A model to backtest: its name and a factory of fresh, unfitted instances. */
@@ -43,6 +43,8 @@ export interface ModelBacktest extends ErrorSummary {
   fitSeconds: number;
   /** Seconds in `forecast`, over the scored origins and the calibration warm-up. */
   predictSeconds: number;
+  /** Mean and median over series of each series' MAPE (beside the pooled `mape`). */
+  seriesMape: SeriesMapeStats;
   byOrigin: OriginSummary[];
   byStep: StepSummary[];
   bySeries: SeriesSummary[];
@@ -141,14 +143,16 @@ function backtestModel(panel: Panel, entry: ModelEntry, origins: number[], warmu
     if (options.keepForecasts) forecasts.push(forecast);
     options.logger?.debug("backtest origin", { model: entry.name, origin: formatInstant(o), mape: byOrigin[byOrigin.length - 1].mape });
   }
+  const bySeries = series.map((a, s) => ({ key: namedKey(panel.keys[s], panel.keyColumns), ...a.summary() }));
   const out: ModelBacktest = {
     name: entry.name,
     ...total.summary(),
     fitSeconds: fitMs / 1000,
     predictSeconds: predictMs / 1000,
+    seriesMape: seriesMapeStats(bySeries.map((x) => x.mape)),
     byOrigin,
     byStep: steps.map((a, i) => ({ step: i + 1, ...a.summary() })),
-    bySeries: series.map((a, s) => ({ key: namedKey(panel.keys[s], panel.keyColumns), ...a.summary() })),
+    bySeries,
     residuals: scored,
   };
   if (options.keepForecasts) out.forecasts = forecasts;

@@ -65,6 +65,34 @@ export class ErrorAccumulator {
   }
 }
 
+/**
+ * Per-series MAPE, summarised: the pooled MAPE weighs series by their number of points and lets a
+ * few long or easy series hide many bad ones, so the mean and median over series are reported
+ * beside it. Series without a defined MAPE (no scorable point) are left out.
+ */
+export interface SeriesMapeStats {
+  /** Mean of the per-series MAPEs (NaN when no series has one). */
+  mean: number;
+  /** Median of the per-series MAPEs (mean of the two middle ones for an even count). */
+  median: number;
+  /** Series with a defined MAPE. */
+  series: number;
+}
+
+/** {@link SeriesMapeStats} of per-series MAPEs. */
+export function seriesMapeStats(mapes: ArrayLike<number>): SeriesMapeStats {
+  const xs = Array.from(mapes).filter(Number.isFinite);
+  return { mean: xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN, median: median(xs), series: xs.length };
+}
+
+/** Median of numbers without NaN (NaN for none); the input is not modified. */
+export function median(values: ArrayLike<number>): number {
+  const xs = Array.from(values).sort((a, b) => a - b);
+  const n = xs.length;
+  if (n === 0) return NaN;
+  return n % 2 === 1 ? xs[(n - 1) / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
+}
+
 /** MAPE of paired arrays (see {@link ErrorAccumulator} for which points count). */
 export function mape(y: ArrayLike<number>, yhat: ArrayLike<number>): number {
   const acc = new ErrorAccumulator();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { actualsAfter, runBacktest, type ModelEntry } from "../../../src/pipeline/backtest/engine.js";
-import { syntheticPanel } from "../../../src/pipeline/backtest/synthetic.js";
+import { syntheticPanel, SYNTHETIC_KEYS } from "../../../src/pipeline/backtest/synthetic.js";
 import type { Panel } from "../../../src/pipeline/features/panel.js";
 import { DEFAULT_FEATURE_SPEC } from "../../../src/pipeline/features/spec.js";
 import type { Calibration } from "../../../src/pipeline/models/conformal.js";
@@ -89,5 +89,37 @@ describe("runBacktest", () => {
     expect(m.coverage80).toBeCloseTo(inside / total, 12);
     expect(m.coverage80).toBeGreaterThan(0.5);
     expect(r.warmupOrigins).toEqual([from - 48 * H, from - 24 * H]);
+  });
+
+  it("reports pooled, per-series (mean, median) and per-origin MAPE that a hand computation gives", () => {
+    // Three series over three days, constant within a day (day values below); the 24 h seasonal
+    // naive forecasts day d + 1 with day d. Origins: the last hour of day 1 and of day 2.
+    const day = (a: number, b: number, c: number | ((h: number) => number)) =>
+      Float64Array.from({ length: 72 }, (_, i) => (i < 24 ? a : i < 48 ? b : typeof c === "number" ? c : c(i - 48)));
+    const panel: Panel = {
+      start: Date.UTC(2023, 0, 2),
+      hours: 72,
+      keyColumns: SYNTHETIC_KEYS,
+      keys: [[1, 1], [1, 2], [1, 3]],
+      values: [
+        day(100, 100, 100), // A: exact both days -> series MAPE 0 (48 points)
+        day(120, 100, 100), // B: |100-120|/100 = 0.2 on day 2, 0 on day 3 -> 0.1 (48 points)
+        day(200, 100, (h) => (h < 12 ? 0 : 50)), // C: 1.0 on day 2; day 3 scores only its 12 non-zero hours, |50-100|/50 = 1.0 -> 1.0 (36 points)
+      ],
+    };
+    const from = panel.start + 23 * H;
+    const r = runBacktest(panel, [{ name: "naive", create: () => new SeasonalNaive(24) }], { from, to: from + 24 * H, every: 24, horizon: 24, calibrationWarmup: 0 });
+    const m = r.models[0];
+    expect(m.n).toBe(48 + 48 + 36);
+    // Pooled: (24 * 0.2 + 36 * 1.0) / 132 = 40.8 / 132; the series C, with fewer points, weighs less.
+    expect(m.mape).toBeCloseTo(40.8 / 132, 12);
+    expect(m.seriesMape.mean).toBeCloseTo(1.1 / 3, 12);
+    expect(m.seriesMape.median).toBeCloseTo(0.1, 12);
+    expect(m.seriesMape.series).toBe(3);
+    // Origin 1: (24 * 0.2 + 24 * 1.0) / 72 = 0.4; origin 2: (12 * 1.0) / 60 = 0.2.
+    expect(m.byOrigin.map((o) => o.origin)).toEqual([from, from + 24 * H]);
+    expect(m.byOrigin[0].mape).toBeCloseTo(0.4, 12);
+    expect(m.byOrigin[1].mape).toBeCloseTo(0.2, 12);
+    expect(m.byOrigin.map((o) => o.n)).toEqual([72, 60]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { coverage, ErrorAccumulator, mape, rmspe } from "../../../src/pipeline/backtest/metrics.js";
+import { coverage, ErrorAccumulator, mape, median, rmspe, seriesMapeStats } from "../../../src/pipeline/backtest/metrics.js";
 
 describe("metrics", () => {
   it("MAPE and RMSPE on a hand-computed case, as fractions", () => {
@@ -30,5 +30,17 @@ describe("metrics", () => {
     expect(s.coverage80).toBeCloseTo(1 / 3, 12);
     expect(s.coverage95).toBeCloseTo(2 / 3, 12);
     expect(s.n).toBe(4);
+  });
+
+  it("summarises per-series MAPEs by mean and median, leaving out undefined ones", () => {
+    expect(median([])).toBeNaN();
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    // (0 + 0.1 + 1.0) / 3 and the middle value; the NaN series (no scorable point) is left out.
+    const s = seriesMapeStats([0.1, NaN, 1.0, 0]);
+    expect(s.mean).toBeCloseTo(1.1 / 3, 12);
+    expect(s.median).toBe(0.1);
+    expect(s.series).toBe(3);
+    expect(seriesMapeStats([NaN])).toEqual({ mean: NaN, median: NaN, series: 0 });
   });
 });

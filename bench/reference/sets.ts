@@ -1,0 +1,43 @@
+import { panelEnd, type Panel } from "../../src/pipeline/features/panel.js";
+import { DAY_MS, HOUR_MS } from "../../src/pipeline/time/index.js";
+
+/** A named set of forecast origins (epoch ms, the last known hour), one a day. */
+export interface OriginSet {
+  name: string;
+  /** What the set is for, for the printed legend. */
+  about: string;
+  origins: number[];
+}
+
+/** `count` daily origins at `hourUtc`, the last being the latest whose horizon fits in the data. */
+function lastDaily(panel: Panel, hourUtc: number, count: number, horizon: number): number[] {
+  let last = panelEnd(panel) - horizon * HOUR_MS;
+  while (new Date(last).getUTCHours() !== hourUtc) last -= HOUR_MS;
+  return Array.from({ length: count }, (_, i) => last - (count - 1 - i) * DAY_MS);
+}
+
+function daily(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let o = from; o <= to; o += DAY_MS) out.push(o);
+  return out;
+}
+
+/**
+ * The benchmark's origin sets on a panel: A, the last 10 days at 22:00 UTC; B, the same days at
+ * 12:00 UTC (no origin shared with A, and an hour nobody tuned on); C, inside the Christmas and
+ * New-Year weeks, when the data covers them with at least `minHistory` hours before (a model
+ * needs a week of lags before its first training row); D, the 7 origins of the repository's
+ * existing backtest (REFERENCE.md section 3, bench/backtest.ts), which the default model was chosen on.
+ */
+export function originSets(panel: Panel, horizon: number, minHistory: number): OriginSet[] {
+  const sets: OriginSet[] = [
+    { name: "A", about: "last 10 days, 22:00 UTC", origins: lastDaily(panel, 22, 10, horizon) },
+    { name: "B", about: "last 10 days, 12:00 UTC (disjoint from A)", origins: lastDaily(panel, 12, 10, horizon) },
+  ];
+  const fits = (o: number) => o - panel.start >= minHistory * HOUR_MS && o + horizon * HOUR_MS <= panelEnd(panel);
+  const holiday = daily(Date.UTC(2022, 11, 24, 22), Date.UTC(2023, 0, 1, 22)).filter(fits);
+  if (holiday.length > 0) sets.push({ name: "C", about: "Christmas/New-Year weeks, 22:00 UTC (targets up to Jan 2)", origins: holiday });
+  const defaults = daily(Date.UTC(2023, 0, 7, 22), Date.UTC(2023, 0, 13, 22)).filter(fits);
+  if (defaults.length > 0) sets.push({ name: "D", about: "existing backtest default (REFERENCE.md, 7 origins)", origins: defaults });
+  return sets;
+}
