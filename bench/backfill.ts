@@ -74,6 +74,8 @@ const storage = createLocalStorage(dir);
 const source = openSource(config, logger);
 const f = config.forecast;
 const options: Omit<TickOptions, "asOf"> = {
+  config,
+  source,
   model: f.model,
   create: forecasterFactory(f.model),
   trainPolicy: parseTrainPolicy(args.train),
@@ -112,7 +114,8 @@ const t0 = performance.now();
 for (let i = 0; i < ticks; i++) {
   const asOf = from + i * every * HOUR_MS;
   const start = performance.now();
-  const manifest = await runTick(config, { ...options, asOf }, { storage, source, clock: systemClock, logger, runId: `run-bench-${String(i + 1).padStart(4, "0")}` });
+  const ctx = { storage, group: config.featureGroup, runId: `run-bench-${String(i + 1).padStart(4, "0")}`, clock: systemClock, logger };
+  const manifest = await runTick(ctx, { ...options, asOf });
   durations.push(performance.now() - start);
   for (const [step, ms] of Object.entries(manifest.durationsMs)) {
     stepTotals[step] = (stepTotals[step] ?? 0) + ms;

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     const run = async (id: string) => {
       const logger = extractLogger();
       const start = performance.now();
-      const r = await ingest(config, { storage, source: openSource(config, logger), clock: systemClock, logger, runId: id }, { asOf });
+      const r = await ingest({ storage, group: config.featureGroup, runId: id, clock: systemClock, logger }, { config, source: openSource(config, logger), asOf });
       return { seconds: (performance.now() - start) / 1000, r, waitedS: Number(logger.extract?.waitedMs ?? 0) / 1000, pages: Number(logger.extract?.pages ?? 0) };
     };
     const first = await run("bench-preset-1");

@@ -16,7 +16,7 @@ try {
   const storage = createLocalStorage(dir);
   const run = async (id: string) => {
     const t0 = performance.now();
-    const r = await ingest(config, { storage, source: openSource(config, silentLogger), clock: systemClock, logger: silentLogger, runId: id });
+    const r = await ingest({ storage, group: config.featureGroup, runId: id, clock: systemClock, logger: silentLogger }, { config, source: openSource(config, silentLogger) });
     return { seconds: (performance.now() - t0) / 1000, r };
   };
   const first = await run("bench-1");

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 
 const only = process.argv.slice(2);
 // `reference` (scikit-learn on the same origins, minutes, needs Debian's python3-sklearn) runs only when named.
-const ALL = ["parquet", "ingest", "ingest-preset", "ingest-csv", "gbm", "backtest", "backfill", "reference"];
+const ALL = ["parquet", "ingest", "ingest-preset", "ingest-csv", "gbm", "backtest", "backfill", "reference", "year"];
 const DEFAULT = ALL.filter((s) => s !== "reference");
 const unknown = only.filter((s) => !ALL.includes(s));
 if (unknown.length > 0) {

@@ -7,7 +7,7 @@
  */
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { BASELINE_MODEL, DAY_MS, HOUR_MS, compareKeys, metricsBySeriesSchema, outputKeys, predictionsSchema, type SeriesKey } from "../../src/pipeline/index.js";
+import { BASELINE_MODEL, DAY_MS, HOUR_MS, compareKeys, metricsBySeriesSchema, outputKeys, readForecastHistory, type SeriesKey } from "../../src/pipeline/index.js";
 import { emit, emptyNotice, runLoader } from "./lib/context.js";
 import { datasetOut, distinctSeries, runSeriesNotes, seriesRef, tableSeriesIds, type SeriesRef } from "./lib/series.js";
 import { amount, col, extent, featureGroup, frac, listRuns, readOptional } from "./lib/store.js";
@@ -79,7 +79,7 @@ runLoader("forecasts", async (ctx) => {
     });
   }
 
-  const history = await readOptional(storage, outputKeys.history, predictionsSchema(info.keys));
+  const history = await readForecastHistory(storage, info.keys);
   let latest: { origin: number; horizon: number; model: string; modelVersion: number; runId: string } | null = null;
   let origins: number[] = [];
   if (history && history.numRows() > 0) {

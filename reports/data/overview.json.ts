@@ -6,7 +6,7 @@
  * aggregated here to one row per hour.
  */
 import * as aq from "arquero";
-import { DAY_MS, HOUR_MS, METRICS_BY_TIME_SCHEMA, ModelRegistry, modelAliasKey, outputKeys, predictionsSchema, type DatasetInfo, type FeatureStore } from "../../src/pipeline/index.js";
+import { DAY_MS, HOUR_MS, METRICS_BY_TIME_SCHEMA, ModelRegistry, modelAliasKey, outputKeys, readForecastHistory, type DatasetInfo, type FeatureStore } from "../../src/pipeline/index.js";
 import { emit, emptyNotice, redactPaths, runLoader, type ReportContext } from "./lib/context.js";
 import { freshness } from "./lib/freshness.js";
 import { datasetOut, distinctSeries, runSeriesNotes } from "./lib/series.js";
@@ -116,7 +116,7 @@ async function headline(ctx: ReportContext, store: FeatureStore, info: DatasetIn
     .groupby("datetime_utc")
     .rollup({ v: aq.op.sum("energy_consumption"), n: aq.op.count() })
     .orderby("datetime_utc");
-  const history = await readOptional(ctx.storage, outputKeys.history, predictionsSchema(info.keys));
+  const history = await readForecastHistory(ctx.storage, info.keys);
   let forecast = null;
   if (history && history.numRows() > 0) {
     const totals = history

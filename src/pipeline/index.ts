@@ -76,6 +76,7 @@ export type { ModelMetadata } from "./registry/metadata.js";
 export { BASELINE_MODEL, predict, type PredictOptions } from "./predict/predict.js";
 export { readTableIfExists, writePredictionOutputs } from "./predict/outputs.js";
 export { predictionsSchema } from "./predict/schema.js";
+export { readForecastHistory, DEFAULT_HISTORY_WINDOW_DAYS } from "./history/window.js";
 export { joinActuals } from "./monitor/join.js";
 export { monitoringMetrics } from "./monitor/metrics.js";
 export { METRICS_BY_MODEL_SCHEMA, METRICS_BY_ORIGIN_SCHEMA, METRICS_BY_STEP_SCHEMA, METRICS_BY_TIME_SCHEMA, metricsBySeriesSchema } from "./monitor/schema.js";

@@ -20,8 +20,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ TRAIN_FOLDS: "2", ...env }, { logLevel: "silent" });
 }
 
-/** Tick options as `src/cli/tick-options.ts` builds them from a configuration and `--train`. */
-export function tickOptionsFor(config: Config, asOf: string, train = config.forecast.trainPolicy): TickOptions {
+/** Tick options as `src/cli/tick-options.ts` builds them from a configuration and `--train` (the as-of too; not the configuration and source). */
+export function tickOptionsFor(config: Config, asOf: string, train = config.forecast.trainPolicy): Omit<TickOptions, "config" | "source"> {
   const f = config.forecast;
   return {
     asOf: parseInstant(asOf, "as-of"),
@@ -44,5 +44,6 @@ export function embeddedSource(): Source {
 /** Runs one tick at `asOf` against `storage`; the clock reads the as-of itself. */
 export async function tick(storage: Storage, asOf: string, runId: string, train?: string, config = testConfig()): Promise<RunManifest> {
   const options = tickOptionsFor(config, asOf, train);
-  return runTick(config, options, { storage, source: embeddedSource(), clock: fixedClock(new Date(options.asOf)), logger: memoryLogger(), runId });
+  const ctx = { storage, group: config.featureGroup, runId, clock: fixedClock(new Date(options.asOf)), logger: memoryLogger() };
+  return runTick(ctx, { ...options, config, source: embeddedSource() });
 }

@@ -18,6 +18,7 @@ import * as aq from "arquero";
 import { parseArgs } from "node:util";
 import { syntheticPanel } from "../../src/pipeline/backtest/synthetic.js";
 import { DAY_MS, HOUR_MS } from "../../src/pipeline/time/index.js";
+import { fixedClock, silentLogger } from "../../src/pipeline/core/effects.js";
 import { FeatureStore } from "../../src/pipeline/featurestore/store.js";
 import { monitor } from "../../src/pipeline/monitor/monitor.js";
 import { Rng } from "../../src/pipeline/models/gbm/prng.js";
@@ -128,7 +129,10 @@ const history = aq.table({ ...keyColumnsFor(forecastKeys, columns), ...cols });
 await writeTable(storage, outputKeys.history, history, predictionsSchema(columns));
 await writeTable(storage, outputKeys.predictions, history.params({ o: origins[ticks - 1] }).filter((d: { origin: number }, $: { o: number }) => d.origin === $.o), predictionsSchema(columns));
 log(`forecast history: ${rows} rows`);
-const monitored = await monitor(storage, group, lastHour + HOUR_MS, { maxMape7d: 0.1, minCoverage80: 0.6 });
+const monitored = await monitor(
+  { storage, group, runId: "monitor-synthetic", clock: fixedClock(new Date(lastHour + HOUR_MS)), logger: silentLogger },
+  { visibleUntil: lastHour + HOUR_MS, policy: { maxMape7d: 0.1, minCoverage80: 0.6 } },
+);
 log(`monitoring: ${monitored.report.scored} scored`);
 
 // Two registered versions with small artifacts (seasonal naive) and their experiment records.

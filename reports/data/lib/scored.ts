@@ -4,9 +4,9 @@
  * store (what the monitoring step joins, too) into a panel, and looked up by index: a join of
  * millions of rows in arquero would need gigabytes for a 10,000-series store.
  */
-import { BASELINE_MODEL, HOUR_MS, outputKeys, panelFromTable, predictionsSchema, seriesId, type DatasetInfo, type FeatureStore, type Panel, type Storage } from "../../../src/pipeline/index.js";
+import { BASELINE_MODEL, HOUR_MS, panelFromTable, readForecastHistory, seriesId, type DatasetInfo, type FeatureStore, type Panel, type Storage } from "../../../src/pipeline/index.js";
 import { tableSeriesIds } from "./series.js";
-import { extent, readOptional } from "./store.js";
+import { extent } from "./store.js";
 
 /** Forecast rows (columns) with their truth, and the truth panel for lagged look-ups. */
 export interface Scored {
@@ -35,7 +35,7 @@ export async function readScored(
   info: DatasetInfo,
   { from = -Infinity, lagHours = 0 }: { from?: number; lagHours?: number } = {},
 ): Promise<Scored | undefined> {
-  const all = await readOptional(storage, outputKeys.history, predictionsSchema(info.keys));
+  const all = await readForecastHistory(storage, info.keys);
   if (!all || all.numRows() === 0) return undefined;
   const history = Number.isFinite(from) ? all.params({ from }).filter((d: { datetime_utc: number }, $: { from: number }) => d.datetime_utc >= $.from) : all;
   const n = history.numRows();

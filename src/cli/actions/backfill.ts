@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ExitCode, HOUR_MS, PipelineError, checkTimeOrder, formatInstant, listManifests, openSource, parseInstant, runTick } from "../../pipeline/index.js";
+import { ExitCode, HOUR_MS, PipelineError, checkTimeOrder, formatInstant, listManifests, openSource, parseInstant, runTick, stepContext } from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";
@@ -37,7 +37,7 @@ export async function backfillAction(flags: BackfillFlags, command: Command): Pr
       const runId = ctx.newRunId("run");
       let manifest;
       try {
-        manifest = await runTick(ctx.config, { ...options, asOf }, { storage, source, clock: ctx.clock, logger: ctx.logger, runId });
+        manifest = await runTick(stepContext(ctx, { runId, storage }), { ...options, config: ctx.config, source, asOf });
       } catch (error) {
         progress.done();
         throw new PipelineError("backfill", `tick ${formatInstant(asOf)} failed (run ${runId}); earlier ticks are kept, fix the cause and rerun to resume`, { cause: error, exitCode: (error as { exitCode?: number }).exitCode });

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ingest, openSource, parseInstant, type IngestReport } from "../../pipeline/index.js";
+import { ingest, openSource, parseInstant, stepContext, type IngestReport } from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { withStoreLock } from "../lock.js";
@@ -22,7 +22,9 @@ export async function ingestAction(flags: IngestFlags, cmd: Command): Promise<vo
   const asOf = flags.asOf === undefined ? undefined : parseInstant(flags.asOf, "--as-of");
   const source = openSource(ctx.config, ctx.logger);
   const runId = ctx.newRunId("ingest");
-  const report = await withStoreLock(ctx, runId, (storage) => ingest(ctx.config, { storage, source, clock: ctx.clock, logger: ctx.logger, runId }, { asOf, ...(flags.full ? { incremental: false } : {}) }));
+  const report = await withStoreLock(ctx, runId, (storage) =>
+    ingest(stepContext(ctx, { runId, storage }), { config: ctx.config, source, asOf, ...(flags.full ? { incremental: false } : {}) }),
+  );
   process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatIngestReport(report, ctx.storage.uri));
 }
 

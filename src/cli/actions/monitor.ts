@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ExitCode, monitor, type MonitorReport } from "../../pipeline/index.js";
+import { ExitCode, monitor, stepContext, type MonitorReport } from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { QuietExit } from "../exit.js";
 import { fractionFlag } from "../options.js";
@@ -23,8 +23,9 @@ export async function monitorAction(flags: MonitorFlags, cmd: Command): Promise<
   };
   // --as-of is read before the lock is taken (a usage error never waits); the newest hour under it.
   const asOfUntil = flags.asOf === undefined ? undefined : await visibleUntilFor(ctx, flags.asOf, "monitor");
-  const { report } = await withStoreLock(ctx, ctx.newRunId("monitor"), async (storage) =>
-    monitor(storage, ctx.config.featureGroup, asOfUntil ?? (await visibleUntilFor(ctx, undefined, "monitor")), policy),
+  const runId = ctx.newRunId("monitor");
+  const { report } = await withStoreLock(ctx, runId, async (storage) =>
+    monitor(stepContext(ctx, { runId, storage }), { visibleUntil: asOfUntil ?? (await visibleUntilFor(ctx, undefined, "monitor")), policy, windowDays: ctx.config.historyWindowDays }),
   );
   process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatMonitorReport(report));
   if (flags.failOnAlert && report.alerts.length > 0) throw new QuietExit(ExitCode.alert);

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { FeatureStore, HOUR_MS, PipelineError, checkHorizon, parseInstant, predict, visibleUntil, writePredictionOutputs } from "../../pipeline/index.js";
+import { FeatureStore, HOUR_MS, PipelineError, checkHorizon, parseInstant, predict, stepContext, visibleUntil, writePredictionOutputs } from "../../pipeline/index.js";
 import { createContext, type CliContext, type GlobalOptions } from "../context.js";
 import { wholeHoursFlag } from "../options.js";
 import { withStoreLock } from "../lock.js";
@@ -21,14 +21,14 @@ export async function predictAction(flags: PredictFlags, cmd: Command): Promise<
   const { result, written } = await withStoreLock(ctx, runId, async (storage) => {
     // Without --as-of, the newest stored hour is read under the lock: a concurrent ingest has finished.
     const visibleUntil = asOfUntil ?? (await visibleUntilFor(ctx, undefined));
-    const predicted = await predict(
-      storage,
-      ctx.config.featureGroup,
-      runId,
-      { visibleUntil, model: ctx.config.forecast.model, ref: flags.model, horizon, lookbackDays: ctx.config.forecast.lookbackDays },
-      ctx.logger,
-    );
-    return { result: predicted, written: await writePredictionOutputs(storage, runId, predicted.tables, predicted.keys) };
+    const predicted = await predict(stepContext(ctx, { runId, storage }), {
+      visibleUntil,
+      model: ctx.config.forecast.model,
+      ref: flags.model,
+      horizon,
+      lookbackDays: ctx.config.forecast.lookbackDays,
+    });
+    return { result: predicted, written: await writePredictionOutputs(storage, runId, predicted.tables, predicted.keys, { windowDays: ctx.config.historyWindowDays }) };
   });
   const report = { runId, ...result.report, historyRows: written.historyRows, replacedRows: written.replaced };
   process.stdout.write(

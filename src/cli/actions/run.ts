@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ExitCode, formatInstant, openSource, parseInstant, runTick, type RunManifest } from "../../pipeline/index.js";
+import { ExitCode, formatInstant, openSource, parseInstant, runTick, stepContext, type RunManifest } from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";
@@ -18,11 +18,8 @@ export async function runAction(flags: RunFlags, command: Command): Promise<void
   const asOf = flags.asOf ? parseInstant(flags.asOf, "--as-of") : ctx.clock.now().getTime();
   const runId = ctx.newRunId("run");
   // Options and source are read before the lock is taken, so a usage error never waits for the store.
-  const options = { ...tickOptions(ctx, flags), asOf };
-  const source = openSource(ctx.config, ctx.logger);
-  const manifest = await withStoreLock(ctx, runId, (storage) =>
-    runTick(ctx.config, options, { storage, source, clock: ctx.clock, logger: ctx.logger, runId }),
-  );
+  const options = { ...tickOptions(ctx, flags), config: ctx.config, source: openSource(ctx.config, ctx.logger), asOf };
+  const manifest = await withStoreLock(ctx, runId, (storage) => runTick(stepContext(ctx, { runId, storage }), options));
   process.stdout.write(flags.json ? JSON.stringify(manifest, null, 2) + "\n" : formatManifest(manifest));
   if (flags.failOnAlert && manifest.monitor.alerts.length > 0) throw new QuietExit(ExitCode.alert);
 }

@@ -3,8 +3,8 @@ import type { CliContext } from "../context.js";
 import { fractionFlag } from "../options.js";
 import type { TickFlags } from "../tick-options.js";
 
-/** The settings of a tick from the configuration and flags (everything except its as-of). */
-export function tickOptions(ctx: CliContext, flags: TickFlags): Omit<TickOptions, "asOf"> {
+/** The settings of a tick from the configuration and flags (everything except its as-of, configuration and source). */
+export function tickOptions(ctx: CliContext, flags: TickFlags): Omit<TickOptions, "asOf" | "config" | "source"> {
   const f = ctx.config.forecast;
   return {
     model: f.model,

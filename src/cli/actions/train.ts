@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ConfigError, DEFAULT_SEARCH_SPACE, checkHorizon, forecasterFactory, gridTrials, parseInstant, randomTrials, train, type TrainReport, type Trial } from "../../pipeline/index.js";
+import { ConfigError, DEFAULT_SEARCH_SPACE, checkHorizon, forecasterFactory, gridTrials, parseInstant, randomTrials, stepContext, train, type TrainReport, type Trial } from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { wholeHoursFlag } from "../options.js";
 import { withStoreLock } from "../lock.js";
@@ -34,7 +34,7 @@ export async function trainAction(flags: TrainFlags, cmd: Command): Promise<void
     visibleUntil: flags.visibleUntil ? parseInstant(flags.visibleUntil, "--visible-until") : undefined,
     alias: flags.alias === false ? undefined : flags.alias,
   };
-  const report = await withStoreLock(ctx, runId, (storage) => train(storage, ctx.config.featureGroup, runId, options, { clock: ctx.clock, logger: ctx.logger }));
+  const report = await withStoreLock(ctx, runId, (storage) => train(stepContext(ctx, { runId, storage }), options));
   process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatTrainReport(report));
 }
 

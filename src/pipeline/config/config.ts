@@ -47,6 +47,13 @@ export interface Config {
   forecast: { model: string; horizon: number; maxHorizon: number; lookbackDays: number; folds: number; trainPolicy: string };
   /** Monitoring alert thresholds (fractions). */
   alerts: { maxMape7d: number; minCoverage80: number };
+  /**
+   * Days of forecast history (by origin) and of monitoring (by target hour) that the compacted
+   * root files (`predictions_monitoring.parquet`, `metrics_monitoring*.parquet`,
+   * `y_monitoring.parquet`) hold, rewritten each tick (HISTORY_WINDOW_DAYS, default 30); the full
+   * history lives in the partitions under `forecasts/` and `monitoring/`.
+   */
+  historyWindowDays: number;
   /** The store-wide lock every writing command takes: wait, poll, lease and renewal (ms). */
   lock: LockSettings;
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
@@ -121,6 +128,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
       maxMape7d: envNumber(env, "ALERT_MAX_MAPE_7D", 0.1),
       minCoverage80: envNumber(env, "ALERT_MIN_COVERAGE_80", 0.6),
     },
+    historyWindowDays: envNumber(env, "HISTORY_WINDOW_DAYS", 30, { integer: true, min: 1 }),
     lock: lockSettings(env),
     logLevel,
   };

@@ -1,7 +1,7 @@
 /**
- * The narrow interfaces through which pipeline steps touch the world. Steps receive them as
- * arguments (like Observable Framework's `effects`), so tests can pass fakes and nothing reads
- * the environment or the wall clock at import time.
+ * The narrow interfaces through which pipeline steps touch the world. Steps receive them in their
+ * `StepContext` (core/step.ts; like Observable Framework's `effects`), so tests can pass fakes and
+ * nothing reads the environment or the wall clock at import time.
  */
 
 /** Source of "now". Inject a fixed clock in tests. */

@@ -1,8 +1,8 @@
-import type { Clock, Logger } from "../core/effects.js";
+import type { StepContext } from "../core/step.js";
 import { PipelineError } from "../core/errors.js";
 import type { Config } from "../config/config.js";
 import { formatInstant, HOUR_MS, type DstCounts } from "../time/index.js";
-import { FeatureStore, type UpsertReport } from "../featurestore/store.js";
+import { FeatureStore, type FeatureGroupRef, type UpsertReport } from "../featurestore/store.js";
 import { writeParquet } from "../parquet/write.js";
 import type { TableSchema } from "../parquet/schema.js";
 import { quarantineExtractKey, quarantineInfoKey, quarantinePrefix, validationKey } from "../storage/layout.js";
@@ -16,18 +16,12 @@ import { datasetInfo, featureSchema, keyColumns, sourceColumns, type DatasetSpec
 import { rowSeriesIds } from "../series/key.js";
 import { columnsToTable, concatColumns, emptyColumns, type RawColumns } from "./records.js";
 
-/** The narrow interfaces ingest works through. */
-export interface IngestEffects {
-  storage: Storage;
-  source: Source;
-  clock: Clock;
-  logger: Logger;
-  /** Identifies this run in stored results (validation, quarantine, feature-store history). */
-  runId: string;
-}
-
 /** Options of one ingest run. */
 export interface IngestOptions {
+  /** The settings: dataset, extraction window and delay, revision overlap, series filter, value checks. */
+  config: Config;
+  /** Where the rows come from (a file, the API). */
+  source: Source;
   /**
    * Reference time T of the window [T - delay - export, T - delay). Default: now for the API;
    * for file sources, whose data ends in the past, the moment their last hour became visible.
@@ -69,8 +63,9 @@ export interface IngestReport {
  * extracted only to be refused (a source's rows dated after the present never move the window),
  * and values beyond MAX_VALUE_RATIO x the series' scale or float32's range are refused.
  */
-export async function ingest(config: Config, effects: IngestEffects, options: IngestOptions = {}): Promise<IngestReport> {
-  const { storage, source, clock, logger, runId } = effects;
+export async function ingest(ctx: StepContext, options: IngestOptions): Promise<IngestReport> {
+  const { storage, group, clock, logger, runId } = ctx;
+  const { config, source } = options;
   const durationsMs: Record<string, number> = {};
   const timed = async <T>(step: string, f: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
@@ -82,12 +77,14 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
   };
 
   const spec = config.dataset;
-  const store = new FeatureStore(storage, config.featureGroup, logger, datasetInfo(spec));
+  const store = new FeatureStore(storage, group, logger, datasetInfo(spec));
   const now = clock.now().getTime();
   const extent = await timed("extent", () => source.extent(spec));
   // Rows dated after the present cannot have been measured: they never set the default as-of or
   // clamp the window; they are extracted below only so that validation refuses them by name.
-  const { past, future } = extent ? splitAtPresent(extent, now) : {};
+  // The annotation matters to tslab (the notebooks), which compiles without strictNullChecks: there
+  // the `{}` branch can win the union and the destructuring fails to type-check (TS2525).
+  const { past, future }: ReturnType<typeof splitAtPresent> = extent ? splitAtPresent(extent, now) : {};
   const asOf = options.asOf ?? (extent ? latestAsOf(extent, config.window.delayDays, now) : now);
   const window = extent && !past ? futureOnly(ingestWindow(asOf, config.window.delayDays, config.window.exportDays)) : ingestWindow(asOf, config.window.delayDays, config.window.exportDays, past);
   if (window.coverage < 1 && past) {
@@ -107,7 +104,7 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
     incremental = { storeLatest: new Date(latest).toISOString(), revisionHours: config.revisionHours, skipped };
     if (skipped) {
       logger.info("ingest: the store already holds the window; nothing to extract", { window: rangeText(range), storeLatest: formatInstant(latest) });
-      return emptyReport(runId, source, asOf, window, incremental, store, config, durationsMs);
+      return emptyReport(runId, source, asOf, window, incremental, store, group, durationsMs);
     }
     range = { start: Math.min(from, range.end), end: range.end };
   }
@@ -133,7 +130,7 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
   if (raw.times.length === 0) {
     if (latest !== undefined) {
       logger.warn("ingest: the source has no rows after the store's latest hour yet", { window: rangeText(range), storeLatest: formatInstant(latest) });
-      return emptyReport(runId, source, asOf, { ...window, range }, incremental, store, config, durationsMs);
+      return emptyReport(runId, source, asOf, { ...window, range }, incremental, store, group, durationsMs);
     }
     throw new PipelineError(
       "ingest",
@@ -197,7 +194,7 @@ export async function ingest(config: Config, effects: IngestEffects, options: In
     series: countSeries(raw),
     transform,
     validation: { success: result.success, evaluated: result.statistics.evaluated_expectations, failed: [], key: validationKey(runId) },
-    featureStore: { ...upsert, group: `${config.featureGroup.name}/v${config.featureGroup.version}` },
+    featureStore: { ...upsert, group: `${group.name}/v${group.version}` },
     durationsMs,
   };
 }
@@ -222,7 +219,7 @@ async function emptyReport(
   window: IngestWindow,
   incremental: IngestReport["incremental"],
   store: FeatureStore,
-  config: Config,
+  group: FeatureGroupRef,
   durationsMs: Record<string, number>,
 ): Promise<IngestReport> {
   const manifest = await store.manifest();
@@ -244,7 +241,7 @@ async function emptyReport(
       commit: manifest?.commit ?? 0,
       partitions: [],
       totalRows: manifest?.rows ?? 0,
-      group: `${config.featureGroup.name}/v${config.featureGroup.version}`,
+      group: `${group.name}/v${group.version}`,
     },
     durationsMs,
   };

@@ -1,14 +1,17 @@
-import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { FeatureStore, type FeatureGroupRef } from "../featurestore/store.js";
-import { predictionsSchema, yMonitoringSchema } from "../predict/schema.js";
-import { keyNames } from "../series/key.js";
-import { readTableIfExists, writeTable } from "../predict/outputs.js";
+import type { StepContext } from "../core/step.js";
+import { FeatureStore } from "../featurestore/store.js";
+import { yMonitoringSchema } from "../predict/schema.js";
+import { writeTable } from "../predict/outputs.js";
 import { outputKeys } from "../storage/layout.js";
-import type { Storage } from "../storage/storage.js";
 import { checkAlerts, type AlertPolicy, type AlertReport } from "./alerts.js";
-import { actualsForForecasts, joinActuals } from "./join.js";
-import { monitoringMetrics, type MonitoringMetrics } from "./metrics.js";
+import type { MonitoringMetrics } from "./metrics.js";
+import { dayTotal, emptyMonitoringState, metricsOfDays, readDay, readMonitoringState, scoreDay, stateTotals, writeMonitoringState, type DaySums, type MonitoringState } from "./incremental.js";
+import { ensurePartitioned, listAllParts, utcDay, type ForecastsState } from "../history/partitions.js";
+import { DEFAULT_HISTORY_WINDOW_DAYS } from "../history/window.js";
+import type { KeyColumn } from "../series/key.js";
+import type { Storage } from "../storage/storage.js";
+import { DAY_MS } from "../time/index.js";
 import {
   METRICS_BY_MODEL_SCHEMA,
   METRICS_BY_ORIGIN_SCHEMA,
@@ -16,6 +19,16 @@ import {
   METRICS_BY_TIME_SCHEMA,
   metricsBySeriesSchema,
 } from "./schema.js";
+
+/** What a monitoring run scores and checks. */
+export interface MonitorOptions {
+  /** Truth at or after this instant (epoch ms) is not visible yet: the run's as-of minus the data delay. */
+  visibleUntil: number;
+  /** The thresholds that raise alerts. */
+  policy: AlertPolicy;
+  /** Days of target hours the compacted metrics files hold (HISTORY_WINDOW_DAYS, default 30). */
+  windowDays?: number;
+}
 
 /** What a monitoring run measured. */
 export interface MonitorReport extends AlertReport {
@@ -28,33 +41,35 @@ export interface MonitorReport extends AlertReport {
 }
 
 /**
- * Scores the stored forecast history against the truth visible before `visibleUntil` and
- * writes `metrics_monitoring*.parquet` and `y_monitoring.parquet`. Without a history yet (first
- * run) it writes nothing and reports zero forecasts. Returns the history it read, for the
- * prediction step to extend.
+ * Scores the forecast history against the truth visible before `visibleUntil`, incrementally
+ * (monitor/incremental.ts: only the days whose truth arrived since the last run), and writes the
+ * compacted window (the last `windowDays` days of target hours) as `metrics_monitoring*.parquet`
+ * and `y_monitoring.parquet`. Without a history yet (first run) it writes nothing and reports zero
+ * forecasts. Migrates a single-file history to partitions first (history/partitions.ts).
+ * `history` is kept for callers and is always undefined: the history is no longer read whole.
  */
-export async function monitor(
-  storage: Storage,
-  group: FeatureGroupRef,
-  visibleUntil: number,
-  policy: AlertPolicy,
-): Promise<{ metrics?: MonitoringMetrics; report: MonitorReport; history: ColumnTable | undefined }> {
+export async function monitor(ctx: StepContext, options: MonitorOptions): Promise<{ metrics?: MonitoringMetrics; report: MonitorReport; history: ColumnTable | undefined }> {
+  const { storage, group } = ctx;
+  const { visibleUntil, policy } = options;
   const store = new FeatureStore(storage, group);
   const info = await store.info();
-  const keys = keyNames(info.keys);
-  const history = await readTableIfExists(storage, outputKeys.history, predictionsSchema(info.keys));
-  if (!history || history.numRows() === 0) {
-    return { history, report: { forecasts: 0, scored: 0, mape: null, coverage80: null, latest: null, mape7d: null, coverage80_7d: null, alerts: [] } };
+  const forecasts = await ensurePartitioned(storage, info.keys);
+  if (forecasts.rows === 0) {
+    return { history: undefined, report: { forecasts: 0, scored: 0, mape: null, coverage80: null, latest: null, mape7d: null, coverage80_7d: null, alerts: [] } };
   }
-  const times = history.array("datetime_utc") as ArrayLike<number>;
-  let first = Infinity;
-  for (let i = 0; i < times.length; i++) if (times[i] < first) first = times[i];
-  const truth = await store.read({ start: first, end: visibleUntil });
-  const scored = joinActuals(history, truth, keys);
-  const metrics = monitoringMetrics(scored, keys);
-  const y = actualsForForecasts(history, truth, keys);
+  const state = await scoreIncrementally(storage, store, info.keys, forecasts, visibleUntil);
+  const windowDays = options.windowDays ?? DEFAULT_HISTORY_WINDOW_DAYS;
+  const lastDay = Math.floor((Math.min(visibleUntil, state.scoredUntil ?? visibleUntil) - 1) / DAY_MS) * DAY_MS;
+  const from = lastDay - (windowDays - 1) * DAY_MS;
+  const days: DaySums[] = [];
+  for (let d = from - 7 * DAY_MS; d <= lastDay; d += DAY_MS) {
+    const sums = await readDay(storage, utcDay(d));
+    if (sums) days.push(sums);
+  }
+  const m = metricsOfDays(days, info.keys, from);
+  const metrics: MonitoringMetrics = { byTime: m.byTime, bySeries: m.bySeries, byStep: m.byStep, byModel: m.byModel, byOrigin: m.byOrigin };
   const writes: Array<[string, ColumnTable, typeof METRICS_BY_TIME_SCHEMA]> = [
-    [outputKeys.yMonitoring, y, yMonitoringSchema(info.keys)],
+    [outputKeys.yMonitoring, m.y, yMonitoringSchema(info.keys)],
     [outputKeys.metricsBy("series"), metrics.bySeries, metricsBySeriesSchema(info.keys)],
     [outputKeys.metricsBy("step"), metrics.byStep, METRICS_BY_STEP_SCHEMA],
     [outputKeys.metricsBy("model"), metrics.byModel, METRICS_BY_MODEL_SCHEMA],
@@ -62,16 +77,48 @@ export async function monitor(
     [outputKeys.metrics, metrics.byTime, METRICS_BY_TIME_SCHEMA],
   ];
   for (const [key, table, schema] of writes) await writeTable(storage, key, table, schema);
-  const overall = scored.numRows() === 0 ? undefined : scored.rollup({ mape: aq.op.mean("ape"), cov: aq.op.mean("in_80") }).object() as { mape: number; cov: number | null };
+  const totals = stateTotals(state);
   return {
     metrics,
-    history,
+    history: undefined,
     report: {
-      forecasts: history.numRows(),
-      scored: scored.numRows(),
-      mape: overall?.mape ?? null,
-      coverage80: overall?.cov ?? null,
+      forecasts: forecasts.rows,
+      scored: totals.scored,
+      mape: totals.mape,
+      coverage80: totals.coverage80,
       ...checkAlerts(metrics.byTime, policy),
     },
   };
+}
+
+/**
+ * Scores the days whose truth arrived since the last scored hour (and the days marked dirty),
+ * from the first forecast's day when the store was never scored, and records the new state.
+ */
+export async function scoreIncrementally(
+  storage: Storage,
+  store: FeatureStore,
+  keys: readonly KeyColumn[],
+  forecasts: ForecastsState,
+  visibleUntil: number,
+): Promise<MonitoringState> {
+  let state = await readMonitoringState(storage);
+  let start: number;
+  if (!state || state.scoredUntil === null) {
+    state = emptyMonitoringState();
+    const parts = await listAllParts(storage);
+    if (parts.length === 0) return state;
+    start = parts[0].origin;
+  } else {
+    start = Math.min(state.scoredUntil, state.dirtyFrom ?? Infinity);
+  }
+  const lastDay = Math.floor((visibleUntil - 1) / DAY_MS) * DAY_MS;
+  for (let d = Math.floor(start / DAY_MS) * DAY_MS; d <= lastDay; d += DAY_MS) {
+    const sums = await scoreDay(storage, store, keys, forecasts, d, visibleUntil);
+    if (sums) state.days[sums.day] = dayTotal(sums);
+  }
+  state.scoredUntil = visibleUntil;
+  state.dirtyFrom = null;
+  await writeMonitoringState(storage, state);
+  return state;
 }

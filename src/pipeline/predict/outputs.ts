@@ -5,7 +5,9 @@ import type { TableSchema } from "../parquet/schema.js";
 import { writeParquet } from "../parquet/write.js";
 import { outputKeys, runFileKey } from "../storage/layout.js";
 import { readIfExists, type Storage } from "../storage/storage.js";
-import { mergeForecastHistory } from "./history.js";
+import { ensurePartitioned, writeForecastPartitions } from "../history/partitions.js";
+import { DEFAULT_HISTORY_WINDOW_DAYS, writeHistoryWindow } from "../history/window.js";
+import { markDirty } from "../monitor/incremental.js";
 import type { KeyColumn } from "../series/key.js";
 import { predictionsSchema, xSchema, yMonitoringSchema } from "./schema.js";
 
@@ -38,17 +40,19 @@ export async function readTableIfExists(storage: Storage, key: string, schema: T
 
 /**
  * Writes a prediction run: immutable copies under `runs/<runId>/` first, then the latest
- * `X.parquet`, `y.parquet`, `predictions.parquet`, then the forecast history. Each object is
- * replaced atomically, so a crash leaves every file readable; rerunning the tick repairs the rest.
- * `history` is the forecast history as this run already read it (the monitoring step does),
- * which saves decoding it again; without it the history is read from the store.
+ * `X.parquet`, `y.parquet`, `predictions.parquet`, then the forecast history: the partition file
+ * of the run's origin (history/partitions.ts; a store still holding a single-file history is
+ * migrated first), then the compacted window `predictions_monitoring.parquet` (the last
+ * `windowDays` days of origins, history/window.ts). Each object is replaced atomically, so a
+ * crash leaves every file readable; rerunning the tick repairs the rest. `history.table` is
+ * ignored (kept for callers): the history is no longer read whole.
  */
 export async function writePredictionOutputs(
   storage: Storage,
   runId: string,
   tables: { X: ColumnTable; y: ColumnTable; predictions: ColumnTable },
   keys: readonly KeyColumn[],
-  history?: { table: ColumnTable | undefined },
+  history?: { table?: ColumnTable | undefined; windowDays?: number },
 ): Promise<{ historyRows: number; replaced: number }> {
   const PREDICTIONS_SCHEMA = predictionsSchema(keys);
   const files: Array<[string, ColumnTable, TableSchema]> = [
@@ -58,8 +62,12 @@ export async function writePredictionOutputs(
   ];
   for (const [name, table, schema] of files) await writeTable(storage, runFileKey(runId, name), table, schema);
   for (const [name, table, schema] of files) await writeTable(storage, name, table, schema);
-  const previous = history ? history.table : await readTableIfExists(storage, outputKeys.history, PREDICTIONS_SCHEMA);
-  const merged = mergeForecastHistory(previous, tables.predictions, keys.map((k) => k.name));
-  await writeTable(storage, outputKeys.history, merged.table, PREDICTIONS_SCHEMA);
-  return { historyRows: merged.table.numRows(), replaced: merged.replaced };
+  const state = await ensurePartitioned(storage, keys);
+  const written = await writeForecastPartitions(storage, tables.predictions, keys, state);
+  const targets = tables.predictions.array("datetime_utc") as ArrayLike<number>;
+  let first = Infinity;
+  for (let i = 0; i < targets.length; i++) if (targets[i] < first) first = targets[i];
+  if (Number.isFinite(first)) await markDirty(storage, first);
+  await writeHistoryWindow(storage, written.state, history?.windowDays ?? DEFAULT_HISTORY_WINDOW_DAYS);
+  return { historyRows: written.state.rows, replaced: written.replaced };
 }

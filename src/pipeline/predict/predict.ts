@@ -1,16 +1,15 @@
 import type { ColumnTable } from "arquero";
-import type { Logger } from "../core/effects.js";
+import type { StepContext } from "../core/step.js";
 import { PipelineError } from "../core/errors.js";
 import { DAY_MS, formatInstant, HOUR_MS } from "../time/index.js";
 import { lastObserved, observedSpan, panelEnd, panelFromTable, panelSubset, type Panel } from "../features/panel.js";
-import { FeatureStore, type FeatureGroupRef } from "../featurestore/store.js";
+import { FeatureStore } from "../featurestore/store.js";
 import { loadForecaster } from "../models/catalog.js";
 import { forecastToTable } from "../models/forecast-table.js";
 import { SeasonalNaive } from "../models/seasonal-naive.js";
 import { keyNames, namedKey, type KeyColumn, type KeyValue } from "../series/key.js";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
 import { ModelRegistry, type ModelRef } from "../registry/registry.js";
-import type { Storage } from "../storage/storage.js";
 
 /** What batch prediction needs to know. */
 export interface PredictOptions {
@@ -59,13 +58,8 @@ export const BASELINE_MODEL = "seasonal-naive-24";
  * registered model: reads the feature window, loads the model, and returns the reference's
  * `X`, `y` and `predictions` tables (writing them is the caller's job).
  */
-export async function predict(
-  storage: Storage,
-  group: FeatureGroupRef,
-  runId: string,
-  options: PredictOptions,
-  logger?: Logger,
-): Promise<PredictResult> {
+export async function predict(ctx: StepContext, options: PredictOptions): Promise<PredictResult> {
+  const { storage, group, runId, logger } = ctx;
   const { visibleUntil, horizon } = options;
   const store = new FeatureStore(storage, group);
   const info = await store.info();
@@ -92,8 +86,8 @@ export async function predict(
   }
   const predictions = parts.length === 1 ? parts[0] : parts[0].concat(parts[1]).orderby(...keyNames(info.keys), "step");
   const series = full.length + baseline.length;
-  logger?.info("predict: forecast", { model: `${options.model}/v${loaded.metadata.version}`, origin: formatInstant(panelEnd(panel)), series, baseline: baseline.length, stale: stale.length });
-  if (stale.length > 0) logger?.warn("predict: stale series not forecast (no observation at the origin)", { stale: stale.length });
+  logger.info("predict: forecast", { model: `${options.model}/v${loaded.metadata.version}`, origin: formatInstant(panelEnd(panel)), series, baseline: baseline.length, stale: stale.length });
+  if (stale.length > 0) logger.warn("predict: stale series not forecast (no observation at the origin)", { stale: stale.length });
   const keys = keyNames(info.keys);
   return {
     keys: info.keys.map((k) => ({ name: k.name, type: k.type })),

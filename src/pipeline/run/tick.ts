@@ -1,4 +1,5 @@
 import type { Clock, Logger } from "../core/effects.js";
+import type { StepContext } from "../core/step.js";
 import { HOUR_MS, formatInstant, visibleUntil as visibleUntilOf } from "../time/index.js";
 import { codeVersion } from "../config/version.js";
 import type { Config } from "../config/config.js";
@@ -25,6 +26,10 @@ export type TrainPolicy = { kind: "always" } | { kind: "never" } | { kind: "max-
 
 /** Settings of one scheduled tick. */
 export interface TickOptions {
+  /** The settings: dataset, extraction window and data delay (ingest reads the rest). */
+  config: Config;
+  /** Where ingest reads the rows from. */
+  source: Source;
   asOf: number;
   model: string;
   create: (trial: Trial) => Forecaster;
@@ -36,24 +41,17 @@ export interface TickOptions {
   lookbackDays: number;
 }
 
-/** The narrow interfaces a tick works through. */
-export interface TickEffects {
-  storage: Storage;
-  source: Source;
-  clock: Clock;
-  logger: Logger;
-  runId: string;
-}
-
 const PRODUCTION = "production";
 
 /**
  * One scheduled tick of the DAG: ingest -> validate -> train when due -> monitor -> predict.
  * Time is simulated honestly: at as-of T with data delay D only data before T - D is read from
- * the source and the feature store. Steps pass explicit values; the run manifest is written last.
+ * the source and the feature store. Every step runs with the tick's own context (its store, run id,
+ * clock and logger) and explicit values; the run manifest is written last.
  */
-export async function runTick(config: Config, options: TickOptions, effects: TickEffects): Promise<RunManifest> {
-  const { storage, logger, clock, runId } = effects;
+export async function runTick(ctx: StepContext, options: TickOptions): Promise<RunManifest> {
+  const { storage, group, logger, clock, runId } = ctx;
+  const { config } = options;
   const startedAt = clock.now();
   const visibleUntil = visibleUntilOf(options.asOf, config.window.delayDays);
   const durationsMs: Record<string, number> = {};
@@ -66,13 +64,12 @@ export async function runTick(config: Config, options: TickOptions, effects: Tic
     return out;
   };
   try {
-    const ingested = await timed("ingest", () => ingest(config, effects, { asOf: options.asOf }));
-    const group = config.featureGroup;
+    const ingested = await timed("ingest", () => ingest(ctx, { config, source: options.source, asOf: options.asOf }));
     const decision = await timed("decide", () => trainDecision(storage, group, options, visibleUntil));
     let version = decision.version;
     if (decision.train) {
       const report = await timed("train", () =>
-        train(storage, group, runId, {
+        train(ctx, {
           model: options.model,
           create: options.create,
           trials: [{}],
@@ -81,15 +78,15 @@ export async function runTick(config: Config, options: TickOptions, effects: Tic
           horizon: options.horizon,
           visibleUntil,
           alias: PRODUCTION,
-        }, { clock, logger }),
+        }),
       );
       version = report.registered.version;
     }
-    const monitored = await timed("monitor", () => monitor(storage, group, visibleUntil, options.alerts));
+    const monitored = await timed("monitor", () => monitor(ctx, { visibleUntil, policy: options.alerts, windowDays: config.historyWindowDays }));
     const predicted = await timed("predict", () =>
-      predict(storage, group, runId, { visibleUntil, model: options.model, ref: version!, horizon: options.horizon, lookbackDays: options.lookbackDays }, logger),
+      predict(ctx, { visibleUntil, model: options.model, ref: version!, horizon: options.horizon, lookbackDays: options.lookbackDays }),
     );
-    const written = await timed("write", () => writePredictionOutputs(storage, runId, predicted.tables, predicted.keys, { table: monitored.history }));
+    const written = await timed("write", () => writePredictionOutputs(storage, runId, predicted.tables, predicted.keys, { table: monitored.history, windowDays: config.historyWindowDays }));
     const m = monitored.report;
     const manifest: RunManifest = {
       format: "energy-forecast/run-manifest",

@@ -7,9 +7,13 @@
  * | Key or prefix                                                        | What lives there                                                        | Written by                                        |
  * | -------------------------------------------------------------------- | ----------------------------------------------------------------------- | ------------------------------------------------- |
  * | `X.parquet`, `y.parquet`, `predictions.parquet`                      | the latest prediction run's inputs, truth and forecasts                 | predict (predict/outputs.ts); doctor restores     |
- * | `predictions_monitoring.parquet`                                     | the forecast history: every run's forecasts                             | predict; doctor --repair rebuilds it              |
- * | `y_monitoring.parquet`, `metrics_monitoring.parquet`                 | the truth monitoring joined; errors per target hour                     | monitor (monitor/monitor.ts)                      |
- * | `metrics_monitoring_by_<series\|step\|model\|origin>.parquet`        | monitoring's error summaries                                            | monitor                                           |
+ * | `predictions_monitoring.parquet`                                     | compacted window: the forecasts of the last HISTORY_WINDOW_DAYS days of origins (rewritten each tick; full history under `forecasts/`) | predict (history/window.ts); doctor --repair |
+ * | `y_monitoring.parquet`, `metrics_monitoring.parquet`                 | compacted window: the truth monitoring joined; errors per target hour (last HISTORY_WINDOW_DAYS days of target hours) | monitor (monitor/monitor.ts)                      |
+ * | `metrics_monitoring_by_<series\|step\|model\|origin>.parquet`        | compacted window: monitoring's error summaries over the same days       | monitor                                           |
+ * | `forecasts/origin=<day>/<origin>.parquet`                            | the full forecast history, one file per origin (origin: `yyyyMMddTHHmmssZ`); a rerun replaces its origin's rows | predict (history/partitions.ts); doctor --repair  |
+ * | `forecasts/state.json`                                               | the partitioned history's marker (migration done) and row count         | predict, monitor (first use); doctor              |
+ * | `monitoring/days/date=<day>.json`                                    | monitoring's error sums of the target hours of one day (UTC)            | monitor (monitor/incremental.ts)                  |
+ * | `monitoring/state.json`                                              | the last scored hour, per-day totals; recomputable from the partitions  | monitor; predict marks late forecasts             |
  * | `runs/<runId>/{X,y,predictions}.parquet`                             | immutable copies of one prediction run's outputs                        | predict                                           |
  * | `runs/<runId>/manifest.json`                                         | the record of a complete tick (written last)                            | run/tick.ts                                       |
  * | `runs/<runId>/failure.json`                                          | why and where a tick failed                                             | run/tick.ts                                       |
@@ -45,13 +49,16 @@ export const outputKeys = {
   y: "y.parquet",
   /** The latest prediction run's forecasts. */
   predictions: "predictions.parquet",
-  /** The forecast history: every prediction run's forecasts. */
+  /**
+   * The forecast history's compacted window: every forecast of the last HISTORY_WINDOW_DAYS days
+   * of origins, rewritten each tick. The full history is in the partitions ({@link forecastPartKey}).
+   */
   history: "predictions_monitoring.parquet",
-  /** Monitoring's errors per target hour, plus the trailing 7-day window. */
+  /** Monitoring's errors per target hour, plus the trailing 7-day window (compacted window: last HISTORY_WINDOW_DAYS days). */
   metrics: "metrics_monitoring.parquet",
-  /** The truth monitoring joined with the history. */
+  /** The truth monitoring joined with the history (compacted window). */
   yMonitoring: "y_monitoring.parquet",
-  /** Monitoring's errors summarised by `what`, e.g. `metrics_monitoring_by_series.parquet`. */
+  /** Monitoring's errors summarised by `what`, e.g. `metrics_monitoring_by_series.parquet` (compacted window). */
   metricsBy: (what: MetricsBreakdown): string => `metrics_monitoring_by_${what}.parquet`,
 };
 
@@ -285,3 +292,49 @@ export const FEATURE_GROUP_PREFIX = /^features\/([^/]+)\/v(\d+)\//;
 
 /** A partition file's key below its group's data prefix ({@link featureDataPrefix}): `date=<day>/part-<commit>.parquet`; groups: day, commit. */
 export const FEATURE_PART_NAME = /^date=(\d{4}-\d{2}-\d{2})\/part-(\d+)\.parquet$/;
+
+// ---------------------------------------------------------------------------------------------
+// Forecast history partitions: forecasts/origin=<day>/<origin>.parquet
+// ---------------------------------------------------------------------------------------------
+
+/** Prefix of the partitioned forecast history. */
+export const FORECASTS_PREFIX = "forecasts/";
+
+/** The partitioned history's state (its presence marks a migrated store): `forecasts/state.json`. */
+export const FORECASTS_STATE_KEY = "forecasts/state.json";
+
+/** The folder of the forecasts made on origin day `day` (`yyyy-MM-dd`): `forecasts/origin=<day>/`. */
+export function forecastDayPrefix(day: string): string {
+  return `${FORECASTS_PREFIX}origin=${day}/`;
+}
+
+/** The file of the forecasts from origin `origin` (epoch ms): `forecasts/origin=<yyyy-MM-dd>/<yyyyMMddTHHmmssZ>.parquet`. */
+export function forecastPartKey(origin: number): string {
+  const iso = new Date(origin).toISOString();
+  const stamp = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  return `${forecastDayPrefix(iso.slice(0, 10))}${stamp}.parquet`;
+}
+
+/** A forecast partition file; groups: day, origin stamp (`yyyyMMddTHHmmssZ`). */
+export const FORECAST_PART_KEY = /^forecasts\/origin=(\d{4}-\d{2}-\d{2})\/(\d{8}T\d{6}Z)\.parquet$/;
+
+// ---------------------------------------------------------------------------------------------
+// Monitoring partitions: monitoring/
+// ---------------------------------------------------------------------------------------------
+
+/** Prefix of monitoring's incremental state and per-day sums. */
+export const MONITORING_PREFIX = "monitoring/";
+
+/** Monitoring's state: the last scored hour and per-day totals (`monitoring/state.json`). */
+export const MONITORING_STATE_KEY = "monitoring/state.json";
+
+/** Prefix of monitoring's per-day sums: `monitoring/days/`. */
+export const MONITORING_DAYS_PREFIX = "monitoring/days/";
+
+/** Monitoring's error sums of the target hours of day `day` (`yyyy-MM-dd`, UTC): `monitoring/days/date=<day>.json`. */
+export function monitoringDayKey(day: string): string {
+  return `${MONITORING_DAYS_PREFIX}date=${day}.json`;
+}
+
+/** A monitoring day file; group: day. */
+export const MONITORING_DAY_KEY = /^monitoring\/days\/date=(\d{4}-\d{2}-\d{2})\.json$/;

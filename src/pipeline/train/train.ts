@@ -1,16 +1,15 @@
-import type { Clock, Logger } from "../core/effects.js";
+import type { StepContext } from "../core/step.js";
 import { PipelineError } from "../core/errors.js";
 import { formatInstant, HOUR_MS } from "../time/index.js";
 import { codeVersion } from "../config/version.js";
 import { runBacktest } from "../backtest/engine.js";
 import { panelEnd, panelFromTable } from "../features/panel.js";
-import { FeatureStore, type FeatureGroupRef } from "../featurestore/store.js";
+import { FeatureStore } from "../featurestore/store.js";
 import { calibrate } from "../models/conformal.js";
 import type { Forecaster } from "../models/forecaster.js";
 import { ModelRegistry } from "../registry/registry.js";
 import type { ModelMetadata } from "../registry/metadata.js";
 import { experimentTrialKey } from "../storage/layout.js";
-import type { Storage } from "../storage/storage.js";
 import type { Trial } from "./search.js";
 
 /** How to train and where to register. */
@@ -57,13 +56,8 @@ export interface TrainReport {
  * reference's sweep), records every trial as an experiment run in the store, fits the best on
  * all visible data with intervals calibrated from its fold residuals, and registers it.
  */
-export async function train(
-  storage: Storage,
-  group: FeatureGroupRef,
-  runId: string,
-  options: TrainOptions,
-  effects: { clock: Clock; logger: Logger },
-): Promise<TrainReport> {
+export async function train(ctx: StepContext, options: TrainOptions): Promise<TrainReport> {
+  const { storage, group, runId } = ctx;
   const store = new FeatureStore(storage, group);
   const manifest = await store.manifest();
   const features = await store.read(options.visibleUntil === undefined ? undefined : { start: -Infinity, end: options.visibleUntil });
@@ -89,7 +83,7 @@ export async function train(
       to: last,
       every: options.every,
       horizon: options.horizon,
-      logger: effects.logger,
+      logger: ctx.logger,
     });
     const m = result.models[0];
     const record: TrialRecord = {
@@ -106,7 +100,7 @@ export async function train(
     residualsOf.set(k, m.residuals);
     records.push(record);
     await storage.write(experimentTrialKey(runId, k + 1), JSON.stringify(record, null, 1), { contentType: "application/json" });
-    effects.logger.info("train: trial", { trial: k + 1, of: options.trials.length, mape: m.mape.toFixed(4), params: JSON.stringify(params) });
+    ctx.logger.info("train: trial", { trial: k + 1, of: options.trials.length, mape: m.mape.toFixed(4), params: JSON.stringify(params) });
   }
   const bestIndex = records.reduce((b, r, i) => (r.metrics.mape < records[b].metrics.mape ? i : b), 0);
   const best = records[bestIndex];
@@ -116,7 +110,7 @@ export async function train(
   const json = forecaster.toJSON();
   const registry = new ModelRegistry(storage);
   const registered = await registry.register(options.model, json, {
-    createdAt: effects.clock.now().toISOString(),
+    createdAt: ctx.clock.now().toISOString(),
     kind: String(json.kind),
     trainingWindow: { start: dataWindow[0], end: dataWindow[1] },
     featureStore: { group: `${group.name}/v${group.version}`, commit: manifest.commit },

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { examineStore, repairStore } from "../../../src/pipeline/doctor/doctor.js";
 import { readParquet } from "../../../src/pipeline/parquet/read.js";
-import { readTableIfExists, writePredictionOutputs, writeTable } from "../../../src/pipeline/predict/outputs.js";
+import { readTableIfExists, writeTable } from "../../../src/pipeline/predict/outputs.js";
 import { predictionsSchema } from "../../../src/pipeline/predict/schema.js";
 import { outputKeys } from "../../../src/pipeline/storage/layout.js";
 import { createLocalStorage } from "../../../src/pipeline/storage/local.js";
@@ -51,11 +51,7 @@ describe("doctor: the forecast history against the run folders", () => {
     await storage.write(HISTORY, garbage);
     const message = `predict: the forecast history ${HISTORY} in ${storage.uri} cannot be read; run energy-forecast doctor --repair to set it aside under damaged/ and rebuild it from runs/*/predictions.parquet`;
     await expect(readTableIfExists(storage, outputKeys.history, SCHEMA)).rejects.toThrow(message);
-    const next = forecasts("predict-x", DAY0 + 140 * H, 1, 0);
-    await expect(writePredictionOutputs(storage, "predict-x", { X: next.select("datetime_utc", "area", "consumer_type"), y: next.select("datetime_utc", "area", "consumer_type").derive({ energy_consumption: () => 1 }), predictions: next }, KEYS)).rejects.toThrow(message);
-    await storage.delete("runs/predict-x/X.parquet");
-    await storage.delete("runs/predict-x/y.parquet");
-    await storage.delete("runs/predict-x/predictions.parquet");
+    // Runs no longer read it (it is the compacted window, rewritten from the partitions each tick).
 
     const exam = await examineStore(storage, options);
     expect(exam.report.healthy).toBe(false);

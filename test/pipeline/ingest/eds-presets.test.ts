@@ -42,7 +42,8 @@ async function tick(preset: string, store: string, asOf: string, env: Record<str
   const config = loadConfig({ EDS_API_URL: server.url, REVISION_HOURS: "3", ...env }, { store, source: "api", dataset: preset, delayDays: "0", exportDays: "2" });
   const source = openSource(config, silentLogger);
   const now = new Date(Date.parse(asOf) + 60_000).toISOString();
-  return ingest(config, { storage: createLocalStorage(store), source, clock: fixedClock(now), logger: silentLogger, runId: `tick-${asOf.slice(0, 13)}` }, { asOf: Date.parse(asOf) });
+  const ctx = { storage: createLocalStorage(store), group: config.featureGroup, runId: `tick-${asOf.slice(0, 13)}`, clock: fixedClock(now), logger: silentLogger };
+  return ingest(ctx, { config, source, asOf: Date.parse(asOf) });
 }
 
 /** Sum of a dataset's values over `[from, to)` (UTC hour texts), for comparing with the store. */

@@ -41,10 +41,17 @@ function csv(name: string, rows: string[]): string {
 }
 
 /** One ingest of `file` (relative to the test directory) into `storage`. */
-function run(storage: Storage, file: string, runId: string, options: IngestOptions = {}, env: Record<string, string> = {}, logger: Logger = silentLogger): Promise<IngestReport> {
+function run(
+  storage: Storage,
+  file: string,
+  runId: string,
+  options: Omit<IngestOptions, "config" | "source"> = {},
+  env: Record<string, string> = {},
+  logger: Logger = silentLogger,
+): Promise<IngestReport> {
   const config = loadConfig(env, { logLevel: "silent" });
   const source = fileSource(file, { cwd: dir });
-  return ingest(config, { storage, source, clock: fixedClock(NOW), logger, runId }, options);
+  return ingest({ storage, group: config.featureGroup, runId, clock: fixedClock(NOW), logger }, { ...options, config, source });
 }
 
 /** The error of a refused ingest. */
