@@ -8,17 +8,18 @@ import { readParquet } from "../../src/pipeline/parquet/read.js";
 import { predictionsSchema } from "../../src/pipeline/predict/schema.js";
 import { LEGACY_DE35_INFO } from "../../src/pipeline/dataset/spec.js";
 import { createLocalStorage } from "../../src/pipeline/storage/local.js";
+import { listAllParts, readParts } from "../../src/pipeline/history/partitions.js";
 
 const GROUP = { name: "energy_consumption", version: 1 };
 const MANIFEST = "features/energy_consumption/v1/manifest.json";
 const DATA = "features/energy_consumption/v1/data";
 const HISTORY_SCHEMA = predictionsSchema(LEGACY_DE35_INFO.keys);
 /** A cheap model so that train and predict take seconds. */
-const ENV = { MODEL_NAME: "seasonal-naive-24", TRAIN_FOLDS: "2" };
+const ENV = { MODEL_NAME: "seasonal-naive-24", TRAIN_FOLDS: "2", HISTORY_WINDOW_DAYS: "2" };
 
 // The issue's probes of a damaged store, through the real CLI on the embedded DE35 file
 // (44,308 rows in 25 day partitions): a deleted feature manifest, a corrupt feature part, a
-// corrupt forecast history. Each is refused with a message naming the fix, and the fix restores
+// corrupt forecast partition and a deleted history state. Each is refused with a message naming the fix, and the fix restores
 // the store with no row lost. The tests run in order on one store.
 describe("energy-forecast doctor and the repairs it names", () => {
   let dir: string;
@@ -108,51 +109,34 @@ describe("energy-forecast doctor and the repairs it names", () => {
     expect((await cli("predict")).code).toBe(0);
   }, 120_000);
 
-  it("corrupt forecast history: a run names doctor --repair, which rebuilds it from runs/*/predictions.parquet with exactly their rows", async () => {
-    for (const asOf of ["2023-01-27T00:00", "2023-01-28T00:00"]) expect((await cli("predict", "--as-of", asOf)).code).toBe(0);
+  it("partitioned forecast history of more days than the window: healthy; a corrupt origin partition and a deleted state are found, and --repair rebuilds them from runs/*/predictions.parquet with no row lost", async () => {
+    for (const asOf of ["2023-01-26T00:00", "2023-01-27T00:00", "2023-01-28T00:00", "2023-01-28T00:00"]) expect((await cli("predict", "--as-of", asOf)).code).toBe(0);
     const storage = createLocalStorage(store);
-    const history = readParquet(await storage.read("predictions_monitoring.parquet"), HISTORY_SCHEMA).objects();
-    expect(new Set(history.map((r) => (r as { run_id: string }).run_id)).size).toBe(3); // two predicts of the same origin: the later replaced the earlier
-    writeFileSync(join(store, "predictions_monitoring.parquet"), "PAR1 garbage");
+    const all = async () => (await readParts(storage, LEGACY_DE35_INFO.keys, await listAllParts(storage)))!.orderby("origin", "area", "consumer_type", "datetime_utc").objects();
+    const healthy = await cli("doctor", "--json");
+    expect(healthy.code).toBe(0);
+    const parts = await listAllParts(storage);
+    expect(JSON.parse(healthy.stdout).checked).toMatchObject({ forecastPartitions: parts.length, historyRows: 76 * 24 * parts.length });
+    const window = readParquet(await storage.read("predictions_monitoring.parquet"), HISTORY_SCHEMA);
+    expect(new Set(Array.from(window.array("origin") as ArrayLike<number>)).size).toBeLessThan(parts.length); // HISTORY_WINDOW_DAYS=2: older origins only in the partitions
+    const before = await all();
 
-    // The blocked predict still leaves its own run folder (written before the history): its forecasts count too.
-    const blocked = await cli("predict", "--as-of", "2023-01-29T00:00");
-    expect(blocked.code).toBe(1);
-    expect(blocked.stderr).toContain(
-      `predict: the forecast history predictions_monitoring.parquet in ${storage.uri} cannot be read; ` +
-        "run energy-forecast doctor --repair to set it aside under damaged/ and rebuild it from runs/*/predictions.parquet",
-    );
-    const runs = (await storage.list("runs/")).filter((k) => k.endsWith("/predictions.parquet"));
-    expect(runs).toHaveLength(5);
-    // What the run folders make: every run's forecasts in run order, a later forecast of the same (origin, series, hour) winning.
-    const byKey = new Map<string, object>();
-    for (const key of runs) {
-      for (const row of readParquet(await storage.read(key), HISTORY_SCHEMA).objects() as Array<Record<string, number>>) {
-        byKey.set([row.origin, row.area, row.consumer_type, row.datetime_utc].join("/"), row);
-      }
-    }
-    expect(byKey.size).toBe(history.length + 76 * 24);
-
-    const check = await cli("doctor", "--json");
+    const corrupt = parts[1].key;
+    writeFileSync(join(store, corrupt), "PAR1 garbage");
+    unlinkSync(join(store, "forecasts/state.json"));
+    const check = await cli("doctor");
     expect(check.code).toBe(1);
-    expect(JSON.parse(check.stdout).findings.filter((f: { severity: string }) => f.severity === "problem")).toEqual([
-      {
-        area: "history",
-        severity: "problem",
-        subject: "predictions_monitoring.parquet",
-        message: expect.stringMatching(/^the forecast history does not decode \(parquet: cannot decode predictions_monitoring\.parquet \(12 bytes\): .*\); every run and monitor fails on it$/),
-        repair: "set it aside under damaged/ and rebuild it from the 5 run folder(s) (runs/*/predictions.parquet)",
-      },
-    ]);
+    expect(check.stdout).toContain(
+      `  problem  history   forecasts/state.json: the forecast history's state is missing but ${parts.length} partition file(s) exist; the next run would take the compacted window for a single-file history and record a wrong row count\n`,
+    );
+    expect(check.stdout).toContain(`  problem  history   ${corrupt}: the partition of origin ${new Date(parts[1].origin).toISOString().slice(0, 16)}Z does not decode (parquet: cannot decode ${corrupt} (12 bytes): `);
     const repair = await cli("doctor", "--repair");
     expect(repair.code).toBe(0);
-    expect(repair.stdout).toContain("  set aside predictions_monitoring.parquet -> damaged/predictions_monitoring.parquet: the forecast history did not decode\n");
-    expect(repair.stdout).toContain(`  rebuilt   predictions_monitoring.parquet: from runs/*/predictions.parquet of 5 run(s): ${byKey.size} forecast(s)\n`);
+    expect(repair.stdout).toContain(`  set aside ${corrupt} -> damaged/${corrupt}: the partition did not decode\n`);
+    expect(repair.stdout).toMatch(new RegExp(`  rebuilt   ${corrupt.replace(/[.]/g, "\\.")}: from runs/\\*/predictions\\.parquet of 1 run\\(s\\) \\([^)]+\\): 1824 forecast\\(s\\)\n`));
+    expect(repair.stdout).toContain(`  rebuilt   forecasts/state.json: from the partitions: ${before.length} forecast(s), latest origin `);
     expect(repair.stdout).toContain("after repair: healthy");
-    const rebuilt = readParquet(await storage.read("predictions_monitoring.parquet"), HISTORY_SCHEMA).objects();
-    expect(new Set(rebuilt.map((r) => JSON.stringify(r)))).toEqual(new Set(Array.from(byKey.values(), (r) => JSON.stringify(r))));
-    const kept = new Set(rebuilt.map((r) => JSON.stringify(r)));
-    expect(history.filter((r) => !kept.has(JSON.stringify(r)))).toEqual([]);
+    expect(await all()).toEqual(before);
     expect((await cli("predict", "--as-of", "2023-01-29T00:00")).code).toBe(0);
     expect((await cli("doctor")).code).toBe(0);
   }, 180_000);

@@ -23,7 +23,7 @@ interface Scenario {
   /** Injected message (default: the wrapper's `injected <op> fault on "<key>" ...`). */
   message: RegExp;
   /** Baseline objects the run may replace before the fault (every other one stays byte-identical). */
-  mayChange: string[];
+  mayChange: Array<string | RegExp>;
   /** Train policy of the failed run and of the clean rerun (training is slow: only where it is tested). */
   train?: string;
   cleanTrain?: string;
@@ -31,7 +31,9 @@ interface Scenario {
   check?: (storage: Storage, runId: string) => Promise<void>;
 }
 
-const MONITOR_OUTPUTS = [
+// Monitoring's incremental state and the day sums it rescored (monitoring/state.json, monitoring/days/).
+const MONITOR_OUTPUTS: Array<string | RegExp> = [
+  /^monitoring\//,
   "y_monitoring.parquet",
   "metrics_monitoring_by_series.parquet",
   "metrics_monitoring_by_step.parquet",
@@ -40,6 +42,8 @@ const MONITOR_OUTPUTS = [
   "metrics_monitoring.parquet",
 ];
 const LATEST = ["X.parquet", "y.parquet", "predictions.parquet"];
+// The partitioned forecast history: the origin's file and forecasts/state.json (bounds written first).
+const FORECASTS = /^forecasts\//;
 // Ticks after the train step keep production v1 (trained on data up to 2023-01-11T23, 48 h old at
 // NEXT, under the default max-age:72 policy), so they may change only the feature manifest.
 const AFTER_TRAIN = [FEATURE_MANIFEST];
@@ -110,9 +114,9 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: "reading the forecast history (monitor)",
-    rules: () => [{ op: "read", key: HISTORY_KEY }],
+    rules: () => [{ op: "read", key: /^forecasts\/origin=/ }],
     step: "monitor",
-    message: /^storage: injected read fault on "predictions_monitoring\.parquet"/,
+    message: /^storage: injected read fault on "forecasts\/origin=/,
     mayChange: AFTER_TRAIN,
   },
   {
@@ -142,21 +146,21 @@ const SCENARIOS: Scenario[] = [
     rules: () => [{ op: "write", key: HISTORY_KEY }],
     step: "write",
     message: /^storage: injected write fault on "predictions_monitoring\.parquet"/,
-    mayChange: [...AFTER_TRAIN, ...MONITOR_OUTPUTS, ...LATEST],
+    mayChange: [...AFTER_TRAIN, ...MONITOR_OUTPUTS, ...LATEST, FORECASTS],
   },
   {
     name: "the run manifest write",
     rules: (runId) => [{ op: "write", key: runManifestKey(runId) }],
     step: "write",
     message: /^storage: injected write fault on "runs\/run-fault\/manifest\.json"/,
-    mayChange: [...AFTER_TRAIN, ...MONITOR_OUTPUTS, ...LATEST, HISTORY_KEY],
+    mayChange: [...AFTER_TRAIN, ...MONITOR_OUTPUTS, ...LATEST, FORECASTS, HISTORY_KEY],
   },
   {
     name: "a history write that took effect but reported failure (lost response)",
     rules: () => [{ op: "write", key: HISTORY_KEY, when: "after" }],
     step: "write",
     message: /^storage: injected write fault on "predictions_monitoring\.parquet"/,
-    mayChange: [...AFTER_TRAIN, ...MONITOR_OUTPUTS, ...LATEST, HISTORY_KEY],
+    mayChange: [...AFTER_TRAIN, ...MONITOR_OUTPUTS, ...LATEST, FORECASTS, HISTORY_KEY],
   },
 ];
 
@@ -209,7 +213,7 @@ describe("storage errors during a tick", () => {
       const summary = await checkStore(inner);
       expect(summary.manifests.map((m) => m.runId)).toEqual(["run-base-1", "run-base-2"]);
       const after = await snapshot(inner);
-      expectUnchanged(before, after, Array.from(before.keys()).filter((k) => !scenario.mayChange.includes(k)));
+      expectUnchanged(before, after, Array.from(before.keys()).filter((k) => !scenario.mayChange.some((m) => (typeof m === "string" ? m === k : m.test(k)))));
       expectContainsRows(await featureRows(inner), beforeFeatures);
       await scenario.check?.(inner, runId);
 

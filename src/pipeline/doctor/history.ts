@@ -1,5 +1,7 @@
 /**
- * The forecast history (`predictions_monitoring.parquet`) against the run folders: every run
+ * The single-file forecast history of a store not yet partitioned (`predictions_monitoring.parquet`
+ * without `forecasts/state.json`; its next run migrates it, history/partitions.ts; a partitioned
+ * store is examined by forecasts.ts) against the run folders: every run
  * folder holds its own forecasts (`runs/<id>/predictions.parquet`), so the history must hold a
  * forecast for each of their (origin, series, hour), and can be rebuilt from them. Failed runs
  * (`failure.json`) are left out: their outputs are not part of the record.
@@ -35,7 +37,7 @@ export interface HistoryState {
 }
 
 /** The identity of each forecast row: origin, series, target hour. */
-function rowIds(table: ColumnTable, keyNames: readonly string[]): string[] {
+export function rowIds(table: ColumnTable, keyNames: readonly string[]): string[] {
   const n = table.numRows();
   const origin = table.array("origin") as ArrayLike<number>;
   const time = table.array("datetime_utc") as ArrayLike<number>;

@@ -7,7 +7,7 @@
 export type Severity = "problem" | "warning" | "note";
 
 /** The part of the store a finding is about. */
-export type Area = "features" | "outputs" | "runs" | "history" | "lock";
+export type Area = "features" | "outputs" | "runs" | "history" | "monitoring" | "lock";
 
 /** One thing doctor found. */
 export interface Finding {
@@ -52,7 +52,12 @@ export interface Checked {
   outputs: number;
   runFolders: number;
   runFiles: number;
+  /** Forecast rows: in the origin partitions (a partitioned store) or the single-file history. */
   historyRows: number;
+  /** Origin partition files of the forecast history (`forecasts/origin=<day>/`); 0 for a store not yet partitioned. */
+  forecastPartitions: number;
+  /** Monitoring's state and day files (`monitoring/`). */
+  monitoringFiles: number;
 }
 
 /** The outcome of one examination of a store. */
@@ -72,7 +77,7 @@ export interface DoctorReport extends Examination {
   repair?: { actions: RepairAction[]; after: Examination };
 }
 
-const AREA_ORDER: Area[] = ["features", "outputs", "runs", "history", "lock"];
+const AREA_ORDER: Area[] = ["features", "outputs", "runs", "history", "monitoring", "lock"];
 const SEVERITY_ORDER: Severity[] = ["problem", "warning", "note"];
 
 /** Builds an examination from its findings, ordered by area then severity. */
@@ -111,7 +116,9 @@ function lockLine(lock: LockState): string {
 function checkedLine(c: Checked): string {
   return (
     `checked ${c.featureGroups} feature group(s) (${c.partitions} partition file(s)), ${c.outputs} output file(s), ` +
-    `${c.runFolders} run folder(s) (${c.runFiles} file(s)), forecast history of ${c.historyRows} row(s)`
+    `${c.runFolders} run folder(s) (${c.runFiles} file(s)), forecast history of ${c.historyRows} row(s)` +
+    (c.forecastPartitions > 0 ? ` in ${c.forecastPartitions} origin partition(s)` : "") +
+    (c.monitoringFiles > 0 ? `, ${c.monitoringFiles} monitoring file(s)` : "")
   );
 }
 

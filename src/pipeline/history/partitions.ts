@@ -138,6 +138,25 @@ function maxStep(table: ColumnTable): number {
   return m;
 }
 
+/** The longest step (hours) of some forecasts, as {@link ForecastsState.maxStepHours} records it. */
+export function forecastsMaxStep(table: ColumnTable): number {
+  return maxStep(table);
+}
+
+/**
+ * The state the given partition files make (doctor recomputes it so): their rows, the latest
+ * origin, the longest step; `migrated` is kept from `previous`.
+ */
+export function stateOfParts(parts: ReadonlyArray<{ origin: number; rows: number; maxStepHours: number }>, previous?: Pick<ForecastsState, "migrated">): ForecastsState {
+  const state = emptyForecastsState();
+  for (const p of parts) {
+    state.rows += p.rows;
+    state.latestOrigin = state.latestOrigin === null ? p.origin : Math.max(state.latestOrigin, p.origin);
+    state.maxStepHours = Math.max(state.maxStepHours, p.maxStepHours);
+  }
+  return previous?.migrated ? { ...state, migrated: previous.migrated } : state;
+}
+
 /**
  * Writes a run's forecasts into the partition files of their origins: rows of the same (origin,
  * series, target hour) already there are replaced, the file's other rows kept.
@@ -159,7 +178,15 @@ export async function writeForecastPartitions(
   const written: string[] = [];
   // Materialised first: reify(indices) indexes the underlying rows, not a filtered view's.
   const all = predictions.reify().select(columns);
-  for (const [origin, indices] of byOrigin(all)) {
+  const groups = byOrigin(all);
+  // The bounds first: should the command stop between the writes below, the state still covers
+  // every partition file (monitoring finds them by latest origin and longest step); only the row
+  // count lags, which doctor reports as a warning and --repair recomputes.
+  let bounds = state;
+  for (const [origin] of groups) bounds = { ...bounds, latestOrigin: bounds.latestOrigin === null ? origin : Math.max(bounds.latestOrigin, origin) };
+  bounds = { ...bounds, maxStepHours: Math.max(bounds.maxStepHours, maxStep(predictions)) };
+  if (bounds.latestOrigin !== state.latestOrigin || bounds.maxStepHours !== state.maxStepHours) await writeForecastsState(storage, bounds);
+  for (const [origin, indices] of groups) {
     const run = all.reify(indices);
     const key = forecastPartKey(origin);
     const bytes = await readIfExists(storage, key);

@@ -63,11 +63,11 @@ export function forecasts(runId: string, origin: number, hours: number, base: nu
  * Writes a run as the pipeline does (run folder, latest files, history); with `asOf`, a run
  * manifest too (a complete tick), else none (a `predict` command).
  */
-export async function writeRun(storage: Storage, runId: string, origin: number, base: number, asOf?: string): Promise<void> {
+export async function writeRun(storage: Storage, runId: string, origin: number, base: number, asOf?: string, windowDays?: number): Promise<void> {
   const predictions = forecasts(runId, origin, 3, base);
   const X = predictions.select("datetime_utc", "area", "consumer_type");
   const y = aq.table({ datetime_utc: [origin], area: [1], consumer_type: [111], energy_consumption: [1] }) as ColumnTable;
-  await writePredictionOutputs(storage, runId, { X, y, predictions }, KEYS);
+  await writePredictionOutputs(storage, runId, { X, y, predictions }, KEYS, windowDays === undefined ? undefined : { windowDays });
   if (asOf) await storage.write(`runs/${runId}/manifest.json`, JSON.stringify({ format: "energy-forecast/run-manifest", runId, asOf }));
 }
 
@@ -79,4 +79,20 @@ export async function fourRuns(storage: Storage): Promise<string[]> {
   await writeRun(storage, ids[2], DAY0 + 95 * H, 300, "2023-01-20T00:00:00.000Z");
   await writeRun(storage, ids[3], DAY0 + 119 * H, 400);
   return ids;
+}
+
+/**
+ * Five daily ticks (origins 23:00 of 2023-01-01..05) with a compacted window of `windowDays`
+ * days, and a rerun of the second origin replacing its forecasts: 5 partitions of 6 rows.
+ */
+export async function fiveDays(storage: Storage, windowDays: number): Promise<{ ids: string[]; rerun: string }> {
+  const ids: string[] = [];
+  for (let d = 0; d < 5; d++) {
+    const id = `run-2023020${d + 1}T000000Z-aaaaa${d}`;
+    ids.push(id);
+    await writeRun(storage, id, DAY0 + (23 + 24 * d) * H, 100 * d, `2023-01-${String(15 + d).padStart(2, "0")}T00:00:00.000Z`, windowDays);
+  }
+  const rerun = "run-20230205T000500Z-bbbbbb";
+  await writeRun(storage, rerun, DAY0 + 47 * H, 900, "2023-01-16T00:00:00.000Z", windowDays);
+  return { ids, rerun };
 }
