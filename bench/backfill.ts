@@ -126,7 +126,10 @@ for (let i = 0; i < ticks; i++) {
     const mape = manifest.monitor.mape7d === null ? "-" : `${(manifest.monitor.mape7d * 100).toFixed(2)}%`;
     const n = i + 1 - windowStart;
     const windowMean = durations.slice(windowStart).reduce((a, b) => a + b, 0) / n;
-    const steps = Object.entries(windowSteps).filter(([, ms]) => ms / n >= 5).map(([k, ms]) => `${k} ${seconds(ms / n)}`).join(" ");
+    const steps = Object.entries(windowSteps)
+      .filter(([, ms]) => ms / n >= 5)
+      .map(([k, ms]) => `${k} ${seconds(ms / n)}`)
+      .join(" ");
     console.log(
       `${memoryLine(`tick ${i + 1}`)}  elapsed ${seconds(performance.now() - t0)} s  mean tick ${seconds(windowMean)} s (${steps})  ` +
         `history ${manifest.monitor.forecasts} rows  7-day MAPE ${mape}`,
@@ -142,6 +145,10 @@ console.log(
   `\n${ticks} ticks in ${seconds(totalMs)} s: per tick mean ${seconds(mean)} s, p50 ${seconds(quantile(sorted, 0.5))} s, ` +
     `p95 ${seconds(quantile(sorted, 0.95))} s, max ${seconds(sorted[sorted.length - 1])} s; ${trained} ticks trained`,
 );
-console.log(`mean per step: ${Object.entries(stepTotals).map(([k, v]) => `${k} ${seconds(v / ticks)} s`).join(", ")}`);
+console.log(
+  `mean per step: ${Object.entries(stepTotals)
+    .map(([k, v]) => `${k} ${seconds(v / ticks)} s`)
+    .join(", ")}`,
+);
 console.log(`peak memory (maxRSS) ${peakMb()} MB; store ${mb(dirSize(dir))} MB on disk`);
 if (!args.keep && !args.store) rmSync(dir, { recursive: true, force: true });

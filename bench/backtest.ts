@@ -38,7 +38,12 @@ async function embedded(): Promise<void> {
   const loadS = (performance.now() - t0) / 1000;
   const from = Date.UTC(2023, 0, 7, 22);
   const t1 = performance.now();
-  const r = runBacktest(panel, [{ name: DEFAULT_MODEL, create: () => createForecaster(DEFAULT_MODEL) }], { from, to: Date.UTC(2023, 0, 13, 22), every: 24, horizon: 24 });
+  const r = runBacktest(panel, [{ name: DEFAULT_MODEL, create: () => createForecaster(DEFAULT_MODEL) }], {
+    from,
+    to: Date.UTC(2023, 0, 13, 22),
+    every: 24,
+    horizon: 24,
+  });
   const wall = (performance.now() - t1) / 1000;
   const m = r.models[0];
   // Training rows the global model saw over all fits (warm-up included).

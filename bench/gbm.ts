@@ -141,7 +141,14 @@ fitGbm(datasets[0].X, datasets[0].y, { ...base, nIterations: 30 });
 
 for (const ds of datasets) {
   console.log(`\n${ds.name}, learning rate 0.05, 31 leaves, minSamplesLeaf 20 (best of ${runs} runs)`);
-  for (const [nIterations, maxBins] of quick ? [[300, 255]] : [[300, 255], [600, 255], [300, 63], [600, 63]]) {
+  for (const [nIterations, maxBins] of quick
+    ? [[300, 255]]
+    : [
+        [300, 255],
+        [600, 255],
+        [300, 63],
+        [600, 63],
+      ]) {
     const { value: model, ms } = bestOf(runs, () => fitGbm(ds.X, ds.y, { ...base, nIterations, maxBins }));
     const st = model.training!.stats;
     console.log(
@@ -177,5 +184,7 @@ for (const ds of datasets) {
   }
   const early = time(() => fitGbm(ds.X, ds.y, { ...base, nIterations: 600, validationFraction: 0.1, earlyStoppingRounds: 50 }));
   const e = early.value.training!;
-  console.log(`  600 iterations with early stopping (last 10% as validation, patience 50): ${s(early.ms)}, best iteration ${e.bestIteration}, stopped by ${e.stoppedBy}`);
+  console.log(
+    `  600 iterations with early stopping (last 10% as validation, patience 50): ${s(early.ms)}, best iteration ${e.bestIteration}, stopped by ${e.stoppedBy}`,
+  );
 }

@@ -31,14 +31,42 @@ try {
   const t0 = performance.now();
   writeCsv(csv);
   const fileMb = statSync(csv).size / 1e6;
-  report("ingest-csv file", { rows: SERIES * HOURS, series: SERIES, hours: HOURS, fileMb: fileMb.toFixed(1), seconds: ((performance.now() - t0) / 1000).toFixed(1) });
+  report("ingest-csv file", {
+    rows: SERIES * HOURS,
+    series: SERIES,
+    hours: HOURS,
+    fileMb: fileMb.toFixed(1),
+    seconds: ((performance.now() - t0) / 1000).toFixed(1),
+  });
   const store = join(dir, "store");
-  const args = ["bin/energy-forecast.js", "--store", store, "ingest", "--source", `file:${csv}`, "--keys", "area,meter", "--time", "hour_utc", "--value", "kwh", "--json"];
+  const args = [
+    "bin/energy-forecast.js",
+    "--store",
+    store,
+    "ingest",
+    "--source",
+    `file:${csv}`,
+    "--keys",
+    "area,meter",
+    "--time",
+    "hour_utc",
+    "--value",
+    "kwh",
+    "--json",
+  ];
   const first = timed(args);
   report("ingest-csv default (30 d)", { rows: first.rows, peakRssMb: first.peakRssMb, wallSeconds: first.wallSeconds });
   const full = timed([...args, "--full"]);
   report("ingest-csv --full (30 d)", { rows: full.rows, peakRssMb: full.peakRssMb, wallSeconds: full.wallSeconds });
-  console.log(JSON.stringify({ rows: SERIES * HOURS, fileMb: Number(fileMb.toFixed(1)), peakRssMb: first.peakRssMb, wallSeconds: first.wallSeconds, full: { peakRssMb: full.peakRssMb, wallSeconds: full.wallSeconds } }));
+  console.log(
+    JSON.stringify({
+      rows: SERIES * HOURS,
+      fileMb: Number(fileMb.toFixed(1)),
+      peakRssMb: first.peakRssMb,
+      wallSeconds: first.wallSeconds,
+      full: { peakRssMb: full.peakRssMb, wallSeconds: full.wallSeconds },
+    }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -27,7 +27,8 @@ const SHAPE = { municipalities: 100, days: 30, seed: 10 };
 const HOUR_MS = 3_600_000;
 
 /** Messages from the server process. */
-type FromServer = { type: "ready"; url: string; series: number; hours: number; start: number; seconds: number } | { type: "stats"; served: number; rejected: number };
+type FromServer =
+  { type: "ready"; url: string; series: number; hours: number; start: number; seconds: number } | { type: "stats"; served: number; rejected: number };
 
 if (process.argv[2] === "serve") {
   const t0 = performance.now();
@@ -67,8 +68,16 @@ async function main(): Promise<void> {
     const run = async (id: string) => {
       const logger = extractLogger();
       const start = performance.now();
-      const r = await ingest({ storage, group: config.featureGroup, runId: id, clock: systemClock, logger }, { config, source: openSource(config, logger), asOf });
-      return { seconds: (performance.now() - start) / 1000, r, waitedS: Number(logger.extract?.waitedMs ?? 0) / 1000, pages: Number(logger.extract?.pages ?? 0) };
+      const r = await ingest(
+        { storage, group: config.featureGroup, runId: id, clock: systemClock, logger },
+        { config, source: openSource(config, logger), asOf },
+      );
+      return {
+        seconds: (performance.now() - start) / 1000,
+        r,
+        waitedS: Number(logger.extract?.waitedMs ?? 0) / 1000,
+        pages: Number(logger.extract?.pages ?? 0),
+      };
     };
     const first = await run("bench-preset-1");
     const s1 = await stats();

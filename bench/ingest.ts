@@ -16,11 +16,20 @@ try {
   const storage = createLocalStorage(dir);
   const run = async (id: string) => {
     const t0 = performance.now();
-    const r = await ingest({ storage, group: config.featureGroup, runId: id, clock: systemClock, logger: silentLogger }, { config, source: openSource(config, silentLogger) });
+    const r = await ingest(
+      { storage, group: config.featureGroup, runId: id, clock: systemClock, logger: silentLogger },
+      { config, source: openSource(config, silentLogger) },
+    );
     return { seconds: (performance.now() - t0) / 1000, r };
   };
   const first = await run("bench-1");
-  report("ingest embedded (cold)", { rows: first.r.rows, series: first.r.series, added: first.r.featureStore.added, seconds: first.seconds.toFixed(3), ...first.r.durationsMs });
+  report("ingest embedded (cold)", {
+    rows: first.r.rows,
+    series: first.r.series,
+    added: first.r.featureStore.added,
+    seconds: first.seconds.toFixed(3),
+    ...first.r.durationsMs,
+  });
   const second = await run("bench-2");
   report("ingest embedded (again)", { added: second.r.featureStore.added, seconds: second.seconds.toFixed(3) });
   report("ingest peak memory", { peakMB: peakMb() });

@@ -13,7 +13,7 @@ const series = 76;
 const t0 = Date.UTC(2020, 0, 1);
 const table = aq.table({
   datetime_utc: Float64Array.from({ length: n }, (_, i) => t0 + Math.floor(i / series) * 3_600_000),
-  area: Int8Array.from({ length: n }, (_, i) => 1 + ((i % series) >= 38 ? 1 : 0)),
+  area: Int8Array.from({ length: n }, (_, i) => 1 + (i % series >= 38 ? 1 : 0)),
   consumer_type: Int32Array.from({ length: n }, (_, i) => 100 + (i % 38)),
   energy_consumption: Float64Array.from({ length: n }, () => Math.round(random() * 1e6)),
 });

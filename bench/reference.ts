@@ -34,7 +34,9 @@ const MODEL = process.env.REFERENCE_MODEL ?? DEFAULT_MODEL;
 
 const python = findPython();
 if (!python) {
-  console.error("reference: needs python3 with scikit-learn and pandas; install them with\n  apt-get install -y python3-sklearn python3-pandas\n(or set PYTHON to an interpreter that has them)");
+  console.error(
+    "reference: needs python3 with scikit-learn and pandas; install them with\n  apt-get install -y python3-sklearn python3-pandas\n(or set PYTHON to an interpreter that has them)",
+  );
   process.exit(1);
 }
 createForecaster(MODEL); // an unknown $REFERENCE_MODEL fails before the long runs
@@ -88,7 +90,12 @@ interface Row {
 const rows: Row[] = [];
 for (const s of sets) {
   const t0 = performance.now();
-  const ours = runBacktest(panel, [{ name: MODEL, create: () => createForecaster(MODEL) }], { from: s.origins[0], to: s.origins[s.origins.length - 1], every: 24, horizon: HORIZON }).models[0];
+  const ours = runBacktest(panel, [{ name: MODEL, create: () => createForecaster(MODEL) }], {
+    from: s.origins[0],
+    to: s.origins[s.origins.length - 1],
+    every: 24,
+    horizon: HORIZON,
+  }).models[0];
   const ourWall = (performance.now() - t0) / 1000;
   // Score the reference exactly as the engine scores ours: same actuals, same accumulator.
   const pooled = new ErrorAccumulator();
@@ -130,11 +137,39 @@ for (const s of sets) {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-const header = ["set", "origins", `ours (${MODEL}) MAPE`, "reference MAPE", "ours series-mean", "ref series-mean", "ours series-median", "ref series-median", "ratio", "ours cover80", "ours wall s", "ref wall s"];
-const cells = rows.map((r) => [r.set, String(r.origins), pct(r.ourMape), pct(r.refMape), pct(r.ourSeriesMean), pct(r.refSeriesMean), pct(r.ourSeriesMedian), pct(r.refSeriesMedian), r.ratio.toFixed(3), pct(r.ourCoverage80), r.ourWallSeconds.toFixed(1), r.refWallSeconds.toFixed(1)]);
+const header = [
+  "set",
+  "origins",
+  `ours (${MODEL}) MAPE`,
+  "reference MAPE",
+  "ours series-mean",
+  "ref series-mean",
+  "ours series-median",
+  "ref series-median",
+  "ratio",
+  "ours cover80",
+  "ours wall s",
+  "ref wall s",
+];
+const cells = rows.map((r) => [
+  r.set,
+  String(r.origins),
+  pct(r.ourMape),
+  pct(r.refMape),
+  pct(r.ourSeriesMean),
+  pct(r.refSeriesMean),
+  pct(r.ourSeriesMedian),
+  pct(r.refSeriesMedian),
+  r.ratio.toFixed(3),
+  pct(r.ourCoverage80),
+  r.ourWallSeconds.toFixed(1),
+  r.refWallSeconds.toFixed(1),
+]);
 const widths = header.map((h, c) => Math.max(h.length, ...cells.map((r) => r[c].length)));
 for (const line of [header, ...cells]) console.log(line.map((x, c) => (c === 0 ? x.padEnd(widths[c]) : x.padStart(widths[c]))).join("  "));
 console.log("MAPE pooled over (series, hour) points; series-mean/median: of per-series MAPEs (the mean equals the pooled MAPE when every");
 console.log("series has the same number of scored points); ratio = ours / reference pooled MAPE; per-origin MAPEs are in the JSON;");
 console.log("our wall time includes the calibration warm-up fit, the reference's is its fits and forecasts (features included)");
-console.log(JSON.stringify({ model: MODEL, horizon: HORIZON, sets: sets.map((s) => ({ name: s.name, origins: s.origins.map((o) => new Date(o).toISOString()) })), rows }));
+console.log(
+  JSON.stringify({ model: MODEL, horizon: HORIZON, sets: sets.map((s) => ({ name: s.name, origins: s.origins.map((o) => new Date(o).toISOString()) })), rows }),
+);

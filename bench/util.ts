@@ -21,7 +21,11 @@ export function peakMb(): number {
 
 /** Prints one benchmark line: name, then key=value pairs. */
 export function report(name: string, fields: Record<string, string | number>): void {
-  console.log(`${name.padEnd(28)} ${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join("  ")}`);
+  console.log(
+    `${name.padEnd(28)} ${Object.entries(fields)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("  ")}`,
+  );
 }
 
 /** A seeded generator of floats in [0, 1), so benchmark data is the same on every run. */

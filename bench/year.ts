@@ -78,7 +78,10 @@ try {
   const predictions = readParquet(await createLocalStorage(base).read(outputKeys.predictions)) as ColumnTable;
   const out: Record<string, number> = {};
   const result: Record<string, { seconds: number; rssMb: number | null; rows: number }> = {};
-  for (const [name, days] of [["week", 7], ["year", 365]] as const) {
+  for (const [name, days] of [
+    ["week", 7],
+    ["year", 365],
+  ] as const) {
     const dir = join(root, name);
     cpSync(base, dir, { recursive: true });
     const t0 = performance.now();

@@ -36,7 +36,10 @@ export function sourceHash(root) {
   const hash = createHash("sha256").update(`format ${BUILD_FORMAT}\n`);
   const manifest = existsSync(join(root, "package.json")) ? ["package.json"] : [];
   for (const file of [...manifest, ...listFiles(root, join(root, "src"))]) {
-    hash.update(`${file}\n`).update(readFileSync(join(root, file))).update("\n");
+    hash
+      .update(`${file}\n`)
+      .update(readFileSync(join(root, file)))
+      .update("\n");
   }
   return hash.digest("hex").slice(0, 16);
 }

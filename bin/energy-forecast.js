@@ -10,7 +10,9 @@ try {
   entry = await ensureCliBundle(root);
 } catch (error) {
   // esbuild has printed each problem with its file and line above.
-  process.stderr.write(`energy-forecast: the sources in src/ do not compile (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); fix them, or check out a working revision\n`);
+  process.stderr.write(
+    `energy-forecast: the sources in src/ do not compile (${error instanceof Error ? error.message.split("\n")[0] : String(error)}); fix them, or check out a working revision\n`,
+  );
   process.exit(1);
 }
 let main;

@@ -176,7 +176,9 @@ function listNotebooks(options: Options): string[] {
     });
   }
   if (!existsSync(options.dir)) throw new UsageError(`notebook folder ${options.dir} does not exist`);
-  const found = readdirSync(options.dir).filter((f) => f.endsWith(".ipynb")).sort();
+  const found = readdirSync(options.dir)
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort();
   if (found.length === 0) throw new UsageError(`no .ipynb files in ${options.dir}`);
   return found.map((f) => join(options.dir, f));
 }
@@ -226,7 +228,11 @@ function runNotebook(python: string, path: string, out: string, options: Options
       executed: 0,
       seconds: 0,
       timings: [],
-      failed: { number: null, source: "(the notebook driver)", error: `the Jupyter driver exited with ${run.status ?? run.signal} without a result:\n${run.stderr.trim()}` },
+      failed: {
+        number: null,
+        source: "(the notebook driver)",
+        error: `the Jupyter driver exited with ${run.status ?? run.signal} without a result:\n${run.stderr.trim()}`,
+      },
     };
   }
   return JSON.parse(line.slice("@@result ".length)) as NotebookResult;
@@ -239,7 +245,11 @@ function shown(path: string): string {
 }
 
 function indent(text: string): string {
-  return text.replace(/\n+$/, "").split("\n").map((l) => `    ${l}`).join("\n");
+  return text
+    .replace(/\n+$/, "")
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n");
 }
 
 /** Runs the command; returns the exit code. */
@@ -318,7 +328,9 @@ export async function main(argv: string[]): Promise<number> {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const outDir = shown(options.out);
   if (failures.length > 0) {
-    console.error(`notebooks: ${failures.length} of ${notebooks.length} failed (${failures.join(", ")}) in ${seconds} s; executed copies, up to the failing cell, in ${outDir}/`);
+    console.error(
+      `notebooks: ${failures.length} of ${notebooks.length} failed (${failures.join(", ")}) in ${seconds} s; executed copies, up to the failing cell, in ${outDir}/`,
+    );
     return 1;
   }
   console.log(`notebooks: ${notebooks.length} passed in ${seconds} s; executed copies in ${outDir}/`);

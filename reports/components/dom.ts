@@ -38,7 +38,13 @@ export function emptyNotice(notice: { title: string; detail: string; commands: s
 /** A big-number card: title, value, an optional sub-line, and a state colour. */
 export function kpi(title: string, value: string, sub?: string | Node, state: "ok" | "warn" | "bad" | "none" = "none"): HTMLElement {
   // Long values (dates) get a smaller font so the card keeps one line.
-  return el("div", { class: `card kpi kpi-${state}`, "data-kpi": title }, el("h2", {}, title), el("span", { class: value.length > 12 ? "big long" : "big" }, value), sub ? el("div", { class: "sub" }, sub) : null);
+  return el(
+    "div",
+    { class: `card kpi kpi-${state}`, "data-kpi": title },
+    el("h2", {}, title),
+    el("span", { class: value.length > 12 ? "big long" : "big" }, value),
+    sub ? el("div", { class: "sub" }, sub) : null,
+  );
 }
 
 /** A status pill: "passed" / "failed" etc. */
@@ -50,7 +56,10 @@ export function pill(text: string, state: "ok" | "warn" | "bad" | "none"): HTMLE
  * An inline SVG sparkline of `values` (nulls leave gaps), with the last point marked. Plain SVG:
  * one per table row, so it must be cheap.
  */
-export function sparkline(values: Array<number | null>, { width = 120, height = 22, max }: { width?: number; height?: number; max?: number } = {}): SVGSVGElement {
+export function sparkline(
+  values: Array<number | null>,
+  { width = 120, height = 22, max }: { width?: number; height?: number; max?: number } = {},
+): SVGSVGElement {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("width", String(width));

@@ -20,7 +20,14 @@ export async function withStoreLock<T>(ctx: CliContext, owner: string, f: (stora
     result = await f(lease.storage);
   } catch (error) {
     // The run's own error is what the operator must see, even if the store fails the release too.
-    await lease.release().catch((releaseError: unknown) => ctx.logger.warn(`lock: could not release ${lease.lock.key} after the failure; it expires by itself within LOCK_LEASE_SECONDS, or delete it if no command holds it`, { error: String(releaseError) }));
+    await lease
+      .release()
+      .catch((releaseError: unknown) =>
+        ctx.logger.warn(
+          `lock: could not release ${lease.lock.key} after the failure; it expires by itself within LOCK_LEASE_SECONDS, or delete it if no command holds it`,
+          { error: String(releaseError) },
+        ),
+      );
     throw error;
   }
   await lease.release();

@@ -13,7 +13,10 @@ export interface SourceFlags extends DatasetFlags {
  * Adds `--source`, `--dataset`, `--keys`, `--time`, `--time-zone`, `--value`, `--unit`,
  * `--unit-column` and `--filter` to a command: every command that reads a source takes the same flags.
  */
-export function addSourceOptions(command: Command, sourceHelp = "embedded (bundled data), api, file:<path.csv|.parquet>, or an http(s) URL (env SOURCE; default embedded)"): Command {
+export function addSourceOptions(
+  command: Command,
+  sourceHelp = "embedded (bundled data), api, file:<path.csv|.parquet>, or an http(s) URL (env SOURCE; default embedded)",
+): Command {
   return command
     .option("--source <source>", sourceHelp)
     .option("--dataset <preset>", `dataset preset: ${PRESET_NAMES.join(", ")}, or a preset .json file (env DATASET; default de35)`)

@@ -16,18 +16,7 @@ export { ConfigError, ExitCode, NotFoundError, PipelineError, ValidationFailedEr
 
 // Time and series keys.
 export * from "./time/index.js";
-export {
-  compareKeys,
-  keyAt,
-  keyNames,
-  keyValueLabel,
-  rowSeriesId,
-  rowSeriesIds,
-  seriesId,
-  seriesLabel,
-  type KeyValue,
-  type SeriesKey,
-} from "./series/key.js";
+export { compareKeys, keyAt, keyNames, keyValueLabel, rowSeriesId, rowSeriesIds, seriesId, seriesLabel, type KeyValue, type SeriesKey } from "./series/key.js";
 
 // Datasets.
 export { PRESET_NAMES, loadPreset, type DatasetFlags } from "./dataset/preset.js";
@@ -91,4 +80,11 @@ export { examineStore, repairStore, type DoctorOptions } from "./doctor/doctor.j
 export { formatDoctorReport, type DoctorReport } from "./doctor/report.js";
 
 // Data contracts.
-export { buildFeatureSuite, loadSuite, renderValidationSummary, validate, type ExpectationValidationResult, type ValidationResult } from "../validation/index.js";
+export {
+  buildFeatureSuite,
+  loadSuite,
+  renderValidationSummary,
+  validate,
+  type ExpectationValidationResult,
+  type ValidationResult,
+} from "../validation/index.js";

@@ -50,7 +50,12 @@ export function openWorkspace(options: WorkspaceOptions = {}): Workspace {
   const cwd = options.cwd ?? process.cwd();
   const env = withEnvFile(options.env ?? process.env, options.envFile === undefined ? join(cwd, ".env") : options.envFile);
   const config = loadConfig(env, options.overrides ?? {}, cwd);
-  const storage = openStorage(config.storeUri, { projectId: config.gcp.projectId, keyFilename: config.gcp.keyFilename, cwd, timeoutMs: config.storageTimeoutMs });
+  const storage = openStorage(config.storeUri, {
+    projectId: config.gcp.projectId,
+    keyFilename: config.gcp.keyFilename,
+    cwd,
+    timeoutMs: config.storageTimeoutMs,
+  });
   const clock = options.clock ?? systemClock;
   return {
     config,

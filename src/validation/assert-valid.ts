@@ -43,9 +43,16 @@ export function describeFailure(r: ExpectationValidationResult, registry: Expect
  * `fix` replaces the closing advice when the caller knows better (ingest names the window that
  * fills a gap, say).
  */
-export function assertValid(result: ValidationResult, what: string, registry: ExpectationRegistry = defaultRegistry, fix = "fix the source data or the suite"): void {
+export function assertValid(
+  result: ValidationResult,
+  what: string,
+  registry: ExpectationRegistry = defaultRegistry,
+  fix = "fix the source data or the suite",
+): void {
   const failed = failedExpectations(result);
   if (failed.length === 0) return;
   const items = failed.map((r) => describeFailure(r, registry));
-  throw new ValidationFailedError(`${failed.length} of ${result.statistics.evaluated_expectations} expectations failed for ${what}: ${items.join("; ")}; ${fix}`);
+  throw new ValidationFailedError(
+    `${failed.length} of ${result.statistics.evaluated_expectations} expectations failed for ${what}: ${items.join("; ")}; ${fix}`,
+  );
 }

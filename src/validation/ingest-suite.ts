@@ -37,7 +37,13 @@ export function buildIngestSuite(spec: DatasetSpec, checks: IngestChecks): Expec
       ),
       e(
         "expect_column_values_to_continue_stored_series",
-        { column: TIME_COLUMN, group_by: keys, step_ms: HOUR_MS, continue_from: formatInstant(checks.continueFrom), visible_until: formatInstant(checks.visibleUntil) },
+        {
+          column: TIME_COLUMN,
+          group_by: keys,
+          step_ms: HOUR_MS,
+          continue_from: formatInstant(checks.continueFrom),
+          visible_until: formatInstant(checks.visibleUntil),
+        },
         "added: a batch that starts after a stored series' next hour would leave a hole in the store",
       ),
       e(

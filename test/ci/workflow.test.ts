@@ -29,7 +29,10 @@ const workflowText = (name: string): string => readFileSync(new URL(`../../.gith
 const workflow = parse(workflowText("scheduled-run.yml")) as Workflow;
 const testWorkflow = parse(workflowText("test.yml")) as Workflow;
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { scripts: Record<string, string> };
-const runs = Object.values(workflow.jobs).flatMap((j) => j.steps ?? []).filter((s) => s.run).map((s) => s.run!);
+const runs = Object.values(workflow.jobs)
+  .flatMap((j) => j.steps ?? [])
+  .filter((s) => s.run)
+  .map((s) => s.run!);
 
 describe("the scheduled workflow", () => {
   it("runs on a cron schedule and by hand", () => {
@@ -54,7 +57,9 @@ describe("the scheduled workflow", () => {
       const known = [...cmd!.options, ...program.options].map((o) => o.long);
       for (const f of flags) expect(known, `option ${f} of ${command}`).toContain(f);
     }
-    const runStep = Object.values(workflow.jobs).flatMap((j) => j.steps ?? []).find((s) => s.run?.includes("npx energy-forecast run"));
+    const runStep = Object.values(workflow.jobs)
+      .flatMap((j) => j.steps ?? [])
+      .find((s) => s.run?.includes("npx energy-forecast run"));
     // No `continue-on-error` and no `|| true`: a failed run fails the job.
     expect(runStep).not.toHaveProperty("continue-on-error");
     expect(runStep!.run).not.toMatch(/\|\|\s*true/);
@@ -83,7 +88,10 @@ describe("the scheduled workflow", () => {
       ["credentials_json", "project_id"],
     ]);
     const [wif, key] = auth;
-    expect(wif.with).toMatchObject({ workload_identity_provider: "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}", service_account: "${{ vars.GCP_SERVICE_ACCOUNT }}" });
+    expect(wif.with).toMatchObject({
+      workload_identity_provider: "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
+      service_account: "${{ vars.GCP_SERVICE_ACCOUNT }}",
+    });
     expect(wif.if).toBe("${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER != '' }}");
     expect(key.if).toBe("${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER == '' }}");
     expect(key.with?.credentials_json).toBe("${{ secrets.GCP_SERVICE_ACCOUNT_KEY }}");
@@ -93,7 +101,10 @@ describe("the scheduled workflow", () => {
   });
 
   it("reads the project and bucket from repository variables and secrets only from secrets", () => {
-    expect(workflow.jobs.run.env).toMatchObject({ GOOGLE_CLOUD_PROJECT: "${{ vars.GOOGLE_CLOUD_PROJECT }}", GOOGLE_CLOUD_BUCKET_NAME: "${{ vars.GOOGLE_CLOUD_BUCKET_NAME }}" });
+    expect(workflow.jobs.run.env).toMatchObject({
+      GOOGLE_CLOUD_PROJECT: "${{ vars.GOOGLE_CLOUD_PROJECT }}",
+      GOOGLE_CLOUD_BUCKET_NAME: "${{ vars.GOOGLE_CLOUD_BUCKET_NAME }}",
+    });
     for (const m of workflowText("scheduled-run.yml").matchAll(/\$\{\{\s*secrets\.([A-Z_]+)/g)) expect(m[1]).toBe("GCP_SERVICE_ACCOUNT_KEY");
   });
 
@@ -142,7 +153,9 @@ describe("the test workflow", () => {
     expect(job.container).toBe("node:${{ matrix.node }}-bookworm");
     expect(job.steps!.map((s) => s.run).filter(Boolean)).toEqual(["bash .ci/run"]);
     // .ci/run ends with the README's test command.
-    const ci = readFileSync(new URL("../../.ci/run", import.meta.url), "utf8").trim().split("\n");
+    const ci = readFileSync(new URL("../../.ci/run", import.meta.url), "utf8")
+      .trim()
+      .split("\n");
     expect(ci[ci.length - 1]).toBe("npm test");
   });
 });

@@ -84,7 +84,18 @@ describe("energy-forecast backtest", () => {
   });
 
   it("matches the reference's seasonal naive on the embedded data, as fractions", () => {
-    const r = cli(["backtest", "--source", "embedded", "--from", "2023-01-07T22:00", "--to", "2023-01-13T22:00", "--models", "seasonal-naive-24,seasonal-naive-168", "--json"]);
+    const r = cli([
+      "backtest",
+      "--source",
+      "embedded",
+      "--from",
+      "2023-01-07T22:00",
+      "--to",
+      "2023-01-13T22:00",
+      "--models",
+      "seasonal-naive-24,seasonal-naive-168",
+      "--json",
+    ]);
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.origins).toBe(7);
@@ -92,7 +103,19 @@ describe("energy-forecast backtest", () => {
   });
 
   it("prints a table with per-horizon and per-series breakdowns", () => {
-    const r = cli(["backtest", "--source", `file:${csv}`, "--from", "2023-01-08T23:00", "--to", "2023-01-09T23:00", "--models", "seasonal-naive-24,seasonal-naive-168", "--by", "horizon,series"]);
+    const r = cli([
+      "backtest",
+      "--source",
+      `file:${csv}`,
+      "--from",
+      "2023-01-08T23:00",
+      "--to",
+      "2023-01-09T23:00",
+      "--models",
+      "seasonal-naive-24,seasonal-naive-168",
+      "--by",
+      "horizon,series",
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("origins    2: 2023-01-08T23:00Z .. 2023-01-09T23:00Z every 24 h, horizon 24 h");
     expect(r.stdout).toMatch(/seasonal-naive-24\s+\d+\.\d\d%/);

@@ -29,7 +29,10 @@ function tinyProject(): string {
     join(root, "src", "data", "answer.ts"),
     'import { readFileSync } from "node:fs";\nexport const answer = (): string => readFileSync(new URL("./answer.txt", import.meta.url), "utf8");\n',
   );
-  writeFileSync(join(root, "src", "cli", "main.ts"), 'export async function main(argv: string[]): Promise<string> {\n  return `${argv.length} ${(await import("../data/answer.js")).answer()}`;\n}\n');
+  writeFileSync(
+    join(root, "src", "cli", "main.ts"),
+    'export async function main(argv: string[]): Promise<string> {\n  return `${argv.length} ${(await import("../data/answer.js")).answer()}`;\n}\n',
+  );
   return root;
 }
 
@@ -48,7 +51,7 @@ describe("the compiled CLI cache (bin/cli-bundle.js)", () => {
     expect(cacheEntries(root)).toEqual([hashOf(root)]);
 
     // An edited source gets a new bundle; the old one stays for processes still running it.
-    writeFileSync(join(root, "src", "cli", "main.ts"), "export async function main(): Promise<string> {\n  return \"edited\";\n}\n");
+    writeFileSync(join(root, "src", "cli", "main.ts"), 'export async function main(): Promise<string> {\n  return "edited";\n}\n');
     const second = await ensure(root);
     expect(second).not.toBe(first);
     expect(readFileSync(second!, "utf8")).toContain('"edited"');

@@ -76,7 +76,8 @@ describe("energy-forecast doctor and the repairs it names", () => {
         area: "features",
         action: "rebuilt",
         subject: MANIFEST,
-        detail: "from 25 partition file(s) (one per day, the newest that decodes): 44308 row(s), commit 2, dataset de35 (keys area:int8,consumer_type:int32, unit kWh)",
+        detail:
+          "from 25 partition file(s) (one per day, the newest that decodes): 44308 row(s), commit 2, dataset de35 (keys area:int8,consumer_type:int32, unit kWh)",
       },
     ]);
     expect(report.repair.after).toMatchObject({ healthy: true, problems: 0, lock: { state: "free" } });
@@ -103,16 +104,20 @@ describe("energy-forecast doctor and the repairs it names", () => {
 
     const ingest = await cli("ingest", "--full");
     expect(ingest.code).toBe(0);
-    expect(ingest.stdout).toContain(`  repaired    day 2023-01-05: partition ${part} was corrupt (set aside as damaged/${part}); the day now holds this batch's rows\n`);
+    expect(ingest.stdout).toContain(
+      `  repaired    day 2023-01-05: partition ${part} was corrupt (set aside as damaged/${part}); the day now holds this batch's rows\n`,
+    );
     expect(readdirSync(join(store, "damaged", DATA, "date=2023-01-05"))).toEqual(["part-000001.parquet"]);
     expect(await featureRows()).toEqual(rowsBefore);
     expect((await cli("predict")).code).toBe(0);
   }, 120_000);
 
   it("partitioned forecast history of more days than the window: healthy; a corrupt origin partition and a deleted state are found, and --repair rebuilds them from runs/*/predictions.parquet with no row lost", async () => {
-    for (const asOf of ["2023-01-26T00:00", "2023-01-27T00:00", "2023-01-28T00:00", "2023-01-28T00:00"]) expect((await cli("predict", "--as-of", asOf)).code).toBe(0);
+    for (const asOf of ["2023-01-26T00:00", "2023-01-27T00:00", "2023-01-28T00:00", "2023-01-28T00:00"])
+      expect((await cli("predict", "--as-of", asOf)).code).toBe(0);
     const storage = createLocalStorage(store);
-    const all = async () => (await readParts(storage, LEGACY_DE35_INFO.keys, await listAllParts(storage)))!.orderby("origin", "area", "consumer_type", "datetime_utc").objects();
+    const all = async () =>
+      (await readParts(storage, LEGACY_DE35_INFO.keys, await listAllParts(storage)))!.orderby("origin", "area", "consumer_type", "datetime_utc").objects();
     const healthy = await cli("doctor", "--json");
     expect(healthy.code).toBe(0);
     const parts = await listAllParts(storage);
@@ -129,11 +134,15 @@ describe("energy-forecast doctor and the repairs it names", () => {
     expect(check.stdout).toContain(
       `  problem  history   forecasts/state.json: the forecast history's state is missing but ${parts.length} partition file(s) exist; the next run would take the compacted window for a single-file history and record a wrong row count\n`,
     );
-    expect(check.stdout).toContain(`  problem  history   ${corrupt}: the partition of origin ${new Date(parts[1].origin).toISOString().slice(0, 16)}Z does not decode (parquet: cannot decode ${corrupt} (12 bytes): `);
+    expect(check.stdout).toContain(
+      `  problem  history   ${corrupt}: the partition of origin ${new Date(parts[1].origin).toISOString().slice(0, 16)}Z does not decode (parquet: cannot decode ${corrupt} (12 bytes): `,
+    );
     const repair = await cli("doctor", "--repair");
     expect(repair.code).toBe(0);
     expect(repair.stdout).toContain(`  set aside ${corrupt} -> damaged/${corrupt}: the partition did not decode\n`);
-    expect(repair.stdout).toMatch(new RegExp(`  rebuilt   ${corrupt.replace(/[.]/g, "\\.")}: from runs/\\*/predictions\\.parquet of 1 run\\(s\\) \\([^)]+\\): 1824 forecast\\(s\\)\n`));
+    expect(repair.stdout).toMatch(
+      new RegExp(`  rebuilt   ${corrupt.replace(/[.]/g, "\\.")}: from runs/\\*/predictions\\.parquet of 1 run\\(s\\) \\([^)]+\\): 1824 forecast\\(s\\)\n`),
+    );
     expect(repair.stdout).toContain(`  rebuilt   forecasts/state.json: from the partitions: ${before.length} forecast(s), latest origin `);
     expect(repair.stdout).toContain("after repair: healthy");
     expect(await all()).toEqual(before);

@@ -22,7 +22,20 @@ const KEYS: KeyColumn[] = [
 /** The six series of the default file, in key order. */
 const SERIES = DEFAULT_METERS.map((m) => ({ site: m.site, meter: m.meter }));
 /** The flags that describe the meter file: two string keys, local wall-clock hours, kWh. */
-const fileFlags = (csv: string) => ["--source", `file:${csv}`, "--keys", "site,meter", "--time", "read_at", "--time-zone", "Europe/Copenhagen", "--value", "kwh", "--unit", "kWh"];
+const fileFlags = (csv: string) => [
+  "--source",
+  `file:${csv}`,
+  "--keys",
+  "site,meter",
+  "--time",
+  "read_at",
+  "--time-zone",
+  "Europe/Copenhagen",
+  "--value",
+  "kwh",
+  "--unit",
+  "kWh",
+];
 /** Two training folds keep the CLI runs short; the data is visible at once (no publication delay). */
 const ENV = { TRAIN_FOLDS: "2", DATA_DELAY_DAYS: "0" };
 const iso = (s: string) => new Date(s).toISOString();
@@ -62,7 +75,11 @@ describe("a long file with string keys and local times, through the CLI", () => 
 
   it("generates the file as a correct local-time exporter writes it, the same for the same seed", () => {
     const lines = text.split("\n");
-    expect(lines.slice(0, 3)).toEqual(["read_at,site,meter,kwh", expect.stringMatching(/^2023-03-01 00:00,north,m-01,\d+\.\d{3}$/), expect.stringMatching(/^2023-03-01 00:00,north,m-02,/)]);
+    expect(lines.slice(0, 3)).toEqual([
+      "read_at,site,meter,kwh",
+      expect.stringMatching(/^2023-03-01 00:00,north,m-01,\d+\.\d{3}$/),
+      expect.stringMatching(/^2023-03-01 00:00,north,m-02,/),
+    ]);
     const wallsOf = (day: string) => [...new Set(lines.filter((l) => l.startsWith(day)).map((l) => l.slice(11, 16)))];
     expect(wallsOf("2023-03-26")).toHaveLength(23);
     expect(wallsOf("2023-03-26")).not.toContain("02:00");
@@ -97,11 +114,20 @@ describe("a long file with string keys and local times, through the CLI", () => 
     expect([...hours.keys()]).toEqual(SERIES.map((s) => `${s.site}/${s.meter}`));
     for (const [id, ts] of hours) {
       expect(ts.length, id).toBe(6240);
-      expect(ts.every((t, i) => i === 0 || t - ts[i - 1] === H), `${id} continuous`).toBe(true);
+      expect(
+        ts.every((t, i) => i === 0 || t - ts[i - 1] === H),
+        `${id} continuous`,
+      ).toBe(true);
     }
     // Spring: local 01:00 (CET) and 03:00 (CEST) are consecutive UTC hours. Fall: the two 02:00
     // readings are 00:00Z (CEST) and 01:00Z (CET), in the order the file gives them.
-    const at = (t: string) => table.params({ t: Date.parse(t) }).filter((d: { site: string; meter: string; datetime_utc: number }, $: { t: number }) => d.site === "south" && d.meter === "m-02" && d.datetime_utc === $.t).array("energy_consumption")[0];
+    const at = (t: string) =>
+      table
+        .params({ t: Date.parse(t) })
+        .filter(
+          (d: { site: string; meter: string; datetime_utc: number }, $: { t: number }) => d.site === "south" && d.meter === "m-02" && d.datetime_utc === $.t,
+        )
+        .array("energy_consumption")[0];
     expect(at("2023-03-26T00:00Z")).toBe(fileValue(text, "2023-03-26 01:00", "south", "m-02"));
     expect(at("2023-03-26T01:00Z")).toBe(fileValue(text, "2023-03-26 03:00", "south", "m-02"));
     expect(at("2023-10-29T00:00Z")).toBe(fileValue(text, "2023-10-29 02:00", "south", "m-02", 1));
@@ -114,10 +140,22 @@ describe("a long file with string keys and local times, through the CLI", () => 
     const store = join(dir, "store");
     const trained = await runCli(["--store", store, "train", "--search", "none", "--json"], ENV);
     expect(trained.code, trained.stderr).toBe(0);
-    expect(JSON.parse(trained.stdout).registered).toMatchObject({ name: "gbm-blend", version: 1, trainingWindow: { start: iso("2023-02-28T23:00Z"), end: iso("2023-11-15T22:00Z") } });
+    expect(JSON.parse(trained.stdout).registered).toMatchObject({
+      name: "gbm-blend",
+      version: 1,
+      trainingWindow: { start: iso("2023-02-28T23:00Z"), end: iso("2023-11-15T22:00Z") },
+    });
     const predicted = await runCli(["--store", store, "predict", "--json"], ENV);
     expect(predicted.code, predicted.stderr).toBe(0);
-    expect(JSON.parse(predicted.stdout)).toMatchObject({ model: "gbm-blend", modelVersion: 1, origin: iso("2023-11-15T22:00Z"), series: 6, rows: 6 * 24, stale: [], baseline: [] });
+    expect(JSON.parse(predicted.stdout)).toMatchObject({
+      model: "gbm-blend",
+      modelVersion: 1,
+      origin: iso("2023-11-15T22:00Z"),
+      series: 6,
+      rows: 6 * 24,
+      stale: [],
+      baseline: [],
+    });
     const predictions = readParquet(await createLocalStorage(store).read("predictions.parquet"), predictionsSchema(KEYS));
     expect(predictions.columnNames().slice(0, 4)).toEqual(["site", "meter", "datetime_utc", "origin"]);
     expect(predictions.numRows()).toBe(6 * 24);
@@ -129,7 +167,19 @@ describe("a long file with string keys and local times, through the CLI", () => 
   }, 150_000);
 
   it("backtests origins around the autumn change, with errors per series named by site and meter", async () => {
-    const r = await runCli(["backtest", ...fileFlags(csv), "--from", "2023-10-27T23:00", "--to", "2023-10-29T23:00", "--models", "seasonal-naive-168,gbm-blend", "--by", "series", "--json"]);
+    const r = await runCli([
+      "backtest",
+      ...fileFlags(csv),
+      "--from",
+      "2023-10-27T23:00",
+      "--to",
+      "2023-10-29T23:00",
+      "--models",
+      "seasonal-naive-168,gbm-blend",
+      "--by",
+      "series",
+      "--json",
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -149,12 +199,19 @@ describe("a long file with string keys and local times, through the CLI", () => 
   // 2023-11-08 00:00 local, last read at 2023-11-07T22:00Z.
   it("runs and backfills ticks: a new series gets the baseline until it has the model's history, a stopped one is stale", async () => {
     const series = DEFAULT_METERS.map((m) =>
-      m.site === "south" && m.meter === "m-03" ? { ...m, from: "2023-11-06 00:00" } : m.site === "north" && m.meter === "m-03" ? { ...m, until: "2023-11-08 00:00" } : m,
+      m.site === "south" && m.meter === "m-03"
+        ? { ...m, from: "2023-11-06 00:00" }
+        : m.site === "north" && m.meter === "m-03"
+          ? { ...m, until: "2023-11-08 00:00" }
+          : m,
     );
     const comego = join(dir, "come-and-go.csv");
     writeFileSync(comego, meterFile({ series }).csv);
     const store = join(dir, "store-ticks");
-    const backfill = await runCli(["--store", store, "backfill", ...fileFlags(comego), "--from", "2023-11-09T00:00", "--to", "2023-11-10T00:00", "--every", "24"], ENV);
+    const backfill = await runCli(
+      ["--store", store, "backfill", ...fileFlags(comego), "--from", "2023-11-09T00:00", "--to", "2023-11-10T00:00", "--every", "24"],
+      ENV,
+    );
     expect(backfill.code, backfill.stderr).toBe(0);
     const run = await runCli(["--store", store, "run", ...fileFlags(comego), "--as-of", "2023-11-11T00:00", "--json"], ENV);
     expect(run.code, run.stderr).toBe(0);
@@ -186,10 +243,7 @@ describe("a long file with string keys and local times, through the CLI", () => 
 
     const storage = createLocalStorage(store);
     const predictions = readParquet(await storage.read(`runs/${manifest.runId}/predictions.parquet`), predictionsSchema(KEYS));
-    const byModel = predictions
-      .groupby("site", "meter", "model", "model_version")
-      .count()
-      .objects();
+    const byModel = predictions.groupby("site", "meter", "model", "model_version").count().objects();
     expect(byModel).toEqual([
       { site: "north", meter: "m-01", model: "gbm-blend", model_version: 1, count: 24 },
       { site: "north", meter: "m-02", model: "gbm-blend", model_version: 1, count: 24 },
@@ -213,7 +267,9 @@ describe("a long file with string keys and local times, through the CLI", () => 
     const store = join(dir, "store-naive");
     const r = await runCli(["--store", store, "ingest", ...fileFlags(naive), "--days-delay", "0", "--days-export", "12"]);
     expect(r.code).toBe(3);
-    expect(r.stderr).toContain("warn  ingest: wall times that do not exist (spring forward) read as the following hour nonexistent=6 repeated=0 zone=Europe/Copenhagen");
+    expect(r.stderr).toContain(
+      "warn  ingest: wall times that do not exist (spring forward) read as the following hour nonexistent=6 repeated=0 zone=Europe/Copenhagen",
+    );
     const run = /quarantined under (quarantine\/ingest-\d{8}T\d{6}Z-[0-9a-f]{6}\/)/.exec(r.stderr)?.[1];
     expect(run).toBeDefined();
     expect(r.stderr).toContain(
@@ -232,7 +288,13 @@ describe("a long file with string keys and local times, through the CLI", () => 
     const mixed = join(dir, "mixed-units.csv");
     writeFileSync(
       mixed,
-      ["read_at,site,meter,kwh,unit", "2023-03-01 00:00,north,m-01,12.5,kWh", "2023-03-01 00:00,south,m-01,0.4,MWh", "2023-03-01 01:00,north,m-01,12.1,kWh", "2023-03-01 01:00,south,m-01,0.5,MWh"].join("\n") + "\n",
+      [
+        "read_at,site,meter,kwh,unit",
+        "2023-03-01 00:00,north,m-01,12.5,kWh",
+        "2023-03-01 00:00,south,m-01,0.4,MWh",
+        "2023-03-01 01:00,north,m-01,12.1,kWh",
+        "2023-03-01 01:00,south,m-01,0.5,MWh",
+      ].join("\n") + "\n",
     );
     // The embedded DE35 extract as the service might publish it after renaming its value column.
     const drifted = join(dir, "de35-drifted.csv");

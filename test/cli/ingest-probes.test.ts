@@ -40,7 +40,9 @@ describe("ingest probes on the command line", () => {
       "expect_column_values_to_continue_stored_series(datetime_utc, area, consumer_type) 76 of 76 stored series would be left with a gap after their last stored hour: " +
         "the hours 2023-01-08T23:00Z..2023-01-14T22:00Z are missing (10868 steps in all)",
     );
-    expect(gap.stderr).toContain("(energy-forecast ingest --full --as-of 2023-01-29T22:00 --days-delay 15: its window ends at 2023-01-14T22:00Z), then this batch again\n");
+    expect(gap.stderr).toContain(
+      "(energy-forecast ingest --full --as-of 2023-01-29T22:00 --days-delay 15: its window ends at 2023-01-14T22:00Z), then this batch again\n",
+    );
     expect(future.stderr).toMatch(
       /expect_column_values_to_be_visible\(datetime_utc\) 1 of 1 rows \(100%\) are dated at or after the visible time \d{4}-\d\d-\d\dT\d\d:00Z, e\.g\. \[2099-01-01T00:00Z\]; remove the rows dated at or after/,
     );

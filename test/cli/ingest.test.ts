@@ -44,13 +44,29 @@ describe("energy-forecast ingest", () => {
     const store = join(dir, "store-window");
     const r = await runCli(["ingest", "--store", store, "--as-of", "2023-01-16T00:00", "--days-delay", "2", "--days-export", "1", "--json"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ rows: 76 * 24, series: 76, window: { extracted: ["2023-01-13T00:00:00.000Z", "2023-01-14T00:00:00.000Z"], coverage: 1 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      rows: 76 * 24,
+      series: 76,
+      window: { extracted: ["2023-01-13T00:00:00.000Z", "2023-01-14T00:00:00.000Z"], coverage: 1 },
+    });
   });
 
   const badCases: Array<[string, (rows: string[]) => string[], string]> = [
-    ["a negative value", (rows) => [...rows.slice(0, -1), rows[rows.length - 1].replace(/;\d+(\.\d+)?$/, ";-5")], "expect_column_min_to_be_between(energy_consumption) observed -5, expected >= 0"],
-    ["a duplicated key", (rows) => [...rows, rows[3].replace(/;\d+(\.\d+)?$/, ";12345")], "expect_compound_columns_to_be_unique(area, consumer_type, datetime_utc)"],
-    ["an unknown consumer type", (rows) => [...rows.slice(0, -1), rows[rows.length - 1].replace(/;999;/, ";998;")], "expect_column_distinct_values_to_be_in_set(consumer_type)"],
+    [
+      "a negative value",
+      (rows) => [...rows.slice(0, -1), rows[rows.length - 1].replace(/;\d+(\.\d+)?$/, ";-5")],
+      "expect_column_min_to_be_between(energy_consumption) observed -5, expected >= 0",
+    ],
+    [
+      "a duplicated key",
+      (rows) => [...rows, rows[3].replace(/;\d+(\.\d+)?$/, ";12345")],
+      "expect_compound_columns_to_be_unique(area, consumer_type, datetime_utc)",
+    ],
+    [
+      "an unknown consumer type",
+      (rows) => [...rows.slice(0, -1), rows[rows.length - 1].replace(/;999;/, ";998;")],
+      "expect_column_distinct_values_to_be_in_set(consumer_type)",
+    ],
   ];
 
   for (const [what, corrupt, expectation] of badCases) {

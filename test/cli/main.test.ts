@@ -61,7 +61,11 @@ describe("energy-forecast", () => {
       const corrupt = join(store, "corrupt.parquet");
       writeFileSync(corrupt, "not parquet at all");
       expect(await main(["--store", store, "validate", "--file", corrupt])).toBe(1);
-      expect(io.err()).toMatch(new RegExp(`validate: --file "${corrupt.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}" is not a readable parquet file \\(.+\\); pass an intact CSV or parquet file`));
+      expect(io.err()).toMatch(
+        new RegExp(
+          `validate: --file "${corrupt.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}" is not a readable parquet file \\(.+\\); pass an intact CSV or parquet file`,
+        ),
+      );
     } finally {
       rmSync(store, { recursive: true, force: true });
     }

@@ -38,7 +38,14 @@ describe("run, backfill, predict, monitor", () => {
     // Time is simulated honestly: the first tick sees nothing after its visibility limit.
     expect(manifests[0].ingest.window[1]).toBe("2023-01-13T00:00:00.000Z");
     expect(manifests[1].monitor.scored).toBe(76 * 24);
-    for (const key of ["X.parquet", "y.parquet", "predictions.parquet", "predictions_monitoring.parquet", "metrics_monitoring.parquet", "y_monitoring.parquet"]) {
+    for (const key of [
+      "X.parquet",
+      "y.parquet",
+      "predictions.parquet",
+      "predictions_monitoring.parquet",
+      "metrics_monitoring.parquet",
+      "y_monitoring.parquet",
+    ]) {
       expect(await storage.exists(key)).toBe(true);
     }
     const history = readParquet(await storage.read("predictions_monitoring.parquet"), PREDICTIONS_SCHEMA);
@@ -54,7 +61,14 @@ describe("run, backfill, predict, monitor", () => {
 
   it("predict is idempotent for the same as-of: the history keeps one forecast per origin and hour", async () => {
     const first = JSON.parse((await runCli(["--store", store, "predict", "--as-of", "2023-01-30T00:00", "--json"], env)).stdout);
-    expect(first).toMatchObject({ origin: "2023-01-14T22:00:00.000Z", series: 76, horizon: 24, rows: 76 * 24, replacedRows: 76 * 24, historyRows: 3 * 76 * 24 });
+    expect(first).toMatchObject({
+      origin: "2023-01-14T22:00:00.000Z",
+      series: 76,
+      horizon: 24,
+      rows: 76 * 24,
+      replacedRows: 76 * 24,
+      historyRows: 3 * 76 * 24,
+    });
     const storage = createLocalStorage(store);
     const predictions = readParquet(await storage.read("predictions.parquet"), PREDICTIONS_SCHEMA);
     const row = predictions.object(0) as Record<string, number>;
@@ -90,7 +104,9 @@ describe("run, backfill, predict, monitor", () => {
     const noWait = { ...env, LOCK_WAIT_SECONDS: "0" };
     const [a, b] = await Promise.all([
       runCli(["--store", store, "run", "--as-of", "2023-01-30T06:00", "--train", "never"], noWait),
-      new Promise<Awaited<ReturnType<typeof runCli>>>((resolve) => setTimeout(() => resolve(runCli(["--store", store, "run", "--as-of", "2023-01-30T06:00", "--train", "never"], noWait)), 400)),
+      new Promise<Awaited<ReturnType<typeof runCli>>>((resolve) =>
+        setTimeout(() => resolve(runCli(["--store", store, "run", "--as-of", "2023-01-30T06:00", "--train", "never"], noWait)), 400),
+      ),
     ]);
     const codes = [a.code, b.code].sort();
     expect(codes).toEqual([0, 5]);

@@ -63,7 +63,9 @@ describe("locations recorded in the store", () => {
     const validation = json(join(store, (manifest.validation as { key: string }).key)) as { meta: { batch_spec: { source: string } } };
     expect(validation.meta.batch_spec.source).toBe("CSV file in/data.csv");
     const failureKey = recorded.map(([k]) => k).find((k) => /^runs\/[^/]+\/failure\.json$/.test(k))!;
-    expect(json(join(store, failureKey)).error).toBe('ingest: source file "in/nope.csv" not found; pass --source file:<path> to an existing CSV or parquet file');
+    expect(json(join(store, failureKey)).error).toBe(
+      'ingest: source file "in/nope.csv" not found; pass --source file:<path> to an existing CSV or parquet file',
+    );
     const infoKey = recorded.map(([k]) => k).find((k) => /^quarantine\/[^/]+\/info\.json$/.test(k))!;
     expect(json(join(store, infoKey)).source).toBe("CSV file in/bad.csv");
   }, 180_000);
@@ -72,7 +74,9 @@ describe("locations recorded in the store", () => {
     const outside = join(dir, "elsewhere", "shared-store");
     const r = await runCli(["--store", outside, "run", "--source", join(work, "in", "data.csv"), "--as-of", "2023-01-30T00:00"], ENV, work);
     expect(r.code, r.stderr).toBe(0);
-    const manifestKey = files(outside).map(([k]) => k).find((k) => /^runs\/[^/]+\/manifest\.json$/.test(k))!;
+    const manifestKey = files(outside)
+      .map(([k]) => k)
+      .find((k) => /^runs\/[^/]+\/manifest\.json$/.test(k))!;
     expect(json(join(outside, manifestKey)).store).toBe("…/shared-store");
     for (const [key, text] of files(outside)) expect(text.includes(dir), `${key} holds the test directory`).toBe(false);
   }, 180_000);

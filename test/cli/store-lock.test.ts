@@ -35,7 +35,10 @@ interface Running {
 }
 
 function startCli(args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? "", TZ: "UTC", LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH ?? "", TZ: "UTC", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d) => (stdout += d));
@@ -62,7 +65,8 @@ function lockedBy(store: Storage, lock: Lock): string {
   );
 }
 
-const holdLock = (store: Storage, owner = "run-test", ttlMs = 3_600_000): Promise<Lock> => acquireLock(store, { owner, ttlMs, clock: systemClock, host: "build-1" });
+const holdLock = (store: Storage, owner = "run-test", ttlMs = 3_600_000): Promise<Lock> =>
+  acquireLock(store, { owner, ttlMs, clock: systemClock, host: "build-1" });
 
 describe("the store lock on the command line", () => {
   let dir: string;
@@ -93,7 +97,12 @@ describe("the store lock on the command line", () => {
     ];
     const results = await Promise.all(commands.map((args) => runCli([...args, "--store", root], { LOCK_WAIT_SECONDS: "0" })));
     for (const [i, r] of results.entries()) {
-      expect({ command: commands[i][0], code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ command: commands[i][0], code: 5, stderr: lockedBy(store, lock) + "\n", stdout: "" });
+      expect({ command: commands[i][0], code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({
+        command: commands[i][0],
+        code: 5,
+        stderr: lockedBy(store, lock) + "\n",
+        stdout: "",
+      });
     }
     expect(await store.list("")).toEqual(before);
     // Reads need no lock.
@@ -186,7 +195,9 @@ describe("the store lock on the command line", () => {
   it("refuses lock settings that cannot work, with exit 2", async () => {
     const r = await runCli(["ingest", "--store", join(dir, "store-bad")], { LOCK_RENEW_SECONDS: "400" });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("config: LOCK_RENEW_SECONDS is 400, more than half of LOCK_LEASE_SECONDS 600; a lease must outlive a missed renewal: renew at most every half lease (default 120 of 600)\n");
+    expect(r.stderr).toBe(
+      "config: LOCK_RENEW_SECONDS is 400, more than half of LOCK_LEASE_SECONDS 600; a lease must outlive a missed renewal: renew at most every half lease (default 120 of 600)\n",
+    );
     expect(existsSync(join(dir, "store-bad"))).toBe(false);
   });
 });

@@ -59,9 +59,12 @@ describe("ingest from the API into a local store and a GCS bucket (emulator)", (
     expect(fromGcs.numRows()).toBe(76 * 72);
     expect(fromGcs.objects()).toEqual(fromDisk.objects());
     const keys = await withEmulator(() => bucket.list(""));
-    expect(keys.filter((k) => k.startsWith("features/"))).toEqual((await onDisk.list("features/")));
+    expect(keys.filter((k) => k.startsWith("features/"))).toEqual(await onDisk.list("features/"));
 
-    const validated = await runCli(["validate", "--store", "gs://energy-test/runs/a", "--json"], { STORAGE_EMULATOR_HOST: gcs.endpoint, GOOGLE_CLOUD_PROJECT: "demo-energy-forecast" });
+    const validated = await runCli(["validate", "--store", "gs://energy-test/runs/a", "--json"], {
+      STORAGE_EMULATOR_HOST: gcs.endpoint,
+      GOOGLE_CLOUD_PROJECT: "demo-energy-forecast",
+    });
     expect(validated.code).toBe(0);
     expect(JSON.parse(validated.stdout).statistics).toMatchObject({ evaluated_expectations: 16, successful_expectations: 16 });
   });

@@ -41,7 +41,11 @@ describe.skipIf(!hasJupyter && !process.env.CI)("the notebooks on a dataset with
     const csv = join(work, "municipalities.csv");
     await writeGenericCsv(csv);
     const store = join(work, "store");
-    const backfill = await runCli(["--store", store, "backfill", "--from", "2023-01-27T00:00", "--to", "2023-01-30T00:00", "--every", "24", "--source", `file:${csv}`, ...GENERIC_FLAGS], {}, work);
+    const backfill = await runCli(
+      ["--store", store, "backfill", "--from", "2023-01-27T00:00", "--to", "2023-01-30T00:00", "--every", "24", "--source", `file:${csv}`, ...GENERIC_FLAGS],
+      {},
+      work,
+    );
     expect(backfill.code, backfill.stderr).toBe(0);
 
     const out = join(work, "out");
@@ -52,7 +56,9 @@ describe.skipIf(!hasJupyter && !process.env.CI)("the notebooks on a dataset with
       timeout: 840_000,
     });
     expect(run.status, run.stdout + run.stderr).toBe(0);
-    const notebooks = readdirSync(join(ROOT, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort();
+    const notebooks = readdirSync(join(ROOT, "notebooks"))
+      .filter((f) => f.endsWith(".ipynb"))
+      .sort();
     expect(run.stdout).toContain(`notebooks: ${notebooks.length} passed`);
 
     const texts = Object.fromEntries(notebooks.map((f) => [f, outputText(join(out, f))]));

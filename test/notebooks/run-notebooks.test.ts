@@ -115,7 +115,9 @@ describe.skipIf(!hasJupyter && !process.env.CI)("npm run notebooks", () => {
 
   it("refuses notebooks committed with outputs, and --strip removes them", { timeout: 120_000 }, () => {
     const dir = join(work, "dirty");
-    const path = writeNotebook(dir, "dirty.ipynb", [{ cell_type: "code", source: "1 + 1", execution_count: 1, outputs: [{ output_type: "stream", name: "stdout", text: "2\n" }] }]);
+    const path = writeNotebook(dir, "dirty.ipynb", [
+      { cell_type: "code", source: "1 + 1", execution_count: 1, outputs: [{ output_type: "stream", name: "stdout", text: "2\n" }] },
+    ]);
     const refused = runner(["--dir", dir, "--out", join(dir, "out")]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain(`but these carry outputs or execution counts: ${path} (cells 1). Strip them with: npm run notebooks -- --strip`);

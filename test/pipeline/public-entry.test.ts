@@ -15,7 +15,8 @@ function files(dir: string, pattern: RegExp): string[] {
 function srcImports(text: string): Array<{ line: number; spec: string }> {
   const out: Array<{ line: number; spec: string }> = [];
   text.split("\n").forEach((l, i) => {
-    for (const m of l.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)"([^"]*(?:^|\/)(?:src\/|pipeline\/|validation\/)[^"]*)"/g)) out.push({ line: i + 1, spec: m[1] });
+    for (const m of l.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)"([^"]*(?:^|\/)(?:src\/|pipeline\/|validation\/)[^"]*)"/g))
+      out.push({ line: i + 1, spec: m[1] });
   });
   return out;
 }
@@ -31,14 +32,19 @@ describe("the pipeline's public entry (src/pipeline/index.ts)", () => {
   it("is all the notebooks import from src/", () => {
     const problems = files("notebooks", /\.ipynb$/).flatMap((file) => {
       const nb = JSON.parse(readFileSync(join(ROOT, file), "utf8")) as { cells: Array<{ cell_type: string; source: string[] }> };
-      const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => c.source.join("")).join("\n");
+      const code = nb.cells
+        .filter((c) => c.cell_type === "code")
+        .map((c) => c.source.join(""))
+        .join("\n");
       return deeper(file, code, /^\.\/src\/pipeline\/index\.js$/);
     });
     expect(problems).toEqual([]);
   });
 
   it("is all the report's loaders and pages import from src/", () => {
-    const problems = files("reports", /\.(ts|md|js)$/).flatMap((file) => deeper(file, readFileSync(join(ROOT, file), "utf8"), /^(\.\.\/)+src\/pipeline\/index\.js$/));
+    const problems = files("reports", /\.(ts|md|js)$/).flatMap((file) =>
+      deeper(file, readFileSync(join(ROOT, file), "utf8"), /^(\.\.\/)+src\/pipeline\/index\.js$/),
+    );
     expect(problems).toEqual([]);
   });
 
@@ -49,7 +55,11 @@ describe("the pipeline's public entry (src/pipeline/index.ts)", () => {
     const light = /^(\.\.\/)+pipeline\/(core\/errors|config\/version|dataset\/preset|models\/names)\.js$/;
     const problems = files("src/cli", /\.ts$/).flatMap((file) => {
       const text = readFileSync(join(ROOT, file), "utf8");
-      return deeper(file, text, declaration.test(file) ? new RegExp(`${/^(\.\.\/)+pipeline\/index\.js$/.source}|${light.source}`) : /^(\.\.\/)+pipeline\/index\.js$/);
+      return deeper(
+        file,
+        text,
+        declaration.test(file) ? new RegExp(`${/^(\.\.\/)+pipeline\/index\.js$/.source}|${light.source}`) : /^(\.\.\/)+pipeline\/index\.js$/,
+      );
     });
     expect(problems).toEqual([]);
   });

@@ -41,6 +41,8 @@ describe("openWorkspace", () => {
   });
 
   it("names a bad setting instead of opening anything", () => {
-    expect(() => openWorkspace({ cwd: dir(), env: { LOG_LEVEL: "loud" } })).toThrow('config: LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"');
+    expect(() => openWorkspace({ cwd: dir(), env: { LOG_LEVEL: "loud" } })).toThrow(
+      'config: LOG_LEVEL must be one of debug, info, warn, error, silent, got "loud"',
+    );
   });
 });

@@ -169,7 +169,12 @@ interface Ledger {
  * One store under interleavings: seeds it (series 0..11, a trained model), then each `it` runs one
  * interleaving and checks the store; then a takeover after a kill; then doctor as a child process.
  */
-function interleavingSuite(backend: "local" | "gcs", plans: () => Plan[], open: () => { store: string; storage: Storage; env: Record<string, string> }, results: Result[]): void {
+function interleavingSuite(
+  backend: "local" | "gcs",
+  plans: () => Plan[],
+  open: () => { store: string; storage: Storage; env: Record<string, string> },
+  results: Result[],
+): void {
   const ledger: Ledger = { rows: [], ids: new Set(), trainings: 0 };
   const forecasts: RunForecastCache = new Map();
 
@@ -228,7 +233,10 @@ function interleavingSuite(backend: "local" | "gcs", plans: () => Plan[], open: 
           // Read while others write, without the lock: whatever it saw was a committed state (a run
           // still writing its outputs is a warning at most).
           const seen = end.stdout.startsWith("{") ? (JSON.parse(end.stdout) as DoctorView) : undefined;
-          expect({ code: end.code, problems: seen?.findings.filter((f) => f.severity === "problem"), stderr: end.stderr }, `${what}: read while others wrote`).toEqual({ code: 0, problems: [], stderr: "" });
+          expect(
+            { code: end.code, problems: seen?.findings.filter((f) => f.severity === "problem"), stderr: end.stderr },
+            `${what}: read while others wrote`,
+          ).toEqual({ code: 0, problems: [], stderr: "" });
           continue;
         }
         if (plan.wait || end.code === 0) {
@@ -236,7 +244,9 @@ function interleavingSuite(backend: "local" | "gcs", plans: () => Plan[], open: 
         } else {
           // Refused at once with the lock module's message naming the holder, on stderr and as --json's error object.
           expect(end.code, what).toBe(5);
-          expect(end.stderr, what).toMatch(/^lock: the store \S+ is locked by (ingest|run|predict|train)-\d{8}T\d{6}Z-[0-9a-f]{6} on \S+ since \S+ \(expires \S+\); wait for it to finish, or delete locks\/run\.json if that run is dead\n$/);
+          expect(end.stderr, what).toMatch(
+            /^lock: the store \S+ is locked by (ingest|run|predict|train)-\d{8}T\d{6}Z-[0-9a-f]{6} on \S+ since \S+ \(expires \S+\); wait for it to finish, or delete locks\/run\.json if that run is dead\n$/,
+          );
           expect(JSON.parse(end.stdout), what).toEqual({ error: { domain: "lock", message: end.stderr.trimEnd(), exitCode: 5 } });
           continue;
         }
@@ -271,7 +281,8 @@ function interleavingSuite(backend: "local" | "gcs", plans: () => Plan[], open: 
     await sleep(Math.round(rng(SEED + (backend === "gcs" ? 2 : 3))() * 500));
     victim.kill();
     const killed = await victim.done;
-    if (killed.signal !== "SIGKILL") expect({ code: killed.code, stderr: killed.stderr }, `${label}: the ingest ended before its kill`).toMatchObject({ code: 0 });
+    if (killed.signal !== "SIGKILL")
+      expect({ code: killed.code, stderr: killed.stderr }, `${label}: the ingest ended before its kill`).toMatchObject({ code: 0 });
     const steps: Array<{ series?: number; args: string[] }> = [
       { series: first + 1, args: ["ingest", "--source", `file:${batchFile(first + 1)}`] },
       { series: first + 2, args: ["ingest", "--source", `file:${batchFile(first + 2)}`] },
@@ -290,7 +301,9 @@ function interleavingSuite(backend: "local" | "gcs", plans: () => Plan[], open: 
     expect([0, batch.length], `${label}: rows of the killed ingest in the store`).toContain(present);
     if (present > 0) ledger.rows.push(...batch);
     const waited = ends.filter((e) => e.stderr.includes("lock: the store is locked; waiting up to 120 s")).length;
-    takeovers.push(`${backend}: ingest ${killed.signal === "SIGKILL" ? "killed" : `exit ${killed.code}`} ${present > 0 ? "after" : "before"} its commit; ${waited} of 3 waiting commands waited for the lock; exit codes ${ends.map((e) => e.code).join(" ")}`);
+    takeovers.push(
+      `${backend}: ingest ${killed.signal === "SIGKILL" ? "killed" : `exit ${killed.code}`} ${present > 0 ? "after" : "before"} its commit; ${waited} of 3 waiting commands waited for the lock; exit codes ${ends.map((e) => e.code).join(" ")}`,
+    );
     await verify(store, storage, label);
   }, 240_000);
 
@@ -331,17 +344,31 @@ afterAll(() => {
   for (const r of results) for (const c of r.codes) codes.set(c, (codes.get(c) ?? 0) + 1);
   console.log(
     `${results.length} interleavings in ${Math.round((performance.now() - started) / 1000)} s; exit codes ${Array.from(codes, ([c, n]) => `${c}: ${n}`).join(", ")}\n` +
-      results.map((r) => `  ${r.backend.padEnd(5)} #${String(r.plan.index + 1).padStart(2)} ${(r.wallMs / 1000).toFixed(1).padStart(5)} s + ${((r.checkMs ?? 0) / 1000).toFixed(1)} s checks  ${describePlan(r.plan)} -> ${r.codes.join(" ")}`).join("\n") +
+      results
+        .map(
+          (r) =>
+            `  ${r.backend.padEnd(5)} #${String(r.plan.index + 1).padStart(2)} ${(r.wallMs / 1000).toFixed(1).padStart(5)} s + ${((r.checkMs ?? 0) / 1000).toFixed(1)} s checks  ${describePlan(r.plan)} -> ${r.codes.join(" ")}`,
+        )
+        .join("\n") +
       `\ntakeovers after a kill:\n${takeovers.map((t) => `  ${t}`).join("\n")}`,
   );
   // The no-wait interleavings are there to see refusals: at least one command must have been refused.
-  const refused = results.filter((r) => !r.plan.wait).flatMap((r) => r.codes).filter((c) => c === 5).length;
-  if (results.filter((r) => !r.plan.wait).length === LOCAL.noWait.length + GCS.noWait.length) expect(refused, "commands refused with LOCK_WAIT_SECONDS=0").toBeGreaterThan(0);
+  const refused = results
+    .filter((r) => !r.plan.wait)
+    .flatMap((r) => r.codes)
+    .filter((c) => c === 5).length;
+  if (results.filter((r) => !r.plan.wait).length === LOCAL.noWait.length + GCS.noWait.length)
+    expect(refused, "commands refused with LOCK_WAIT_SECONDS=0").toBeGreaterThan(0);
 });
 
 describe("concurrent ingest, run, predict and train on a local store", () => {
   const root = (): string => join(dir, "local");
-  interleavingSuite("local", () => planInterleavings(SEED, LOCAL.count, LOCAL.noWait), () => ({ store: root(), storage: createLocalStorage(root()), env: ENV }), results);
+  interleavingSuite(
+    "local",
+    () => planInterleavings(SEED, LOCAL.count, LOCAL.noWait),
+    () => ({ store: root(), storage: createLocalStorage(root()), env: ENV }),
+    results,
+  );
 });
 
 describe("concurrent ingest, run, predict and train on the GCS emulator", () => {
@@ -365,5 +392,10 @@ describe("concurrent ingest, run, predict and train on the GCS emulator", () => 
     await proxy?.stop();
     await emulator?.stop();
   });
-  interleavingSuite("gcs", () => planInterleavings(SEED + 1, GCS.count, GCS.noWait), () => ({ store: `gs://${BUCKET}/store`, storage, env }), results);
+  interleavingSuite(
+    "gcs",
+    () => planInterleavings(SEED + 1, GCS.count, GCS.noWait),
+    () => ({ store: `gs://${BUCKET}/store`, storage, env }),
+    results,
+  );
 });

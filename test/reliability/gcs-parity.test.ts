@@ -22,12 +22,24 @@ const RUN_ID = /(run|backfill)-\d{8}T\d{6}Z-[0-9a-f]{6}/g;
 /** Rows of a table without the columns that name the run, in a fixed order. */
 function rowsOf(table: ColumnTable, order: string[]): object[] {
   const keep = table.columnNames().filter((c) => c !== "run_id");
-  return table.select(keep).orderby(...order).objects();
+  return table
+    .select(keep)
+    .orderby(...order)
+    .objects();
 }
 
 /** The parts of a run manifest that do not depend on when, where or as which run it ran. */
 function stable(m: RunManifest): object {
-  return { asOf: m.asOf, visibleUntil: m.visibleUntil, ingest: m.ingest, validation: { success: m.validation.success, evaluated: m.validation.evaluated }, train: m.train, monitor: m.monitor, predict: m.predict, codeVersion: m.codeVersion };
+  return {
+    asOf: m.asOf,
+    visibleUntil: m.visibleUntil,
+    ingest: m.ingest,
+    validation: { success: m.validation.success, evaluated: m.validation.evaluated },
+    train: m.train,
+    monitor: m.monitor,
+    predict: m.predict,
+    codeVersion: m.codeVersion,
+  };
 }
 
 // The same backfill against the GCS emulator (behind the proxy that enforces the lock's

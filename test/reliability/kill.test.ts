@@ -12,7 +12,19 @@ import { readLock } from "../../src/pipeline/lock/lock.js";
 import { listManifests } from "../../src/pipeline/run/manifest.js";
 import { createLocalStorage } from "../../src/pipeline/storage/local.js";
 import type { Storage } from "../../src/pipeline/storage/storage.js";
-import { checkStore, expectContainsRows, expectUnchanged, FEATURE_MANIFEST, featureRows, HISTORY_KEY, historyRowsOf, immutableKeys, readTable, snapshot, type StoreSummary } from "./store-checks.js";
+import {
+  checkStore,
+  expectContainsRows,
+  expectUnchanged,
+  FEATURE_MANIFEST,
+  featureRows,
+  HISTORY_KEY,
+  historyRowsOf,
+  immutableKeys,
+  readTable,
+  snapshot,
+  type StoreSummary,
+} from "./store-checks.js";
 import { doctorInProcess, type DoctorView } from "./store-ledger.js";
 
 const BIN = fileURLToPath(new URL("../../bin/energy-forecast.js", import.meta.url));
@@ -68,8 +80,17 @@ function runAndKill(args: string[], offsetMs: number): Promise<Outcome> {
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      const lines = stderr.trim().split("\n").filter((l) => l !== "");
-      resolve({ offsetMs, elapsedMs: performance.now() - t0, end: signal === "SIGKILL" ? "killed" : `exit ${code}`, lastLine: lines[lines.length - 1] ?? "(no output yet)", stderr });
+      const lines = stderr
+        .trim()
+        .split("\n")
+        .filter((l) => l !== "");
+      resolve({
+        offsetMs,
+        elapsedMs: performance.now() - t0,
+        end: signal === "SIGKILL" ? "killed" : `exit ${code}`,
+        lastLine: lines[lines.length - 1] ?? "(no output yet)",
+        stderr,
+      });
     });
   });
 }
@@ -138,7 +159,9 @@ describe("SIGKILL during run", () => {
           // told not to wait, is refused with the recovery to apply.
           const locked = await runCli(["--store", store, ...RUN], { ...ENV, LOCK_WAIT_SECONDS: "0" });
           expect(locked.code).toBe(5);
-          expect(locked.stderr).toMatch(/^lock: the store file:\/\/.* is locked by run-\S+ on .* since .* \(expires .*\); wait for it to finish, or delete locks\/run\.json if that run is dead/);
+          expect(locked.stderr).toMatch(
+            /^lock: the store file:\/\/.* is locked by run-\S+ on .* since .* \(expires .*\); wait for it to finish, or delete locks\/run\.json if that run is dead/,
+          );
           lockChecked = true;
         }
         rmSync(lockFile); // the documented recovery: the holder is dead
@@ -167,7 +190,9 @@ describe("SIGKILL during run", () => {
     }
     console.log(
       `full run ${Math.round(fullRunMs)} ms; ${tempFiles(store)} temp files left on disk (not listed); kills:\n` +
-        outcomes.map((o) => `  ${String(o.offsetMs).padStart(5)} ms  ${o.end.padEnd(7)} last log: ${o.lastLine.slice(0, 70)}\n      changed: ${o.changed}`).join("\n"),
+        outcomes
+          .map((o) => `  ${String(o.offsetMs).padStart(5)} ms  ${o.end.padEnd(7)} last log: ${o.lastLine.slice(0, 70)}\n      changed: ${o.changed}`)
+          .join("\n"),
     );
     // Runs that finished first were checked too; most must have been killed for the test to mean anything.
     expect(outcomes.filter((o) => o.end === "killed").length).toBeGreaterThanOrEqual(KILLS / 2);
@@ -178,7 +203,12 @@ describe("SIGKILL during run", () => {
     const next = await runCli(["--store", store, ...RUN, "--json"], ENV);
     expect(next.code, next.stderr).toBe(0);
     const manifest = JSON.parse(next.stdout);
-    expect(manifest).toMatchObject({ status: "succeeded", asOf: "2023-01-29T00:00:00.000Z", train: { trained: true }, predict: { origin: "2023-01-13T23:00:00.000Z", rows: 76 * 24 } });
+    expect(manifest).toMatchObject({
+      status: "succeeded",
+      asOf: "2023-01-29T00:00:00.000Z",
+      train: { trained: true },
+      predict: { origin: "2023-01-13T23:00:00.000Z", rows: 76 * 24 },
+    });
     const final = await checkStore(storage);
     expect(final.manifests.map((m) => m.runId)).toContain(manifest.runId);
     expect(final.production).toBe(manifest.train.version);
@@ -325,8 +355,14 @@ describe("SIGKILL during ingest, train, predict, monitor, backfill and doctor --
     await checkStore(storage, "seasonal-naive-24");
     const doctor = await doctorInProcess(store);
     const report = JSON.parse(doctor.stdout) as DoctorView;
-    const warnings = report.findings.filter((f) => f.severity === "warning" && !(f.area === "history" && /a run without manifest/.test(f.message)) && f.area !== "lock");
-    expect({ code: doctor.code, problems: report.findings.filter((f) => f.severity === "problem"), warnings }, `${label}: doctor`).toEqual({ code: 0, problems: [], warnings: [] });
+    const warnings = report.findings.filter(
+      (f) => f.severity === "warning" && !(f.area === "history" && /a run without manifest/.test(f.message)) && f.area !== "lock",
+    );
+    expect({ code: doctor.code, problems: report.findings.filter((f) => f.severity === "problem"), warnings }, `${label}: doctor`).toEqual({
+      code: 0,
+      problems: [],
+      warnings: [],
+    });
     const after = await state();
     expectUnchanged(before.objects, after.objects, immutableKeys(before.objects));
     expectContainsRows(
@@ -390,10 +426,26 @@ describe("SIGKILL during ingest, train, predict, monitor, backfill and doctor --
     {
       // Two new ticks each attempt; the next backfill runs the ticks the killed one did not complete.
       name: "backfill",
-      args: (k) => ["backfill", "--source", `file:${seedFile()}`, "--from", `2023-01-28T0${2 * k + 2}:00`, "--to", `2023-01-28T0${2 * k + 3}:00`, "--every", "1", "--train", "never"],
+      args: (k) => [
+        "backfill",
+        "--source",
+        `file:${seedFile()}`,
+        "--from",
+        `2023-01-28T0${2 * k + 2}:00`,
+        "--to",
+        `2023-01-28T0${2 * k + 3}:00`,
+        "--every",
+        "1",
+        "--train",
+        "never",
+      ],
       async afterNext(k) {
         const asOfs = (await listManifests(storage)).map((m) => m.asOf);
-        for (const tick of [2 * k + 2, 2 * k + 3]) expect(asOfs.filter((a) => a === `2023-01-28T0${tick}:00:00.000Z`), `complete runs of tick ${tick}`).toHaveLength(1);
+        for (const tick of [2 * k + 2, 2 * k + 3])
+          expect(
+            asOfs.filter((a) => a === `2023-01-28T0${tick}:00:00.000Z`),
+            `complete runs of tick ${tick}`,
+          ).toHaveLength(1);
       },
     },
   ];
@@ -432,7 +484,9 @@ describe("SIGKILL during ingest, train, predict, monitor, backfill and doctor --
     if (left !== undefined && k % 2 === 0) rmSync(join(store, LOCK_KEY));
     const next = await runCli(["--store", store, ...args], EVERY_ENV);
     const waited = next.stderr.includes("lock: the store is locked; waiting up to 30 s");
-    notes.push(`           lock left by ${left?.owner ?? "nobody"}: ${left === undefined ? "-" : k % 2 === 0 ? "deleted" : waited ? "its lease ran out while the next command waited, which then took it over" : "taken over (its lease had run out)"}`);
+    notes.push(
+      `           lock left by ${left?.owner ?? "nobody"}: ${left === undefined ? "-" : k % 2 === 0 ? "deleted" : waited ? "its lease ran out while the next command waited, which then took it over" : "taken over (its lease had run out)"}`,
+    );
     return next;
   }
 
@@ -448,7 +502,10 @@ describe("SIGKILL during ingest, train, predict, monitor, backfill and doctor --
       ["train", ["train", "--search", "none"]],
       ["predict", ["predict", "--as-of", "2023-01-29T00:00"]],
       ["monitor", ["monitor"]],
-      ["backfill", ["backfill", "--source", `file:${seedFile()}`, "--from", "2023-01-28T00:00", "--to", "2023-01-28T01:00", "--every", "1", "--train", "never"]],
+      [
+        "backfill",
+        ["backfill", "--source", `file:${seedFile()}`, "--from", "2023-01-28T00:00", "--to", "2023-01-28T01:00", "--every", "1", "--train", "never"],
+      ],
     ];
     for (const [name, args] of seed) {
       const r = await runCli(["--store", store, ...args], EVERY_ENV);
@@ -472,7 +529,9 @@ describe("SIGKILL during ingest, train, predict, monitor, backfill and doctor --
         const w = await watch(store, command.args(k), offset);
         const label = `${command.name} attempt ${k + 1} killed ${offset} ms after taking the lock`;
         const lastLine = w.end.stderr.trim().split("\n").pop() ?? "";
-        log.push(`  ${command.name.padEnd(8)} ${String(offset).padStart(5)} ms  ${w.killed ? "killed " : `exit ${w.end.code}`}  last log: ${lastLine.slice(0, 90)}`);
+        log.push(
+          `  ${command.name.padEnd(8)} ${String(offset).padStart(5)} ms  ${w.killed ? "killed " : `exit ${w.end.code}`}  last log: ${lastLine.slice(0, 90)}`,
+        );
         log.push(`           changed: ${describeChanges(before.objects, await snapshot(storage))}`);
         if (w.killed) killed++;
         else expect({ code: w.end.code, stderr: w.end.stderr }, `${label}: ended before the kill`).toMatchObject({ code: 0 });
@@ -505,7 +564,9 @@ describe("SIGKILL during ingest, train, predict, monitor, backfill and doctor --
       const offset = killOffset(fractions[k], held);
       const w = await watch(store, ["doctor", "--repair", "--json"], offset);
       const label = `doctor --repair attempt ${k + 1} killed ${offset} ms after taking the lock`;
-      log.push(`  doctor   ${String(offset).padStart(5)} ms  ${w.killed ? "killed " : `exit ${w.end.code}`}  last log: ${(w.end.stderr.trim().split("\n").pop() ?? "").slice(0, 90)}`);
+      log.push(
+        `  doctor   ${String(offset).padStart(5)} ms  ${w.killed ? "killed " : `exit ${w.end.code}`}  last log: ${(w.end.stderr.trim().split("\n").pop() ?? "").slice(0, 90)}`,
+      );
       log.push(`           changed: ${describeChanges(damagedSnapshot, await snapshot(storage))}`);
       if (w.killed) killed++;
       else expect({ code: w.end.code, stderr: w.end.stderr }, `${label}: ended before the kill`).toMatchObject({ code: 0 });

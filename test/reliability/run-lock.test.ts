@@ -79,13 +79,19 @@ describe("withStoreLock", () => {
     );
     // Freed within the wait: the command runs.
     setTimeout(() => void busy.release(), 150);
-    const waited = { ...ctx, config: loadConfig({ LOCK_WAIT_SECONDS: "5", LOCK_POLL_SECONDS: "0.05" }, { store: pathToFileURL(dir).href, logLevel: "silent" }) };
+    const waited = {
+      ...ctx,
+      config: loadConfig({ LOCK_WAIT_SECONDS: "5", LOCK_POLL_SECONDS: "0.05" }, { store: pathToFileURL(dir).href, logLevel: "silent" }),
+    };
     expect(await withStoreLock(waited, "predict-b", async () => "ran")).toBe("ran");
     expect(await storage.exists("locks/run.json")).toBe(false);
   });
 
   it("renews the lease while the command works: a command running for 3 leases keeps the store", async () => {
-    const config = loadConfig({ LOCK_LEASE_SECONDS: "0.6", LOCK_RENEW_SECONDS: "0.1", LOCK_WAIT_SECONDS: "0" }, { store: pathToFileURL(dir).href, logLevel: "silent" });
+    const config = loadConfig(
+      { LOCK_LEASE_SECONDS: "0.6", LOCK_RENEW_SECONDS: "0.1", LOCK_WAIT_SECONDS: "0" },
+      { store: pathToFileURL(dir).href, logLevel: "silent" },
+    );
     const result = await withStoreLock({ ...ctx, config, clock: systemClock }, "train-a", async (store) => {
       for (let i = 0; i < 6; i++) {
         await new Promise((resolve) => setTimeout(resolve, 300));

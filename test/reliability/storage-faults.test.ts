@@ -207,13 +207,23 @@ describe("storage errors during a tick", () => {
       // No manifest for the failed run; its failure record names the step and the cause.
       expect(await inner.exists(runManifestKey(runId))).toBe(false);
       const failure = JSON.parse(new TextDecoder().decode(await inner.read(runFailureKey(runId)))) as RunFailure;
-      expect(failure).toMatchObject({ format: "energy-forecast/run-failure", runId, asOf: "2023-01-29T00:00:00.000Z", step: scenario.step, error: (error as Error).message });
+      expect(failure).toMatchObject({
+        format: "energy-forecast/run-failure",
+        runId,
+        asOf: "2023-01-29T00:00:00.000Z",
+        step: scenario.step,
+        error: (error as Error).message,
+      });
 
       // Everything decodes and links up; what the run did not get to is byte-identical.
       const summary = await checkStore(inner);
       expect(summary.manifests.map((m) => m.runId)).toEqual(["run-base-1", "run-base-2"]);
       const after = await snapshot(inner);
-      expectUnchanged(before, after, Array.from(before.keys()).filter((k) => !scenario.mayChange.some((m) => (typeof m === "string" ? m === k : m.test(k)))));
+      expectUnchanged(
+        before,
+        after,
+        Array.from(before.keys()).filter((k) => !scenario.mayChange.some((m) => (typeof m === "string" ? m === k : m.test(k)))),
+      );
       expectContainsRows(await featureRows(inner), beforeFeatures);
       await scenario.check?.(inner, runId);
 

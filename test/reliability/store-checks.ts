@@ -133,7 +133,14 @@ export async function checkStore(storage: Storage, model = DEFAULT_MODEL): Promi
   if (keys.includes(HISTORY_KEY)) {
     const history = await readTable(storage, HISTORY_KEY);
     historyRows = history.numRows();
-    expect(history.groupby(...historyKeys(history)).count().filter("d => d.count > 1").numRows(), "duplicate forecasts in the history").toBe(0);
+    expect(
+      history
+        .groupby(...historyKeys(history))
+        .count()
+        .filter("d => d.count > 1")
+        .numRows(),
+      "duplicate forecasts in the history",
+    ).toBe(0);
   }
   return { keys, manifests, featureCommit, featureRows, versions, production, historyRows };
 }
@@ -146,7 +153,13 @@ export async function readTable(storage: Storage, key: string): Promise<ColumnTa
 /** Content hash of every object, by key. */
 export async function snapshot(storage: Storage): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const key of await storage.list("")) out.set(key, createHash("sha256").update(await storage.read(key)).digest("hex"));
+  for (const key of await storage.list(""))
+    out.set(
+      key,
+      createHash("sha256")
+        .update(await storage.read(key))
+        .digest("hex"),
+    );
   return out;
 }
 

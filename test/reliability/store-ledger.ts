@@ -31,7 +31,10 @@ export async function expectFeatureRows(storage: Storage, expected: Iterable<str
   expect(stored.length - have.size, `${label}: duplicate feature rows`).toBe(0);
   const lost = Array.from(want).filter((r) => !have.has(r));
   const invented = stored.filter((r) => !want.has(r));
-  expect({ lost: lost.length, invented: invented.length, examples: [...lost.slice(0, 3), ...invented.slice(0, 3)] }, `${label}: feature rows against the committed batches`).toEqual({
+  expect(
+    { lost: lost.length, invented: invented.length, examples: [...lost.slice(0, 3), ...invented.slice(0, 3)] },
+    `${label}: feature rows against the committed batches`,
+  ).toEqual({
     lost: 0,
     invented: 0,
     examples: [],
@@ -52,7 +55,11 @@ export type RunForecastCache = Map<string, Map<string, string>>;
  * Forecast history against the run folders (see the module comment); returns how many run folders
  * and history rows it compared. `cache` keeps the run folders' forecasts between calls on one store.
  */
-export async function expectHistoryMatchesRuns(storage: Storage, label: string, cache: RunForecastCache = new Map()): Promise<{ runs: number; historyRows: number }> {
+export async function expectHistoryMatchesRuns(
+  storage: Storage,
+  label: string,
+  cache: RunForecastCache = new Map(),
+): Promise<{ runs: number; historyRows: number }> {
   const keys = await storage.list("");
   const seriesKeys = await storeKeys(storage);
   const keyNames = seriesKeys.map((k) => k.name);
@@ -84,7 +91,8 @@ export async function expectHistoryMatchesRuns(storage: Storage, label: string, 
     const runId = String(row.run_id);
     const own = byRun.get(runId);
     if (own === undefined) wrong.push(`${forecastId(row, keyNames)} names ${runId}, which has no run folder`);
-    else if (own.get(forecastId(row, keyNames)) !== JSON.stringify(row)) wrong.push(`${forecastId(row, keyNames)} differs from runs/${runId}/predictions.parquet`);
+    else if (own.get(forecastId(row, keyNames)) !== JSON.stringify(row))
+      wrong.push(`${forecastId(row, keyNames)} differs from runs/${runId}/predictions.parquet`);
   }
   expect(wrong.slice(0, 3), `${label}: ${wrong.length} history row(s) that are not their run's forecast`).toEqual([]);
   return { runs: runs.length, historyRows: history.length };

@@ -67,7 +67,10 @@ describe("a storage failure at every mutation of a tick", () => {
           (e: unknown) => e,
         );
         expect((error as Error | undefined)?.message, where).toBe(`storage: injected fault at ${where}`);
-        expect(storage.failures.map((c) => c.key.replace(runId, "run-recording")), where).toEqual([target.key]);
+        expect(
+          storage.failures.map((c) => c.key.replace(runId, "run-recording")),
+          where,
+        ).toEqual([target.key]);
         const manifestWritten = await inner.exists(runManifestKey(runId));
         // Only a manifest write whose response was lost leaves a manifest: the run did complete.
         expect(manifestWritten, where).toBe(when === "after" && target.key.endsWith("/manifest.json") && target.key.startsWith("runs/"));

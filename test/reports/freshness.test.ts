@@ -33,9 +33,17 @@ describe("data freshness on the Overview", () => {
   it("allows a day between daily runs, warns after that, and is red after three days", () => {
     const at = (builtAt: string) => freshness({ ...RUN, builtAt });
     expect(at("2023-01-31T00:00:00.000Z")).toMatchObject({ state: "ok", behindBuild: 25 });
-    expect(at("2023-01-31T01:00:00.000Z")).toMatchObject({ state: "warn", behindBuild: 26, text: "26 h behind what the 15-day publication delay allows at build time" });
+    expect(at("2023-01-31T01:00:00.000Z")).toMatchObject({
+      state: "warn",
+      behindBuild: 26,
+      text: "26 h behind what the 15-day publication delay allows at build time",
+    });
     expect(at("2023-02-01T23:00:00.000Z")).toMatchObject({ state: "warn", behindBuild: 72 });
-    expect(at("2023-02-02T00:00:00.000Z")).toMatchObject({ state: "bad", behindBuild: 73, text: "3 days behind what the 15-day publication delay allows at build time" });
+    expect(at("2023-02-02T00:00:00.000Z")).toMatchObject({
+      state: "bad",
+      behindBuild: 73,
+      text: "3 days behind what the 15-day publication delay allows at build time",
+    });
   });
 
   it("still says when the run itself saw less than it could, and judges data without a run by the build time alone", () => {
@@ -59,7 +67,9 @@ describe("data freshness on the Overview", () => {
     expect(buildTime(" ", now)).toBe("2024-03-01T10:00:00.000Z");
     expect(buildTime("2023-01-30T07:00:00Z", now)).toBe("2023-01-30T07:00:00.000Z");
     expect(buildTime("2023-01-30T08:00+01:00", now)).toBe("2023-01-30T07:00:00.000Z");
-    expect(() => buildTime("2023-01-30", now)).toThrow('REPORT_BUILD_TIME "2023-01-30" is not an ISO time with a zone, such as 2023-01-30T07:00:00Z; unset it to use the current time');
+    expect(() => buildTime("2023-01-30", now)).toThrow(
+      'REPORT_BUILD_TIME "2023-01-30" is not an ISO time with a zone, such as 2023-01-30T07:00:00Z; unset it to use the current time',
+    );
     expect(() => buildTime("yesterday", now)).toThrow("is not an ISO time with a zone");
   });
 });

@@ -16,7 +16,18 @@ import { readFile, writeFile } from "node:fs/promises";
 import { EMBEDDED_DATA_PATH } from "../../src/pipeline/config/paths.js";
 
 /** The dataset flags of the file (`--keys ... --unit MWh`). */
-export const GENERIC_FLAGS = ["--keys", "MunicipalityNo,Branche", "--time", "HourDK", "--time-zone", "Europe/Copenhagen", "--value", "ConsumptionMWh", "--unit", "MWh"];
+export const GENERIC_FLAGS = [
+  "--keys",
+  "MunicipalityNo,Branche",
+  "--time",
+  "HourDK",
+  "--time-zone",
+  "Europe/Copenhagen",
+  "--value",
+  "ConsumptionMWh",
+  "--unit",
+  "MWh",
+];
 
 /** The series that stops reporting, as [MunicipalityNo, Branche]. */
 export const STALE_SERIES = ["751", "Andet"] as const;

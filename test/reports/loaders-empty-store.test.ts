@@ -52,7 +52,10 @@ describe("report loaders on an empty store", () => {
         const out = JSON.parse(r.stdout) as { empty?: { title: string; commands: string[] }; data?: unknown; store: { label: string } };
         expect(out.data, LOADERS[i]).toBeUndefined();
         expect(out.empty?.commands, LOADERS[i]).toContain("npm start");
-        expect(out.empty?.commands.some((c) => c.startsWith("npx energy-forecast backfill")), LOADERS[i]).toBe(true);
+        expect(
+          out.empty?.commands.some((c) => c.startsWith("npx energy-forecast backfill")),
+          LOADERS[i],
+        ).toBe(true);
         // the temporary directory is outside the project: it is described, not printed
         expect(out.store.label).toBe("a local directory (STORE_URI)");
         expect(r.stdout.includes(tmp)).toBe(false);
@@ -63,9 +66,14 @@ describe("report loaders on an empty store", () => {
   it("the download loaders write the files' columns and no rows", async () => {
     const results = await Promise.all(DOWNLOADS.map((name) => runLoader(name, join(tmp, "empty"))));
     results.forEach((r, i) => expect(r.code, `${DOWNLOADS[i]}: ${r.stderr}`).toBe(0));
-    expect(results[0].stdout).toBe("area,consumer_type,series,datetime_utc,origin,step,prediction,lower_80,upper_80,lower_95,upper_95,model,model_version,run_id\n");
+    expect(results[0].stdout).toBe(
+      "area,consumer_type,series,datetime_utc,origin,step,prediction,lower_80,upper_80,lower_95,upper_95,model,model_version,run_id\n",
+    );
     expect(results[2].stdout).toBe("area,consumer_type,series,n,mape,rmspe,coverage_80,coverage_95\n");
-    for (const [i, columns] of [[1, 14], [3, 8]]) {
+    for (const [i, columns] of [
+      [1, 14],
+      [3, 8],
+    ]) {
       const table = readParquet(Buffer.from(results[i].stdout, "latin1"));
       expect([table.numRows(), table.columnNames().length], DOWNLOADS[i]).toEqual([0, columns]);
     }

@@ -45,7 +45,11 @@ describe("the report site on a dataset with string keys in MWh", () => {
     const csv = join(tmp, "municipalities.csv");
     series = await writeGenericCsv(csv);
     const store = join(tmp, "store");
-    const backfill = await runCli(["--store", store, "backfill", "--from", "2023-01-27T00:00", "--to", "2023-01-30T00:00", "--every", "24", "--source", `file:${csv}`, ...GENERIC_FLAGS], {}, tmp);
+    const backfill = await runCli(
+      ["--store", store, "backfill", "--from", "2023-01-27T00:00", "--to", "2023-01-30T00:00", "--every", "24", "--source", `file:${csv}`, ...GENERIC_FLAGS],
+      {},
+      tmp,
+    );
     expect(backfill.code, backfill.stderr).toBe(0);
     // Built long after its 2023 data: the freshness card must say so.
     const build = await buildSite(store, join(tmp, "dist"), { REPORT_BUILD_TIME: "2026-05-01T00:00:00Z" });
@@ -67,9 +71,13 @@ describe("the report site on a dataset with string keys in MWh", () => {
     expect(await page.locator('[data-chart="headline"] .role-axis-title').allTextContents()).toContain("MWh per hour, all series");
     // The stale series is not forecast; the new one is, by the baseline.
     expect(await page.locator('[data-kpi="Data up to"]').getAttribute("class")).toContain("kpi-bad");
-    expect(await page.locator('[data-kpi="Data up to"] .sub').textContent()).toMatch(/^1\d{3} days behind what the \d+-day publication delay allows at build time$/);
+    expect(await page.locator('[data-kpi="Data up to"] .sub').textContent()).toMatch(
+      /^1\d{3} days behind what the \d+-day publication delay allows at build time$/,
+    );
     expect(await page.locator('[data-kpi="Series forecast"] .big').textContent()).toBe(String(series - 1));
-    expect(await page.locator('[data-kpi="Series forecast"] .sub').textContent()).toContain("one per MunicipalityNo × Branche · 1 new by the baseline · 1 stale, not forecast");
+    expect(await page.locator('[data-kpi="Series forecast"] .sub').textContent()).toContain(
+      "one per MunicipalityNo × Branche · 1 new by the baseline · 1 stale, not forecast",
+    );
     const notes = page.locator('table[data-table="series-notes"]');
     expect(await notes.locator("thead th").allTextContents()).toEqual(["", "MunicipalityNo", "Branche", "Series", "Why"]);
     expect(await notes.locator('tr[data-kind="stale"] td').allTextContents()).toEqual([
@@ -101,7 +109,9 @@ describe("the report site on a dataset with string keys in MWh", () => {
     };
 
     await pick(NEW_SERIES);
-    await expect.poll(() => title.textContent(), { timeout: 10_000 }).toMatch(new RegExp(`^${NEW_SERIES.join(" · ")} · latest forecast from .* by the seasonal-naive-24 baseline \\(new series\\)$`));
+    await expect
+      .poll(() => title.textContent(), { timeout: 10_000 })
+      .toMatch(new RegExp(`^${NEW_SERIES.join(" · ")} · latest forecast from .* by the seasonal-naive-24 baseline \\(new series\\)$`));
     // A baseline forecast has no interval: no band, and no warning about one.
     expect(await marks(page, "series", "g.mark-area.role-mark")).toBe(0);
 
@@ -115,7 +125,11 @@ describe("the report site on a dataset with string keys in MWh", () => {
 
   it("Monitoring: the series table has a column per key column, searchable by key value", async () => {
     const { page, problems } = await open("/monitoring", ["mape-time", "mape-step", "coverage", "mape-run"]);
-    expect((await page.locator("form table thead th").allTextContents()).slice(1, 4).map((t) => t.replace(/[▾▴]/, ""))).toEqual(["MunicipalityNo", "Branche", "MAPE"]);
+    expect((await page.locator("form table thead th").allTextContents()).slice(1, 4).map((t) => t.replace(/[▾▴]/, ""))).toEqual([
+      "MunicipalityNo",
+      "Branche",
+      "MAPE",
+    ]);
     // Every series forecast at least once is scored: all but the stale one (never forecast).
     expect(await page.locator("form table tbody tr").count()).toBe(series - 1);
     await page.locator('input[type="search"]').fill("Privat");

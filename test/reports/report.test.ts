@@ -93,7 +93,12 @@ async function readExpected(storeDir: string): Promise<Expected> {
   const validations: ValidationResult[] = [];
   for (const key of await storage.list("validation/")) validations.push(JSON.parse(new TextDecoder().decode(await storage.read(key))) as ValidationResult);
   const latest = validations.sort((a, b) => a.meta.validation_time.localeCompare(b.meta.validation_time))[validations.length - 1];
-  const series = new Set(rowSeriesIds(info.keys.map((k) => history.array(k.name) as ArrayLike<unknown>), history.numRows()));
+  const series = new Set(
+    rowSeriesIds(
+      info.keys.map((k) => history.array(k.name) as ArrayLike<unknown>),
+      history.numRows(),
+    ),
+  );
   return {
     series: series.size,
     origins: new Set(Array.from(history.array("origin") as ArrayLike<number>)).size,
@@ -159,7 +164,14 @@ describe("the report site", () => {
     const keyDir = join(tmp, `credentials-${MARKER}`);
     await mkdir(keyDir);
     const keyFile = join(keyDir, "service-account.json");
-    await writeFile(keyFile, JSON.stringify({ type: "service_account", private_key: `-----BEGIN PRIVATE KEY-----\n${MARKER}-key\n-----END PRIVATE KEY-----\n`, client_email: `${MARKER}@example.iam.gserviceaccount.com` }));
+    await writeFile(
+      keyFile,
+      JSON.stringify({
+        type: "service_account",
+        private_key: `-----BEGIN PRIVATE KEY-----\n${MARKER}-key\n-----END PRIVATE KEY-----\n`,
+        client_email: `${MARKER}@example.iam.gserviceaccount.com`,
+      }),
+    );
     build = await buildSite(store, dist, {
       GOOGLE_APPLICATION_CREDENTIALS: keyFile,
       GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON_PATH: keyFile,
@@ -257,17 +269,27 @@ describe("the report site", () => {
     expect(await rows.count()).toBeGreaterThan(5);
     expect(await page.locator("form table svg.sparkline").count()).toBe(await rows.count());
     // One column per key column, named after it (the first cell of a row is Inputs' own), then the MAPE.
-    expect((await page.locator("form table thead th").allTextContents()).slice(1, 4).map((t) => t.replace(/[▾▴]/, ""))).toEqual(["area", "consumer_type", "MAPE"]);
+    expect((await page.locator("form table thead th").allTextContents()).slice(1, 4).map((t) => t.replace(/[▾▴]/, ""))).toEqual([
+      "area",
+      "consumer_type",
+      "MAPE",
+    ]);
     const mapes = (await page.locator("form table tbody tr td:nth-child(4)").allTextContents()).map((t) => parseFloat(t));
     expect(mapes.length).toBeGreaterThan(5);
     expect(mapes.every(Number.isFinite)).toBe(true);
     expect(mapes).toEqual(mapes.slice().sort((a, b) => b - a));
     // sortable: a click on the MAPE header puts the best series first
     await page.locator("form table thead th", { hasText: "MAPE" }).first().click();
-    await expect.poll(() => page.locator("form table tbody tr td:nth-child(4)").first().textContent(), { timeout: 10_000 }).toBe(`${(expected.bestSeriesMape * 100).toFixed(1)} %`);
+    await expect
+      .poll(() => page.locator("form table tbody tr td:nth-child(4)").first().textContent(), { timeout: 10_000 })
+      .toBe(`${(expected.bestSeriesMape * 100).toFixed(1)} %`);
 
     await page.locator('input[type="search"]').fill("DK2");
-    await expect.poll(async () => (await page.locator("form table tbody tr td:nth-child(2)").allTextContents()).every((t) => t === "DK2 (East Denmark)"), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(async () => (await page.locator("form table tbody tr td:nth-child(2)").allTextContents()).every((t) => t === "DK2 (East Denmark)"), {
+        timeout: 10_000,
+      })
+      .toBe(true);
     await finish("monitoring", page, problems);
   });
 

@@ -42,11 +42,19 @@ describe("series of any dataset in the report", () => {
   });
 
   it("tells series apart by all their key columns, under the dataset's own column names", () => {
-    const table = aq.table({ MunicipalityNo: ["101", "101", "751", "101"], Branche: ["Privat", "Erhverv", "Privat", "Privat"], energy_consumption: [1, 2, 3, 4] });
+    const table = aq.table({
+      MunicipalityNo: ["101", "101", "751", "101"],
+      Branche: ["Privat", "Erhverv", "Privat", "Privat"],
+      energy_consumption: [1, 2, 3, 4],
+    });
     const ids = tableSeriesIds(table, MUNICIPALITIES);
     expect(new Set(ids).size).toBe(3);
     expect(ids[0]).toBe(ids[3]);
-    expect(Array.from(distinctSeries(table, MUNICIPALITIES).values())).toEqual([["101", "Privat"], ["101", "Erhverv"], ["751", "Privat"]]);
+    expect(Array.from(distinctSeries(table, MUNICIPALITIES).values())).toEqual([
+      ["101", "Privat"],
+      ["101", "Erhverv"],
+      ["751", "Privat"],
+    ]);
   });
 
   it("labels a run's stale and new series, and reads manifests written before series came and went", () => {
@@ -59,11 +67,26 @@ describe("series of any dataset in the report", () => {
     } as unknown as RunManifest["predict"];
     expect(runSeriesNotes(predict, MUNICIPALITIES, 1)).toEqual({
       staleCount: 1,
-      stale: [{ key: ["751", "Andet"], parts: ["751", "Andet"], label: "751 · Andet", lastObserved: "2023-01-09T23:00:00.000Z", reason: "no observation at the origin" }],
+      stale: [
+        {
+          key: ["751", "Andet"],
+          parts: ["751", "Andet"],
+          label: "751 · Andet",
+          lastObserved: "2023-01-09T23:00:00.000Z",
+          reason: "no observation at the origin",
+        },
+      ],
       baselineCount: 2,
       baseline: [{ key: ["101", "Andet"], parts: ["København", "Andet"], label: "København · Andet", hours: 143 }],
     });
-    const old = { model: "gbm-blend", modelVersion: 1, origin: "2023-01-10T23:00:00.000Z", horizon: 24, series: 76, rows: 1824 } as unknown as RunManifest["predict"];
+    const old = {
+      model: "gbm-blend",
+      modelVersion: 1,
+      origin: "2023-01-10T23:00:00.000Z",
+      horizon: 24,
+      series: 76,
+      rows: 1824,
+    } as unknown as RunManifest["predict"];
     expect(runSeriesNotes(old, LEGACY_DE35_INFO)).toEqual({ staleCount: 0, stale: [], baselineCount: 0, baseline: [] });
   });
 });

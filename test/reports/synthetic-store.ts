@@ -35,7 +35,12 @@ import { keyColumnsFor, namedKey, type SeriesKey } from "../../src/pipeline/seri
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
-  options: { series: { type: "string", default: "10000" }, days: { type: "string", default: "21" }, ticks: { type: "string", default: "7" }, keys: { type: "string", default: "de35" } },
+  options: {
+    series: { type: "string", default: "10000" },
+    days: { type: "string", default: "21" },
+    ticks: { type: "string", default: "7" },
+    keys: { type: "string", default: "de35" },
+  },
 });
 if (positionals.length !== 1 || !["de35", "strings"].includes(args.keys)) {
   throw new Error("usage: tsx test/reports/synthetic-store.ts <store dir> [--series N] [--days N] [--ticks N] [--keys de35|strings]");
@@ -64,7 +69,8 @@ const columns = keyColumns(spec);
 // The last series stops reporting two days before the end: predict lists it as stale.
 const staleFrom = hours - 48;
 const n = nSeries * hours - (hours - staleFrom);
-const time = new Float64Array(n), value = new Float64Array(n);
+const time = new Float64Array(n),
+  value = new Float64Array(n);
 const rowKeys: SeriesKey[] = new Array(n);
 for (let s = 0, i = 0; s < nSeries; s++) {
   for (let h = 0; h < (s === nSeries - 1 ? staleFrom : hours); h++, i++) {
@@ -84,7 +90,10 @@ log(`feature store: ${n} rows`);
 const lastDay = features.params({ s: lastHour - DAY_MS }).filter((d: { datetime_utc: number }, $: { s: number }) => d.datetime_utc > $.s);
 const result = validate(lastDay, buildFeatureSuite(spec), { columnTypes: Object.fromEntries(featureSchema(columns)), now: new Date() });
 for (const runId of runIds) {
-  await storage.write(`validation/${runId}.json`, JSON.stringify({ ...result, meta: { ...result.meta, run_id: { run_name: runId, run_time: result.meta.validation_time } } }));
+  await storage.write(
+    `validation/${runId}.json`,
+    JSON.stringify({ ...result, meta: { ...result.meta, run_id: { run_name: runId, run_time: result.meta.validation_time } } }),
+  );
 }
 log(`validation: ${result.success ? "passed" : "failed"}`);
 
@@ -95,9 +104,17 @@ const rng = new Rng(11);
 const forecastAt = (o: number) => (o < start + staleFrom * HOUR_MS ? nSeries : nSeries - 1);
 const rows = origins.reduce((total, o) => total + forecastAt(o) * horizon, 0);
 const cols = {
-  datetime_utc: new Float64Array(rows), origin: new Float64Array(rows), step: new Int16Array(rows),
-  prediction: new Float64Array(rows), lower_80: new Float64Array(rows), upper_80: new Float64Array(rows), lower_95: new Float64Array(rows), upper_95: new Float64Array(rows),
-  model: new Array<string>(rows), model_version: new Int32Array(rows), run_id: new Array<string>(rows),
+  datetime_utc: new Float64Array(rows),
+  origin: new Float64Array(rows),
+  step: new Int16Array(rows),
+  prediction: new Float64Array(rows),
+  lower_80: new Float64Array(rows),
+  upper_80: new Float64Array(rows),
+  lower_95: new Float64Array(rows),
+  upper_95: new Float64Array(rows),
+  model: new Array<string>(rows),
+  model_version: new Int32Array(rows),
+  run_id: new Array<string>(rows),
 };
 const forecastKeys: SeriesKey[] = new Array(rows);
 let r = 0;
@@ -127,7 +144,12 @@ origins.forEach((o, k) => {
 });
 const history = aq.table({ ...keyColumnsFor(forecastKeys, columns), ...cols });
 await writeTable(storage, outputKeys.history, history, predictionsSchema(columns));
-await writeTable(storage, outputKeys.predictions, history.params({ o: origins[ticks - 1] }).filter((d: { origin: number }, $: { o: number }) => d.origin === $.o), predictionsSchema(columns));
+await writeTable(
+  storage,
+  outputKeys.predictions,
+  history.params({ o: origins[ticks - 1] }).filter((d: { origin: number }, $: { o: number }) => d.origin === $.o),
+  predictionsSchema(columns),
+);
 log(`forecast history: ${rows} rows`);
 const monitored = await monitor(
   { storage, group, runId: "monitor-synthetic", clock: fixedClock(new Date(lastHour + HOUR_MS)), logger: silentLogger },
@@ -141,32 +163,68 @@ for (const version of [1, 2]) {
   const end = version === 1 ? origins[0] : origins[Math.ceil(ticks / 2)];
   const folds = [3, 2, 1].map((k) => new Date(end - horizon * HOUR_MS - (k - 1) * DAY_MS).toISOString());
   const runId = runIds[version === 1 ? 0 : Math.ceil(ticks / 2)];
-  await storage.write(`experiments/${runId}/trial-001.json`, JSON.stringify({ runId, trial: 1, model: "gbm-blend", params: {}, metrics: { mape: 0.05, rmspe: 0.07, coverage80: 0.8 }, fitSeconds: 1, predictSeconds: 0.1, folds, dataWindow: [new Date(start).toISOString(), new Date(end).toISOString()] }));
-  await registry.register("gbm-blend", { format: "energy-forecast/forecaster", version: 1, kind: "seasonal-naive", name: "seasonal-naive-168", period: 168 }, {
-    createdAt: new Date().toISOString(),
-    kind: "seasonal-naive",
-    trainingWindow: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
-    featureStore: { group: "energy_consumption/v1", commit: 1 },
-    features: ["lag_168"],
-    hyperparameters: {},
-    metrics: { mape: 0.05, rmspe: 0.07, coverage80: 0.8, folds: 3 },
-    runId,
-    codeVersion: "synthetic",
-  });
+  await storage.write(
+    `experiments/${runId}/trial-001.json`,
+    JSON.stringify({
+      runId,
+      trial: 1,
+      model: "gbm-blend",
+      params: {},
+      metrics: { mape: 0.05, rmspe: 0.07, coverage80: 0.8 },
+      fitSeconds: 1,
+      predictSeconds: 0.1,
+      folds,
+      dataWindow: [new Date(start).toISOString(), new Date(end).toISOString()],
+    }),
+  );
+  await registry.register(
+    "gbm-blend",
+    { format: "energy-forecast/forecaster", version: 1, kind: "seasonal-naive", name: "seasonal-naive-168", period: 168 },
+    {
+      createdAt: new Date().toISOString(),
+      kind: "seasonal-naive",
+      trainingWindow: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+      featureStore: { group: "energy_consumption/v1", commit: 1 },
+      features: ["lag_168"],
+      hyperparameters: {},
+      metrics: { mape: 0.05, rmspe: 0.07, coverage80: 0.8, folds: 3 },
+      runId,
+      codeVersion: "synthetic",
+    },
+  );
 }
 await registry.setAlias("gbm-blend", "production", 2);
 
 for (const [k, runId] of runIds.entries()) {
   const asOf = origins[k] + HOUR_MS + 15 * DAY_MS;
   const manifest: RunManifest = {
-    format: "energy-forecast/run-manifest", formatVersion: 1, runId, status: "succeeded",
-    asOf: new Date(asOf).toISOString(), visibleUntil: new Date(origins[k] + HOUR_MS).toISOString(),
-    startedAt: new Date(Date.now() - (ticks - k) * 3_600_000).toISOString(), finishedAt: new Date(Date.now() - (ticks - k) * 3_600_000 + 60_000).toISOString(),
+    format: "energy-forecast/run-manifest",
+    formatVersion: 1,
+    runId,
+    status: "succeeded",
+    asOf: new Date(asOf).toISOString(),
+    visibleUntil: new Date(origins[k] + HOUR_MS).toISOString(),
+    startedAt: new Date(Date.now() - (ticks - k) * 3_600_000).toISOString(),
+    finishedAt: new Date(Date.now() - (ticks - k) * 3_600_000 + 60_000).toISOString(),
     durationsMs: { ingest: 20_000, decide: 10, monitor: 15_000, predict: 20_000, write: 5_000 },
-    ingest: { window: [new Date(start).toISOString(), new Date(origins[k]).toISOString()], rows: n, series: nSeries, added: nSeries * 24, changed: 0, featureStoreCommit: 1 },
+    ingest: {
+      window: [new Date(start).toISOString(), new Date(origins[k]).toISOString()],
+      rows: n,
+      series: nSeries,
+      added: nSeries * 24,
+      changed: 0,
+      featureStoreCommit: 1,
+    },
     validation: { success: true, evaluated: result.statistics.evaluated_expectations, key: `validation/${runId}.json` },
     train: { trained: k === 0 || k === Math.ceil(ticks / 2), reason: "synthetic", model: "gbm-blend", version: k < ticks / 2 ? 1 : 2 },
-    monitor: { forecasts: rows, scored: monitored.report.scored, mape: monitored.report.mape, mape7d: monitored.report.mape7d, coverage80_7d: monitored.report.coverage80_7d, alerts: [] },
+    monitor: {
+      forecasts: rows,
+      scored: monitored.report.scored,
+      mape: monitored.report.mape,
+      mape7d: monitored.report.mape7d,
+      coverage80_7d: monitored.report.coverage80_7d,
+      alerts: [],
+    },
     dataset: { name: info.name, keys: info.keys.map((c) => c.name), unit: info.unit },
     predict: {
       model: "gbm-blend",
@@ -178,7 +236,13 @@ for (const [k, runId] of runIds.entries()) {
       inputRows: n,
       stale:
         forecastAt(origins[k]) < nSeries
-          ? [{ key: namedKey(keys[nSeries - 1], columns), lastObserved: new Date(start + (staleFrom - 1) * HOUR_MS).toISOString(), reason: "no observation at the origin" }]
+          ? [
+              {
+                key: namedKey(keys[nSeries - 1], columns),
+                lastObserved: new Date(start + (staleFrom - 1) * HOUR_MS).toISOString(),
+                reason: "no observation at the origin",
+              },
+            ]
           : [],
       baseline: [],
     },

@@ -75,7 +75,8 @@ export function startCli(args: string[], env: Record<string, string> = {}, optio
   const saw = async (text: string): Promise<void> => {
     const deadline = Date.now() + 60_000;
     while (!stderr.includes(text)) {
-      if (Date.now() > deadline || child.exitCode !== null || child.signalCode !== null) throw new Error(`never saw ${JSON.stringify(text)}; stderr: ${stderr}`);
+      if (Date.now() > deadline || child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`never saw ${JSON.stringify(text)}; stderr: ${stderr}`);
       await sleep(10);
     }
   };

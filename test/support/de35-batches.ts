@@ -31,7 +31,9 @@ let parsed: Parsed | undefined;
 
 function load(): Parsed {
   if (parsed) return parsed;
-  const all = readFileSync(DE35_CSV, "utf8").split(/\r?\n/).filter((l) => l !== "");
+  const all = readFileSync(DE35_CSV, "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l !== "");
   const series: De35Series[] = [];
   const index = new Map<string, number>();
   const seriesOf: number[] = [];

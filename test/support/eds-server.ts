@@ -112,7 +112,9 @@ let cached: EdsRecord[] | undefined;
 /** The genuine CSV as API records (numbers for the code and value columns), loaded once per process. */
 export function de35Records(): EdsRecord[] {
   if (cached) return cached;
-  const lines = readFileSync(DE35_CSV, "utf8").split(/\r?\n/).filter((l) => l !== "");
+  const lines = readFileSync(DE35_CSV, "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l !== "");
   const header = lines[0].split(";");
   cached = lines.slice(1).map((line) => {
     const f = line.split(";");
@@ -162,7 +164,13 @@ export async function startEdsServer(options: { datasets?: Record<string, EdsDat
       logged.retryAfter = retryAfter;
       const windowS = rateLimit!.windowMs / 1000;
       res.writeHead(429, { "content-type": "application/json", "retry-after": retryAfter });
-      res.end(JSON.stringify({ statusCode: 429, error: "Too Many Requests", message: `Rate limit exceeded: ${rateLimit!.requests} request(s) per dataset per ${windowS} s; retry after ${retryAfter} s` }));
+      res.end(
+        JSON.stringify({
+          statusCode: 429,
+          error: "Too Many Requests",
+          message: `Rate limit exceeded: ${rateLimit!.requests} request(s) per dataset per ${windowS} s; retry after ${retryAfter} s`,
+        }),
+      );
       return;
     }
     const index = requests.length - 1;
@@ -410,7 +418,8 @@ function generatedPage(name: string, d: GeneratedDataset, p: URLSearchParams): G
   const columns = [d.timeColumn, "HourDK", ...d.keyColumns, d.valueColumn];
   if ((p.get("timezone") ?? "dk").toLowerCase() !== "utc") return { error: "the local generated dataset answers timezone=utc only" };
   const sortRaw = p.get("sort") ?? "";
-  if (sortRaw.trim().replace(/\s+/g, " ") !== `${d.timeColumn} asc`) return { error: `the local generated dataset is sorted by '${d.timeColumn} asc' only, got sort '${sortRaw}'` };
+  if (sortRaw.trim().replace(/\s+/g, " ") !== `${d.timeColumn} asc`)
+    return { error: `the local generated dataset is sorted by '${d.timeColumn} asc' only, got sort '${sortRaw}'` };
   const hourAt = (key: string, fallback: number): number | { error: string } => {
     const raw = p.get(key);
     if (raw === null) return fallback;
@@ -458,7 +467,9 @@ function generatedPage(name: string, d: GeneratedDataset, p: URLSearchParams): G
     json() {
       // The same text JSON.stringify(body()) gives: fixed fragments per hour and per series.
       const hourText = d.utcTexts.map((t, h) => `{${JSON.stringify(d.timeColumn)}:${JSON.stringify(t)},"HourDK":${JSON.stringify(d.dkTexts[h])},`);
-      const seriesText = d.series.map((key) => d.keyColumns.map((c, k) => `${JSON.stringify(c)}:${JSON.stringify(key[k])},`).join("") + `${JSON.stringify(d.valueColumn)}:`);
+      const seriesText = d.series.map(
+        (key) => d.keyColumns.map((c, k) => `${JSON.stringify(c)}:${JSON.stringify(key[k])},`).join("") + `${JSON.stringify(d.valueColumn)}:`,
+      );
       const parts: string[] = [];
       for (let i = offset; i < stop; i++) {
         const { h, s } = at(i);

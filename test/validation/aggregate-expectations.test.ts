@@ -36,7 +36,10 @@ describe("expect_column_min_to_be_between / expect_column_max_to_be_between", ()
 
   it("observes the maximum", () => {
     expect(check(t, "expect_column_max_to_be_between", { column: "v", max_value: 10 })).toMatchObject({ success: true, result: { observed_value: 7 } });
-    expect(check(t, "expect_column_max_to_be_between", { column: "v", min_value: 0, max_value: 6 })).toMatchObject({ success: false, result: { observed_value: 7 } });
+    expect(check(t, "expect_column_max_to_be_between", { column: "v", min_value: 0, max_value: 6 })).toMatchObject({
+      success: false,
+      result: { observed_value: 7 },
+    });
   });
 
   it("fails on an all-missing column with observed null", () => {

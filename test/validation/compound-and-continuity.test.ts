@@ -8,7 +8,13 @@ describe("expect_compound_columns_to_be_unique", () => {
   it("passes on unique keys", () => {
     const r = check(tbl({ k1: [1, 1, 2], k2: ["a", "b", "a"] }), "expect_compound_columns_to_be_unique", { column_list: ["k1", "k2"] });
     expect(r.success).toBe(true);
-    expect(r.result).toMatchObject({ element_count: 3, missing_count: 0, unexpected_count: 0, partial_unexpected_list: [], details: { duplicate_key_count: 0 } });
+    expect(r.result).toMatchObject({
+      element_count: 3,
+      missing_count: 0,
+      unexpected_count: 0,
+      partial_unexpected_list: [],
+      details: { duplicate_key_count: 0 },
+    });
   });
 
   it("marks every row of a duplicated key and lists the key once with its count", () => {
@@ -46,7 +52,10 @@ describe("expect_compound_columns_to_be_unique", () => {
     for (const c of ["a", "b", "c", "d"]) cols[c] = Array.from({ length: n }, (_, i) => i * 7 + c.charCodeAt(0));
     for (const c of ["a", "b", "c", "d"]) cols[c][n - 1] = cols[c][17];
     const r = check(tbl(cols), "expect_compound_columns_to_be_unique", { column_list: ["a", "b", "c", "d"] });
-    expect(r.result).toMatchObject({ unexpected_count: 2, partial_unexpected_list: [{ a: 17 * 7 + 97, b: 17 * 7 + 98, c: 17 * 7 + 99, d: 17 * 7 + 100, count: 2 }] });
+    expect(r.result).toMatchObject({
+      unexpected_count: 2,
+      partial_unexpected_list: [{ a: 17 * 7 + 97, b: 17 * 7 + 98, c: 17 * 7 + 99, d: 17 * 7 + 100, count: 2 }],
+    });
   });
 });
 

@@ -32,7 +32,10 @@ interface Columns {
 /** The genuine DE35 CSV in canonical columns: a minimal parse, independent of the ingest code. */
 function readGenuine(): Columns {
   const file = readdirSync(DATA_DIR).find((f) => f.endsWith(".csv"))!;
-  const lines = readFileSync(DATA_DIR + file, "utf8").trim().split("\n").slice(1);
+  const lines = readFileSync(DATA_DIR + file, "utf8")
+    .trim()
+    .split("\n")
+    .slice(1);
   const cols: Columns = { datetime_utc: [], area: [], consumer_type: [], energy_consumption: [] };
   for (const line of lines) {
     const [utc, , area, code, value] = line.trim().split(";");
@@ -153,7 +156,13 @@ describe("the feature suite", () => {
     const r = run(cols);
     expect(failedLabels(r)).toEqual(["expect_column_values_to_be_continuous_per_group(datetime_utc, area, consumer_type)"]);
     expect(failedExpectations(r)[0].result.partial_unexpected_list).toEqual([
-      { area: 2, consumer_type: 999, after: new Date(Date.parse("2023-01-01T00:00:00Z") - H).toISOString(), before: "2023-01-01T01:00:00.000Z", missing_steps: 1 },
+      {
+        area: 2,
+        consumer_type: 999,
+        after: new Date(Date.parse("2023-01-01T00:00:00Z") - H).toISOString(),
+        before: "2023-01-01T01:00:00.000Z",
+        missing_steps: 1,
+      },
     ]);
   });
 
@@ -169,7 +178,9 @@ describe("the feature suite", () => {
     const table = readParquet(writeParquet(tbl(genuine as unknown as Record<string, number[]>), FEATURE_SCHEMA), FEATURE_SCHEMA);
     const r = validate(table, readDefaultFeatureSuite(), { now: NOW });
     expect(failedLabels(r)).toEqual([]);
-    const sources = r.results.filter((x) => x.expectation_config.expectation_type === "expect_column_values_to_be_of_type").map((x) => x.result.details?.type_source);
+    const sources = r.results
+      .filter((x) => x.expectation_config.expectation_type === "expect_column_values_to_be_of_type")
+      .map((x) => x.result.details?.type_source);
     expect(sources).toEqual([
       "inferred from column storage (float64)",
       "inferred from column storage (int8)",
@@ -181,7 +192,11 @@ describe("the feature suite", () => {
 
 describe("the feature suite of other datasets", () => {
   const label = (suite: ReturnType<typeof buildFeatureSuite>) =>
-    suite.expectations.map((e) => [e.expectation_type, e.kwargs.column ?? e.kwargs.column_list ?? e.kwargs.value ?? null, e.kwargs.value_set ?? e.kwargs.type_ ?? e.kwargs.group_by ?? null]);
+    suite.expectations.map((e) => [
+      e.expectation_type,
+      e.kwargs.column ?? e.kwargs.column_list ?? e.kwargs.value ?? null,
+      e.kwargs.value_set ?? e.kwargs.type_ ?? e.kwargs.group_by ?? null,
+    ]);
 
   it("checks a string-keyed preset's key columns by name and type, and the one fixed set it has", () => {
     const suite = buildFeatureSuite(loadPreset("consumption-industry"));
@@ -229,7 +244,10 @@ describe("the feature suite of other datasets", () => {
     const suite = buildFeatureSuite(spec);
     expect(suite.meta.dataset).toBe("file");
     expect(suite.expectations.some((e) => e.expectation_type === "expect_column_distinct_values_to_be_in_set")).toBe(false);
-    expect(suite.expectations.find((e) => e.expectation_type === "expect_compound_columns_to_be_unique")?.kwargs.column_list).toEqual(["meter_id", "datetime_utc"]);
+    expect(suite.expectations.find((e) => e.expectation_type === "expect_compound_columns_to_be_unique")?.kwargs.column_list).toEqual([
+      "meter_id",
+      "datetime_utc",
+    ]);
   });
 
   it("accepts a subset of DE35's series: a filtered extract is valid data", () => {

@@ -9,7 +9,9 @@ const T0 = Date.parse("2023-01-10T00:00:00Z");
 const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** A reference of stored series `g` = 1, 2: last stored hour and largest stored value. */
-const stored = (entries: Array<[string, number, number | null]>): SeriesReference => ({ series: new Map(entries.map(([id, last, max]) => [id, { last, max }])) });
+const stored = (entries: Array<[string, number, number | null]>): SeriesReference => ({
+  series: new Map(entries.map(([id, last, max]) => [id, { last, max }])),
+});
 
 function run(table: ColumnTable, type: string, kwargs: Kwargs, reference?: SeriesReference): ExpectationValidationResult {
   return validate(table, suiteOf([type, kwargs]), { now: NOW, reference }).results[0];
@@ -32,7 +34,15 @@ describe("expect_column_values_to_continue_stored_series", () => {
 
   it("passes when each stored series continues right after its last hour (or overlaps it), and without a reference", () => {
     const batch = tbl({ g: [1, 1, 2, 2], t: [T0 + H, T0 + 2 * H, T0 - 5 * H, T0 + H] });
-    const r = run(batch, "expect_column_values_to_continue_stored_series", kwargs, stored([["1", T0, 10], ["2", T0, 10]]));
+    const r = run(
+      batch,
+      "expect_column_values_to_continue_stored_series",
+      kwargs,
+      stored([
+        ["1", T0, 10],
+        ["2", T0, 10],
+      ]),
+    );
     expect(r.success).toBe(true);
     expect(r.result).toEqual({
       observed_value: 0,
@@ -47,11 +57,20 @@ describe("expect_column_values_to_continue_stored_series", () => {
   it("refuses a batch that starts after a live stored series' next hour, naming the missing hours", () => {
     // Series 1 was stored to T0 and the batch starts at T0 + 4 h: three hours would be missing.
     const batch = tbl({ g: [1, 1, 2], t: [T0 + 4 * H, T0 + 5 * H, T0 + H] });
-    const ref = stored([["1", T0, 10], ["2", T0, 10]]);
+    const ref = stored([
+      ["1", T0, 10],
+      ["2", T0, 10],
+    ]);
     const r = run(batch, "expect_column_values_to_continue_stored_series", kwargs, ref);
     expect(r.success).toBe(false);
     expect(r.result.partial_unexpected_list).toEqual([{ g: 1, last_stored: "2023-01-10T00:00Z", first_in_batch: "2023-01-10T04:00Z", missing_steps: 3 }]);
-    expect(r.result.details).toEqual({ stored_series: 2, series_checked: 2, series_with_gap: 1, missing_steps: 3, fill: ["2023-01-10T01:00Z", "2023-01-10T04:00Z"] });
+    expect(r.result.details).toEqual({
+      stored_series: 2,
+      series_checked: 2,
+      series_with_gap: 1,
+      missing_steps: 3,
+      fill: ["2023-01-10T01:00Z", "2023-01-10T04:00Z"],
+    });
     expect(message(batch, "expect_column_values_to_continue_stored_series", kwargs, ref)).toBe(
       "validate: 1 of 1 expectations failed for the batch: expect_column_values_to_continue_stored_series(t, g) 1 of 2 stored series would be left " +
         'with a gap after their last stored hour: the hours 2023-01-10T01:00Z..2023-01-10T04:00Z are missing (3 steps in all), e.g. {"g":1,"last_stored":"2023-01-10T00:00Z","first_in_batch":"2023-01-10T04:00Z","missing_steps":3}; ' +
@@ -75,9 +94,14 @@ describe("expect_column_values_to_continue_stored_series", () => {
 
   it("keys multi-column series like the series module", () => {
     const batch = tbl({ a: ["DK1", "DK1"], b: [111, 112], t: [T0 + H, T0 + 3 * H] });
-    const ref = stored([["DK1\u001f111", T0, 5], ["DK1\u001f112", T0, 5]]);
+    const ref = stored([
+      ["DK1\u001f111", T0, 5],
+      ["DK1\u001f112", T0, 5],
+    ]);
     const r = run(batch, "expect_column_values_to_continue_stored_series", { ...kwargs, group_by: ["a", "b"] }, ref);
-    expect(r.result.partial_unexpected_list).toEqual([{ a: "DK1", b: 112, last_stored: "2023-01-10T00:00Z", first_in_batch: "2023-01-10T03:00Z", missing_steps: 2 }]);
+    expect(r.result.partial_unexpected_list).toEqual([
+      { a: "DK1", b: 112, last_stored: "2023-01-10T00:00Z", first_in_batch: "2023-01-10T03:00Z", missing_steps: 2 },
+    ]);
   });
 });
 
@@ -93,7 +117,11 @@ describe("expect_column_values_to_be_visible", () => {
   it("refuses a row dated at or after it, listed as a time", () => {
     const batch = tbl({ t: [T0, Date.parse("2023-01-15T00:00:00Z"), Date.parse("2099-01-01T00:00:00Z")] });
     const r = run(batch, "expect_column_values_to_be_visible", kwargs);
-    expect(r.result).toMatchObject({ unexpected_count: 2, partial_unexpected_list: ["2023-01-15T00:00Z", "2099-01-01T00:00Z"], partial_unexpected_index_list: [1, 2] });
+    expect(r.result).toMatchObject({
+      unexpected_count: 2,
+      partial_unexpected_list: ["2023-01-15T00:00Z", "2099-01-01T00:00Z"],
+      partial_unexpected_index_list: [1, 2],
+    });
     expect(message(batch, "expect_column_values_to_be_visible", kwargs)).toBe(
       "validate: 1 of 1 expectations failed for the batch: expect_column_values_to_be_visible(t) 2 of 3 rows (66.7%) are dated at or after the visible time 2023-01-15T00:00Z, " +
         "e.g. [2023-01-15T00:00Z, 2099-01-01T00:00Z]; fix the source data or the suite",
@@ -149,7 +177,9 @@ describe("expect_column_values_to_be_plausible", () => {
   });
 
   it("refuses a max_ratio between 0 and 1 when the suite is loaded", () => {
-    expect(() => run(tbl({ g: [1], v: [1] }), "expect_column_values_to_be_plausible", { column: "v", group_by: ["g"], max_ratio: 0.5, absolute_max: 1 })).toThrow(
+    expect(() =>
+      run(tbl({ g: [1], v: [1] }), "expect_column_values_to_be_plausible", { column: "v", group_by: ["g"], max_ratio: 0.5, absolute_max: 1 }),
+    ).toThrow(
       'config: suite "test" is invalid: expectations[0] (expect_column_values_to_be_plausible): max_ratio must be 0 (off) or at least 1, got 0.5; fix the suite',
     );
   });
@@ -157,7 +187,11 @@ describe("expect_column_values_to_be_plausible", () => {
 
 describe("assertValid", () => {
   it("ends with the caller's advice when given", () => {
-    const result = validate(tbl({ t: [Date.parse("2099-01-01T00:00:00Z")] }), suiteOf(["expect_column_values_to_be_visible", { column: "t", visible_until: "2023-01-15T00:00Z" }]), { now: NOW });
+    const result = validate(
+      tbl({ t: [Date.parse("2099-01-01T00:00:00Z")] }),
+      suiteOf(["expect_column_values_to_be_visible", { column: "t", visible_until: "2023-01-15T00:00Z" }]),
+      { now: NOW },
+    );
     expect(() => assertValid(result, "x", undefined, "remove the row")).toThrow(/; remove the row$/);
   });
 });

@@ -27,7 +27,9 @@ describe("validate", () => {
   });
 
   it("computes statistics and overall success", () => {
-    const r = validate(tbl({ a: [1] }), suiteOf(["expect_table_column_count_to_equal", { value: 1 }], ["expect_table_column_count_to_equal", { value: 2 }]), { now: NOW });
+    const r = validate(tbl({ a: [1] }), suiteOf(["expect_table_column_count_to_equal", { value: 1 }], ["expect_table_column_count_to_equal", { value: 2 }]), {
+      now: NOW,
+    });
     expect(r.success).toBe(false);
     expect(r.statistics).toEqual({ evaluated_expectations: 2, successful_expectations: 1, unsuccessful_expectations: 1, success_percent: 50 });
     expect(r.evaluation_parameters).toEqual({});
@@ -64,7 +66,13 @@ describe("validate", () => {
     const t = tbl({ v: [1, -1, 2] });
     const suite = suiteOf(["expect_column_min_to_be_between", { column: "v", min_value: 0 }], ["expect_table_row_count_to_be_between", { max_value: 2 }]);
     expect(validate(t, suite, { now: NOW }).success).toBe(false);
-    expect(validate(t.filter((d: { v: number }) => d.v >= 0), suite, { now: NOW }).success).toBe(true);
+    expect(
+      validate(
+        t.filter((d: { v: number }) => d.v >= 0),
+        suite,
+        { now: NOW },
+      ).success,
+    ).toBe(true);
   });
 
   it("throws a ConfigError for a malformed suite instead of reporting", () => {

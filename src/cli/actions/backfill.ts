@@ -1,5 +1,16 @@
 import type { Command } from "commander";
-import { ExitCode, HOUR_MS, PipelineError, checkTimeOrder, formatInstant, listManifests, openSource, parseInstant, runTick, stepContext } from "../../pipeline/index.js";
+import {
+  ExitCode,
+  HOUR_MS,
+  PipelineError,
+  checkTimeOrder,
+  formatInstant,
+  listManifests,
+  openSource,
+  parseInstant,
+  runTick,
+  stepContext,
+} from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";
@@ -40,7 +51,10 @@ export async function backfillAction(flags: BackfillFlags, command: Command): Pr
         manifest = await runTick(stepContext(ctx, { runId, storage }), { ...options, config: ctx.config, source, asOf });
       } catch (error) {
         progress.done();
-        throw new PipelineError("backfill", `tick ${formatInstant(asOf)} failed (run ${runId}); earlier ticks are kept, fix the cause and rerun to resume`, { cause: error, exitCode: (error as { exitCode?: number }).exitCode });
+        throw new PipelineError("backfill", `tick ${formatInstant(asOf)} failed (run ${runId}); earlier ticks are kept, fix the cause and rerun to resume`, {
+          cause: error,
+          exitCode: (error as { exitCode?: number }).exitCode,
+        });
       }
       alerts += manifest.monitor.alerts.length > 0 ? 1 : 0;
       const mape = manifest.monitor.mape7d === null ? "-" : `${(manifest.monitor.mape7d * 100).toFixed(2)}%`;

@@ -1,5 +1,19 @@
 import type { Command } from "commander";
-import { ConfigError, DEFAULT_MODEL, MODEL_NAMES, backtestJson, checkHorizon, checkTimeOrder, createForecaster, fileSource, formatBacktest, loadSourcePanel, parseInstant, runBacktest, type Breakdown } from "../../pipeline/index.js";
+import {
+  ConfigError,
+  DEFAULT_MODEL,
+  MODEL_NAMES,
+  backtestJson,
+  checkHorizon,
+  checkTimeOrder,
+  createForecaster,
+  fileSource,
+  formatBacktest,
+  loadSourcePanel,
+  parseInstant,
+  runBacktest,
+  type Breakdown,
+} from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 
@@ -20,7 +34,13 @@ export async function backtestAction(flags: BacktestFlags, cmd: Command): Promis
   const every = wholeHours(flags.every, "--every");
   const horizon = wholeHours(flags.horizon, "--horizon");
   checkTimeOrder(from, to);
-  const names = flags.models === undefined ? [...MODEL_NAMES] : flags.models.split(",").map((s) => s.trim()).filter(Boolean);
+  const names =
+    flags.models === undefined
+      ? [...MODEL_NAMES]
+      : flags.models
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
   if (names.length === 0) throw new ConfigError(`--models needs at least one name; known models: ${MODEL_NAMES.join(", ")}`);
   for (const name of names) createForecaster(name); // fail on an unknown name before loading data
   const by = parseBreakdowns(flags.by);
@@ -37,7 +57,9 @@ export async function backtestAction(flags: BacktestFlags, cmd: Command): Promis
     names.map((name) => ({ name, create: () => createForecaster(name) })),
     { from, to, every, horizon, logger: ctx.logger },
   );
-  process.stdout.write(flags.json ? JSON.stringify(backtestJson(result, DEFAULT_MODEL, by)) + "\n" : formatBacktest(result, source.description, DEFAULT_MODEL, by));
+  process.stdout.write(
+    flags.json ? JSON.stringify(backtestJson(result, DEFAULT_MODEL, by)) + "\n" : formatBacktest(result, source.description, DEFAULT_MODEL, by),
+  );
 }
 
 function wholeHours(raw: string, name: string): number {

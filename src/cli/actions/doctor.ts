@@ -13,7 +13,13 @@ export interface DoctorFlags {
 export async function doctorAction(flags: DoctorFlags, cmd: Command): Promise<void> {
   const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
   const runId = ctx.newRunId("doctor");
-  const options = (): DoctorOptions => ({ now: ctx.clock.now(), runId, group: ctx.config.featureGroup, logger: ctx.logger, windowDays: ctx.config.historyWindowDays });
+  const options = (): DoctorOptions => ({
+    now: ctx.clock.now(),
+    runId,
+    group: ctx.config.featureGroup,
+    logger: ctx.logger,
+    windowDays: ctx.config.historyWindowDays,
+  });
   let report: DoctorReport;
   if (flags.repair) {
     // Repairs write only through the lease's storage, which refuses to write once the lock is lost.

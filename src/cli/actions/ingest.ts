@@ -37,11 +37,16 @@ export function formatIngestReport(r: IngestReport, store: string): string {
     `  window      ${r.window.extracted[0]} .. ${r.window.extracted[1]}${r.window.coverage < 1 ? ` (short: ${(r.window.coverage * 100).toFixed(1)}% of the requested window)` : ""}`,
     `  extracted   ${r.rows} rows, ${r.series} series${r.requests !== undefined ? ` in ${r.requests} request(s)` : ""}${r.incremental ? ` (incremental after ${r.incremental.storeLatest.slice(0, 16)}Z, ${r.incremental.revisionHours} h revision overlap)` : ""}`,
     ...(r.transform.dst.nonexistent + r.transform.dst.repeated > 0
-      ? [`  local time  ${r.transform.dst.nonexistent} nonexistent wall time(s) read as the next hour, ${r.transform.dst.repeated} repeated hour reading(s) read as the later instant`]
+      ? [
+          `  local time  ${r.transform.dst.nonexistent} nonexistent wall time(s) read as the next hour, ${r.transform.dst.repeated} repeated hour reading(s) read as the later instant`,
+        ]
       : []),
     `  validation  passed ${r.validation.evaluated} expectations (${r.validation.key})`,
     `  store       ${store} feature group ${fs.group}, commit ${fs.commit}: ${fs.added} added, ${fs.changed} changed, ${fs.unchanged} unchanged; ${fs.totalRows} rows in total`,
-    ...(fs.damaged ?? []).map((d) => `  repaired    day ${d.day}: partition ${d.key} was ${d.damage === "missing" ? "missing" : "corrupt"}${d.setAside ? ` (set aside as ${d.setAside})` : ""}; the day now holds this batch's rows`),
+    ...(fs.damaged ?? []).map(
+      (d) =>
+        `  repaired    day ${d.day}: partition ${d.key} was ${d.damage === "missing" ? "missing" : "corrupt"}${d.setAside ? ` (set aside as ${d.setAside})` : ""}; the day now holds this batch's rows`,
+    ),
     "",
   ].join("\n");
 }

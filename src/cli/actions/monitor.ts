@@ -25,7 +25,11 @@ export async function monitorAction(flags: MonitorFlags, cmd: Command): Promise<
   const asOfUntil = flags.asOf === undefined ? undefined : await visibleUntilFor(ctx, flags.asOf, "monitor");
   const runId = ctx.newRunId("monitor");
   const { report } = await withStoreLock(ctx, runId, async (storage) =>
-    monitor(stepContext(ctx, { runId, storage }), { visibleUntil: asOfUntil ?? (await visibleUntilFor(ctx, undefined, "monitor")), policy, windowDays: ctx.config.historyWindowDays }),
+    monitor(stepContext(ctx, { runId, storage }), {
+      visibleUntil: asOfUntil ?? (await visibleUntilFor(ctx, undefined, "monitor")),
+      policy,
+      windowDays: ctx.config.historyWindowDays,
+    }),
   );
   process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatMonitorReport(report));
   if (flags.failOnAlert && report.alerts.length > 0) throw new QuietExit(ExitCode.alert);

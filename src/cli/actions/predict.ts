@@ -1,5 +1,15 @@
 import type { Command } from "commander";
-import { FeatureStore, HOUR_MS, PipelineError, checkHorizon, parseInstant, predict, stepContext, visibleUntil, writePredictionOutputs } from "../../pipeline/index.js";
+import {
+  FeatureStore,
+  HOUR_MS,
+  PipelineError,
+  checkHorizon,
+  parseInstant,
+  predict,
+  stepContext,
+  visibleUntil,
+  writePredictionOutputs,
+} from "../../pipeline/index.js";
 import { createContext, type CliContext, type GlobalOptions } from "../context.js";
 import { wholeHoursFlag } from "../options.js";
 import { withStoreLock } from "../lock.js";
@@ -16,7 +26,9 @@ export async function predictAction(flags: PredictFlags, cmd: Command): Promise<
   const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
   const runId = ctx.newRunId("predict");
   // The flags are read before the lock is taken, so a usage error never waits for the store.
-  const horizon = flags.horizon ? checkHorizon(wholeHoursFlag(flags.horizon, "--horizon"), "--horizon", ctx.config.forecast.maxHorizon) : ctx.config.forecast.horizon;
+  const horizon = flags.horizon
+    ? checkHorizon(wholeHoursFlag(flags.horizon, "--horizon"), "--horizon", ctx.config.forecast.maxHorizon)
+    : ctx.config.forecast.horizon;
   const asOfUntil = flags.asOf === undefined ? undefined : await visibleUntilFor(ctx, flags.asOf);
   const { result, written } = await withStoreLock(ctx, runId, async (storage) => {
     // Without --as-of, the newest stored hour is read under the lock: a concurrent ingest has finished.
@@ -28,7 +40,10 @@ export async function predictAction(flags: PredictFlags, cmd: Command): Promise<
       horizon,
       lookbackDays: ctx.config.forecast.lookbackDays,
     });
-    return { result: predicted, written: await writePredictionOutputs(storage, runId, predicted.tables, predicted.keys, { windowDays: ctx.config.historyWindowDays }) };
+    return {
+      result: predicted,
+      written: await writePredictionOutputs(storage, runId, predicted.tables, predicted.keys, { windowDays: ctx.config.historyWindowDays }),
+    };
   });
   const report = { runId, ...result.report, historyRows: written.historyRows, replacedRows: written.replaced };
   process.stdout.write(

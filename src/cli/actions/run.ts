@@ -36,7 +36,9 @@ export function formatManifest(m: RunManifest): string {
     `  predict   ${m.predict.series} series x ${m.predict.horizon} h from ${m.predict.origin.slice(0, 16)}Z with v${m.predict.modelVersion}` +
       (m.predict.baseline?.length ? `; ${m.predict.baseline.length} new series by the baseline` : "") +
       (m.predict.stale?.length ? `; ${m.predict.stale.length} stale series not forecast` : ""),
-    `  took      ${Object.entries(m.durationsMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}`,
+    `  took      ${Object.entries(m.durationsMs)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+      .join(", ")}`,
     "",
   ].join("\n");
 }

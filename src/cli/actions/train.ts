@@ -1,5 +1,17 @@
 import type { Command } from "commander";
-import { ConfigError, DEFAULT_SEARCH_SPACE, checkHorizon, forecasterFactory, gridTrials, parseInstant, randomTrials, stepContext, train, type TrainReport, type Trial } from "../../pipeline/index.js";
+import {
+  ConfigError,
+  DEFAULT_SEARCH_SPACE,
+  checkHorizon,
+  forecasterFactory,
+  gridTrials,
+  parseInstant,
+  randomTrials,
+  stepContext,
+  train,
+  type TrainReport,
+  type Trial,
+} from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { wholeHoursFlag } from "../options.js";
 import { withStoreLock } from "../lock.js";
@@ -30,7 +42,9 @@ export async function trainAction(flags: TrainFlags, cmd: Command): Promise<void
     trials,
     folds: flags.folds ? wholeHoursFlag(flags.folds, "--folds") : ctx.config.forecast.folds,
     every: wholeHoursFlag(flags.every, "--every"),
-    horizon: flags.horizon ? checkHorizon(wholeHoursFlag(flags.horizon, "--horizon"), "--horizon", ctx.config.forecast.maxHorizon) : ctx.config.forecast.horizon,
+    horizon: flags.horizon
+      ? checkHorizon(wholeHoursFlag(flags.horizon, "--horizon"), "--horizon", ctx.config.forecast.maxHorizon)
+      : ctx.config.forecast.horizon,
     visibleUntil: flags.visibleUntil ? parseInstant(flags.visibleUntil, "--visible-until") : undefined,
     alias: flags.alias === false ? undefined : flags.alias,
   };
@@ -55,9 +69,14 @@ function searchTrials(flags: TrainFlags): Trial[] {
 export function formatTrainReport(r: TrainReport): string {
   const lines = [`train ${r.runId}: ${r.trials.length} trial(s) on folds ${r.best.folds.map((f) => f.slice(0, 16)).join(", ")}`];
   for (const t of r.trials) {
-    lines.push(`  ${t === r.best ? "*" : " "} trial ${t.trial}  MAPE ${(t.metrics.mape * 100).toFixed(2)}%  RMSPE ${(t.metrics.rmspe * 100).toFixed(2)}%  fit ${t.fitSeconds.toFixed(1)} s  ${JSON.stringify(t.params)}`);
+    lines.push(
+      `  ${t === r.best ? "*" : " "} trial ${t.trial}  MAPE ${(t.metrics.mape * 100).toFixed(2)}%  RMSPE ${(t.metrics.rmspe * 100).toFixed(2)}%  fit ${t.fitSeconds.toFixed(1)} s  ${JSON.stringify(t.params)}`,
+    );
   }
   const m = r.registered;
-  lines.push(`registered ${m.name} v${m.version} (trained on ${m.trainingWindow.start.slice(0, 16)} .. ${m.trainingWindow.end.slice(0, 16)}, feature store commit ${m.featureStore.commit})`, "");
+  lines.push(
+    `registered ${m.name} v${m.version} (trained on ${m.trainingWindow.start.slice(0, 16)} .. ${m.trainingWindow.end.slice(0, 16)}, feature store commit ${m.featureStore.commit})`,
+    "",
+  );
   return lines.join("\n");
 }

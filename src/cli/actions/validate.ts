@@ -1,7 +1,24 @@
 import type { Command } from "commander";
 import type { ColumnTable } from "arquero";
 import { existsSync, readFileSync } from "node:fs";
-import { ConfigError, ExitCode, FeatureStore, PipelineError, buildFeatureSuite, checkTimeOrder, featureSchema, fileSource, keyColumns, loadSuite, parquetSchema, parseInstant, readParquet, renderValidationSummary, transformRaw, validate } from "../../pipeline/index.js";
+import {
+  ConfigError,
+  ExitCode,
+  FeatureStore,
+  PipelineError,
+  buildFeatureSuite,
+  checkTimeOrder,
+  featureSchema,
+  fileSource,
+  keyColumns,
+  loadSuite,
+  parquetSchema,
+  parseInstant,
+  readParquet,
+  renderValidationSummary,
+  transformRaw,
+  validate,
+} from "../../pipeline/index.js";
 import { createContext, type GlobalOptions } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";
@@ -25,13 +42,17 @@ export async function validateAction(flags: ValidateFlags, cmd: Command): Promis
     table = await loadFile(flags.file, ctx.config.dataset);
     what = flags.file;
   } else {
-    const range = flags.from || flags.to
-      ? { start: flags.from ? parseInstant(flags.from, "--from") : -Infinity, end: flags.to ? parseInstant(flags.to, "--to") : Infinity }
-      : undefined;
+    const range =
+      flags.from || flags.to
+        ? { start: flags.from ? parseInstant(flags.from, "--from") : -Infinity, end: flags.to ? parseInstant(flags.to, "--to") : Infinity }
+        : undefined;
     if (range && flags.from && flags.to) checkTimeOrder(range.start, range.end, { endExcluded: true });
     const store = new FeatureStore(ctx.storage, ctx.config.featureGroup);
     if (!(await store.manifest())) {
-      throw new PipelineError("validate", `feature group ${ctx.config.featureGroup.name}/v${ctx.config.featureGroup.version} is empty in ${ctx.storage.uri}; run energy-forecast ingest first or pass --file`);
+      throw new PipelineError(
+        "validate",
+        `feature group ${ctx.config.featureGroup.name}/v${ctx.config.featureGroup.version} is empty in ${ctx.storage.uri}; run energy-forecast ingest first or pass --file`,
+      );
     }
     table = await store.read(range);
     what = `${ctx.storage.uri} feature group ${ctx.config.featureGroup.name}/v${ctx.config.featureGroup.version}`;
@@ -60,7 +81,9 @@ async function loadFile(path: string, spec: Parameters<typeof transformRaw>[1]):
     try {
       columns = parquetSchema(bytes).map(([name]) => name);
     } catch (cause) {
-      throw new PipelineError("validate", `--file "${path}" is not a readable parquet file (${(cause as Error).message}); pass an intact CSV or parquet file`, { cause });
+      throw new PipelineError("validate", `--file "${path}" is not a readable parquet file (${(cause as Error).message}); pass an intact CSV or parquet file`, {
+        cause,
+      });
     }
     if (columns.includes("datetime_utc")) return readParquet(bytes, undefined, path);
   }

@@ -18,7 +18,10 @@ export function registerBacktest(program: Command): void {
       "--json",
       'print {"origins","horizon","models":[{"name","mape","meanSeriesMape","medianSeriesMape","rmspe","coverage80","fitSeconds","predictSeconds","byOrigin":[{"origin","mape","rmspe","coverage80","n"}]}],"default"} (errors as fractions; mape pooled over points, the series ones over per-series MAPEs)',
     )
-    .option("--by <breakdowns>", 'add breakdowns to the table: horizon, series (comma-separated; origin is always shown); with --json, each model gets "byStep" or "bySeries" ({"key":{<key column>:<value>}})')
+    .option(
+      "--by <breakdowns>",
+      'add breakdowns to the table: horizon, series (comma-separated; origin is always shown); with --json, each model gets "byStep" or "bySeries" ({"key":{<key column>:<value>}})',
+    )
     .addHelpText("after", "\nOrigins whose horizon runs past the data are skipped. Exit codes: 0 ok, 1 failure, 2 bad usage.")
     .action(async (flags: BacktestFlags, cmd: Command) => (await import("../actions/backtest.js")).backtestAction(flags, cmd));
 }

@@ -10,6 +10,9 @@ export function registerIngest(program: Command): void {
     .option("--days-export <days>", "export window N in days (env EXPORT_DAYS; default 30)")
     .option("--json", "print the run report as JSON on stdout")
     .option("--full", "extract the whole window, not only the hours after the store's latest: re-ingests a day whose partition file is damaged or missing")
-    .addHelpText("after", "\nExit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 validation failed (extract quarantined), 5 the store is locked by another command.")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 ok, 1 failure, 2 bad usage or configuration, 3 validation failed (extract quarantined), 5 the store is locked by another command.",
+    )
     .action(async (flags: IngestFlags, cmd: Command) => (await import("../actions/ingest.js")).ingestAction(flags, cmd));
 }

@@ -14,6 +14,9 @@ export function registerRun(program: Command): void {
   addSourceOptions(cmd);
   for (const [flag, help] of tickFlagsHelp()) cmd.option(flag, help);
   cmd
-    .addHelpText("after", `\nExit codes: 0 ok, 1 failure, 2 bad usage, 3 validation failed, ${ExitCode.alert} alert (with --fail-on-alert), ${ExitCode.locked} another command holds the store's lock, or this run lost it.`)
+    .addHelpText(
+      "after",
+      `\nExit codes: 0 ok, 1 failure, 2 bad usage, 3 validation failed, ${ExitCode.alert} alert (with --fail-on-alert), ${ExitCode.locked} another command holds the store's lock, or this run lost it.`,
+    )
     .action(async (flags: RunFlags, command: Command) => (await import("../actions/run.js")).runAction(flags, command));
 }

@@ -83,14 +83,29 @@ export function runBacktest(panel: Panel, models: ModelEntry[], options: Backtes
     const w = origins[0] - k * horizon * HOUR_MS;
     if (w >= panel.start) warmupOrigins.push(w);
   }
-  const result: BacktestResult = { plan: { from: options.from, to: options.to, every: options.every, horizon }, origins, skippedPastData, skippedBeforeData, warmupOrigins, models: [] };
+  const result: BacktestResult = {
+    plan: { from: options.from, to: options.to, every: options.every, horizon },
+    origins,
+    skippedPastData,
+    skippedBeforeData,
+    warmupOrigins,
+    models: [],
+  };
   for (const entry of models) {
     result.models.push(backtestModel(panel, entry, origins, warmupOrigins, horizon, timer, options));
   }
   return result;
 }
 
-function backtestModel(panel: Panel, entry: ModelEntry, origins: number[], warmups: number[], horizon: number, timer: () => number, options: BacktestOptions): ModelBacktest {
+function backtestModel(
+  panel: Panel,
+  entry: ModelEntry,
+  origins: number[],
+  warmups: number[],
+  horizon: number,
+  timer: () => number,
+  options: BacktestOptions,
+): ModelBacktest {
   const total = new ErrorAccumulator();
   const steps = Array.from({ length: horizon }, () => new ErrorAccumulator());
   const series = panel.keys.map(() => new ErrorAccumulator());

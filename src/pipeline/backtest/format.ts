@@ -72,13 +72,17 @@ export function formatBacktest(r: BacktestResult, source: string, defaultModel: 
   const lines: string[] = [];
   const o = r.origins;
   lines.push(`backtest of ${source}`);
-  lines.push(`  origins    ${o.length}: ${formatInstant(o[0])} .. ${formatInstant(o[o.length - 1])} every ${r.plan.every} h, horizon ${r.plan.horizon} h; each fits on the history up to its origin`);
+  lines.push(
+    `  origins    ${o.length}: ${formatInstant(o[0])} .. ${formatInstant(o[o.length - 1])} every ${r.plan.every} h, horizon ${r.plan.horizon} h; each fits on the history up to its origin`,
+  );
   const skipped = [
     r.skippedPastData.length > 0 ? `${r.skippedPastData.length} whose horizon runs past the data (${r.skippedPastData.map(formatInstant).join(", ")})` : "",
     r.skippedBeforeData.length > 0 ? `${r.skippedBeforeData.length} before the data` : "",
   ].filter(Boolean);
   if (skipped.length > 0) lines.push(`  skipped    ${skipped.join("; ")}`);
-  lines.push(`  intervals  conformal, per step, from residuals known at each origin${r.warmupOrigins.length > 0 ? ` (warm-up origin ${r.warmupOrigins.map(formatInstant).join(", ")})` : ""}`);
+  lines.push(
+    `  intervals  conformal, per step, from residuals known at each origin${r.warmupOrigins.length > 0 ? ` (warm-up origin ${r.warmupOrigins.map(formatInstant).join(", ")})` : ""}`,
+  );
   lines.push("");
   const rows = r.models.map((m) => [
     m.name + (m.name === defaultModel ? " *" : ""),
@@ -93,11 +97,18 @@ export function formatBacktest(r: BacktestResult, source: string, defaultModel: 
     m.missing > 0 ? String(m.missing) : "",
   ]);
   lines.push(...table(["model", "MAPE", "series mean", "series median", "RMSPE", "cover80", "cover95", "fit s", "predict s", "missing"], rows));
-  lines.push(`  (* = ${defaultModel}, the default model) MAPE, RMSPE and coverages pooled over the (series, hour) points; series mean/median: of each series' own MAPE`);
+  lines.push(
+    `  (* = ${defaultModel}, the default model) MAPE, RMSPE and coverages pooled over the (series, hour) points; series mean/median: of each series' own MAPE`,
+  );
   lines.push("  times summed over every fit and forecast, warm-up included");
   // Always shown: a pooled figure over a few origins can hide one day the model got badly wrong.
   lines.push("", "MAPE by origin");
-  lines.push(...table(["origin", ...r.models.map((m) => m.name)], o.map((t, i) => [formatInstant(t), ...r.models.map((m) => pct(m.byOrigin[i].mape))])));
+  lines.push(
+    ...table(
+      ["origin", ...r.models.map((m) => m.name)],
+      o.map((t, i) => [formatInstant(t), ...r.models.map((m) => pct(m.byOrigin[i].mape))]),
+    ),
+  );
   if (by.includes("horizon")) {
     lines.push("", "MAPE (and 80 % coverage) by horizon step");
     const steps = r.models[0]?.byStep.length ?? 0;

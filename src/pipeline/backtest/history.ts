@@ -12,7 +12,10 @@ import { transformRaw } from "../ingest/transform.js";
 export async function loadSourcePanel(source: Source, spec: DatasetSpec, filter?: SeriesFilter): Promise<Panel> {
   const extent = await source.extent(spec);
   if (!extent) {
-    throw new PipelineError("backtest", `${source.description} cannot list its time extent; backtest from a file (--source embedded, file:<path.csv> or a path to a CSV/parquet file)`);
+    throw new PipelineError(
+      "backtest",
+      `${source.description} cannot list its time extent; backtest from a file (--source embedded, file:<path.csv> or a path to a CSV/parquet file)`,
+    );
   }
   const { table, report } = transformRaw(await source.extract(extent, spec, filter), spec);
   for (const [column, unknown] of Object.entries(report.unknownCodes)) {

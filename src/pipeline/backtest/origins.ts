@@ -26,11 +26,13 @@ export interface Origins {
 /** Throws a {@link ConfigError} naming the first unusable setting of a plan. */
 export function checkOriginPlan(plan: OriginPlan): void {
   const hourly = (ms: number, name: string) => {
-    if (!Number.isFinite(ms) || ms % HOUR_MS !== 0) throw new ConfigError(`${name} must be a whole UTC hour like 2023-01-07T22:00, got ${Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms)}`);
+    if (!Number.isFinite(ms) || ms % HOUR_MS !== 0)
+      throw new ConfigError(`${name} must be a whole UTC hour like 2023-01-07T22:00, got ${Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms)}`);
   };
   hourly(plan.from, "--from");
   hourly(plan.to, "--to");
-  if (plan.to < plan.from) throw new ConfigError(`--to (${formatInstant(plan.to)}) is before --from (${formatInstant(plan.from)}); give --to at or after --from`);
+  if (plan.to < plan.from)
+    throw new ConfigError(`--to (${formatInstant(plan.to)}) is before --from (${formatInstant(plan.from)}); give --to at or after --from`);
   if (!Number.isInteger(plan.every) || plan.every < 1) throw new ConfigError(`--every must be a whole number of hours >= 1, got ${plan.every}`);
   if (!Number.isInteger(plan.horizon) || plan.horizon < 1) throw new ConfigError(`--horizon must be a whole number of hours >= 1, got ${plan.horizon}`);
 }

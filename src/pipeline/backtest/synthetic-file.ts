@@ -154,7 +154,8 @@ export function meterFile(options: MeterFileOptions = {}): MeterFile {
 function localToUtc(zone: string, wall: string): number {
   const ms = parseWallTime(wall);
   const utc = wallToUtcCandidates(zone, ms)[0];
-  if (Number.isNaN(ms) || utc === undefined) throw new PipelineError("backtest", `meterFile: "${wall}" is not an existing local time in ${zone}; give an existing yyyy-MM-dd HH:mm`);
+  if (Number.isNaN(ms) || utc === undefined)
+    throw new PipelineError("backtest", `meterFile: "${wall}" is not an existing local time in ${zone}; give an existing yyyy-MM-dd HH:mm`);
   return utc;
 }
 

@@ -59,7 +59,7 @@ export function syntheticPanel(o: SyntheticOptions): Panel {
       const daily = business ? (c.hour >= 7 && c.hour < 17 ? 1.6 : 0.7) : 1 + 0.25 * Math.sin(((c.hour - 6) / 24) * 2 * Math.PI);
       const off = c.kind === DayKind.public || c.kind === DayKind.customary ? holidayDip : c.kind === DayKind.christmasWeek ? (1 + holidayDip) / 2 : 1;
       ar = 0.8 * ar + noise * gauss();
-      v[t] = size * (1 + drift * t / 24) * daily * (c.weekend ? weekendDip : 1) * off * Math.exp(ar);
+      v[t] = size * (1 + (drift * t) / 24) * daily * (c.weekend ? weekendDip : 1) * off * Math.exp(ar);
     }
     values.push(v);
   }

@@ -10,9 +10,7 @@ import { pathToFileURL } from "node:url";
 import { isAbsolute, resolve } from "node:path";
 
 /** Where the raw data comes from. */
-export type SourceSetting =
-  | { kind: "api"; baseUrl: string }
-  | { kind: "file"; location: string; embedded: boolean };
+export type SourceSetting = { kind: "api"; baseUrl: string } | { kind: "file"; location: string; embedded: boolean };
 
 /** Every setting of the pipeline, read once at the entry point and passed down. */
 export interface Config {
@@ -118,7 +116,11 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
     },
     forecast: {
       model: envString(env, "MODEL_NAME") ?? DEFAULT_MODEL,
-      horizon: checkHorizon(envNumber(env, "FORECAST_HORIZON", 24, { integer: true, min: 1 }), "FORECAST_HORIZON", envNumber(env, "MAX_HORIZON", 168, { integer: true, min: 1 })),
+      horizon: checkHorizon(
+        envNumber(env, "FORECAST_HORIZON", 24, { integer: true, min: 1 }),
+        "FORECAST_HORIZON",
+        envNumber(env, "MAX_HORIZON", 168, { integer: true, min: 1 }),
+      ),
       maxHorizon: envNumber(env, "MAX_HORIZON", 168, { integer: true, min: 1 }),
       lookbackDays: envNumber(env, "LOOKBACK_DAYS", 28, { min: 8 }),
       folds: envNumber(env, "TRAIN_FOLDS", 3, { integer: true, min: 1 }),
@@ -139,7 +141,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
  * typo such as 10000 would add millions of rows.
  */
 export function checkHorizon(hours: number, name: string, max: number): number {
-  if (hours > max) throw new ConfigError(`${name} is ${hours} hours, above the limit of ${max} (MAX_HORIZON); forecast at most ${max} hours, or raise MAX_HORIZON`);
+  if (hours > max)
+    throw new ConfigError(`${name} is ${hours} hours, above the limit of ${max} (MAX_HORIZON); forecast at most ${max} hours, or raise MAX_HORIZON`);
   return hours;
 }
 
@@ -181,11 +184,15 @@ function featureGroupName(name: string): string {
 /** STORE_URI / --store, else gs://GOOGLE_CLOUD_BUCKET_NAME when set, else the project's `.data/store`. */
 function storeUri(env: Env, flag: string | undefined, cwd: string): string {
   if (flag !== undefined && flag.trim() === "") {
-    throw new ConfigError(`--store is empty (an unset shell variable?); pass a directory, file:///abs/dir or gs://bucket/prefix, or leave --store out for ${DEFAULT_STORE_DIR}`);
+    throw new ConfigError(
+      `--store is empty (an unset shell variable?); pass a directory, file:///abs/dir or gs://bucket/prefix, or leave --store out for ${DEFAULT_STORE_DIR}`,
+    );
   }
   const explicit = flag ?? envString(env, "STORE_URI");
   if (explicit !== undefined && /^~|\$\{?[A-Za-z_]/.test(explicit)) {
-    throw new ConfigError(`store "${explicit}" holds an unexpanded ${explicit.startsWith("~") ? "~" : "variable"}; the shell did not expand it: write the absolute path (e.g. $HOME/x unquoted) or a path relative to the working directory`);
+    throw new ConfigError(
+      `store "${explicit}" holds an unexpanded ${explicit.startsWith("~") ? "~" : "variable"}; the shell did not expand it: write the absolute path (e.g. $HOME/x unquoted) or a path relative to the working directory`,
+    );
   }
   if (explicit === undefined) {
     const bucket = envString(env, "GOOGLE_CLOUD_BUCKET_NAME");

@@ -32,10 +32,7 @@ const levels: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 /**
  * A logger printing `level message key=value...` lines to a writable (stderr by default).
  */
-export function consoleLogger(
-  minLevel: LogLevel = "info",
-  write: (line: string) => void = (line) => process.stderr.write(line + "\n"),
-): Logger {
+export function consoleLogger(minLevel: LogLevel = "info", write: (line: string) => void = (line) => process.stderr.write(line + "\n")): Logger {
   const emit = (level: Exclude<LogLevel, "silent">, message: string, fields?: Record<string, unknown>) => {
     if (levels[level] < levels[minLevel]) return;
     const extra = fields
@@ -56,7 +53,10 @@ export function consoleLogger(
 /** A logger that keeps lines in memory (tests). */
 export function memoryLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  return Object.assign(consoleLogger("debug", (l) => lines.push(l)), { lines });
+  return Object.assign(
+    consoleLogger("debug", (l) => lines.push(l)),
+    { lines },
+  );
 }
 
 /** A logger that drops everything. */

@@ -23,14 +23,18 @@ export function presetPath(name: string): string {
 export function loadPreset(nameOrPath: string, cwd = process.cwd()): DatasetSpec {
   const isFile = /\.json$/i.test(nameOrPath);
   if (!isFile && !(PRESET_NAMES as readonly string[]).includes(nameOrPath)) {
-    throw new ConfigError(`dataset "${nameOrPath}" is not a preset; use one of ${PRESET_NAMES.join(", ")}, a path to a preset .json file, or --keys/--time/--value for any long table`);
+    throw new ConfigError(
+      `dataset "${nameOrPath}" is not a preset; use one of ${PRESET_NAMES.join(", ")}, a path to a preset .json file, or --keys/--time/--value for any long table`,
+    );
   }
   const path = isFile ? (isAbsolute(nameOrPath) ? nameOrPath : resolve(cwd, nameOrPath)) : presetPath(nameOrPath);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (cause) {
-    throw new ConfigError(`dataset preset "${nameOrPath}" cannot be read as JSON (${(cause as Error).message}); fix the file or pick a shipped preset`, { cause });
+    throw new ConfigError(`dataset preset "${nameOrPath}" cannot be read as JSON (${(cause as Error).message}); fix the file or pick a shipped preset`, {
+      cause,
+    });
   }
   return checkSpec(raw, `dataset preset "${nameOrPath}"`);
 }
@@ -62,7 +66,9 @@ export function applyDatasetFlags(base: DatasetSpec | undefined, flags: DatasetF
   if (!base) {
     const missing = (["keys", "time", "value"] as const).filter((k) => flags[k] === undefined);
     if (missing.length > 0) {
-      throw new ConfigError(`a dataset given by flags needs ${missing.map((m) => `--${m}`).join(", ")} as well (the key column(s), the hour column and the value column); or pick a preset with --dataset`);
+      throw new ConfigError(
+        `a dataset given by flags needs ${missing.map((m) => `--${m}`).join(", ")} as well (the key column(s), the hour column and the value column); or pick a preset with --dataset`,
+      );
     }
   }
   const keys: KeySpec[] | undefined = flags.keys === undefined ? undefined : parseKeys(flags.keys);
@@ -100,7 +106,8 @@ export function checkSpec(raw: unknown, where: string): DatasetSpec {
   };
   if (typeof raw !== "object" || raw === null) fail("expected a JSON object with name, title, time, keys and value");
   const r = raw as Record<string, unknown>;
-  const str = (v: unknown, name: string): string => (typeof v === "string" && v.trim() !== "" ? v : fail(`${name} must be a non-empty string, got ${JSON.stringify(v)}`));
+  const str = (v: unknown, name: string): string =>
+    typeof v === "string" && v.trim() !== "" ? v : fail(`${name} must be a non-empty string, got ${JSON.stringify(v)}`);
   const time = (r.time ?? fail("lacks time: {source, zone}")) as Record<string, unknown>;
   const value = (r.value ?? fail("lacks value: {source, unit}")) as Record<string, unknown>;
   const unit = str(value.unit, "value.unit");
@@ -119,7 +126,10 @@ export function checkSpec(raw: unknown, where: string): DatasetSpec {
   const spec: DatasetSpec = {
     name: str(r.name, "name"),
     title: typeof r.title === "string" ? r.title : str(r.name, "name"),
-    time: { source: str(time.source, "time.source (--time)"), zone: checkZone(typeof time.zone === "string" ? time.zone : "UTC", `${where}: time.zone (--time-zone)`) },
+    time: {
+      source: str(time.source, "time.source (--time)"),
+      zone: checkZone(typeof time.zone === "string" ? time.zone : "UTC", `${where}: time.zone (--time-zone)`),
+    },
     keys,
     value: { source: str(value.source, "value.source (--value)"), unit: unit as Unit },
   };
@@ -130,12 +140,16 @@ export function checkSpec(raw: unknown, where: string): DatasetSpec {
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) {
     const unit = spec.unitColumn ? `, unit: ${spec.unitColumn}` : "";
-    fail(`column "${dup}" is used for two roles (time: ${spec.time.source}, keys: ${keys.map((k) => k.source).join(",")}, value: ${spec.value.source}${unit}); each role needs its own column`);
+    fail(
+      `column "${dup}" is used for two roles (time: ${spec.time.source}, keys: ${keys.map((k) => k.source).join(",")}, value: ${spec.value.source}${unit}); each role needs its own column`,
+    );
   }
   const stored = keys.map((k) => k.name);
   const reserved = stored.find((n) => ["datetime_utc", "energy_consumption", "origin", "step", "prediction", "model", "run_id"].includes(n));
   if (reserved) {
-    fail(`key column name "${reserved}" is reserved for the pipeline's own columns; rename the column in the file, or give the key another stored name with keys[].name in a preset file`);
+    fail(
+      `key column name "${reserved}" is reserved for the pipeline's own columns; rename the column in the file, or give the key another stored name with keys[].name in a preset file`,
+    );
   }
   return spec;
 }

@@ -53,7 +53,13 @@ export interface StoreExamination {
 
 /** Examines every part of the store; reads only. */
 export async function examineStore(storage: Storage, options: DoctorOptions): Promise<StoreExamination> {
-  const ctx: DoctorContext = { storage, now: options.now, runId: options.runId, keys: await storage.list(""), ...(options.logger ? { logger: options.logger } : {}) };
+  const ctx: DoctorContext = {
+    storage,
+    now: options.now,
+    runId: options.runId,
+    keys: await storage.list(""),
+    ...(options.logger ? { logger: options.logger } : {}),
+  };
   const findings: Finding[] = [];
   const { groups, partitions } = await examineFeatureGroups(ctx, findings);
   const configured = groups.find((g) => g.name === options.group.name && g.version === options.group.version);

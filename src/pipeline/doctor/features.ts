@@ -108,7 +108,13 @@ export async function examineFeatureGroups(ctx: DoctorContext, findings: Finding
     const sum = Object.values(manifest.partitions).reduce((s, p) => s + p.rows, 0);
     if (sum !== manifest.rows) {
       state.wrongTotal = true;
-      findings.push({ area: "features", severity: "problem", subject: state.manifestKey, message: `records ${manifest.rows} row(s) in total, its partitions ${sum}`, repair: "record the partitions' total" });
+      findings.push({
+        area: "features",
+        severity: "problem",
+        subject: state.manifestKey,
+        message: `records ${manifest.rows} row(s) in total, its partitions ${sum}`,
+        repair: "record the partitions' total",
+      });
     }
     const referenced = new Set(Object.values(manifest.partitions).map((p) => p.key));
     const unreferenced = files.filter((k) => !referenced.has(k) && parsePartKey(prefix, k) !== undefined);
@@ -122,7 +128,12 @@ export async function examineFeatureGroups(ctx: DoctorContext, findings: Finding
       });
     }
     if (foreign.length > 0) {
-      findings.push({ area: "features", severity: "warning", subject: featureDataPrefix(prefix), message: `${foreign.length} object(s) that are not partition files, left alone: ${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", ..." : ""}` });
+      findings.push({
+        area: "features",
+        severity: "warning",
+        subject: featureDataPrefix(prefix),
+        message: `${foreign.length} object(s) that are not partition files, left alone: ${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", ..." : ""}`,
+      });
     }
   }
   return { groups, partitions };
@@ -212,7 +223,8 @@ async function patchGroup(ctx: DoctorContext, g: GroupState): Promise<RepairActi
     const older = await newestReadablePart(ctx.storage, g.prefix, d.day, g.keys, below);
     for (const u of older.unusable) {
       const moved = await setAside(ctx.storage, u.key);
-      if (moved) actions.push({ area: "features", action: "set aside", subject: u.key, to: moved, detail: `older partition file of day ${d.day} ${u.problem}` });
+      if (moved)
+        actions.push({ area: "features", action: "set aside", subject: u.key, to: moved, detail: `older partition file of day ${d.day} ${u.problem}` });
     }
     if (older.found) {
       partitions[d.day] = older.found.entry;
@@ -224,7 +236,12 @@ async function patchGroup(ctx: DoctorContext, g: GroupState): Promise<RepairActi
       });
     } else {
       delete partitions[d.day];
-      actions.push({ area: "features", action: "dropped", subject: d.key, detail: `day ${d.day} is now empty (no older file decodes); re-ingest a window that covers it (energy-forecast ingest --full)` });
+      actions.push({
+        area: "features",
+        action: "dropped",
+        subject: d.key,
+        detail: `day ${d.day} is now empty (no older file decodes); re-ingest a window that covers it (energy-forecast ingest --full)`,
+      });
     }
   }
   const highest = Math.max(manifest.commit, ...ctx.keys.map((k) => parsePartKey(g.prefix, k)?.commit ?? 0));
@@ -251,7 +268,12 @@ async function patchGroup(ctx: DoctorContext, g: GroupState): Promise<RepairActi
     ].slice(-HISTORY_LIMIT),
   };
   await writeManifest(ctx, g.manifestKey, next);
-  actions.push({ area: "features", action: "rebuilt", subject: g.manifestKey, detail: `commit ${commit}: ${next.rows} row(s) in ${Object.keys(partitions).length} day(s)${g.wrongTotal ? " (total recounted)" : ""}` });
+  actions.push({
+    area: "features",
+    action: "rebuilt",
+    subject: g.manifestKey,
+    detail: `commit ${commit}: ${next.rows} row(s) in ${Object.keys(partitions).length} day(s)${g.wrongTotal ? " (total recounted)" : ""}`,
+  });
   return actions;
 }
 

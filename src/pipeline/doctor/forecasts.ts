@@ -100,16 +100,29 @@ export async function examineForecasts(
   windowDays: number,
 ): Promise<ForecastsExamination> {
   const sources = runs.filter((r) => r.status !== "failed" && r.predictions !== undefined);
-  const f: ForecastsExamination = { ...(keys ? { keys } : {}), windowDays, parts: [], damaged: [], state: "ok", sources, present: new Map(), missing: [], window: "none", rows: 0 };
+  const f: ForecastsExamination = {
+    ...(keys ? { keys } : {}),
+    windowDays,
+    parts: [],
+    damaged: [],
+    state: "ok",
+    sources,
+    present: new Map(),
+    missing: [],
+    window: "none",
+    rows: 0,
+  };
   const keyNames = keys?.map((k) => k.name) ?? [];
   const runOrigins = new Map<RunFolder, Map<number, number[]>>(sources.map((r) => [r, originsOf(r.predictions!)]));
   const needed = new Set<number>();
   for (const o of runOrigins.values()) for (const origin of o.keys()) needed.add(origin);
   const known = new Set(runs.map((r) => r.id));
-  const partKeys = ctx.keys.flatMap((key) => {
-    const origin = partOrigin(key);
-    return origin === undefined ? [] : [{ key, origin }];
-  }).sort((a, b) => a.origin - b.origin);
+  const partKeys = ctx.keys
+    .flatMap((key) => {
+      const origin = partOrigin(key);
+      return origin === undefined ? [] : [{ key, origin }];
+    })
+    .sort((a, b) => a.origin - b.origin);
 
   // Every partition file decodes and holds only its origin's forecasts.
   let orphans = 0;
@@ -321,7 +334,11 @@ export function forecastsNeedRepair(f: ForecastsExamination): boolean {
 export async function repairForecasts(ctx: DoctorContext, f: ForecastsExamination): Promise<{ actions: RepairAction[]; changed: boolean }> {
   const actions: RepairAction[] = [];
   if (!forecastsNeedRepair(f)) return { actions, changed: false };
-  if (!f.keys) throw new PipelineError("doctor", `the series key columns of ${ctx.storage.uri} are unknown (no feature-group manifest or forecast file says them); cannot write the forecast history`);
+  if (!f.keys)
+    throw new PipelineError(
+      "doctor",
+      `the series key columns of ${ctx.storage.uri} are unknown (no feature-group manifest or forecast file says them); cannot write the forecast history`,
+    );
   const keys = f.keys;
   const keyNames = keys.map((k) => k.name);
   let changed = false;
@@ -330,7 +347,14 @@ export async function repairForecasts(ctx: DoctorContext, f: ForecastsExaminatio
   const rebuild = new Set<number>();
   for (const d of f.damaged) {
     const to = await setAside(ctx.storage, d.key);
-    if (to) actions.push({ area: "history", action: "set aside", subject: d.key, to, detail: `the partition ${d.problem.startsWith("holds") ? d.problem : "did not decode"}` });
+    if (to)
+      actions.push({
+        area: "history",
+        action: "set aside",
+        subject: d.key,
+        to,
+        detail: `the partition ${d.problem.startsWith("holds") ? d.problem : "did not decode"}`,
+      });
     rebuild.add(d.origin);
     changed = true;
   }
@@ -365,7 +389,12 @@ export async function repairForecasts(ctx: DoctorContext, f: ForecastsExaminatio
         const ids = Array.from(e.runs).join(", ");
         actions.push(
           rebuild.has(o)
-            ? { area: "history", action: "rebuilt", subject: forecastPartKey(o), detail: `from runs/*/predictions.parquet of ${e.runs.size} run(s) (${ids}): ${e.rows} forecast(s)` }
+            ? {
+                area: "history",
+                action: "rebuilt",
+                subject: forecastPartKey(o),
+                detail: `from runs/*/predictions.parquet of ${e.runs.size} run(s) (${ids}): ${e.rows} forecast(s)`,
+              }
             : {
                 area: "history",
                 action: "filled in",
@@ -398,7 +427,12 @@ export async function repairForecasts(ctx: DoctorContext, f: ForecastsExaminatio
     }
     const rows = await writeHistoryWindow(ctx.storage, state, f.windowDays);
     if (state.latestOrigin !== null && rows > 0) {
-      actions.push({ area: "history", action: "rebuilt", subject: outputKeys.history, detail: `from the partitions of the last ${f.windowDays} day(s) of origins: ${rows} forecast(s)` });
+      actions.push({
+        area: "history",
+        action: "rebuilt",
+        subject: outputKeys.history,
+        detail: `from the partitions of the last ${f.windowDays} day(s) of origins: ${rows} forecast(s)`,
+      });
     }
   }
   return { actions, changed };

@@ -41,14 +41,22 @@ export function rowIds(table: ColumnTable, keyNames: readonly string[]): string[
   const n = table.numRows();
   const origin = table.array("origin") as ArrayLike<number>;
   const time = table.array("datetime_utc") as ArrayLike<number>;
-  const series = rowSeriesIds(keyNames.map((k) => table.array(k) as ArrayLike<unknown>), n);
+  const series = rowSeriesIds(
+    keyNames.map((k) => table.array(k) as ArrayLike<unknown>),
+    n,
+  );
   const out = new Array<string>(n);
   for (let i = 0; i < n; i++) out[i] = `${origin[i]}\u0000${series[i]}\u0000${time[i]}`;
   return out;
 }
 
 /** Examines the history against the run folders, adding findings. */
-export async function examineHistory(ctx: DoctorContext, keys: KeyColumn[] | undefined, runs: readonly RunFolder[], findings: Finding[]): Promise<HistoryState> {
+export async function examineHistory(
+  ctx: DoctorContext,
+  keys: KeyColumn[] | undefined,
+  runs: readonly RunFolder[],
+  findings: Finding[],
+): Promise<HistoryState> {
   const key = outputKeys.history;
   const sources = runs.filter((r) => r.status !== "failed" && r.predictions !== undefined);
   const state: HistoryState = { key, state: "absent", sources, missing: [], ...(keys ? { keys } : {}) };
@@ -143,7 +151,11 @@ export function historyNeedsRepair(h: HistoryState): boolean {
 /** Repairs the forecast history as its examination says. */
 export async function repairHistory(ctx: DoctorContext, h: HistoryState): Promise<RepairAction[]> {
   if (!historyNeedsRepair(h)) return [];
-  if (!h.keys) throw new PipelineError("doctor", `the series key columns of ${ctx.storage.uri} are unknown (no feature-group manifest or forecast file says them); cannot write a forecast history`);
+  if (!h.keys)
+    throw new PipelineError(
+      "doctor",
+      `the series key columns of ${ctx.storage.uri} are unknown (no feature-group manifest or forecast file says them); cannot write a forecast history`,
+    );
   const actions: RepairAction[] = [];
   const schema = predictionsSchema(h.keys);
   if (h.state === "ok") {
@@ -154,7 +166,10 @@ export async function repairHistory(ctx: DoctorContext, h: HistoryState): Promis
       columns,
     );
     const keyNames = h.keys.map((k) => k.name);
-    const merged = h.table!.select(columns).concat(added).orderby("origin", ...keyNames, "datetime_utc");
+    const merged = h
+      .table!.select(columns)
+      .concat(added)
+      .orderby("origin", ...keyNames, "datetime_utc");
     await ctx.storage.write(h.key, writeParquet(merged, schema), { contentType: "application/vnd.apache.parquet" });
     actions.push({
       area: "history",

@@ -69,7 +69,11 @@ export async function examineMonitoring(ctx: DoctorContext, findings: Finding[])
     if (!match) continue;
     m.days++;
     const parsed = parseJson(await ctx.storage.read(key));
-    const valid = isRecord(parsed) && parsed.format === "energy-forecast/monitoring-day" && parsed.day === match[1] && ["seriesHour", "step", "model", "origin"].every((k) => Array.isArray(parsed[k]));
+    const valid =
+      isRecord(parsed) &&
+      parsed.format === "energy-forecast/monitoring-day" &&
+      parsed.day === match[1] &&
+      ["seriesHour", "step", "model", "origin"].every((k) => Array.isArray(parsed[k]));
     if (valid) continue;
     const problem = parsed === undefined ? "is not JSON" : `is not monitoring's sums of day ${match[1]}`;
     m.damagedDays.push({ key, problem });
@@ -98,7 +102,11 @@ export async function repairMonitoring(ctx: DoctorContext, m: MonitoringExaminat
   if (m.state === "absent" || !(damaged || m.damagedDays.length > 0 || historyChanged)) return actions;
   const to = await setAside(ctx.storage, MONITORING_STATE_KEY);
   if (to) {
-    const why = damaged ? "monitoring's state did not parse" : m.damagedDays.length > 0 ? "a day file of monitoring did not parse" : "the forecast history changed";
+    const why = damaged
+      ? "monitoring's state did not parse"
+      : m.damagedDays.length > 0
+        ? "a day file of monitoring did not parse"
+        : "the forecast history changed";
     actions.push({ area: "monitoring", action: "set aside", subject: MONITORING_STATE_KEY, to, detail: `${why}: ${RESCORE}` });
   }
   return actions;

@@ -23,7 +23,12 @@ export interface DamagedOutput {
 const PER_RUN = new Set([outputKeys.X, outputKeys.y, outputKeys.predictions]);
 
 /** Examines the root outputs (all but the history), adding findings; returns the damaged ones and how many were read. */
-export async function examineOutputs(ctx: DoctorContext, keys: readonly KeyColumn[] | undefined, runs: readonly RunFolder[], findings: Finding[]): Promise<{ damaged: DamagedOutput[]; files: number }> {
+export async function examineOutputs(
+  ctx: DoctorContext,
+  keys: readonly KeyColumn[] | undefined,
+  runs: readonly RunFolder[],
+  findings: Finding[],
+): Promise<{ damaged: DamagedOutput[]; files: number }> {
   const damaged: DamagedOutput[] = [];
   let files = 0;
   for (const key of ROOT_OUTPUTS) {

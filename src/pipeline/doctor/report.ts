@@ -82,7 +82,9 @@ const SEVERITY_ORDER: Severity[] = ["problem", "warning", "note"];
 
 /** Builds an examination from its findings, ordered by area then severity. */
 export function examination(store: string, at: Date, findings: Finding[], lock: LockState, checked: Checked): Examination {
-  const sorted = [...findings].sort((a, b) => AREA_ORDER.indexOf(a.area) - AREA_ORDER.indexOf(b.area) || SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
+  const sorted = [...findings].sort(
+    (a, b) => AREA_ORDER.indexOf(a.area) - AREA_ORDER.indexOf(b.area) || SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity),
+  );
   const problems = findings.filter((f) => f.severity === "problem").length;
   const warnings = findings.filter((f) => f.severity === "warning").length;
   return { store, at: at.toISOString(), healthy: problems === 0, problems, warnings, findings: sorted, lock, checked };

@@ -27,7 +27,11 @@ export interface RunFolder {
 const PARQUET = new Set([outputKeys.X, outputKeys.y, outputKeys.predictions]);
 
 /** Examines every run folder; returns them (ordered as their runs wrote the history) and how many files were read. */
-export async function examineRuns(ctx: DoctorContext, keys: readonly KeyColumn[] | undefined, findings: Finding[]): Promise<{ runs: RunFolder[]; files: number }> {
+export async function examineRuns(
+  ctx: DoctorContext,
+  keys: readonly KeyColumn[] | undefined,
+  findings: Finding[],
+): Promise<{ runs: RunFolder[]; files: number }> {
   const byRun = new Map<string, string[]>();
   for (const key of ctx.keys) {
     const m = RUN_FILE_KEY.exec(key);
@@ -67,10 +71,9 @@ export async function examineRuns(ctx: DoctorContext, keys: readonly KeyColumn[]
         severity: "problem",
         subject: d.key,
         message: d.problem.startsWith("is not") ? d.problem : `does not decode: ${d.problem}`,
-        repair:
-          d.key.endsWith(`/${runFiles.manifest}`)
-            ? "set it aside under damaged/ (the run then counts as incomplete: backfill runs its tick again)"
-            : "set it aside under damaged/ (a run folder cannot be rebuilt)",
+        repair: d.key.endsWith(`/${runFiles.manifest}`)
+          ? "set it aside under damaged/ (the run then counts as incomplete: backfill runs its tick again)"
+          : "set it aside under damaged/ (a run folder cannot be rebuilt)",
       });
     }
   }

@@ -5,13 +5,7 @@
  */
 import type { ColumnTable } from "arquero";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
-import {
-  METRICS_BY_MODEL_SCHEMA,
-  METRICS_BY_ORIGIN_SCHEMA,
-  METRICS_BY_STEP_SCHEMA,
-  METRICS_BY_TIME_SCHEMA,
-  metricsBySeriesSchema,
-} from "../monitor/schema.js";
+import { METRICS_BY_MODEL_SCHEMA, METRICS_BY_ORIGIN_SCHEMA, METRICS_BY_STEP_SCHEMA, METRICS_BY_TIME_SCHEMA, metricsBySeriesSchema } from "../monitor/schema.js";
 import { parquetSchema, readParquet } from "../parquet/read.js";
 import type { TableSchema } from "../parquet/schema.js";
 import { predictionsSchema, xSchema, yMonitoringSchema } from "../predict/schema.js";

@@ -64,13 +64,7 @@ export function danishHolidays(year: number): Holiday[] {
     name,
     kind,
   });
-  const list: Holiday[] = [
-    fixed(1, 1, "New Year's Day"),
-    rel(-3, "Maundy Thursday"),
-    rel(-2, "Good Friday"),
-    rel(0, "Easter Sunday"),
-    rel(1, "Easter Monday"),
-  ];
+  const list: Holiday[] = [fixed(1, 1, "New Year's Day"), rel(-3, "Maundy Thursday"), rel(-2, "Good Friday"), rel(0, "Easter Sunday"), rel(1, "Easter Monday")];
   if (year <= 2023) list.push(rel(26, "Great Prayer Day"));
   list.push(
     rel(39, "Ascension Day"),

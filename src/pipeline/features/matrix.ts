@@ -83,7 +83,15 @@ export function buildTrainingRows(panel: Panel, spec: FeatureSpec, options: Trai
   }
   const trim = <A extends Float64Array | Int32Array>(a: A): A => (r === capacity ? a : (a.slice(0, r) as A));
   return {
-    X: { nRows: r, nFeatures: plan.nFeatures, columns: columns.map(trim), names: featureNames(spec, panel.keyColumns.map((k) => k.name)) },
+    X: {
+      nRows: r,
+      nFeatures: plan.nFeatures,
+      columns: columns.map(trim),
+      names: featureNames(
+        spec,
+        panel.keyColumns.map((k) => k.name),
+      ),
+    },
     y: trim(y),
     scale: trim(scale),
     series: trim(series),

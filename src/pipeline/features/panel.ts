@@ -39,7 +39,10 @@ export function panelFromTable(table: ColumnTable, keyColumns: readonly KeyColum
   if (n === 0) throw new PipelineError("features", `${what} is empty; expected hourly rows of ${expected.join(", ")}`);
   for (const c of expected) {
     if (!table.columnNames().includes(c)) {
-      throw new PipelineError("features", `${what} lacks column "${c}"; expected the canonical columns ${expected.join(", ")} (found ${table.columnNames().join(", ")})`);
+      throw new PipelineError(
+        "features",
+        `${what} lacks column "${c}"; expected the canonical columns ${expected.join(", ")} (found ${table.columnNames().join(", ")})`,
+      );
     }
   }
   const time = table.array(TIME_COLUMN) as ArrayLike<unknown>;
@@ -85,7 +88,10 @@ export function panelFromTable(table: ColumnTable, keyColumns: readonly KeyColum
     const s = rank[rowSeries[i]];
     const h = (ts[i] - min) / HOUR_MS;
     if (seen[s][h]) {
-      throw new PipelineError("features", `${what} has two rows for ${describeKey(keys[rowSeries[i]], keyColumns)} at ${formatInstant(ts[i])}; expected one row per series and hour (deduplicate first)`);
+      throw new PipelineError(
+        "features",
+        `${what} has two rows for ${describeKey(keys[rowSeries[i]], keyColumns)} at ${formatInstant(ts[i])}; expected one row per series and hour (deduplicate first)`,
+      );
     }
     seen[s][h] = 1;
     const v = value[i];
@@ -104,7 +110,13 @@ export function panelUntil(panel: Panel, end: number, copy = false): Panel {
   if (hours <= 0) {
     throw new PipelineError("features", `cannot cut the history at ${formatInstant(end)}: it starts at ${formatInstant(panel.start)}; choose a later origin`);
   }
-  return { start: panel.start, hours, keyColumns: panel.keyColumns, keys: panel.keys, values: panel.values.map((v) => (copy ? v.slice(0, hours) : v.subarray(0, hours))) };
+  return {
+    start: panel.start,
+    hours,
+    keyColumns: panel.keyColumns,
+    keys: panel.keys,
+    values: panel.values.map((v) => (copy ? v.slice(0, hours) : v.subarray(0, hours))),
+  };
 }
 
 /** Grid index of the last finite value of series `s`, or -1 when it has none. */

@@ -18,7 +18,15 @@ export interface RowPlan {
 /** Prepares a {@link RowPlan} for `spec` and `nKeys` key columns (its feature count matches `featureNames(spec, keys)`). */
 export function rowPlan(spec: FeatureSpec, nKeys: number): RowPlan {
   const nFeatures =
-    spec.lags.length + spec.rollingMeans.length + spec.rollingStds.length + 3 + spec.dayKindLags.length + (spec.dayType ? 1 : 0) + spec.dayTypeLags.length + (spec.seriesCodes ? nKeys : 0) + (spec.logScale ? 1 : 0);
+    spec.lags.length +
+    spec.rollingMeans.length +
+    spec.rollingStds.length +
+    3 +
+    spec.dayKindLags.length +
+    (spec.dayType ? 1 : 0) +
+    spec.dayTypeLags.length +
+    (spec.seriesCodes ? nKeys : 0) +
+    (spec.logScale ? 1 : 0);
   return {
     spec,
     lags: Int32Array.from(spec.lags),
@@ -85,7 +93,16 @@ export function seriesCodes(keys: readonly SeriesKey[]): Float64Array[] {
  * Windows are means over the finite values they contain; a lag before the start is NaN (the
  * learner treats NaN as missing).
  */
-export function writeFeatures(plan: RowPlan, cal: CalendarGrid, codes: ArrayLike<number>, values: Float64Array, t: number, scale: number, columns: Float64Array[], r: number): void {
+export function writeFeatures(
+  plan: RowPlan,
+  cal: CalendarGrid,
+  codes: ArrayLike<number>,
+  values: Float64Array,
+  t: number,
+  scale: number,
+  columns: Float64Array[],
+  r: number,
+): void {
   const spec = plan.spec;
   const inv = 1 / scale;
   let f = 0;

@@ -94,6 +94,7 @@ export function checkFeatureSpec(spec: FeatureSpec): FeatureSpec {
   hours(spec.dayKindLags, "day-kind lags", 1);
   hours(spec.dayTypeLags, "day-type lags", 1);
   hours([spec.baseLag], "the base lag", 0);
-  if (spec.scaling !== "origin" && spec.scaling !== "rolling") throw new ConfigError(`feature spec: scaling must be "origin" or "rolling", got ${JSON.stringify(spec.scaling)}`);
+  if (spec.scaling !== "origin" && spec.scaling !== "rolling")
+    throw new ConfigError(`feature spec: scaling must be "origin" or "rolling", got ${JSON.stringify(spec.scaling)}`);
   return spec;
 }

@@ -56,18 +56,29 @@ export function parseManifest(text: string, key: string): FeatureGroupManifest {
   try {
     m = JSON.parse(text);
   } catch (cause) {
-    throw new PipelineError("featurestore", `manifest "${key}" is not valid JSON; run ${REPAIR_COMMAND} to set it aside and rebuild it from the partition files`, { cause });
+    throw new PipelineError(
+      "featurestore",
+      `manifest "${key}" is not valid JSON; run ${REPAIR_COMMAND} to set it aside and rebuild it from the partition files`,
+      { cause },
+    );
   }
   const ok =
-    typeof m === "object" && m !== null &&
+    typeof m === "object" &&
+    m !== null &&
     (m as FeatureGroupManifest).format === "energy-forecast/feature-group" &&
     typeof (m as FeatureGroupManifest).partitions === "object" &&
     Number.isInteger((m as FeatureGroupManifest).commit);
   if (!ok) {
-    throw new PipelineError("featurestore", `manifest "${key}" is not a feature-group manifest (format energy-forecast/feature-group); run ${REPAIR_COMMAND} to set it aside and rebuild it from the partition files`);
+    throw new PipelineError(
+      "featurestore",
+      `manifest "${key}" is not a feature-group manifest (format energy-forecast/feature-group); run ${REPAIR_COMMAND} to set it aside and rebuild it from the partition files`,
+    );
   }
   if ((m as FeatureGroupManifest).formatVersion !== 1) {
-    throw new PipelineError("featurestore", `manifest "${key}" has format version ${(m as FeatureGroupManifest).formatVersion}, this code reads version 1; upgrade energy-forecast`);
+    throw new PipelineError(
+      "featurestore",
+      `manifest "${key}" has format version ${(m as FeatureGroupManifest).formatVersion}, this code reads version 1; upgrade energy-forecast`,
+    );
   }
   return m as FeatureGroupManifest;
 }

@@ -20,7 +20,11 @@ export interface MergeCounts {
  * group together with its existing rows before its incoming ones. No object per row is made, so
  * a first ingest of millions of rows stays within memory.
  */
-export function mergeFeatureRows(existing: ColumnTable | undefined, incoming: ColumnTable, keys: readonly string[]): { table: ColumnTable; counts: MergeCounts } {
+export function mergeFeatureRows(
+  existing: ColumnTable | undefined,
+  incoming: ColumnTable,
+  keys: readonly string[],
+): { table: ColumnTable; counts: MergeCounts } {
   const parts = (existing ? [existing, incoming] : [incoming]).map((t) => ({
     n: t.numRows(),
     time: t.array(TIME_COLUMN) as ArrayLike<number>,
@@ -72,7 +76,7 @@ export function mergeFeatureRows(existing: ColumnTable | undefined, incoming: Co
   const counts: MergeCounts = { added: 0, changed: 0, unchanged: 0 };
   const valueAt = (row: number) => partOf(row).value[rowOf(row)] ?? null;
   const winners: number[] = [];
-  for (let g = 0; g < total; ) {
+  for (let g = 0; g < total;) {
     const s = series[order[g]];
     const t = time[order[g]];
     let e = g + 1;

@@ -130,7 +130,9 @@ export async function planManifestRebuild(
   const foreign = all.filter((k) => parsePartKey(prefix, k) === undefined);
   const parsed = all.map((k) => parsePartKey(prefix, k)).filter((p): p is { day: string; commit: number } => p !== undefined);
   if (parsed.length === 0) return undefined;
-  const days = Array.from(new Set(parsed.map((p) => p.day))).sort().reverse();
+  const days = Array.from(new Set(parsed.map((p) => p.day)))
+    .sort()
+    .reverse();
   const warnings: string[] = [];
   const unusable: UnusablePart[] = [];
   const chosen: RebuildPlan["chosen"] = [];

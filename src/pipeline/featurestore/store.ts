@@ -201,11 +201,14 @@ export class FeatureStore {
     for (const d of damaged) {
       const moved = await setAside(this.storage, d.key);
       if (moved !== undefined) d.setAside = moved;
-      this.logger?.warn(`featurestore: partition ${d.key} (day ${d.day}) was ${d.damage === "missing" ? "missing" : "corrupt"}; replaced by this batch's rows of that day`, {
-        setAside: d.setAside ?? "(nothing to keep)",
-        listedRows: d.rows,
-        rows: next.partitions[d.day].rows,
-      });
+      this.logger?.warn(
+        `featurestore: partition ${d.key} (day ${d.day}) was ${d.damage === "missing" ? "missing" : "corrupt"}; replaced by this batch's rows of that day`,
+        {
+          setAside: d.setAside ?? "(nothing to keep)",
+          listedRows: d.rows,
+          rows: next.partitions[d.day].rows,
+        },
+      );
     }
     next.rows = Object.values(next.partitions).reduce((s, p) => s + p.rows, 0);
     const partitions = rewritten.map(([day]) => day);

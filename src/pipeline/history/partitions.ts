@@ -47,7 +47,11 @@ export async function readForecastsState(storage: Storage): Promise<ForecastsSta
   try {
     return JSON.parse(new TextDecoder().decode(bytes)) as ForecastsState;
   } catch (cause) {
-    throw new PipelineError("predict", `the forecast history state ${FORECASTS_STATE_KEY} in ${storage.uri} is not JSON; run energy-forecast doctor --repair to recompute it from the partitions`, { cause });
+    throw new PipelineError(
+      "predict",
+      `the forecast history state ${FORECASTS_STATE_KEY} in ${storage.uri} is not JSON; run energy-forecast doctor --repair to recompute it from the partitions`,
+      { cause },
+    );
   }
 }
 
@@ -97,7 +101,10 @@ export async function readParts(storage: Storage, keys: readonly KeyColumn[], pa
   const tables: ColumnTable[] = [];
   for (const p of parts) tables.push(readParquet(await storage.read(p.key), schema, p.key));
   if (tables.length === 0) return undefined;
-  return concatTables(tables, schema.map(([n]) => n));
+  return concatTables(
+    tables,
+    schema.map(([n]) => n),
+  );
 }
 
 /** Concatenates tables of the same columns in one copy per column. */
@@ -147,7 +154,10 @@ export function forecastsMaxStep(table: ColumnTable): number {
  * The state the given partition files make (doctor recomputes it so): their rows, the latest
  * origin, the longest step; `migrated` is kept from `previous`.
  */
-export function stateOfParts(parts: ReadonlyArray<{ origin: number; rows: number; maxStepHours: number }>, previous?: Pick<ForecastsState, "migrated">): ForecastsState {
+export function stateOfParts(
+  parts: ReadonlyArray<{ origin: number; rows: number; maxStepHours: number }>,
+  previous?: Pick<ForecastsState, "migrated">,
+): ForecastsState {
   const state = emptyForecastsState();
   for (const p of parts) {
     state.rows += p.rows;

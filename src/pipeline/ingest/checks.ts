@@ -67,7 +67,11 @@ async function readSkippingDamage(store: FeatureStore, span: TimeRange, logger: 
       parts.push(await store.read(range));
     } catch (error) {
       if (!(error instanceof DamagedPartError)) throw error;
-      logger.warn("ingest: a damaged partition is left out of the stored series the batch is checked against", { day: error.day, part: error.key, damage: error.damage });
+      logger.warn("ingest: a damaged partition is left out of the stored series the batch is checked against", {
+        day: error.day,
+        part: error.key,
+        damage: error.damage,
+      });
     }
   }
   return parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1));

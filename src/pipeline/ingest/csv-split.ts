@@ -124,7 +124,10 @@ export class CsvSplitter {
           const q = text.indexOf('"', i);
           if (q < 0) {
             if (!final) return -1;
-            throw new PipelineError("ingest", `${this.where}: line ${openLine} opens a quoted field that is never closed; the file is truncated or malformed: fix or re-download it`);
+            throw new PipelineError(
+              "ingest",
+              `${this.where}: line ${openLine} opens a quoted field that is never closed; the file is truncated or malformed: fix or re-download it`,
+            );
           }
           this.line += countLineBreaks(text, i, q);
           // A quote last in the piece may be the first of a `""`.

@@ -80,7 +80,10 @@ export class CsvColumnsReader {
     this.splitter.push(this.decoder.decode());
     this.splitter.end();
     if (!this.header) {
-      throw new PipelineError("ingest", `${this.where}: the CSV file is empty; expected a header row ${this.expected.join(this.splitter.separator)} and data rows`);
+      throw new PipelineError(
+        "ingest",
+        `${this.where}: the CSV file is empty; expected a header row ${this.expected.join(this.splitter.separator)} and data rows`,
+      );
     }
     if (this.fatal) throw this.fatal;
     if (this.dataRows === 0) {
@@ -108,7 +111,13 @@ export class CsvColumnsReader {
     }
     this.dataRows++;
     for (let k = 0; k < this.iKeys.length; k++) this.keys[k] = fields[this.iKeys[k]];
-    this.rows.add(fields[this.iTime].trim(), this.keys, parseValue(fields[this.iValue]), this.iUnit >= 0 ? fields[this.iUnit].trim() : undefined, `line ${line}`);
+    this.rows.add(
+      fields[this.iTime].trim(),
+      this.keys,
+      parseValue(fields[this.iValue]),
+      this.iUnit >= 0 ? fields[this.iUnit].trim() : undefined,
+      `line ${line}`,
+    );
   }
 
   private readHeader(header: string[]): void {

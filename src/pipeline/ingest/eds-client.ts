@@ -197,7 +197,13 @@ export function edsApiSource(options: EdsApiOptions): Source {
       const pace = pacer.waitBefore(dataset);
       if (pace > 0) {
         logger.debug("Energi Data Service pacing for its rate limit", { dataset, offset, delayMs: pace });
-        await wait(x, offset, pace, () => `the service allows about one request per ${seconds(pacer.spacing(dataset)!)} to ${dataset} (learned from its Retry-After) and the next one must wait ${seconds(pace)}`);
+        await wait(
+          x,
+          offset,
+          pace,
+          () =>
+            `the service allows about one request per ${seconds(pacer.spacing(dataset)!)} to ${dataset} (learned from its Retry-After) and the next one must wait ${seconds(pace)}`,
+        );
       }
       const sentAt = now();
       requests++;
@@ -444,7 +450,11 @@ async function attemptOnce(http: AxiosInstance, url: string, timeoutMs: number, 
       if (TRANSIENT_CODES.has(code) || TRANSIENT_CODES.has(causeCode) || error.message === "stream has been aborted") {
         return { kind: "network", code: TRANSIENT_CODES.has(code) ? code : causeCode || "ECONNRESET", message: error.message };
       }
-      throw new PipelineError("ingest", `Energi Data Service request to ${redactLocation(url)} failed: ${error.message}${code ? ` (${code})` : ""}; check EDS_API_URL and the network`, { cause: error });
+      throw new PipelineError(
+        "ingest",
+        `Energi Data Service request to ${redactLocation(url)} failed: ${error.message}${code ? ` (${code})` : ""}; check EDS_API_URL and the network`,
+        { cause: error },
+      );
     }
     throw error;
   } finally {
@@ -573,10 +583,16 @@ function checkShape(body: unknown, about: string): { total: number; records: unk
   const o = body as Record<string, unknown>;
   const keys = Object.keys(o).join(", ") || "none";
   if (!Array.isArray(o.records)) {
-    throw new PipelineError("ingest", `Energi Data Service response for ${about} has no "records" array (records is ${showValue(o.records)}; keys: ${keys}), ${shape}; ${fix}`);
+    throw new PipelineError(
+      "ingest",
+      `Energi Data Service response for ${about} has no "records" array (records is ${showValue(o.records)}; keys: ${keys}), ${shape}; ${fix}`,
+    );
   }
   if (typeof o.total !== "number" || !Number.isInteger(o.total) || o.total < 0) {
-    throw new PipelineError("ingest", `Energi Data Service response for ${about} has no valid "total" (total is ${showValue(o.total)}; keys: ${keys}), ${shape}; ${fix}`);
+    throw new PipelineError(
+      "ingest",
+      `Energi Data Service response for ${about} has no valid "total" (total is ${showValue(o.total)}; keys: ${keys}), ${shape}; ${fix}`,
+    );
   }
   return { total: o.total, records: o.records };
 }

@@ -69,7 +69,10 @@ export function fileSource(location: string, options: FileSourceOptions = {}): S
   };
   const checkFormat = (spec: DatasetSpec): Format => {
     if (!format) {
-      throw new PipelineError("ingest", `${where} has an unsupported format; expected a .csv or .parquet file with the columns ${sourceColumns(spec).join(", ")}`);
+      throw new PipelineError(
+        "ingest",
+        `${where} has an unsupported format; expected a .csv or .parquet file with the columns ${sourceColumns(spec).join(", ")}`,
+      );
     }
     return format;
   };
@@ -84,7 +87,9 @@ export function fileSource(location: string, options: FileSourceOptions = {}): S
     async extract(range: TimeRange, spec: DatasetSpec, filter?: SeriesFilter): Promise<RawColumns> {
       checkRange(range, where);
       const rows =
-        checkFormat(spec) === "csv" ? sortByTime((await csv(spec, { range, filter })).columns) : filterColumns(sliceByTime(await parquet(spec), range), spec, filter);
+        checkFormat(spec) === "csv"
+          ? sortByTime((await csv(spec, { range, filter })).columns)
+          : filterColumns(sliceByTime(await parquet(spec), range), spec, filter);
       // Report this extract's daylight-saving readings (a parquet cache counts the whole file's).
       return { ...rows, dst: countDst(rows, spec.time.zone) };
     },
@@ -103,12 +108,19 @@ function resolveLocation(location: string, cwd: string): Location {
     try {
       path = fileURLToPath(location);
     } catch (cause) {
-      throw new PipelineError("ingest", `source "${location}" is not a usable file URL (${String(cause)}); use file:///absolute/path.csv or file:relative/path.csv`, { cause });
+      throw new PipelineError(
+        "ingest",
+        `source "${location}" is not a usable file URL (${String(cause)}); use file:///absolute/path.csv or file:relative/path.csv`,
+        { cause },
+      );
     }
   } else if (/^file:/i.test(location)) {
     path = location.slice(5);
   } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    throw new PipelineError("ingest", `source "${redactLocation(location)}" uses an unsupported scheme; use a path, a file: URL or an http(s):// URL to a CSV or parquet file`);
+    throw new PipelineError(
+      "ingest",
+      `source "${redactLocation(location)}" uses an unsupported scheme; use a path, a file: URL or an http(s):// URL to a CSV or parquet file`,
+    );
   } else {
     path = location;
   }

@@ -86,7 +86,10 @@ export async function ingest(ctx: StepContext, options: IngestOptions): Promise<
   // the `{}` branch can win the union and the destructuring fails to type-check (TS2525).
   const { past, future }: ReturnType<typeof splitAtPresent> = extent ? splitAtPresent(extent, now) : {};
   const asOf = options.asOf ?? (extent ? latestAsOf(extent, config.window.delayDays, now) : now);
-  const window = extent && !past ? futureOnly(ingestWindow(asOf, config.window.delayDays, config.window.exportDays)) : ingestWindow(asOf, config.window.delayDays, config.window.exportDays, past);
+  const window =
+    extent && !past
+      ? futureOnly(ingestWindow(asOf, config.window.delayDays, config.window.exportDays))
+      : ingestWindow(asOf, config.window.delayDays, config.window.exportDays, past);
   if (window.coverage < 1 && past) {
     logger.warn(`ingest: window is short: ${hoursIn(window.range)} of ${hoursIn(window.requested)} hours exist in the source`, {
       requested: rangeText(window.requested),
@@ -180,7 +183,11 @@ export async function ingest(ctx: StepContext, options: IngestOptions): Promise<
   }
   const upsert = await timed("upsert", () => store.upsert(table, runId, clock.now()));
   if (stopped) {
-    logger.warn("ingest: stored the complete hours of a rate-limited extract", { until: formatInstant(stopped.completeUntil), rows: table.numRows(), commit: upsert.commit });
+    logger.warn("ingest: stored the complete hours of a rate-limited extract", {
+      until: formatInstant(stopped.completeUntil),
+      rows: table.numRows(),
+      commit: upsert.commit,
+    });
     throw stopped;
   }
   return {
@@ -256,7 +263,15 @@ function dstNote(dst: DstCounts, zone: string): string {
   return `; ${dst.nonexistent} wall time(s) that do not exist in ${zone} (the hour skipped when clocks spring forward) were read as the following hour`;
 }
 
-async function quarantine(storage: Storage, runId: string, raw: RawColumns, spec: DatasetSpec, result: ValidationResult, range: TimeRange, source: string): Promise<void> {
+async function quarantine(
+  storage: Storage,
+  runId: string,
+  raw: RawColumns,
+  spec: DatasetSpec,
+  result: ValidationResult,
+  range: TimeRange,
+  source: string,
+): Promise<void> {
   const schema: TableSchema = sourceColumns(spec).map((name) => {
     const key = spec.keys.find((k) => k.source === name);
     return [name, name === spec.value.source ? "float64" : key && key.type !== "utf8" && !key.codes ? "int32" : "utf8"] as const;

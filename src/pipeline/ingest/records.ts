@@ -74,7 +74,10 @@ export function recordsToColumns(records: unknown[], spec: DatasetSpec, where: s
   const validate = validatorFor(spec);
   if (!validate(records)) {
     const index = failingIndex(validate);
-    throw recordError(records, index, spec, where, label) ?? new PipelineError("ingest", `${where}: ${label(index)} is invalid: ${validate.errors?.[0]?.message ?? "unknown reason"}`);
+    throw (
+      recordError(records, index, spec, where, label) ??
+      new PipelineError("ingest", `${where}: ${label(index)} is invalid: ${validate.errors?.[0]?.message ?? "unknown reason"}`)
+    );
   }
   const n = records.length;
   const cols: RawColumns = {
@@ -138,7 +141,10 @@ export function recordSchemaError(record: Record<string, unknown>, spec: Dataset
   const records = [record];
   if (validate(records)) return undefined;
   const label: RowLabel = () => row;
-  return recordError(records, 0, spec, where, label) ?? new PipelineError("ingest", `${where}: ${row} is invalid: ${validate.errors?.[0]?.message ?? "unknown reason"}`);
+  return (
+    recordError(records, 0, spec, where, label) ??
+    new PipelineError("ingest", `${where}: ${row} is invalid: ${validate.errors?.[0]?.message ?? "unknown reason"}`)
+  );
 }
 
 /** A time text that matches the pattern but is no date (`2023-13-01T00:00`). */
@@ -351,7 +357,10 @@ function recordError(records: unknown[], index: number, spec: DatasetSpec, where
   const expectedNames = sourceColumns(spec).join(", ");
   const r = records[index];
   if (typeof r !== "object" || r === null || Array.isArray(r)) {
-    return new PipelineError("ingest", `${where}: ${label(index)} is ${showValue(r)}, expected an object with columns ${expectedNames}; the source did not return rows: check the source`);
+    return new PipelineError(
+      "ingest",
+      `${where}: ${label(index)} is ${showValue(r)}, expected an object with columns ${expectedNames}; the source did not return rows: check the source`,
+    );
   }
   const row = r as Record<string, unknown>;
   const missing = sourceColumns(spec).filter((c) => !(c in row));
@@ -360,11 +369,23 @@ function recordError(records: unknown[], index: number, spec: DatasetSpec, where
   if (typeof t !== "string" || Number.isNaN(parseTimeText(t).ms)) return valueError(where, label(index), spec.time.source, t, EXPECTED_TIME, "--time");
   for (const k of spec.keys) {
     const v = row[k.source];
-    const ok = k.type === "utf8" || k.codes ? typeof v === "string" || (typeof v === "number" && Number.isInteger(v)) : (typeof v === "number" && Number.isInteger(v)) || (typeof v === "string" && INTEGER_STRING_RE.test(v));
-    if (!ok) return valueError(where, label(index), k.source, v, k.type === "utf8" || k.codes ? "a key text like \"DK1\" or \"101\"" : "an integer code like 111", "--keys");
+    const ok =
+      k.type === "utf8" || k.codes
+        ? typeof v === "string" || (typeof v === "number" && Number.isInteger(v))
+        : (typeof v === "number" && Number.isInteger(v)) || (typeof v === "string" && INTEGER_STRING_RE.test(v));
+    if (!ok)
+      return valueError(
+        where,
+        label(index),
+        k.source,
+        v,
+        k.type === "utf8" || k.codes ? 'a key text like "DK1" or "101"' : "an integer code like 111",
+        "--keys",
+      );
   }
   const v = row[spec.value.source];
-  if (!(v === null || (typeof v === "number" && Number.isFinite(v)))) return valueError(where, label(index), spec.value.source, v, "a finite number or null", "--value");
+  if (!(v === null || (typeof v === "number" && Number.isFinite(v))))
+    return valueError(where, label(index), spec.value.source, v, "a finite number or null", "--value");
   return undefined;
 }
 

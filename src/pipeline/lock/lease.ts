@@ -128,7 +128,9 @@ export async function takeLease(storage: Storage, options: LeaseOptions): Promis
       }
       // A storage hiccup: the lease still runs until its expiry; the next beat (or write) tries again.
       renewError = messageOf(error);
-      logger.warn(`lock: could not renew ${where}: ${renewError}; the lease runs until ${formatSecond(lock.expiresAt.getTime())}, retrying in ${renewMs / 1000} s`);
+      logger.warn(
+        `lock: could not renew ${where}: ${renewError}; the lease runs until ${formatSecond(lock.expiresAt.getTime())}, retrying in ${renewMs / 1000} s`,
+      );
     }
   }
 

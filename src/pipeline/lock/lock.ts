@@ -29,15 +29,7 @@ import { PipelineError } from "../core/errors.js";
 import { claimKey, claimPrefix, claimTokenPrefix, lockKey } from "../storage/layout.js";
 import type { Storage } from "../storage/storage.js";
 import { LockedError } from "./errors.js";
-import {
-  isExpired,
-  isLockName,
-  readClaimRecord,
-  readLockRecord,
-  serialiseRecord,
-  type ClaimRecord,
-  type LockRecord,
-} from "./record.js";
+import { isExpired, isLockName, readClaimRecord, readLockRecord, serialiseRecord, type ClaimRecord, type LockRecord } from "./record.js";
 
 /** Options of {@link acquireLock}. */
 export interface AcquireLockOptions {
@@ -102,7 +94,10 @@ function checkOptions(name: string, options: AcquireLockOptions, takeoverMs: num
     throw new PipelineError("lock", `invalid lock name ${JSON.stringify(name)}: use letters, digits, "_" and "-"`);
   }
   if (options.owner.trim() === "") throw new PipelineError("lock", "the lock owner (run id) must not be empty");
-  for (const [field, value] of [["ttlMs", options.ttlMs], ["takeoverMs", takeoverMs]] as const) {
+  for (const [field, value] of [
+    ["ttlMs", options.ttlMs],
+    ["takeoverMs", takeoverMs],
+  ] as const) {
     if (!Number.isFinite(value) || value <= 0) {
       throw new PipelineError("lock", `invalid ${field} ${value}: expected a positive number of milliseconds`);
     }

@@ -34,7 +34,10 @@ export class BlendForecaster implements Forecaster {
   ) {
     const sum = weights.reduce((a, b) => a + b, 0);
     if (members.length === 0 || members.length !== weights.length || weights.some((w) => !(w >= 0)) || Math.abs(sum - 1) > 1e-9) {
-      throw new PipelineError("model", `${name}: a blend needs one weight >= 0 per member, summing to 1; got ${members.length} members and weights ${JSON.stringify(weights)}`);
+      throw new PipelineError(
+        "model",
+        `${name}: a blend needs one weight >= 0 per member, summing to 1; got ${members.length} members and weights ${JSON.stringify(weights)}`,
+      );
     }
   }
 
@@ -106,7 +109,12 @@ export class BlendForecaster implements Forecaster {
   static fromJSON(json: ForecasterJson, load: (member: ForecasterJson) => Forecaster): BlendForecaster {
     const members = json.members;
     if (!Array.isArray(members)) throw new PipelineError("model", `${json.name}: a blend's JSON needs a "members" array`);
-    const b = new BlendForecaster(json.name, members.map((m: ForecasterJson) => load(m)), json.weights as number[], (json.options as BlendOptions | undefined) ?? {});
+    const b = new BlendForecaster(
+      json.name,
+      members.map((m: ForecasterJson) => load(m)),
+      json.weights as number[],
+      (json.options as BlendOptions | undefined) ?? {},
+    );
     if (json.calibration !== undefined) b.calibration = calibrationFromJSON(json.calibration, json.name);
     return b;
   }

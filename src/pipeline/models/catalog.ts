@@ -12,7 +12,14 @@ import { SeasonalNaive } from "./seasonal-naive.js";
  * 0.05), 31 leaves, 63 bins, LightGBM's other defaults. Backtests showed no accuracy difference
  * between 63 and 255 bins, 0.1 and 0.05, bagging or not; 63 bins halve the fit time.
  */
-export const DEFAULT_GBM_SETTINGS: Partial<GbmParams> = Object.freeze({ nIterations: 200, learningRate: 0.1, maxLeaves: 31, minSamplesLeaf: 20, maxBins: 63, seed: 0 });
+export const DEFAULT_GBM_SETTINGS: Partial<GbmParams> = Object.freeze({
+  nIterations: 200,
+  learningRate: 0.1,
+  maxLeaves: 31,
+  minSamplesLeaf: 20,
+  maxBins: 63,
+  seed: 0,
+});
 
 /** The global model's settings: the default features and learner, with optional learner overrides. */
 export function defaultGbmOptions(name = "gbm", gbm: Partial<GbmParams> = {}): GbmForecasterOptions {
@@ -27,9 +34,10 @@ export const FACTORIES: Readonly<Record<string, (gbm: Partial<GbmParams>) => For
   // Equal weights (the robust default for combining forecasts); the seasonal naive steps aside for
   // hours whose day last week was of another kind (a holiday before or after).
   "gbm-blend": (gbm) =>
-    new BlendForecaster("gbm-blend", [new GbmForecaster(defaultGbmOptions("gbm", gbm)), new SeasonalNaive(168)], [0.5, 0.5], { seasonal: [{ member: 1, lag: 168 }] }),
+    new BlendForecaster("gbm-blend", [new GbmForecaster(defaultGbmOptions("gbm", gbm)), new SeasonalNaive(168)], [0.5, 0.5], {
+      seasonal: [{ member: 1, lag: 168 }],
+    }),
 };
-
 
 /**
  * A fresh, unfitted model by name, with optional learner settings for its gradient-boosting part
@@ -48,10 +56,16 @@ export function createForecaster(name: string, gbm: Partial<GbmParams> = {}): Fo
 export function loadForecaster(json: unknown): Forecaster {
   const j = json as ForecasterJson | null;
   if (j === null || typeof j !== "object" || j.format !== FORECASTER_FORMAT) {
-    throw new PipelineError("model", `not a saved forecaster: expected format "${FORECASTER_FORMAT}", got ${JSON.stringify((j as { format?: unknown } | null)?.format)}`);
+    throw new PipelineError(
+      "model",
+      `not a saved forecaster: expected format "${FORECASTER_FORMAT}", got ${JSON.stringify((j as { format?: unknown } | null)?.format)}`,
+    );
   }
   if (j.version !== FORECASTER_FORMAT_VERSION) {
-    throw new PipelineError("model", `forecaster "${j.name}" has format version ${j.version}, this code reads version ${FORECASTER_FORMAT_VERSION}; retrain it or use a matching version of the code`);
+    throw new PipelineError(
+      "model",
+      `forecaster "${j.name}" has format version ${j.version}, this code reads version ${FORECASTER_FORMAT_VERSION}; retrain it or use a matching version of the code`,
+    );
   }
   switch (j.kind) {
     case "seasonal-naive":

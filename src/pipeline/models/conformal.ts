@@ -114,7 +114,8 @@ export function calibrationToJSON(c: Calibration): Record<string, unknown> {
 export function calibrationFromJSON(json: unknown, what: string): Calibration {
   const o = json as Record<string, unknown> | null;
   const h = o?.horizon;
-  if (typeof h !== "number" || !Number.isInteger(h) || h < 1) throw new PipelineError("model", `${what}: calibration.horizon must be an integer >= 1, got ${JSON.stringify(h)}`);
+  if (typeof h !== "number" || !Number.isInteger(h) || h < 1)
+    throw new PipelineError("model", `${what}: calibration.horizon must be an integer >= 1, got ${JSON.stringify(h)}`);
   const arr = (name: string, sign: number): number[] => {
     const xs = o?.[name];
     if (!Array.isArray(xs) || xs.length !== h || !xs.every((x) => x === null || typeof x === "number")) {
@@ -122,5 +123,12 @@ export function calibrationFromJSON(json: unknown, what: string): Calibration {
     }
     return xs.map((x: number | null) => (x === null ? sign * Infinity : x));
   };
-  return { horizon: h, counts: arr("counts", 1), lower80: arr("lower80", -1), upper80: arr("upper80", 1), lower95: arr("lower95", -1), upper95: arr("upper95", 1) };
+  return {
+    horizon: h,
+    counts: arr("counts", 1),
+    lower80: arr("lower80", -1),
+    upper80: arr("upper80", 1),
+    lower95: arr("lower95", -1),
+    upper95: arr("upper95", 1),
+  };
 }

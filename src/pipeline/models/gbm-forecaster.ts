@@ -58,7 +58,10 @@ export class GbmForecaster implements Forecaster {
   fit(history: Panel): void {
     const rows = buildTrainingRows(history, this.options.features, { minHistory: this.options.minHistory, recentHours: this.options.trainHours });
     if (rows.X.nRows === 0) {
-      throw new PipelineError("model", `${this.name}: the history (${history.hours} h) yields no training rows; it needs more than ${this.options.minHistory ?? "the feature window's"} hours per series`);
+      throw new PipelineError(
+        "model",
+        `${this.name}: the history (${history.hours} h) yields no training rows; it needs more than ${this.options.minHistory ?? "the feature window's"} hours per series`,
+      );
     }
     this.model = fitGbm(rows.X, rows.y, this.options.gbm);
     this.history = history;
@@ -73,7 +76,10 @@ export class GbmForecaster implements Forecaster {
     const spec = this.options.features;
     const names = keyNames(h.keyColumns);
     if (this.keys && names.join(",") !== this.keys.join(",")) {
-      throw new PipelineError("model", `${this.name} was fitted on series keyed by ${this.keys.join(", ")}, the history is keyed by ${names.join(", ")}; retrain on this dataset`);
+      throw new PipelineError(
+        "model",
+        `${this.name} was fitted on series keyed by ${this.keys.join(", ")}, the history is keyed by ${names.join(", ")}; retrain on this dataset`,
+      );
     }
     const plan = rowPlan(spec, names.length);
     const codes = seriesCodes(h.keys);
@@ -133,10 +139,23 @@ export class GbmForecaster implements Forecaster {
     const keys = Array.isArray(json.keys) ? (json.keys as string[]) : ["area", "consumer_type"];
     const names = featureNames(features, keys);
     if (JSON.stringify(names) !== JSON.stringify(json.featureNames)) {
-      throw new PipelineError("model", `${json.name}: the saved feature list does not match what this code builds from the saved feature spec; the artifact was made by an incompatible version, retrain it`);
+      throw new PipelineError(
+        "model",
+        `${json.name}: the saved feature list does not match what this code builds from the saved feature spec; the artifact was made by an incompatible version, retrain it`,
+      );
     }
     const learner = GbmModel.fromJSON(json.learner as GbmModelJson);
-    const m = new GbmForecaster({ name: json.name, features, gbm: learner.params, minHistory: (json.minHistory as number | null) ?? undefined, trainHours: (json.trainHours as number | null) ?? undefined }, learner, keys);
+    const m = new GbmForecaster(
+      {
+        name: json.name,
+        features,
+        gbm: learner.params,
+        minHistory: (json.minHistory as number | null) ?? undefined,
+        trainHours: (json.trainHours as number | null) ?? undefined,
+      },
+      learner,
+      keys,
+    );
     if (json.calibration !== undefined) m.calibration = calibrationFromJSON(json.calibration, json.name);
     return m;
   }

@@ -42,7 +42,13 @@ export class SeasonalNaive implements Forecaster {
   }
 
   toJSON(): ForecasterJson {
-    const json: ForecasterJson = { format: FORECASTER_FORMAT, version: FORECASTER_FORMAT_VERSION, kind: "seasonal-naive", name: this.name, period: this.period };
+    const json: ForecasterJson = {
+      format: FORECASTER_FORMAT,
+      version: FORECASTER_FORMAT_VERSION,
+      kind: "seasonal-naive",
+      name: this.name,
+      period: this.period,
+    };
     if (this.calibration) json.calibration = calibrationToJSON(this.calibration);
     return json;
   }

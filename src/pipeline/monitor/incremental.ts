@@ -102,11 +102,15 @@ export async function scoreDay(
   const day = utcDay(dayStart);
   const all = await readParts(storage, keys, parts);
   if (!all) return undefined;
-  const inDay = all.params({ a: dayStart, b: end }).filter((d: { datetime_utc: number }, $: { a: number; b: number }) => d.datetime_utc >= $.a && d.datetime_utc < $.b);
+  const inDay = all
+    .params({ a: dayStart, b: end })
+    .filter((d: { datetime_utc: number }, $: { a: number; b: number }) => d.datetime_utc >= $.a && d.datetime_utc < $.b);
   const names = keyNames(keys);
   const truth = end > dayStart ? await store.read({ start: dayStart, end }) : undefined;
   const scored = truth && inDay.numRows() > 0 ? joinActuals(inDay, truth, names) : undefined;
-  const sums = scored ? daySums(scored, names, day) : { format: "energy-forecast/monitoring-day" as const, day, seriesHour: [], step: [], model: [], origin: [] };
+  const sums = scored
+    ? daySums(scored, names, day)
+    : { format: "energy-forecast/monitoring-day" as const, day, seriesHour: [], step: [], model: [], origin: [] };
   await storage.write(monitoringDayKey(day), JSON.stringify(sums), { contentType: "application/json" });
   return sums;
 }
@@ -114,11 +118,23 @@ export async function scoreDay(
 /** The sums of scored forecasts (see {@link joinActuals}). */
 export function daySums(scored: ColumnTable, names: readonly string[], day: string): DaySums {
   const n = scored.numRows();
-  const ids = rowSeriesIds(names.map((k) => scored.array(k) as ArrayLike<unknown>), n);
+  const ids = rowSeriesIds(
+    names.map((k) => scored.array(k) as ArrayLike<unknown>),
+    n,
+  );
   const col = <T>(c: string) => scored.array(c) as ArrayLike<T>;
   const [t, y, ape, spe, in80, in95, step, origin, model, version, runId] = [
-    col<number>("datetime_utc"), col<number>("y"), col<number | null>("ape"), col<number | null>("spe"), col<number | null>("in_80"), col<number | null>("in_95"),
-    col<number>("step"), col<number>("origin"), col<string>("model"), col<number>("model_version"), col<string>("run_id"),
+    col<number>("datetime_utc"),
+    col<number>("y"),
+    col<number | null>("ape"),
+    col<number | null>("spe"),
+    col<number | null>("in_80"),
+    col<number | null>("in_95"),
+    col<number>("step"),
+    col<number>("origin"),
+    col<string>("model"),
+    col<number>("model_version"),
+    col<string>("run_id"),
   ];
   const keyCols = names.map((k) => col<KeyValue>(k));
   const seriesHour = new Map<string, { key: KeyValue[]; t: number; y: number; s: Sums }>();
@@ -128,10 +144,22 @@ export function daySums(scored: ColumnTable, names: readonly string[], day: stri
   const valid = (v: number | null | undefined) => v !== null && v !== undefined && !Number.isNaN(v);
   for (let i = 0; i < n; i++) {
     const row: Sums = [1, 0, 0, 0, 0, 0, 0, 0, 0];
-    if (valid(ape[i])) { row[1] = ape[i]!; row[2] = 1; }
-    if (valid(spe[i])) { row[3] = spe[i]!; row[4] = 1; }
-    if (valid(in80[i])) { row[5] = in80[i]!; row[6] = 1; }
-    if (valid(in95[i])) { row[7] = in95[i]!; row[8] = 1; }
+    if (valid(ape[i])) {
+      row[1] = ape[i]!;
+      row[2] = 1;
+    }
+    if (valid(spe[i])) {
+      row[3] = spe[i]!;
+      row[4] = 1;
+    }
+    if (valid(in80[i])) {
+      row[5] = in80[i]!;
+      row[6] = 1;
+    }
+    if (valid(in95[i])) {
+      row[7] = in95[i]!;
+      row[8] = 1;
+    }
     const sh = `${ids[i]}\u0000${t[i]}`;
     let a = seriesHour.get(sh);
     if (!a) seriesHour.set(sh, (a = { key: keyCols.map((c) => c[i]), t: t[i], y: y[i], s: zero() }));
@@ -176,8 +204,17 @@ const summary = (s: Sums) => ({
 });
 
 /** The monitoring tables (as monitor/metrics.ts defines them) of the given days; `from`: first target hour of `byTime` (earlier days feed the 7-day window only). */
-export function metricsOfDays(days: readonly DaySums[], keys: readonly KeyColumn[], from: number): {
-  byTime: ColumnTable; bySeries: ColumnTable; byStep: ColumnTable; byModel: ColumnTable; byOrigin: ColumnTable; y: ColumnTable;
+export function metricsOfDays(
+  days: readonly DaySums[],
+  keys: readonly KeyColumn[],
+  from: number,
+): {
+  byTime: ColumnTable;
+  bySeries: ColumnTable;
+  byStep: ColumnTable;
+  byModel: ColumnTable;
+  byOrigin: ColumnTable;
+  y: ColumnTable;
 } {
   const names = keyNames(keys);
   const hours = new Map<number, Sums>();
@@ -223,13 +260,22 @@ export function metricsOfDays(days: readonly DaySums[], keys: readonly KeyColumn
   const ts = Array.from(hours.keys()).sort((a, b) => a - b);
   const rows: Array<Record<string, unknown>> = [];
   let lo = 0;
-  let sA = 0, sN = 0, sI = 0, sIN = 0;
+  let sA = 0,
+    sN = 0,
+    sI = 0,
+    sIN = 0;
   for (let i = 0; i < ts.length; i++) {
     const s = hours.get(ts[i])!;
-    sA += s[1]; sN += s[0]; sI += s[5]; sIN += s[6];
+    sA += s[1];
+    sN += s[0];
+    sI += s[5];
+    sIN += s[6];
     while (ts[lo] <= ts[i] - 7 * DAY_MS) {
       const o = hours.get(ts[lo])!;
-      sA -= o[1]; sN -= o[0]; sI -= o[5]; sIN -= o[6];
+      sA -= o[1];
+      sN -= o[0];
+      sI -= o[5];
+      sIN -= o[6];
       lo++;
     }
     if (ts[i] >= from) rows.push({ datetime_utc: ts[i], ...summary(s), mape_7d: sA / sN, coverage_80_7d: sIN > 0 ? sI / sIN : null });
@@ -242,16 +288,25 @@ export function metricsOfDays(days: readonly DaySums[], keys: readonly KeyColumn
   return {
     byTime: table(rows, ["datetime_utc", ...SUM, "mape_7d", "coverage_80_7d"]),
     bySeries: table(
-      Array.from(series.values()).sort(byMape).map((r) => ({ ...Object.fromEntries(names.map((k, i) => [k, r.key[i]])), ...summary(r.s) })),
+      Array.from(series.values())
+        .sort(byMape)
+        .map((r) => ({ ...Object.fromEntries(names.map((k, i) => [k, r.key[i]])), ...summary(r.s) })),
       [...names, ...SUM],
     ),
-    byStep: table(Array.from(steps, ([step, s]) => ({ step, ...summary(s) })).sort((a, b) => a.step - b.step), ["step", ...SUM]),
+    byStep: table(
+      Array.from(steps, ([step, s]) => ({ step, ...summary(s) })).sort((a, b) => a.step - b.step),
+      ["step", ...SUM],
+    ),
     byModel: table(
-      Array.from(models.values()).sort((a, b) => a.first - b.first).map((r) => ({ model: r.model, model_version: r.version, ...summary(r.s), first_origin: r.first, last_origin: r.last })),
+      Array.from(models.values())
+        .sort((a, b) => a.first - b.first)
+        .map((r) => ({ model: r.model, model_version: r.version, ...summary(r.s), first_origin: r.first, last_origin: r.last })),
       ["model", "model_version", ...SUM, "first_origin", "last_origin"],
     ),
     byOrigin: table(
-      Array.from(origins.values()).sort((a, b) => a.origin - b.origin).map((r) => ({ origin: r.origin, model: r.model, model_version: r.version, run_id: r.runId, ...summary(r.s) })),
+      Array.from(origins.values())
+        .sort((a, b) => a.origin - b.origin)
+        .map((r) => ({ origin: r.origin, model: r.model, model_version: r.version, run_id: r.runId, ...summary(r.s) })),
       ["origin", "model", "model_version", "run_id", ...SUM],
     ),
     y: table(

@@ -15,7 +15,10 @@ export function joinActuals(history: ColumnTable, actuals: ColumnTable, keys: re
   // every tick.
   const truth = truthLookup(actuals, keys);
   const n = history.numRows();
-  const ids = rowSeriesIds(keys.map((k) => history.array(k) as ArrayLike<unknown>), n);
+  const ids = rowSeriesIds(
+    keys.map((k) => history.array(k) as ArrayLike<unknown>),
+    n,
+  );
   const hours = history.array(TIME_COLUMN) as ArrayLike<number>;
   const y: Array<number | null> = new Array(n);
   for (let i = 0; i < n; i++) y[i] = truth.get(ids[i])?.get(hours[i]) ?? null;
@@ -40,15 +43,16 @@ export function joinActuals(history: ColumnTable, actuals: ColumnTable, keys: re
     in95[i] = Number.isNaN(lo95[i]) || lo95[i] === null ? null : v >= lo95[i] && v <= hi95[i] ? 1 : 0;
   }
   const pick = <T>(a: T[]) => keep.map((i) => a[i]);
-  return history
-    .reify(keep)
-    .assign({ y: pick(y), ape: pick(ape), spe: pick(spe), in_80: pick(in80), in_95: pick(in95) });
+  return history.reify(keep).assign({ y: pick(y), ape: pick(ape), spe: pick(spe), in_80: pick(in80), in_95: pick(in95) });
 }
 
 /** series id -> hour -> observed consumption. */
 function truthLookup(actuals: ColumnTable, keys: readonly string[]): Map<string, Map<number, number | null>> {
   const n = actuals.numRows();
-  const ids = rowSeriesIds(keys.map((k) => actuals.array(k) as ArrayLike<unknown>), n);
+  const ids = rowSeriesIds(
+    keys.map((k) => actuals.array(k) as ArrayLike<unknown>),
+    n,
+  );
   const hours = actuals.array(TIME_COLUMN) as ArrayLike<number>;
   const values = actuals.array(VALUE_COLUMN) as ArrayLike<number | null>;
   const lookup = new Map<string, Map<number, number | null>>();

@@ -29,12 +29,16 @@ const summary = {
 
 /** Computes every monitoring table from forecasts joined with truth (see {@link joinActuals}). */
 export function monitoringMetrics(scored: ColumnTable, keys: readonly string[]): MonitoringMetrics {
-  const byTime = scored.groupby("datetime_utc").rollup({ ...summary, ape_sum: op.sum("ape"), in80_sum: op.sum("in_80"), in80_n: op.valid("in_80") }).orderby("datetime_utc");
+  const byTime = scored
+    .groupby("datetime_utc")
+    .rollup({ ...summary, ape_sum: op.sum("ape"), in80_sum: op.sum("in_80"), in80_n: op.valid("in_80") })
+    .orderby("datetime_utc");
   return {
-    byTime: withTrailingWindow(byTime, 7 * DAY_MS).select(
-      "datetime_utc", "n", "mape", "rmspe", "coverage_80", "coverage_95", "mape_7d", "coverage_80_7d",
-    ),
-    bySeries: scored.groupby(...keys).rollup(summary).orderby(aq.desc("mape")),
+    byTime: withTrailingWindow(byTime, 7 * DAY_MS).select("datetime_utc", "n", "mape", "rmspe", "coverage_80", "coverage_95", "mape_7d", "coverage_80_7d"),
+    bySeries: scored
+      .groupby(...keys)
+      .rollup(summary)
+      .orderby(aq.desc("mape")),
     byStep: scored.groupby("step").rollup(summary).orderby("step"),
     byModel: scored
       .groupby("model", "model_version")
@@ -58,7 +62,10 @@ function withTrailingWindow(byTime: ColumnTable, windowMs: number): ColumnTable 
   const mape7 = new Float64Array(n);
   const cov7: Array<number | null> = new Array(n);
   let lo = 0;
-  let sA = 0, sN = 0, sI = 0, sIN = 0;
+  let sA = 0,
+    sN = 0,
+    sI = 0,
+    sIN = 0;
   for (let i = 0; i < n; i++) {
     sA += apeSum[i] ?? 0;
     sN += count[i];

@@ -6,19 +6,24 @@ import { writeTable } from "../predict/outputs.js";
 import { outputKeys } from "../storage/layout.js";
 import { checkAlerts, type AlertPolicy, type AlertReport } from "./alerts.js";
 import type { MonitoringMetrics } from "./metrics.js";
-import { dayTotal, emptyMonitoringState, metricsOfDays, readDay, readMonitoringState, scoreDay, stateTotals, writeMonitoringState, type DaySums, type MonitoringState } from "./incremental.js";
+import {
+  dayTotal,
+  emptyMonitoringState,
+  metricsOfDays,
+  readDay,
+  readMonitoringState,
+  scoreDay,
+  stateTotals,
+  writeMonitoringState,
+  type DaySums,
+  type MonitoringState,
+} from "./incremental.js";
 import { ensurePartitioned, listAllParts, utcDay, type ForecastsState } from "../history/partitions.js";
 import { DEFAULT_HISTORY_WINDOW_DAYS } from "../history/window.js";
 import type { KeyColumn } from "../series/key.js";
 import type { Storage } from "../storage/storage.js";
 import { DAY_MS } from "../time/index.js";
-import {
-  METRICS_BY_MODEL_SCHEMA,
-  METRICS_BY_ORIGIN_SCHEMA,
-  METRICS_BY_STEP_SCHEMA,
-  METRICS_BY_TIME_SCHEMA,
-  metricsBySeriesSchema,
-} from "./schema.js";
+import { METRICS_BY_MODEL_SCHEMA, METRICS_BY_ORIGIN_SCHEMA, METRICS_BY_STEP_SCHEMA, METRICS_BY_TIME_SCHEMA, metricsBySeriesSchema } from "./schema.js";
 
 /** What a monitoring run scores and checks. */
 export interface MonitorOptions {
@@ -48,14 +53,20 @@ export interface MonitorReport extends AlertReport {
  * forecasts. Migrates a single-file history to partitions first (history/partitions.ts).
  * `history` is kept for callers and is always undefined: the history is no longer read whole.
  */
-export async function monitor(ctx: StepContext, options: MonitorOptions): Promise<{ metrics?: MonitoringMetrics; report: MonitorReport; history: ColumnTable | undefined }> {
+export async function monitor(
+  ctx: StepContext,
+  options: MonitorOptions,
+): Promise<{ metrics?: MonitoringMetrics; report: MonitorReport; history: ColumnTable | undefined }> {
   const { storage, group } = ctx;
   const { visibleUntil, policy } = options;
   const store = new FeatureStore(storage, group);
   const info = await store.info();
   const forecasts = await ensurePartitioned(storage, info.keys);
   if (forecasts.rows === 0) {
-    return { history: undefined, report: { forecasts: 0, scored: 0, mape: null, coverage80: null, latest: null, mape7d: null, coverage80_7d: null, alerts: [] } };
+    return {
+      history: undefined,
+      report: { forecasts: 0, scored: 0, mape: null, coverage80: null, latest: null, mape7d: null, coverage80_7d: null, alerts: [] },
+    };
   }
   const state = await scoreIncrementally(storage, store, info.keys, forecasts, visibleUntil);
   const windowDays = options.windowDays ?? DEFAULT_HISTORY_WINDOW_DAYS;

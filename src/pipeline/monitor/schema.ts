@@ -16,5 +16,11 @@ export function metricsBySeriesSchema(keys: readonly KeyColumn[]): TableSchema {
   return [...keys.map((k) => [k.name, k.type] as const), ...SUMMARY];
 }
 export const METRICS_BY_STEP_SCHEMA: TableSchema = [["step", "int16"], ...SUMMARY];
-export const METRICS_BY_MODEL_SCHEMA: TableSchema = [["model", "utf8"], ["model_version", "int32"], ...SUMMARY, ["first_origin", "timestamp"], ["last_origin", "timestamp"]];
+export const METRICS_BY_MODEL_SCHEMA: TableSchema = [
+  ["model", "utf8"],
+  ["model_version", "int32"],
+  ...SUMMARY,
+  ["first_origin", "timestamp"],
+  ["last_origin", "timestamp"],
+];
 export const METRICS_BY_ORIGIN_SCHEMA: TableSchema = [["origin", "timestamp"], ["model", "utf8"], ["model_version", "int32"], ["run_id", "utf8"], ...SUMMARY];

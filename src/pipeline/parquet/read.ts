@@ -21,7 +21,11 @@ export function readParquet(bytes: Uint8Array, expected?: TableSchema, what = "p
     const wasmTable = pw.readParquet(bytes, { batchSize: BATCH_SIZE });
     ipc = wasmTable.intoIPCStream();
   } catch (cause) {
-    throw new PipelineError("parquet", `cannot decode ${what} (${bytes.byteLength} bytes): ${String(cause)}; the file is corrupt or not parquet, rewrite it from its source`, { cause });
+    throw new PipelineError(
+      "parquet",
+      `cannot decode ${what} (${bytes.byteLength} bytes): ${String(cause)}; the file is corrupt or not parquet, rewrite it from its source`,
+      { cause },
+    );
   }
   if (expected) checkSchema(ipc, expected, what);
   // useBigInt false (the default) turns int64 into numbers, so arquero aggregates work.

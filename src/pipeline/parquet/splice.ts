@@ -11,12 +11,38 @@ import { PipelineError } from "../core/errors.js";
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
 
 // Thrift compact protocol types.
-const T_STOP = 0, T_TRUE = 1, T_FALSE = 2, T_BYTE = 3, T_I16 = 4, T_I32 = 5, T_I64 = 6, T_DOUBLE = 7, T_BINARY = 8, T_LIST = 9, T_SET = 10, T_MAP = 11, T_STRUCT = 12;
+const T_STOP = 0,
+  T_TRUE = 1,
+  T_FALSE = 2,
+  T_BYTE = 3,
+  T_I16 = 4,
+  T_I32 = 5,
+  T_I64 = 6,
+  T_DOUBLE = 7,
+  T_BINARY = 8,
+  T_LIST = 9,
+  T_SET = 10,
+  T_MAP = 11,
+  T_STRUCT = 12;
 
 type Value = bigint | number | boolean | Uint8Array | ListValue | MapValue | Field[];
-interface ListValue { kind: "list"; type: number; elem: number; items: Value[] }
-interface MapValue { kind: "map"; keyType: number; valueType: number; entries: Array<[Value, Value]> }
-interface Field { id: number; type: number; value: Value }
+interface ListValue {
+  kind: "list";
+  type: number;
+  elem: number;
+  items: Value[];
+}
+interface MapValue {
+  kind: "map";
+  keyType: number;
+  valueType: number;
+  entries: Array<[Value, Value]>;
+}
+interface Field {
+  id: number;
+  type: number;
+  value: Value;
+}
 
 class Reader {
   pos = 0;
@@ -41,12 +67,17 @@ class Reader {
   }
   value(type: number): Value {
     switch (type) {
-      case T_TRUE: return true;
-      case T_FALSE: return false;
-      case T_BYTE: return (this.byte() << 24) >> 24;
+      case T_TRUE:
+        return true;
+      case T_FALSE:
+        return false;
+      case T_BYTE:
+        return (this.byte() << 24) >> 24;
       case T_I16:
-      case T_I32: return Number(this.zigzag());
-      case T_I64: return this.zigzag();
+      case T_I32:
+        return Number(this.zigzag());
+      case T_I64:
+        return this.zigzag();
       case T_DOUBLE: {
         const v = new DataView(this.b.buffer, this.b.byteOffset + this.pos, 8).getFloat64(0, true);
         this.pos += 8;
@@ -76,8 +107,10 @@ class Reader {
         for (let i = 0; i < n; i++) entries.push([this.value(h >> 4), this.value(h & 0x0f)]);
         return { kind: "map", keyType: h >> 4, valueType: h & 0x0f, entries };
       }
-      case T_STRUCT: return this.struct();
-      default: throw new Error(`unknown thrift type ${type}`);
+      case T_STRUCT:
+        return this.struct();
+      default:
+        throw new Error(`unknown thrift type ${type}`);
     }
   }
   struct(): Field[] {
@@ -112,16 +145,23 @@ class Writer {
     }
   }
   zigzag(v: bigint): void {
-    this.varint(v >= 0n ? v << 1n : ((-v) << 1n) - 1n);
+    this.varint(v >= 0n ? v << 1n : (-v << 1n) - 1n);
   }
   value(type: number, v: Value): void {
     switch (type) {
       case T_TRUE:
-      case T_FALSE: return;
-      case T_BYTE: this.chunks.push((v as number) & 0xff); return;
+      case T_FALSE:
+        return;
+      case T_BYTE:
+        this.chunks.push((v as number) & 0xff);
+        return;
       case T_I16:
-      case T_I32: this.zigzag(BigInt(v as number)); return;
-      case T_I64: this.zigzag(v as bigint); return;
+      case T_I32:
+        this.zigzag(BigInt(v as number));
+        return;
+      case T_I64:
+        this.zigzag(v as bigint);
+        return;
       case T_DOUBLE: {
         const b = new Uint8Array(8);
         new DataView(b.buffer).setFloat64(0, v as number, true);
@@ -159,8 +199,11 @@ class Writer {
         }
         return;
       }
-      case T_STRUCT: this.struct(v as Field[]); return;
-      default: throw new Error(`unknown thrift type ${type}`);
+      case T_STRUCT:
+        this.struct(v as Field[]);
+        return;
+      default:
+        throw new Error(`unknown thrift type ${type}`);
     }
   }
   struct(fields: Field[]): void {

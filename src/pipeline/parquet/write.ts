@@ -33,10 +33,7 @@ function checkColumn(table: ColumnTable, name: string, type: TableSchema[number]
   const column = table.column(name)!;
   const n = table.numRows();
   const fail = (row: number, value: unknown, expected: string) => {
-    throw new PipelineError(
-      "parquet",
-      `cannot write column "${name}" as ${type}: row ${row} holds ${JSON.stringify(value)}, expected ${expected}`,
-    );
+    throw new PipelineError("parquet", `cannot write column "${name}" as ${type}: row ${row} holds ${JSON.stringify(value)}, expected ${expected}`);
   };
   for (let i = 0; i < n; i++) {
     const v = column.at(i);

@@ -82,11 +82,20 @@ export async function predict(ctx: StepContext, options: PredictOptions): Promis
   if (full.length > 0) parts.push(label(forecastToTable(forecaster.forecast(horizon, panelSubset(panel, full))), options.model, loaded.metadata.version));
   if (baseline.length > 0) parts.push(label(forecastToTable(new SeasonalNaive(24).forecast(horizon, panelSubset(panel, baseline))), BASELINE_MODEL, 0));
   if (parts.length === 0) {
-    throw new PipelineError("predict", `every series in the feature window before ${formatInstant(visibleUntil)} is stale or too short to forecast (${stale.length} stale); ingest newer data first`);
+    throw new PipelineError(
+      "predict",
+      `every series in the feature window before ${formatInstant(visibleUntil)} is stale or too short to forecast (${stale.length} stale); ingest newer data first`,
+    );
   }
   const predictions = parts.length === 1 ? parts[0] : parts[0].concat(parts[1]).orderby(...keyNames(info.keys), "step");
   const series = full.length + baseline.length;
-  logger.info("predict: forecast", { model: `${options.model}/v${loaded.metadata.version}`, origin: formatInstant(panelEnd(panel)), series, baseline: baseline.length, stale: stale.length });
+  logger.info("predict: forecast", {
+    model: `${options.model}/v${loaded.metadata.version}`,
+    origin: formatInstant(panelEnd(panel)),
+    series,
+    baseline: baseline.length,
+    stale: stale.length,
+  });
   if (stale.length > 0) logger.warn("predict: stale series not forecast (no observation at the origin)", { stale: stale.length });
   const keys = keyNames(info.keys);
   return {
@@ -113,7 +122,6 @@ export async function predict(ctx: StepContext, options: PredictOptions): Promis
     },
   };
 }
-
 
 /**
  * Sorts series into those the model forecasts, those too new for it (at least a day of history:

@@ -79,7 +79,8 @@ export class ModelRegistry {
     if (/^v?\d+$/.test(text)) return Number(text.replace(/^v/, ""));
     if (text === "latest") {
       const versions = await this.versions(name);
-      if (versions.length === 0) throw new ModelNotRegisteredError(name, text, `no versions of model "${name}" in ${this.storage.uri}; run energy-forecast train first`);
+      if (versions.length === 0)
+        throw new ModelNotRegisteredError(name, text, `no versions of model "${name}" in ${this.storage.uri}; run energy-forecast train first`);
       return versions[versions.length - 1];
     }
     let raw: Uint8Array;
@@ -87,12 +88,17 @@ export class ModelRegistry {
       raw = await this.storage.read(modelAliasKey(name, text));
     } catch (error) {
       if (error instanceof NotFoundError) {
-        throw new ModelNotRegisteredError(name, text, `model "${name}" has no alias "${text}" in ${this.storage.uri}; use latest, a version (v1...), or run energy-forecast train to set it`);
+        throw new ModelNotRegisteredError(
+          name,
+          text,
+          `model "${name}" has no alias "${text}" in ${this.storage.uri}; use latest, a version (v1...), or run energy-forecast train to set it`,
+        );
       }
       throw error;
     }
     const parsed = parseJson(raw, modelAliasKey(name, text)) as { version?: unknown };
-    if (!Number.isInteger(parsed.version)) throw new PipelineError("registry", `alias file ${modelAliasKey(name, text)} is corrupt (no version); set the alias again with energy-forecast train`);
+    if (!Number.isInteger(parsed.version))
+      throw new PipelineError("registry", `alias file ${modelAliasKey(name, text)} is corrupt (no version); set the alias again with energy-forecast train`);
     return parsed.version as number;
   }
 
@@ -115,7 +121,10 @@ export class ModelRegistry {
     }
     const m = parseJson(raw, key) as Partial<ModelMetadata>;
     if (m.format !== "energy-forecast/model-metadata" || m.formatVersion !== 1 || m.version !== version || m.name !== name) {
-      throw new PipelineError("registry", `${key} is not valid metadata for ${name} v${version} (format ${String(m.format)} ${String(m.formatVersion)}); re-register the model with energy-forecast train`);
+      throw new PipelineError(
+        "registry",
+        `${key} is not valid metadata for ${name} v${version} (format ${String(m.format)} ${String(m.formatVersion)}); re-register the model with energy-forecast train`,
+      );
     }
     return m as ModelMetadata;
   }
@@ -129,7 +138,10 @@ export class ModelRegistry {
       raw = await this.storage.read(key);
     } catch (error) {
       if (error instanceof NotFoundError) {
-        throw new PipelineError("registry", `artifact ${key} is missing although its metadata exists; the store was altered by hand, re-register the model with energy-forecast train`);
+        throw new PipelineError(
+          "registry",
+          `artifact ${key} is missing although its metadata exists; the store was altered by hand, re-register the model with energy-forecast train`,
+        );
       }
       throw error;
     }
@@ -141,7 +153,9 @@ function parseJson(raw: Uint8Array, key: string): unknown {
   try {
     return JSON.parse(new TextDecoder().decode(raw));
   } catch (cause) {
-    throw new PipelineError("registry", `${key} is corrupt (not valid JSON, ${raw.byteLength} bytes); re-register the model with energy-forecast train`, { cause });
+    throw new PipelineError("registry", `${key} is corrupt (not valid JSON, ${raw.byteLength} bytes); re-register the model with energy-forecast train`, {
+      cause,
+    });
   }
 }
 

@@ -86,7 +86,9 @@ export async function runTick(ctx: StepContext, options: TickOptions): Promise<R
     const predicted = await timed("predict", () =>
       predict(ctx, { visibleUntil, model: options.model, ref: version!, horizon: options.horizon, lookbackDays: options.lookbackDays }),
     );
-    const written = await timed("write", () => writePredictionOutputs(storage, runId, predicted.tables, predicted.keys, { table: monitored.history, windowDays: config.historyWindowDays }));
+    const written = await timed("write", () =>
+      writePredictionOutputs(storage, runId, predicted.tables, predicted.keys, { table: monitored.history, windowDays: config.historyWindowDays }),
+    );
     const m = monitored.report;
     const manifest: RunManifest = {
       format: "energy-forecast/run-manifest",
@@ -141,7 +143,12 @@ export async function runTick(ctx: StepContext, options: TickOptions): Promise<R
  * observation), not hours of clock: when the source stops publishing, retraining on the same data
  * would only register the same model again at every tick.
  */
-async function trainDecision(storage: Storage, group: FeatureGroupRef, options: TickOptions, visibleUntil: number): Promise<{ train: boolean; reason: string; version?: number }> {
+async function trainDecision(
+  storage: Storage,
+  group: FeatureGroupRef,
+  options: TickOptions,
+  visibleUntil: number,
+): Promise<{ train: boolean; reason: string; version?: number }> {
   const registry = new ModelRegistry(storage);
   let current: Awaited<ReturnType<ModelRegistry["metadata"]>> | undefined;
   try {
@@ -152,7 +159,10 @@ async function trainDecision(storage: Storage, group: FeatureGroupRef, options: 
   const policy = options.trainPolicy;
   if (!current) {
     if (policy.kind === "never") {
-      throw new PipelineError("run", `no production version of model "${options.model}" in ${storage.uri} and the train policy is "never"; run energy-forecast train first or use --train always`);
+      throw new PipelineError(
+        "run",
+        `no production version of model "${options.model}" in ${storage.uri} and the train policy is "never"; run energy-forecast train first or use --train always`,
+      );
     }
     return { train: true, reason: "no production model yet" };
   }

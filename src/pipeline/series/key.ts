@@ -111,7 +111,8 @@ export function keyColumnsFor(keys: readonly SeriesKey[], columns: readonly KeyC
   const out: Record<string, ArrayLike<KeyValue>> = {};
   const n = keys.length * repeat;
   columns.forEach((c, k) => {
-    const arr: number[] | Int8Array | Int32Array | string[] = c.type === "int8" ? new Int8Array(n) : c.type === "int32" ? new Int32Array(n) : new Array<string>(n);
+    const arr: number[] | Int8Array | Int32Array | string[] =
+      c.type === "int8" ? new Int8Array(n) : c.type === "int32" ? new Int32Array(n) : new Array<string>(n);
     for (let s = 0; s < keys.length; s++) {
       const v = keys[s][k];
       for (let r = 0; r < repeat; r++) (arr as unknown as KeyValue[])[s * repeat + r] = v;

@@ -122,8 +122,7 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
       // Every write replaces a whole object with the same bytes, so retrying is safe; the client's
       // default retries only preconditioned writes, and after one unretried failure it switches
       // retries off for the whole client (reads and lists included).
-      clientOptions.retryOptions =
-        options.retry === false ? { autoRetry: false, maxRetries: 0 } : { idempotencyStrategy: IdempotencyStrategy.RetryAlways };
+      clientOptions.retryOptions = options.retry === false ? { autoRetry: false, maxRetries: 0 } : { idempotencyStrategy: IdempotencyStrategy.RetryAlways };
       if (bounded) {
         // Per HTTP request (reads, lists, metadata; uploads get it per call below), and no retry
         // starts after the bound: the abandoned request is aborted rather than left open.
@@ -172,11 +171,7 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
     const status = httpStatus(error);
     const cause = error instanceof Error ? error.message : String(error);
     const statusText = status === undefined ? "" : ` (HTTP ${status})`;
-    return new PipelineError(
-      "storage",
-      `${operation} ${JSON.stringify(key)} in ${uri} failed${statusText}: ${cause}; ${hintFor(error)}`,
-      { cause: error },
-    );
+    return new PipelineError("storage", `${operation} ${JSON.stringify(key)} in ${uri} failed${statusText}: ${cause}; ${hintFor(error)}`, { cause: error });
   }
 
   // Single-request uploads have no HTTP timeout unless the call sets one.
@@ -185,7 +180,10 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
   async function read(key: string): Promise<Uint8Array> {
     checkKey(key);
     try {
-      const [contents] = await withTimeout(getBucket().then((b) => b.file(base + key).download()), timeoutMs);
+      const [contents] = await withTimeout(
+        getBucket().then((b) => b.file(base + key).download()),
+        timeoutMs,
+      );
       return ownedBytes(contents);
     } catch (error) {
       if (httpStatus(error) === 404) throw new NotFoundError(key, uri);
@@ -199,7 +197,10 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
     const bytes = toBytes(data);
     try {
       const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      await withTimeout(getBucket().then((b) => b.file(base + key).save(buffer, { resumable: false, contentType, ...uploadTimeout })), timeoutMs);
+      await withTimeout(
+        getBucket().then((b) => b.file(base + key).save(buffer, { resumable: false, contentType, ...uploadTimeout })),
+        timeoutMs,
+      );
     } catch (error) {
       throw failure("write", key, error);
     }
@@ -212,7 +213,9 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
     try {
       const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       await withTimeout(
-        getBucket().then((b) => b.file(base + key).save(buffer, { resumable: false, contentType, preconditionOpts: { ifGenerationMatch: 0 }, ...uploadTimeout })),
+        getBucket().then((b) =>
+          b.file(base + key).save(buffer, { resumable: false, contentType, preconditionOpts: { ifGenerationMatch: 0 }, ...uploadTimeout }),
+        ),
         timeoutMs,
       );
       return true;
@@ -257,7 +260,10 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
   async function exists(key: string): Promise<boolean> {
     checkKey(key);
     try {
-      const [found] = await withTimeout(getBucket().then((b) => b.file(base + key).exists()), timeoutMs);
+      const [found] = await withTimeout(
+        getBucket().then((b) => b.file(base + key).exists()),
+        timeoutMs,
+      );
       return found;
     } catch (error) {
       throw failure("exists", key, error);
@@ -267,7 +273,10 @@ export function createGcsStorage(options: GcsStorageOptions): Storage {
   async function remove(key: string): Promise<void> {
     checkKey(key);
     try {
-      await withTimeout(getBucket().then((b) => b.file(base + key).delete({ ignoreNotFound: true })), timeoutMs);
+      await withTimeout(
+        getBucket().then((b) => b.file(base + key).delete({ ignoreNotFound: true })),
+        timeoutMs,
+      );
     } catch (error) {
       throw failure("delete", key, error);
     }

@@ -52,11 +52,7 @@ export function createLocalStorage(rootDir: string, options: LocalStorageOptions
   const pathOf = (key: string): string => join(root, ...key.split("/"));
 
   const failure = (operation: string, key: string, error: unknown, hint: string): PipelineError =>
-    new PipelineError(
-      "storage",
-      `${operation} ${JSON.stringify(key)} in ${uri} failed: ${causeText(error)}; ${hint}`,
-      { cause: error },
-    );
+    new PipelineError("storage", `${operation} ${JSON.stringify(key)} in ${uri} failed: ${causeText(error)}; ${hint}`, { cause: error });
 
   async function read(key: string): Promise<Uint8Array> {
     checkKey(key);
@@ -75,7 +71,7 @@ export function createLocalStorage(rootDir: string, options: LocalStorageOptions
     } catch (error) {
       const hint =
         errorCode(error) === "ENOTDIR" || errorCode(error) === "EEXIST"
-          ? "a file exists where a directory is needed; a local store cannot hold both \"a\" and \"a/...\" keys"
+          ? 'a file exists where a directory is needed; a local store cannot hold both "a" and "a/..." keys'
           : "check that the store directory is writable";
       throw failure(operation, key, error, hint);
     }
@@ -98,7 +94,7 @@ export function createLocalStorage(rootDir: string, options: LocalStorageOptions
       if (!renamed) await unlink(temp).catch(() => undefined); // best effort; list/read ignore temp files anyway
       const hint =
         errorCode(error) === "EISDIR"
-          ? "a directory of that name exists; a local store cannot hold both \"a\" and \"a/...\" keys"
+          ? 'a directory of that name exists; a local store cannot hold both "a" and "a/..." keys'
           : "check that the store directory is writable and the disk is not full";
       throw failure("write", key, error, hint);
     }
@@ -126,7 +122,7 @@ export function createLocalStorage(rootDir: string, options: LocalStorageOptions
       const code = errorCode(error) ?? "";
       const hint =
         code === "EEXIST" || code === "EISDIR"
-          ? "a directory of that name exists; a local store cannot hold both \"a\" and \"a/...\" keys"
+          ? 'a directory of that name exists; a local store cannot hold both "a" and "a/..." keys'
           : code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP"
             ? "the store's file system must support hard links (local disks do; some network and FUSE mounts do not)"
             : "check that the store directory is writable and the disk is not full";

@@ -62,7 +62,10 @@ export async function train(ctx: StepContext, options: TrainOptions): Promise<Tr
   const manifest = await store.manifest();
   const features = await store.read(options.visibleUntil === undefined ? undefined : { start: -Infinity, end: options.visibleUntil });
   if (!manifest || features.numRows() === 0) {
-    throw new PipelineError("train", `no feature rows${options.visibleUntil === undefined ? "" : ` before ${formatInstant(options.visibleUntil)}`} in ${storage.uri}; run energy-forecast ingest first`);
+    throw new PipelineError(
+      "train",
+      `no feature rows${options.visibleUntil === undefined ? "" : ` before ${formatInstant(options.visibleUntil)}`} in ${storage.uri}; run energy-forecast ingest first`,
+    );
   }
   const panel = panelFromTable(features, (await store.info(manifest)).keys, "training data");
   const last = panelEnd(panel) - options.horizon * HOUR_MS;

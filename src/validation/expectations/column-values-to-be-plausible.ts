@@ -48,8 +48,7 @@ export const expectColumnValuesToBePlausible = defineExpectation<K>({
   ),
   checkKwargs: (k) => (k.max_ratio > 0 && k.max_ratio < 1 ? `max_ratio must be 0 (off) or at least 1, got ${k.max_ratio}` : undefined),
   columns: (k) => [k.column, ...k.group_by],
-  expected: (k) =>
-    `${k.max_ratio > 0 ? `at most ${k.max_ratio} x the series' largest stored value (or batch median) and ` : ""}within +-${k.absolute_max}`,
+  expected: (k) => `${k.max_ratio > 0 ? `at most ${k.max_ratio} x the series' largest stored value (or batch median) and ` : ""}within +-${k.absolute_max}`,
   evaluate(ctx, k) {
     const values = ctx.values(k.column);
     const groups = k.group_by.map((c) => ctx.values(c));
@@ -67,13 +66,20 @@ export const expectColumnValuesToBePlausible = defineExpectation<K>({
         missing++;
         continue;
       }
-      if (typeof v !== "number") throw new PipelineError("validate", `column "${k.column}" holds a non-numeric value ${JSON.stringify(v)} at row ${i}; expected numbers`);
+      if (typeof v !== "number")
+        throw new PipelineError("validate", `column "${k.column}" holds a non-numeric value ${JSON.stringify(v)} at row ${i}; expected numbers`);
       const bound: Bound | undefined = !(Math.abs(v) <= k.absolute_max) ? { limit: k.absolute_max, basis: "absolute_max" } : bounds[series.index[i]];
       if (bound === undefined || (Number.isFinite(v) && Math.abs(v) <= bound.limit)) continue;
       unexpected++;
       if (partial.length < PARTIAL_LIST_LIMIT) {
         const at = times === undefined ? undefined : timeAt(times, i);
-        partial.push({ ...rowGroup(k.group_by, groups, i), ...(at === undefined ? {} : { [k.time_column!]: formatInstant(at) }), value: Number.isFinite(v) ? v : String(v), limit: bound.limit, basis: bound.basis });
+        partial.push({
+          ...rowGroup(k.group_by, groups, i),
+          ...(at === undefined ? {} : { [k.time_column!]: formatInstant(at) }),
+          value: Number.isFinite(v) ? v : String(v),
+          limit: bound.limit,
+          basis: bound.basis,
+        });
         index.push(i);
       }
     }
@@ -86,7 +92,10 @@ export const expectColumnValuesToBePlausible = defineExpectation<K>({
     }
     return {
       success: unexpected === 0,
-      result: { ...mapResult(n, missing, unexpected, partial, index), details: { series_bounded_by_stored_max: stored, series_bounded_by_batch_median: median } },
+      result: {
+        ...mapResult(n, missing, unexpected, partial, index),
+        details: { series_bounded_by_stored_max: stored, series_bounded_by_batch_median: median },
+      },
     };
   },
   describeFailure(_k, r) {
@@ -100,7 +109,12 @@ export const expectColumnValuesToBePlausible = defineExpectation<K>({
  * store holds it above 0, else `max_ratio` x the median of its values in the batch when that is
  * above 0 (else none: only `absolute_max` applies).
  */
-function seriesBounds(values: ArrayLike<unknown>, series: RowSeries, k: K, stored: ReadonlyMap<string, { max: number | null }> | undefined): Array<Bound | undefined> {
+function seriesBounds(
+  values: ArrayLike<unknown>,
+  series: RowSeries,
+  k: K,
+  stored: ReadonlyMap<string, { max: number | null }> | undefined,
+): Array<Bound | undefined> {
   const count = series.ids.length;
   const out = new Array<Bound | undefined>(count);
   const byStored = new Uint8Array(count);

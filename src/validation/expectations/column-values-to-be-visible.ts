@@ -40,7 +40,8 @@ export const expectColumnValuesToBeVisible = defineExpectation<K>({
         continue;
       }
       const t = timeAt(values, i);
-      if (t === undefined) throw new PipelineError("validate", `column "${k.column}" holds a non-numeric value ${JSON.stringify(values[i])} at row ${i}; expected epoch-ms times`);
+      if (t === undefined)
+        throw new PipelineError("validate", `column "${k.column}" holds a non-numeric value ${JSON.stringify(values[i])} at row ${i}; expected epoch-ms times`);
       if (t < limit) continue;
       unexpected++;
       if (partial.length < PARTIAL_LIST_LIMIT) {

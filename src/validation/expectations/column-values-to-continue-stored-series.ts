@@ -63,7 +63,11 @@ export const expectColumnValuesToContinueStoredSeries = defineExpectation<K>({
     for (let i = 0; i < n; i++) {
       if (isMissing(times[i])) continue;
       const t = timeAt(times, i);
-      if (t === undefined) throw new PipelineError("validate", `column "${k.column}" holds a non-numeric value ${JSON.stringify(times[i])} at row ${i}; continuity needs epoch-ms numbers`);
+      if (t === undefined)
+        throw new PipelineError(
+          "validate",
+          `column "${k.column}" holds a non-numeric value ${JSON.stringify(times[i])} at row ${i}; continuity needs epoch-ms numbers`,
+        );
       if (t >= until) continue;
       const s = series.index[i];
       if (firstRow[s] === -1) seenOrder.push(s);

@@ -20,7 +20,8 @@ function withSpike(p: Panel, at: number): Panel {
   return { ...p, values };
 }
 
-const smallGbm = (): Forecaster => new GbmForecaster({ features: DEFAULT_FEATURE_SPEC, gbm: { nIterations: 20, learningRate: 0.3, maxLeaves: 8, minSamplesLeaf: 5 } });
+const smallGbm = (): Forecaster =>
+  new GbmForecaster({ features: DEFAULT_FEATURE_SPEC, gbm: { nIterations: 20, learningRate: 0.3, maxLeaves: 8, minSamplesLeaf: 5 } });
 const models: ModelEntry[] = [
   { name: "naive", create: () => new SeasonalNaive(24) },
   { name: "gbm", create: smallGbm },
@@ -75,7 +76,14 @@ describe("runBacktest", () => {
 
   it("reports interval coverage of the honest intervals", () => {
     const from = origin(15);
-    const r = runBacktest(base, [{ name: "naive", create: () => new SeasonalNaive(168) }], { from, to: from + 4 * 24 * H, every: 24, horizon: 24, calibrationWarmup: 2, keepForecasts: true });
+    const r = runBacktest(base, [{ name: "naive", create: () => new SeasonalNaive(168) }], {
+      from,
+      to: from + 4 * 24 * H,
+      every: 24,
+      horizon: 24,
+      calibrationWarmup: 2,
+      keepForecasts: true,
+    });
     const m = r.models[0];
     let inside = 0;
     let total = 0;
@@ -100,7 +108,11 @@ describe("runBacktest", () => {
       start: Date.UTC(2023, 0, 2),
       hours: 72,
       keyColumns: SYNTHETIC_KEYS,
-      keys: [[1, 1], [1, 2], [1, 3]],
+      keys: [
+        [1, 1],
+        [1, 2],
+        [1, 3],
+      ],
       values: [
         day(100, 100, 100), // A: exact both days -> series MAPE 0 (48 points)
         day(120, 100, 100), // B: |100-120|/100 = 0.2 on day 2, 0 on day 3 -> 0.1 (48 points)
@@ -108,7 +120,13 @@ describe("runBacktest", () => {
       ],
     };
     const from = panel.start + 23 * H;
-    const r = runBacktest(panel, [{ name: "naive", create: () => new SeasonalNaive(24) }], { from, to: from + 24 * H, every: 24, horizon: 24, calibrationWarmup: 0 });
+    const r = runBacktest(panel, [{ name: "naive", create: () => new SeasonalNaive(24) }], {
+      from,
+      to: from + 24 * H,
+      every: 24,
+      horizon: 24,
+      calibrationWarmup: 0,
+    });
     const m = r.models[0];
     expect(m.n).toBe(48 + 48 + 36);
     // Pooled: (24 * 0.2 + 36 * 1.0) / 132 = 40.8 / 132; the series C, with fewer points, weighs less.

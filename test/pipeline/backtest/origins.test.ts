@@ -33,7 +33,9 @@ describe("planOrigins", () => {
     expect(() => planOrigins(panel, { from: T0 + 90 * H, to: T0 + 99 * H, every: 1, horizon: 24 })).toThrow(
       "backtest: no origin in 2023-01-04T18:00Z..2023-01-05T03:00Z (every 1 h) has data before it and its 24 h horizon inside the data, which covers 2023-01-01T00:00Z..2023-01-05T03:00Z; choose origins between 2023-01-01T00:00Z and 2023-01-04T03:00Z",
     );
-    expect(() => planOrigins(panel, { from: T0 + 2 * H, to: T0, every: 24, horizon: 24 })).toThrow("config: --to (2023-01-01T00:00Z) is before --from (2023-01-01T02:00Z)");
+    expect(() => planOrigins(panel, { from: T0 + 2 * H, to: T0, every: 24, horizon: 24 })).toThrow(
+      "config: --to (2023-01-01T00:00Z) is before --from (2023-01-01T02:00Z)",
+    );
     expect(() => planOrigins(panel, { from: T0 + 1000, to: T0 + 2 * H, every: 24, horizon: 24 })).toThrow("--from must be a whole UTC hour");
     expect(() => planOrigins(panel, { from: T0, to: T0, every: 0, horizon: 24 })).toThrow("--every must be a whole number of hours >= 1, got 0");
   });

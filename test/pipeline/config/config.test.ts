@@ -43,8 +43,13 @@ describe("loadConfig", () => {
     expect(c.dataset).toEqual(loadPreset("consumption-industry"));
     expect(c.window.delayDays).toBe(9);
     expect(c.revisionHours).toBe(72);
-    expect(loadConfig({ DATASET: "consumption-industry" }, { dataset: "production-consumption-settlement" }).dataset.name).toBe("production-consumption-settlement");
-    expect(loadConfig({ DATASET: "consumption-industry", DATA_DELAY_DAYS: "2", REVISION_HOURS: "6" })).toMatchObject({ window: { delayDays: 2 }, revisionHours: 6 });
+    expect(loadConfig({ DATASET: "consumption-industry" }, { dataset: "production-consumption-settlement" }).dataset.name).toBe(
+      "production-consumption-settlement",
+    );
+    expect(loadConfig({ DATASET: "consumption-industry", DATA_DELAY_DAYS: "2", REVISION_HOURS: "6" })).toMatchObject({
+      window: { delayDays: 2 },
+      revisionHours: 6,
+    });
     // EDS_DATASET renames the API dataset and keeps the rest of the preset.
     const renamed = loadConfig({ EDS_DATASET: "ConsumptionDE35Hour2" }).dataset;
     expect(renamed.api).toEqual({ ...loadPreset("de35").api, dataset: "ConsumptionDE35Hour2" });
@@ -77,13 +82,20 @@ describe("loadConfig", () => {
 
   it("reads a series filter on the dataset's key columns", () => {
     expect(loadConfig({ FILTER: '{"PriceArea":"DK1"}' }).filter).toEqual({ PriceArea: ["DK1"] });
-    expect(loadConfig({}, { filter: '{"PriceArea":["DK1","DK2"],"ConsumerType_DE35":[111]}' }).filter).toEqual({ PriceArea: ["DK1", "DK2"], ConsumerType_DE35: [111] });
-    expect(() => loadConfig({ FILTER: "PriceArea=DK1" })).toThrow('config: --filter (FILTER) must be a JSON object like {"PriceArea":["DK1"]}, got "PriceArea=DK1"');
+    expect(loadConfig({}, { filter: '{"PriceArea":["DK1","DK2"],"ConsumerType_DE35":[111]}' }).filter).toEqual({
+      PriceArea: ["DK1", "DK2"],
+      ConsumerType_DE35: [111],
+    });
+    expect(() => loadConfig({ FILTER: "PriceArea=DK1" })).toThrow(
+      'config: --filter (FILTER) must be a JSON object like {"PriceArea":["DK1"]}, got "PriceArea=DK1"',
+    );
     expect(() => loadConfig({ FILTER: '["DK1"]' })).toThrow('config: --filter (FILTER) must be a JSON object like {"PriceArea":["DK1"]}, got "[\\"DK1\\"]"');
     expect(() => loadConfig({ FILTER: '{"area":[1]}' })).toThrow(
       'config: --filter names column "area", which is not a key column of dataset de35; filter on PriceArea, ConsumerType_DE35',
     );
-    expect(() => loadConfig({ FILTER: '{"PriceArea":[]}' })).toThrow('config: --filter value for "PriceArea" must be a string, a number or a non-empty list of them, got []');
+    expect(() => loadConfig({ FILTER: '{"PriceArea":[]}' })).toThrow(
+      'config: --filter value for "PriceArea" must be a string, a number or a non-empty list of them, got []',
+    );
   });
 
   it("names the bad setting and the accepted form", () => {
@@ -115,6 +127,8 @@ describe("parseInstant", () => {
     expect(parseInstant("2023-01-14", "--as-of")).toBe(Date.UTC(2023, 0, 14));
     expect(parseInstant("2023-01-14T22:00:00Z", "--as-of")).toBe(Date.UTC(2023, 0, 14, 22));
     expect(parseInstant("2023-01-14T23:00:00+01:00", "--as-of")).toBe(Date.UTC(2023, 0, 14, 22));
-    expect(() => parseInstant("yesterday", "--as-of")).toThrow('config: --as-of must be an existing ISO date or time in UTC like 2023-01-14T22:00, got "yesterday"');
+    expect(() => parseInstant("yesterday", "--as-of")).toThrow(
+      'config: --as-of must be an existing ISO date or time in UTC like 2023-01-14T22:00, got "yesterday"',
+    );
   });
 });

@@ -36,7 +36,12 @@ describe("shipped presets", () => {
       ["ConsumptionDE35Hour", ["HourUTC", "PriceArea", "ConsumerType_DE35", "TotalCon"], ["area:int8", "consumer_type:int32"], "kWh"],
       ["ProductionConsumptionSettlement", ["HourUTC", "PriceArea", "GrossConsumptionMWh"], ["PriceArea:utf8"], "MWh"],
       ["ConsumptionIndustry", ["HourUTC", "MunicipalityNo", "Branche", "ConsumptionkWh"], ["MunicipalityNo:utf8", "Branche:utf8"], "kWh"],
-      ["PrivIndustryConsumptionHour", ["HourUTC", "MunicipalityNo", "HousingCategory", "HeatingCategory", "ConsumptionkWh"], ["MunicipalityNo:utf8", "HousingCategory:utf8", "HeatingCategory:utf8"], "kWh"],
+      [
+        "PrivIndustryConsumptionHour",
+        ["HourUTC", "MunicipalityNo", "HousingCategory", "HeatingCategory", "ConsumptionkWh"],
+        ["MunicipalityNo:utf8", "HousingCategory:utf8", "HeatingCategory:utf8"],
+        "kWh",
+      ],
     ]);
   });
 
@@ -63,7 +68,10 @@ describe("loadPreset", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("loads a preset file by path, relative to the working directory, with defaults filled in", () => {
-    writeFileSync(join(dir, "meters.json"), JSON.stringify({ name: "meters", keys: [{ source: "meter" }], time: { source: "t" }, value: { source: "v", unit: "Wh" } }));
+    writeFileSync(
+      join(dir, "meters.json"),
+      JSON.stringify({ name: "meters", keys: [{ source: "meter" }], time: { source: "t" }, value: { source: "v", unit: "Wh" } }),
+    );
     expect(loadPreset("meters.json", dir)).toEqual({
       name: "meters",
       title: "meters",
@@ -82,8 +90,13 @@ describe("loadPreset", () => {
     expect(messageOf(() => loadPreset("broken.json", dir))).toMatch(
       /^config: dataset preset "broken\.json" cannot be read as JSON \(.+\); fix the file or pick a shipped preset$/,
     );
-    expect(messageOf(() => loadPreset("missing.json", dir))).toMatch(/^config: dataset preset "missing\.json" cannot be read as JSON \(ENOENT: .+\); fix the file or pick a shipped preset$/);
-    writeFileSync(join(dir, "typed.json"), JSON.stringify({ name: "x", keys: [{ source: "k", type: "int64" }], time: { source: "t" }, value: { source: "v", unit: "kWh" } }));
+    expect(messageOf(() => loadPreset("missing.json", dir))).toMatch(
+      /^config: dataset preset "missing\.json" cannot be read as JSON \(ENOENT: .+\); fix the file or pick a shipped preset$/,
+    );
+    writeFileSync(
+      join(dir, "typed.json"),
+      JSON.stringify({ name: "x", keys: [{ source: "k", type: "int64" }], time: { source: "t" }, value: { source: "v", unit: "kWh" } }),
+    );
     expect(messageOf(() => loadPreset("typed.json", dir))).toBe('config: dataset preset "typed.json": keys[0].type must be int8, int32 or utf8, got "int64"');
   });
 });
@@ -113,7 +126,14 @@ describe("applyDatasetFlags", () => {
     expect(applyDatasetFlags(de35, {})).toBe(de35);
     expect(applyDatasetFlags(de35, { keys: undefined })).toBe(de35);
     const zoned = applyDatasetFlags(de35, { timeZone: "Europe/Copenhagen", unit: "MWh" });
-    expect(zoned).toMatchObject({ name: "de35", api: de35.api, extraColumns: ["HourDK"], keys: de35.keys, time: { source: "HourUTC", zone: "Europe/Copenhagen" }, value: { source: "TotalCon", unit: "MWh" } });
+    expect(zoned).toMatchObject({
+      name: "de35",
+      api: de35.api,
+      extraColumns: ["HourDK"],
+      keys: de35.keys,
+      time: { source: "HourUTC", zone: "Europe/Copenhagen" },
+      value: { source: "TotalCon", unit: "MWh" },
+    });
     const renamed = applyDatasetFlags(de35, { time: "HourDK", timeZone: "Europe/Copenhagen" });
     expect(renamed.name).toBe("file");
     expect(renamed.keys).toEqual(de35.keys);
@@ -149,7 +169,9 @@ describe("applyDatasetFlags", () => {
 describe("checkSpec", () => {
   it("names what a preset lacks", () => {
     expect(messageOf(() => checkSpec(null, "p"))).toBe("config: p: expected a JSON object with name, title, time, keys and value");
-    expect(messageOf(() => checkSpec({ name: "x", keys: [{ source: "k" }], value: { source: "v", unit: "kWh" } }, "p"))).toBe("config: p: lacks time: {source, zone}");
+    expect(messageOf(() => checkSpec({ name: "x", keys: [{ source: "k" }], value: { source: "v", unit: "kWh" } }, "p"))).toBe(
+      "config: p: lacks time: {source, zone}",
+    );
     expect(messageOf(() => checkSpec({ name: "x", keys: [], time: { source: "t" }, value: { source: "v", unit: "kWh" } }, "p"))).toBe(
       "config: p: keys must be a non-empty list of key columns (--keys a[,b...])",
     );

@@ -45,7 +45,8 @@ describe("doctor: feature groups", () => {
         area: "features",
         action: "rebuilt",
         subject: MANIFEST,
-        detail: "from 3 partition file(s) (one per day, the newest that decodes): 144 row(s), commit 3, dataset de35 (keys area:int8,consumer_type:int32, unit kWh)",
+        detail:
+          "from 3 partition file(s) (one per day, the newest that decodes): 144 row(s), commit 3, dataset de35 (keys area:int8,consumer_type:int32, unit kWh)",
       },
     ]);
     const manifest = (await store.manifest())!;
@@ -65,7 +66,11 @@ describe("doctor: feature groups", () => {
     await storage.write(MANIFEST, text.slice(0, 200));
     const exam = await examineStore(storage, options);
     expect(problems(exam.report.findings).map((f) => [f.subject, f.message, f.repair])).toEqual([
-      [MANIFEST, "the manifest does not parse as a feature-group manifest", "set it aside and rebuild it from the partition files: 4 day(s), 146 row(s), dataset de35 (unit kWh)"],
+      [
+        MANIFEST,
+        "the manifest does not parse as a feature-group manifest",
+        "set it aside and rebuild it from the partition files: 4 day(s), 146 row(s), dataset de35 (unit kWh)",
+      ],
     ]);
     const actions = await repairStore(exam);
     expect(actions.map((a) => [a.action, a.subject, a.to])).toEqual([
@@ -97,14 +102,21 @@ describe("doctor: feature groups", () => {
     ]);
     const values = (await store.read({ start: DAY0 + 24 * H, end: DAY0 + 25 * H })).array("energy_consumption");
     expect(values).toEqual([24, 1024]); // commit 1's values of that hour
-    expect((await store.manifest())?.history.at(-1)).toMatchObject({ commit: 3, runId: options.runId, partitions: ["2023-01-02"], setAside: [`damaged/${PART("2023-01-02", 2)}`] });
+    expect((await store.manifest())?.history.at(-1)).toMatchObject({
+      commit: 3,
+      runId: options.runId,
+      partitions: ["2023-01-02"],
+      setAside: [`damaged/${PART("2023-01-02", 2)}`],
+    });
     expect(problems((await examineStore(storage, options)).report.findings)).toEqual([]);
   });
 
   it("drops a day whose only part is missing, naming the re-ingest", async () => {
     await storage.delete(PART("2023-01-03", 1));
     const exam = await examineStore(storage, options);
-    expect(problems(exam.report.findings).map((f) => [f.subject, f.message])).toEqual([[PART("2023-01-03", 1), "partition of day 2023-01-03 is listed in the manifest but missing"]]);
+    expect(problems(exam.report.findings).map((f) => [f.subject, f.message])).toEqual([
+      [PART("2023-01-03", 1), "partition of day 2023-01-03 is listed in the manifest but missing"],
+    ]);
     const actions = await repairStore(exam);
     expect(actions.map((a) => `${a.action} ${a.subject}: ${a.detail}`)).toEqual([
       `dropped ${PART("2023-01-03", 1)}: day 2023-01-03 is now empty (no older file decodes); re-ingest a window that covers it (energy-forecast ingest --full)`,

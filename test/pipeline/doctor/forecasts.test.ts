@@ -26,7 +26,8 @@ const FEATURES_NOTE = {
   area: "features",
   severity: "note",
   subject: "features/energy_consumption/v1/data/",
-  message: "1 partition file(s) not referenced by the manifest (superseded or from an unfinished upsert): a later upsert deletes them once their grace period is over",
+  message:
+    "1 partition file(s) not referenced by the manifest (superseded or from an unfinished upsert): a later upsert deletes them once their grace period is over",
 };
 
 describe("doctor: the forecast history partitioned by origin", () => {
@@ -56,7 +57,11 @@ describe("doctor: the forecast history partitioned by origin", () => {
     expect(new Set(Array.from(window.array("origin") as ArrayLike<number>))).toEqual(new Set([DAY0 + 95 * H, DAY0 + 119 * H]));
     const { report } = await examineStore(storage, options);
     expect(report.findings).toEqual([FEATURES_NOTE]);
-    expect(report).toMatchObject({ healthy: true, problems: 0, checked: { featureGroups: 1, partitions: 3, outputs: 4, runFolders: 7, historyRows: 30, forecastPartitions: 5, monitoringFiles: 1 } });
+    expect(report).toMatchObject({
+      healthy: true,
+      problems: 0,
+      checked: { featureGroups: 1, partitions: 3, outputs: 4, runFolders: 7, historyRows: 30, forecastPartitions: 5, monitoringFiles: 1 },
+    });
     expect(formatDoctorReport(report)).toContain(
       "  checked 1 feature group(s) (3 partition file(s)), 4 output file(s), 7 run folder(s) (26 file(s)), forecast history of 30 row(s) in 5 origin partition(s), 1 monitoring file(s)\n",
     );
@@ -105,7 +110,8 @@ describe("doctor: the forecast history partitioned by origin", () => {
         area: "history",
         severity: "problem",
         subject: STATE,
-        message: "the forecast history's state is missing but 5 partition file(s) exist; the next run would take the compacted window for a single-file history and record a wrong row count",
+        message:
+          "the forecast history's state is missing but 5 partition file(s) exist; the next run would take the compacted window for a single-file history and record a wrong row count",
         repair: "rebuild it from the partitions (30 forecast(s) in 5 partition file(s), latest origin 2023-01-05T23:00Z)",
       },
     ]);
@@ -119,7 +125,12 @@ describe("doctor: the forecast history partitioned by origin", () => {
 
   it("runs whose forecasts are missing from their partition are found; --repair adds them (keeping every row there) or rebuilds the partition", async () => {
     const p0 = readParquet(await storage.read(part(0)), SCHEMA);
-    await writeTable(storage, part(0), p0.filter((d: { area: number }) => d.area === 1), SCHEMA);
+    await writeTable(
+      storage,
+      part(0),
+      p0.filter((d: { area: number }) => d.area === 1),
+      SCHEMA,
+    );
     await storage.delete(part(4));
     await storage.write(MONITORING, "{}");
     const exam = await examineStore(storage, options);
@@ -143,14 +154,16 @@ describe("doctor: the forecast history partitioned by origin", () => {
         area: "history",
         severity: "warning",
         subject: STATE,
-        message: "records 30 forecast(s), latest origin 2023-01-05T23:00Z, longest step 3 h; the partitions hold 21, latest origin 2023-01-04T23:00Z, longest step 3 h",
+        message:
+          "records 30 forecast(s), latest origin 2023-01-05T23:00Z, longest step 3 h; the partitions hold 21, latest origin 2023-01-04T23:00Z, longest step 3 h",
         repair: "rebuild it from the partitions",
       },
       {
         area: "history",
         severity: "note",
         subject: WINDOW,
-        message: "the compacted window of the forecast history does not match the partitions: 1 origin(s) from 2023-01-04T23:00Z on differ or are missing (an interrupted run; the next run rewrites it)",
+        message:
+          "the compacted window of the forecast history does not match the partitions: 1 origin(s) from 2023-01-04T23:00Z on differ or are missing (an interrupted run; the next run rewrites it)",
         repair: "rewrite it from the partitions (the last 2 day(s) of origins)",
       },
       {
@@ -166,7 +179,13 @@ describe("doctor: the forecast history partitioned by origin", () => {
       { area: "history", action: "rebuilt", subject: part(4), detail: `from runs/*/predictions.parquet of 1 run(s) (${ids[4]}): 6 forecast(s)` },
       { area: "history", action: "rebuilt", subject: STATE, detail: "from the partitions: 30 forecast(s), latest origin 2023-01-05T23:00Z, longest step 3 h" },
       { area: "history", action: "rebuilt", subject: WINDOW, detail: "from the partitions of the last 2 day(s) of origins: 12 forecast(s)" },
-      { area: "monitoring", action: "set aside", subject: MONITORING, to: `damaged/${MONITORING}`, detail: "monitoring's state did not parse: the next monitor rescores every day from the forecast partitions" },
+      {
+        area: "monitoring",
+        action: "set aside",
+        subject: MONITORING,
+        to: `damaged/${MONITORING}`,
+        detail: "monitoring's state did not parse: the next monitor rescores every day from the forecast partitions",
+      },
     ]);
     expect(await all()).toEqual(history);
     expect((await examineStore(storage, options)).report.findings).toEqual([FEATURES_NOTE]);
@@ -178,7 +197,10 @@ describe("doctor: the forecast history partitioned by origin", () => {
     expect(exam.report.findings.filter((f) => f.area !== "features").map((f) => [f.severity, f.subject, f.repair])).toEqual([
       ["problem", WINDOW, "set it aside under damaged/ and rewrite it from the partitions (the last 2 day(s) of origins)"],
     ]);
-    expect((await repairStore(exam)).map((a) => `${a.action} ${a.subject}${a.to ? ` -> ${a.to}` : ""}`)).toEqual([`set aside ${WINDOW} -> damaged/${WINDOW}`, `rebuilt ${WINDOW}`]);
+    expect((await repairStore(exam)).map((a) => `${a.action} ${a.subject}${a.to ? ` -> ${a.to}` : ""}`)).toEqual([
+      `set aside ${WINDOW} -> damaged/${WINDOW}`,
+      `rebuilt ${WINDOW}`,
+    ]);
     expect(readParquet(await storage.read(WINDOW), SCHEMA).numRows()).toBe(12);
     expect(await storage.exists(MONITORING)).toBe(true);
     expect((await examineStore(storage, options)).report.healthy).toBe(true);

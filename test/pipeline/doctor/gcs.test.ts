@@ -29,7 +29,12 @@ describe("doctor on GCS (emulator)", () => {
   });
 
   it("finds and repairs a deleted manifest, a corrupt part and a corrupt history", async () => {
-    const storage = createGcsStorage({ bucket: "doctor-test", prefix: `store-${randomBytes(4).toString("hex")}`, projectId: "demo-energy-forecast", retry: false });
+    const storage = createGcsStorage({
+      bucket: "doctor-test",
+      prefix: `store-${randomBytes(4).toString("hex")}`,
+      projectId: "demo-energy-forecast",
+      retry: false,
+    });
     await threeDays(storage);
     await fourRuns(storage);
     const history = readParquet(await storage.read("predictions_monitoring.parquet"), predictionsSchema(KEYS)).objects();

@@ -44,7 +44,8 @@ describe("doctor: a single-file forecast history (store not yet partitioned) aga
         area: "features",
         severity: "note",
         subject: "features/energy_consumption/v1/data/",
-        message: "1 partition file(s) not referenced by the manifest (superseded or from an unfinished upsert): a later upsert deletes them once their grace period is over",
+        message:
+          "1 partition file(s) not referenced by the manifest (superseded or from an unfinished upsert): a later upsert deletes them once their grace period is over",
       },
     ]);
     expect(report).toMatchObject({ healthy: true, problems: 0, checked: { featureGroups: 1, partitions: 3, runFolders: 5, historyRows: 18 } });
@@ -64,7 +65,9 @@ describe("doctor: a single-file forecast history (store not yet partitioned) aga
         area: "history",
         severity: "problem",
         subject: HISTORY,
-        message: expect.stringMatching(/^the forecast history does not decode \(parquet: cannot decode predictions_monitoring\.parquet \(36 bytes\): .*\); every run and monitor fails on it$/),
+        message: expect.stringMatching(
+          /^the forecast history does not decode \(parquet: cannot decode predictions_monitoring\.parquet \(36 bytes\): .*\); every run and monitor fails on it$/,
+        ),
         repair: "set it aside under damaged/ and rebuild it from the 4 run folder(s) (runs/*/predictions.parquet)",
       },
     ]);
@@ -122,7 +125,13 @@ describe("doctor: a single-file forecast history (store not yet partitioned) aga
     await storage.delete(HISTORY);
     const exam = await examineStore(storage, options);
     expect(exam.report.findings.filter((f) => f.area !== "features")).toEqual([
-      { area: "history", severity: "problem", subject: HISTORY, message: "there is no forecast history, but 4 run folder(s) hold 24 forecast(s)", repair: "rebuild it from the 4 run folder(s)" },
+      {
+        area: "history",
+        severity: "problem",
+        subject: HISTORY,
+        message: "there is no forecast history, but 4 run folder(s) hold 24 forecast(s)",
+        repair: "rebuild it from the 4 run folder(s)",
+      },
     ]);
     await repairStore(exam);
     expect(readParquet(await storage.read(HISTORY), SCHEMA).objects()).toEqual(expected);

@@ -27,13 +27,22 @@ describe("doctor: lock state, report text, setting aside", () => {
   it("reports who holds the lock, and an expired lock as a warning", async () => {
     await acquireLock(storage, { owner: "run-20230201T000000Z-abcdef", ttlMs: H, clock: fixedClock(NOW), host: "box" });
     const held = (await examineStore(storage, options(new Date(NOW.getTime() + 10 * 60_000)))).report;
-    expect(held.lock).toEqual({ state: "held", key: "locks/run.json", owner: "run-20230201T000000Z-abcdef", host: "box", acquiredAt: "2023-02-01T00:00:00.000Z", expiresAt: "2023-02-01T01:00:00.000Z", claims: 0 });
+    expect(held.lock).toEqual({
+      state: "held",
+      key: "locks/run.json",
+      owner: "run-20230201T000000Z-abcdef",
+      host: "box",
+      acquiredAt: "2023-02-01T00:00:00.000Z",
+      expiresAt: "2023-02-01T01:00:00.000Z",
+      claims: 0,
+    });
     expect(held.findings.filter((f) => f.area === "lock")).toEqual([
       {
         area: "lock",
         severity: "note",
         subject: "locks/run.json",
-        message: "held by run-20230201T000000Z-abcdef on box since 2023-02-01T00:00:00.000Z (expires 2023-02-01T01:00:00.000Z): a run is writing, so what it has not finished may show up above",
+        message:
+          "held by run-20230201T000000Z-abcdef on box since 2023-02-01T00:00:00.000Z (expires 2023-02-01T01:00:00.000Z): a run is writing, so what it has not finished may show up above",
       },
     ]);
     expect(held.healthy).toBe(true);
@@ -44,7 +53,8 @@ describe("doctor: lock state, report text, setting aside", () => {
         area: "lock",
         severity: "warning",
         subject: "locks/run.json",
-        message: "held by run-20230201T000000Z-abcdef on box since 2023-02-01T00:00:00.000Z but expired at 2023-02-01T01:00:00.000Z: that run died or overran; the next run takes the lock over",
+        message:
+          "held by run-20230201T000000Z-abcdef on box since 2023-02-01T00:00:00.000Z but expired at 2023-02-01T01:00:00.000Z: that run died or overran; the next run takes the lock over",
       },
     ]);
     expect(expired.healthy).toBe(true);
@@ -75,7 +85,11 @@ describe("doctor: lock state, report text, setting aside", () => {
     );
     const actions = await repairStore(exam);
     const after = (await examineStore(storage, options())).report;
-    expect(formatDoctorReport({ ...exam.report, repair: { actions, after } }).split("\n").slice(-5)).toEqual([
+    expect(
+      formatDoctorReport({ ...exam.report, repair: { actions, after } })
+        .split("\n")
+        .slice(-5),
+    ).toEqual([
       "repair:",
       `  rebuilt   ${MANIFEST}: from 3 partition file(s) (one per day, the newest that decodes): 144 row(s), commit 3, dataset de35 (keys area:int8,consumer_type:int32, unit kWh)`,
       "after repair: healthy (0 warning(s))",

@@ -66,9 +66,15 @@ describe("panelFromTable", () => {
   });
 
   it("rejects duplicates, off-grid times, null keys and missing columns with what to do", () => {
-    expect(() => panelFromTable(table([[T0, 1, 111, 1], [T0, 1, 111, 2]]), DE35_KEYS)).toThrow(
-      "features: history has two rows for area=1, consumer_type=111 at 2023-01-01T00:00Z; expected one row per series and hour (deduplicate first)",
-    );
+    expect(() =>
+      panelFromTable(
+        table([
+          [T0, 1, 111, 1],
+          [T0, 1, 111, 2],
+        ]),
+        DE35_KEYS,
+      ),
+    ).toThrow("features: history has two rows for area=1, consumer_type=111 at 2023-01-01T00:00Z; expected one row per series and hour (deduplicate first)");
     expect(() => panelFromTable(table([[T0 + 1000, 1, 111, 1]]), DE35_KEYS)).toThrow(
       "features: history row 0 has datetime_utc 1672531201000; expected epoch ms on a whole UTC hour",
     );
@@ -85,7 +91,14 @@ describe("panelFromTable", () => {
   });
 
   it("cuts at an origin, as views or as copies", () => {
-    const p = panelFromTable(table([[T0, 1, 111, 1], [T0 + H, 1, 111, 2], [T0 + 2 * H, 1, 111, 3]]), DE35_KEYS);
+    const p = panelFromTable(
+      table([
+        [T0, 1, 111, 1],
+        [T0 + H, 1, 111, 2],
+        [T0 + 2 * H, 1, 111, 3],
+      ]),
+      DE35_KEYS,
+    );
     const view = panelUntil(p, T0 + H);
     expect(view.hours).toBe(2);
     expect(view.keyColumns).toBe(p.keyColumns);
@@ -94,9 +107,7 @@ describe("panelFromTable", () => {
     const copy = panelUntil(p, T0 + H, true);
     expect(copy.values[0].buffer).not.toBe(p.values[0].buffer);
     expect(copy.values[0].buffer.byteLength).toBe(16);
-    expect(() => panelUntil(p, T0 - H)).toThrow(
-      "features: cannot cut the history at 2022-12-31T23:00Z: it starts at 2023-01-01T00:00Z; choose a later origin",
-    );
+    expect(() => panelUntil(p, T0 - H)).toThrow("features: cannot cut the history at 2022-12-31T23:00Z: it starts at 2023-01-01T00:00Z; choose a later origin");
   });
 });
 

@@ -83,7 +83,7 @@ describe("row features", () => {
     v[3] = NaN;
     const f = features(tiny, v, 5, scaleAt(v, 5, 4));
     expect(scaleAt(v, 5, 4)).toBeCloseTo((4 + 6 + 10) / 3, 12);
-    expect(f.mean_3).toBeCloseTo(((6 + 10) / 2) / ((4 + 6 + 10) / 3), 12);
+    expect(f.mean_3).toBeCloseTo((6 + 10) / 2 / ((4 + 6 + 10) / 3), 12);
     const poisoned = v.slice();
     poisoned.fill(1e12, 5);
     expect(features(tiny, poisoned, 5, scaleAt(poisoned, 5, 4))).toEqual(f);
@@ -116,7 +116,21 @@ describe("feature spec", () => {
     expect(names.slice(0, 2)).toEqual(["lag_1", "lag_2"]);
     expect(names).toContain("lag_72");
     expect(names).toContain("lag_168");
-    expect(names.slice(75)).toEqual(["mean_24", "mean_48", "mean_72", "std_24", "std_48", "hour", "weekday", "day_kind", "day_type", "day_type_lag_24", "day_type_lag_168", "area", "consumer_type"]);
+    expect(names.slice(75)).toEqual([
+      "mean_24",
+      "mean_48",
+      "mean_72",
+      "std_24",
+      "std_48",
+      "hour",
+      "weekday",
+      "day_kind",
+      "day_type",
+      "day_type_lag_24",
+      "day_type_lag_168",
+      "area",
+      "consumer_type",
+    ]);
     expect(rowPlan(DEFAULT_FEATURE_SPEC, 2).nFeatures).toBe(names.length);
     expect(historyNeeded(DEFAULT_FEATURE_SPEC)).toBe(169);
   });

@@ -19,7 +19,12 @@ const now = new Date("2023-02-01T00:00:00Z");
 /** DE35 rows of one series, hourly from `from`, value = base + hour index. */
 function series(hours: number, base: number, from = Date.UTC(2023, 0, 1)) {
   const r = Array.from({ length: hours }, (_, i) => i);
-  return aq.table({ datetime_utc: r.map((i) => from + i * H), area: r.map(() => 1), consumer_type: r.map(() => 111), energy_consumption: r.map((i) => base + i) });
+  return aq.table({
+    datetime_utc: r.map((i) => from + i * H),
+    area: r.map(() => 1),
+    consumer_type: r.map(() => 111),
+    energy_consumption: r.map((i) => base + i),
+  });
 }
 
 describe("feature store integrity", () => {

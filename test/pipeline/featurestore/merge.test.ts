@@ -32,7 +32,11 @@ describe("mergeFeatureRows", () => {
       aq.table({ datetime_utc: r.map((x) => x[0]), MunicipalityNo: r.map((x) => x[1]), Branche: r.map((x) => x[2]), energy_consumption: r.map((x) => x[3]) });
     const keys = ["MunicipalityNo", "Branche"];
     // "101" and "1010" differ only in length; "Privat" and "Erhverv" share a municipality.
-    const { table, counts } = mergeFeatureRows(t([1, "1010", "Privat", 1], [0, "101", "Privat", 2]), t([0, "101", "Erhverv", 3], [0, "101", "Privat", 4]), keys);
+    const { table, counts } = mergeFeatureRows(
+      t([1, "1010", "Privat", 1], [0, "101", "Privat", 2]),
+      t([0, "101", "Erhverv", 3], [0, "101", "Privat", 4]),
+      keys,
+    );
     expect(counts).toEqual({ added: 1, changed: 1, unchanged: 0 });
     expect(table.objects()).toEqual([
       { datetime_utc: 0, MunicipalityNo: "101", Branche: "Erhverv", energy_consumption: 3 },

@@ -22,7 +22,12 @@ const options = (salvage?: ReturnType<typeof salvageManifest>) => ({ now: later,
 
 const de35 = (hours: number, base: number, from = Date.UTC(2023, 0, 1)) => {
   const r = Array.from({ length: hours }, (_, i) => i);
-  return aq.table({ datetime_utc: r.map((i) => from + i * H), area: r.map(() => 1), consumer_type: r.map(() => 111), energy_consumption: r.map((i) => base + i) });
+  return aq.table({
+    datetime_utc: r.map((i) => from + i * H),
+    area: r.map(() => 1),
+    consumer_type: r.map(() => 111),
+    energy_consumption: r.map((i) => base + i),
+  });
 };
 const settlement = datasetInfo(loadPreset("production-consumption-settlement"));
 const priceAreas = (hours: number) => {
@@ -53,7 +58,9 @@ describe("rebuilding a feature-group manifest from its partition files", () => {
     ]);
     expect(plan.unusable).toEqual([{ key: PART("2023-01-01", 3), problem: expect.stringMatching(/^does not decode as parquet \(23 bytes\)/) }]);
     expect(plan.manifest).toMatchObject({ commit: 4, rows: 48, partitions: before!.partitions, dataset: LEGACY_DE35_INFO });
-    expect(plan.manifest.history).toEqual([{ commit: 4, at: later.toISOString(), runId: "doctor-1", added: 0, changed: 0, partitions: ["2023-01-01", "2023-01-02"], note: "rebuilt" }]);
+    expect(plan.manifest.history).toEqual([
+      { commit: 4, at: later.toISOString(), runId: "doctor-1", added: 0, changed: 0, partitions: ["2023-01-01", "2023-01-02"], note: "rebuilt" },
+    ]);
     expect(plan.warnings).toEqual([]);
   });
 
@@ -73,7 +80,12 @@ describe("rebuilding a feature-group manifest from its partition files", () => {
     const text = new TextDecoder().decode(await storage.read(MANIFEST));
     const truncated = text.slice(0, text.indexOf('"history"'));
     const plan = (await planManifestRebuild(storage, GROUP, options(salvageManifest(truncated))))!;
-    expect(plan.manifest.dataset).toEqual({ name: "production-consumption-settlement", title: "rebuilt from its partition files by energy-forecast doctor --repair", keys: [{ name: "PriceArea", type: "utf8" }], unit: "MWh" });
+    expect(plan.manifest.dataset).toEqual({
+      name: "production-consumption-settlement",
+      title: "rebuilt from its partition files by energy-forecast doctor --repair",
+      keys: [{ name: "PriceArea", type: "utf8" }],
+      unit: "MWh",
+    });
     expect(plan.warnings).toEqual([]);
   });
 

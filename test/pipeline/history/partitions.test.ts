@@ -101,6 +101,8 @@ describe("splicing parquet files", () => {
   });
 
   it("refuses a file that is not parquet, naming it", () => {
-    expect(() => splicedParquet([writeParquet(forecasts("a", 0, 1, 1), SCHEMA), new TextEncoder().encode("nope")])).toThrow("parquet: cannot splice file 1: not a parquet file (4 bytes)");
+    expect(() => splicedParquet([writeParquet(forecasts("a", 0, 1, 1), SCHEMA), new TextEncoder().encode("nope")])).toThrow(
+      "parquet: cannot splice file 1: not a parquet file (4 bytes)",
+    );
   });
 });

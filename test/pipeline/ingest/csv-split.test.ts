@@ -25,7 +25,7 @@ const CASES: Record<string, string> = {
   "tab separator, BOM": "\uFEFFa\tb\n1\t2\n",
   "header only": "a;b;c\n",
   "header without a line end": "a,b,c",
-  "multibyte text and a BOM": "\uFEFFzone;navn\nDK1;København ø\nDK2;\"Ærø\r\nÆbelø\"\n",
+  "multibyte text and a BOM": '\uFEFFzone;navn\nDK1;København ø\nDK2;"Ærø\r\nÆbelø"\n',
 };
 
 describe("CsvSplitter", () => {
@@ -52,7 +52,13 @@ describe("CsvSplitter", () => {
       [4, ["3", "4"]],
     ]);
     expect(split(CASES["stray text after a closing quote"]).rows[1]).toEqual([2, ["qtail", "2"]]);
-    expect(split(CASES["tab separator, BOM"])).toEqual({ rows: [[1, ["a", "b"]], [2, ["1", "2"]]], separator: "\t" });
+    expect(split(CASES["tab separator, BOM"])).toEqual({
+      rows: [
+        [1, ["a", "b"]],
+        [2, ["1", "2"]],
+      ],
+      separator: "\t",
+    });
     expect(split("")).toEqual({ rows: [], separator: ";" });
   });
 
@@ -73,7 +79,9 @@ describe("CsvSplitter", () => {
         error = e;
       }
       expect(error).toBeInstanceOf(PipelineError);
-      expect((error as Error).message).toBe("ingest: t.csv: line 3 opens a quoted field that is never closed; the file is truncated or malformed: fix or re-download it");
+      expect((error as Error).message).toBe(
+        "ingest: t.csv: line 3 opens a quoted field that is never closed; the file is truncated or malformed: fix or re-download it",
+      );
     }
   });
 });

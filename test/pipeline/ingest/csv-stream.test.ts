@@ -60,7 +60,10 @@ describe("CsvColumnsReader", () => {
   });
 
   it("keeps only the rows of the window (and the filter), as slicing the whole file did, and knows the whole file's extent", () => {
-    const rows = Array.from({ length: 48 }, (_, h) => `2023-01-0${1 + Math.floor(h / 24)}T${String(h % 24).padStart(2, "0")}:00:00;x;DK${1 + (h % 2)};111;${h}`);
+    const rows = Array.from(
+      { length: 48 },
+      (_, h) => `2023-01-0${1 + Math.floor(h / 24)}T${String(h % 24).padStart(2, "0")}:00:00;x;DK${1 + (h % 2)};111;${h}`,
+    );
     // Out of time order, as a file may be: the reader keeps file order, the source sorts.
     const bytes = utf8([HEADER, ...rows.slice(24), ...rows.slice(0, 24)].join("\n"));
     const all = sortByTime(read(bytes, DE35, 4096).columns);
@@ -106,7 +109,9 @@ describe("CsvColumnsReader", () => {
     // A time off the hour on line 2, an unreadable date on line 3, a bad value on line 4: the value wins, then the date.
     const times = [HEADER, row("2023-01-01T00:30:00", "1"), row("2023-13-01T00:00:00", "1"), row("2023-01-01T02:00:00", "x")];
     expect(messageOf(() => read(utf8(times.join("\n")), DE35, 2))).toMatch(/^ingest: t\.csv: line 4 column "TotalCon" is "x" \(string\)/);
-    expect(messageOf(() => read(utf8(times.slice(0, 3).join("\n")), DE35, 2))).toMatch(/^ingest: t\.csv: line 3 column "HourUTC" is "2023-13-01T00:00:00" \(string\), expected a time like/);
+    expect(messageOf(() => read(utf8(times.slice(0, 3).join("\n")), DE35, 2))).toMatch(
+      /^ingest: t\.csv: line 3 column "HourUTC" is "2023-13-01T00:00:00" \(string\), expected a time like/,
+    );
     expect(messageOf(() => read(utf8(times.slice(0, 2).join("\n")), DE35, 2))).toBe(
       'ingest: t.csv: line 2 column "HourUTC" is "2023-01-01T00:30:00" (string), expected the start of an hour (minutes and seconds 0): the data must be hourly; ' +
         "the source's data does not match the dataset spec: check that --time (or the preset) names the right column, or fix the source data",
@@ -115,7 +120,8 @@ describe("CsvColumnsReader", () => {
     expect(messageOf(() => read(utf8('time;value\n"2023'), DE35, 1))).toBe(
       "ingest: t.csv: line 2 opens a quoted field that is never closed; the file is truncated or malformed: fix or re-download it",
     );
-    for (const text of [times.join("\n"), short]) expect(messageOf(() => read(utf8(text), DE35, 1))).toBe(messageOf(() => parseCsvColumns(text, DE35, "t.csv")));
+    for (const text of [times.join("\n"), short])
+      expect(messageOf(() => read(utf8(text), DE35, 1))).toBe(messageOf(() => parseCsvColumns(text, DE35, "t.csv")));
   });
 
   it("rejects an empty file and a header without rows, in pieces too", () => {
@@ -123,7 +129,9 @@ describe("CsvColumnsReader", () => {
       "ingest: t.csv: the CSV file is empty; expected a header row HourUTC;PriceArea;ConsumerType_DE35;TotalCon and data rows",
     );
     for (const text of [`\uFEFF${HEADER}\r\n`, `${HEADER}\n\n`, HEADER]) {
-      expect(messageOf(() => read(utf8(text), DE35, 2))).toBe("ingest: t.csv: the CSV file has a header but no data rows; export the rows too, or pick another file");
+      expect(messageOf(() => read(utf8(text), DE35, 2))).toBe(
+        "ingest: t.csv: the CSV file has a header but no data rows; export the rows too, or pick another file",
+      );
     }
   });
 });

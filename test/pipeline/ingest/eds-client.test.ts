@@ -141,7 +141,10 @@ describe("edsApiSource against the local Energi Data Service", () => {
   });
 
   it("retries a 500 with backoff, logging the retry, then succeeds", async () => {
-    server.setFaults([{ kind: "status", status: 500 }, { kind: "status", status: 502 }]);
+    server.setFaults([
+      { kind: "status", status: 500 },
+      { kind: "status", status: 502 },
+    ]);
     const logger = memoryLogger();
     const t = await client({ logger }).extract(DAY, DE35);
     expect(t.times).toHaveLength(1824);
@@ -149,8 +152,8 @@ describe("edsApiSource against the local Energi Data Service", () => {
     expect(server.requests.map((r) => r.fault)).toEqual(["status", "status", undefined]);
     const warns = logger.lines.filter((l) => l.startsWith("warn"));
     expect(warns).toEqual([
-      'warn  Energi Data Service request failed, retrying dataset=ConsumptionDE35Hour offset=0 attempt=1 of=6 reason=HTTP 500 Internal Server Error delayMs=500',
-      'warn  Energi Data Service request failed, retrying dataset=ConsumptionDE35Hour offset=0 attempt=2 of=6 reason=HTTP 502 Bad Gateway delayMs=1000',
+      "warn  Energi Data Service request failed, retrying dataset=ConsumptionDE35Hour offset=0 attempt=1 of=6 reason=HTTP 500 Internal Server Error delayMs=500",
+      "warn  Energi Data Service request failed, retrying dataset=ConsumptionDE35Hour offset=0 attempt=2 of=6 reason=HTTP 502 Bad Gateway delayMs=1000",
     ]);
   });
 
@@ -289,7 +292,9 @@ describe("edsApiSource against the local Energi Data Service", () => {
     server.setFaults([{ kind: "truncate", keep: 1000 }]);
     const e = await rejection(client().extract(DAY, DE35));
     expect(e.message).toMatch(
-      new RegExp(`^ingest: Energi Data Service returned truncated JSON for ${ABOUT} \\(1000 characters, ends with ".*"\\): .+; the response was cut off: run again, or use --source file:<csv>$`),
+      new RegExp(
+        `^ingest: Energi Data Service returned truncated JSON for ${ABOUT} \\(1000 characters, ends with ".*"\\): .+; the response was cut off: run again, or use --source file:<csv>$`,
+      ),
     );
     expect(server.requests).toHaveLength(1);
   });
@@ -298,12 +303,17 @@ describe("edsApiSource against the local Energi Data Service", () => {
     server.setFaults([{ kind: "invalidJson" }]);
     const e = await rejection(client().extract(DAY, DE35));
     expect(e.message).toMatch(
-      new RegExp(`^ingest: Energi Data Service returned malformed JSON for ${ABOUT} \\(50 characters, starting "<html><body><h1>502 Bad Gateway</h1></body></html>"\\): .+; the URL may not point at the API`),
+      new RegExp(
+        `^ingest: Energi Data Service returned malformed JSON for ${ABOUT} \\(50 characters, starting "<html><body><h1>502 Bad Gateway</h1></body></html>"\\): .+; the URL may not point at the API`,
+      ),
     );
   });
 
   it("reports a response without total, or without records", async () => {
-    server.setFaults([{ kind: "dropField", field: "total" }, { kind: "dropField", field: "records" }]);
+    server.setFaults([
+      { kind: "dropField", field: "total" },
+      { kind: "dropField", field: "records" },
+    ]);
     const noTotal = await rejection(client().extract(DAY, DE35));
     expect(noTotal.message).toBe(
       `ingest: Energi Data Service response for ${ABOUT} has no valid "total" (total is missing; keys: limit, dataset, sort, records), ` +
@@ -335,7 +345,9 @@ describe("edsApiSource against the local Energi Data Service", () => {
     server.setFaults([undefined, { kind: "stringValue", column: "TotalCon", format: (v) => String(v).replace(/(\d)(\d{3})$/, "$1.$2") }]);
     const e = await rejection(client({ pageSize: 1000 }).extract(DAY, DE35));
     expect(e.message).toMatch(
-      new RegExp(`^ingest: Energi Data Service ${ABOUT} \\(page at offset 1000\\): record 1000 column "TotalCon" is "\\d+\\.\\d{3}" \\(string\\), expected a finite number or null;`),
+      new RegExp(
+        `^ingest: Energi Data Service ${ABOUT} \\(page at offset 1000\\): record 1000 column "TotalCon" is "\\d+\\.\\d{3}" \\(string\\), expected a finite number or null;`,
+      ),
     );
   });
 
@@ -386,7 +398,9 @@ describe("edsApiSource against the local Energi Data Service", () => {
     const url = closed.url;
     await closed.close();
     const e = await rejection(edsApiSource({ baseUrl: url, maxRetries: 2, sleep: async () => {} }).extract(DAY, DE35));
-    expect(e.message).toMatch(/^ingest: Energi Data Service request failed after 3 attempts \(last: ECONNREFUSED .*\) for ConsumptionDE35Hour .*; the service is failing or unreachable/);
+    expect(e.message).toMatch(
+      /^ingest: Energi Data Service request failed after 3 attempts \(last: ECONNREFUSED .*\) for ConsumptionDE35Hour .*; the service is failing or unreachable/,
+    );
   });
 
   it("rejects an empty or inverted range before any request", async () => {
@@ -419,7 +433,9 @@ describe("the local Energi Data Service itself", () => {
     const dk = await get("start=2023-01-01T00:00&end=2023-01-01T01:00&limit=0");
     expect(dk.body.total).toBe(76);
     expect(dk.body.records[0].HourUTC).toBe("2022-12-31T23:00:00");
-    const filtered = await get(`start=2023-01&end=2023-01-02&timezone=utc&filter=${encodeURIComponent('{"PriceArea":["DK2"],"ConsumerType_DE35":[111]}')}&limit=0`);
+    const filtered = await get(
+      `start=2023-01&end=2023-01-02&timezone=utc&filter=${encodeURIComponent('{"PriceArea":["DK2"],"ConsumerType_DE35":[111]}')}&limit=0`,
+    );
     expect(filtered.body.total).toBe(24);
     expect(new Set(filtered.body.records.map((r) => r.PriceArea))).toEqual(new Set(["DK2"]));
     const projected = await get("start=2023-01-01&end=2023-01-02&timezone=utc&columns=HourUTC,TotalCon&limit=2&offset=76&sort=HourUTC%20asc");
@@ -449,7 +465,13 @@ describe("the local server's generated datasets (benchmark data)", () => {
       expect(body.total).toBe(19 * 2 * 6 * 2);
       expect(body.records).toHaveLength(50);
       expect(Object.keys(body.records[0])).toEqual(["HourUTC", "HourDK", "MunicipalityNo", "HousingCategory", "HeatingCategory", "ConsumptionkWh"]);
-      expect(body.records[0]).toMatchObject({ HourUTC: "2024-01-01T05:00:00", HourDK: "2024-01-01T06:00:00", MunicipalityNo: "101", HousingCategory: "Sommerhuse", HeatingCategory: "Andet" });
+      expect(body.records[0]).toMatchObject({
+        HourUTC: "2024-01-01T05:00:00",
+        HourDK: "2024-01-01T06:00:00",
+        MunicipalityNo: "101",
+        HousingCategory: "Sommerhuse",
+        HeatingCategory: "Andet",
+      });
     } finally {
       await big.close();
     }

@@ -39,10 +39,19 @@ beforeEach(() => {
 
 /** One scheduled tick: `ingest` with the API source, as of `asOf`, 2 days exported, no publication delay. */
 async function tick(preset: string, store: string, asOf: string, env: Record<string, string> = {}): Promise<IngestReport> {
-  const config = loadConfig({ EDS_API_URL: server.url, REVISION_HOURS: "3", ...env }, { store, source: "api", dataset: preset, delayDays: "0", exportDays: "2" });
+  const config = loadConfig(
+    { EDS_API_URL: server.url, REVISION_HOURS: "3", ...env },
+    { store, source: "api", dataset: preset, delayDays: "0", exportDays: "2" },
+  );
   const source = openSource(config, silentLogger);
   const now = new Date(Date.parse(asOf) + 60_000).toISOString();
-  const ctx = { storage: createLocalStorage(store), group: config.featureGroup, runId: `tick-${asOf.slice(0, 13)}`, clock: fixedClock(now), logger: silentLogger };
+  const ctx = {
+    storage: createLocalStorage(store),
+    group: config.featureGroup,
+    runId: `tick-${asOf.slice(0, 13)}`,
+    clock: fixedClock(now),
+    logger: silentLogger,
+  };
   return ingest(ctx, { config, source, asOf: Date.parse(asOf) });
 }
 
@@ -140,7 +149,7 @@ describe("filters and drifted columns", () => {
     const store = join(dir, "drifted");
     server.setFaults([{ kind: "renameColumn", from: "GrossConsumptionMWh", to: "GrossConMWh" }]);
     await expect(tick("production-consumption-settlement", store, "2023-01-03T00:00:00Z")).rejects.toThrow(
-      "ingest: Energi Data Service ProductionConsumptionSettlement 2023-01-01T00:00..2023-01-03T00:00: record 0 lacks column(s) \"GrossConsumptionMWh\"; " +
+      'ingest: Energi Data Service ProductionConsumptionSettlement 2023-01-01T00:00..2023-01-03T00:00: record 0 lacks column(s) "GrossConsumptionMWh"; ' +
         "the source's columns are HourUTC, HourDK, PriceArea, CentralPowerMWh, GrossConMWh, GridLossTransmissionMWh, expected HourUTC, PriceArea, GrossConsumptionMWh " +
         "(columns the dataset spec does not know: CentralPowerMWh, GrossConMWh, GridLossTransmissionMWh); the dataset's schema changed or the wrong dataset was picked: " +
         "fix the preset file (src/pipeline/dataset/presets/production-consumption-settlement.json) or pass --keys/--time/--value",
@@ -205,7 +214,20 @@ describe("the local server's derived datasets", () => {
     expect(total("ConsumptionIndustry", "ConsumptionkWh")).toBeCloseTo(de35, 0);
     expect(total("PrivIndustryConsumptionHour", "ConsumptionkWh")).toBeCloseTo(de35, 0);
     expect(total("ProductionConsumptionSettlement", "GrossConsumptionMWh") * 1000).toBeCloseTo(de35, -2);
-    expect(d.ConsumptionIndustry[0]).toEqual({ HourUTC: "2022-12-21T16:00:00", HourDK: "2022-12-21T17:00:00", MunicipalityNo: "101", Branche: "Erhverv", ConsumptionkWh: expect.any(Number) });
-    expect(Object.keys(d.PrivIndustryConsumptionHour[0])).toEqual(["HourUTC", "HourDK", "MunicipalityNo", "HousingCategory", "HeatingCategory", "ConsumptionkWh"]);
+    expect(d.ConsumptionIndustry[0]).toEqual({
+      HourUTC: "2022-12-21T16:00:00",
+      HourDK: "2022-12-21T17:00:00",
+      MunicipalityNo: "101",
+      Branche: "Erhverv",
+      ConsumptionkWh: expect.any(Number),
+    });
+    expect(Object.keys(d.PrivIndustryConsumptionHour[0])).toEqual([
+      "HourUTC",
+      "HourDK",
+      "MunicipalityNo",
+      "HousingCategory",
+      "HeatingCategory",
+      "ConsumptionkWh",
+    ]);
   });
 });

@@ -22,7 +22,9 @@ type Row = { HourUTC: string; PriceArea: string; ConsumerType_DE35: number; Tota
 
 /** The genuine file's rows, split naively (it has no quotes), with the columns the de35 preset reads. */
 function genuineRows(): Row[] {
-  const lines = readFileSync(DE35_CSV, "utf8").split(/\r?\n/).filter((l) => l !== "");
+  const lines = readFileSync(DE35_CSV, "utf8")
+    .split(/\r?\n/)
+    .filter((l) => l !== "");
   return lines.slice(1).map((line) => {
     const [HourUTC, , PriceArea, type, value] = line.split(";");
     return { HourUTC, PriceArea, ConsumerType_DE35: Number(type), TotalCon: Number(value) };
@@ -165,7 +167,13 @@ describe("fileSource", () => {
 
   it("names the missing raw columns of a parquet file", async () => {
     const path = join(dir, "features.parquet");
-    writeFileSync(path, writeParquet(aq.table({ datetime_utc: [DAY.start], area: [1] }), [["datetime_utc", "timestamp"], ["area", "int8"]]));
+    writeFileSync(
+      path,
+      writeParquet(aq.table({ datetime_utc: [DAY.start], area: [1] }), [
+        ["datetime_utc", "timestamp"],
+        ["area", "int8"],
+      ]),
+    );
     await expect(fileSource(path).extract(DAY, DE35)).rejects.toThrow(
       `ingest: source file "${path}": the file lacks column(s) "HourUTC", "PriceArea", "ConsumerType_DE35", "TotalCon"; the source's columns are datetime_utc, area, ` +
         "expected HourUTC, PriceArea, ConsumerType_DE35, TotalCon (columns the dataset spec does not know: datetime_utc, area); " +
@@ -232,7 +240,9 @@ describe("fileSource", () => {
   it("reports a directory given as the file", async () => {
     const path = join(dir, "folder.csv");
     mkdirSync(path);
-    await expect(fileSource(path).extent(DE35)).rejects.toThrow(`ingest: source file "${path}" is a directory; pass --source file:<path> to a CSV or parquet file`);
+    await expect(fileSource(path).extent(DE35)).rejects.toThrow(
+      `ingest: source file "${path}" is a directory; pass --source file:<path> to a CSV or parquet file`,
+    );
   });
 
   it("rejects unsupported formats and schemes", async () => {

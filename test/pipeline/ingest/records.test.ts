@@ -129,7 +129,12 @@ describe("recordsToColumns", () => {
     ["HourUTC", "2023-01-01", 'column "HourUTC" is "2023-01-01" (string), expected a time like', "--time"],
     ["HourUTC", "2023-02-30T00:00:00", 'column "HourUTC" is "2023-02-30T00:00:00" (string), expected a time like', "--time"],
     ["HourUTC", 1672531200000, 'column "HourUTC" is 1672531200000 (number), expected a time like', "--time"],
-    ["HourUTC", "2023-01-01T00:30:00", 'column "HourUTC" is "2023-01-01T00:30:00" (string), expected the start of an hour (minutes and seconds 0): the data must be hourly', "--time"],
+    [
+      "HourUTC",
+      "2023-01-01T00:30:00",
+      'column "HourUTC" is "2023-01-01T00:30:00" (string), expected the start of an hour (minutes and seconds 0): the data must be hourly',
+      "--time",
+    ],
     ["PriceArea", null, 'column "PriceArea" is null, expected a key text like "DK1" or "101"', "--keys"],
     ["PriceArea", 1.5, 'column "PriceArea" is 1.5 (number), expected a key text like "DK1" or "101"', "--keys"],
     ["ConsumerType_DE35", 111.5, 'column "ConsumerType_DE35" is 111.5 (number), expected an integer code like 111', "--keys"],
@@ -158,9 +163,7 @@ describe("recordsToColumns", () => {
   });
 
   it("checks 100k records quickly", () => {
-    const records = Array.from({ length: 100_000 }, (_, i) =>
-      rec({ HourUTC: new Date(T0 + Math.floor(i / 76) * H).toISOString().slice(0, 19), TotalCon: i }),
-    );
+    const records = Array.from({ length: 100_000 }, (_, i) => rec({ HourUTC: new Date(T0 + Math.floor(i / 76) * H).toISOString().slice(0, 19), TotalCon: i }));
     const t0 = performance.now();
     const c = recordsToColumns(records, DE35, "src");
     const ms = performance.now() - t0;

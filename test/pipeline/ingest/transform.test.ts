@@ -43,12 +43,21 @@ describe("transformRaw", () => {
 
   it("stores a live preset's string keys under their own names, and its value as energy_consumption", () => {
     const spec = loadPreset("consumption-industry");
-    const raw = recordsToColumns([{ HourUTC: "2024-01-01T00:00:00", HourDK: "2024-01-01T01:00:00", MunicipalityNo: 101, Branche: "Privat", ConsumptionkWh: 2.5 }], spec, "test");
-    expect(transformRaw(raw, spec).table.objects()).toEqual([{ datetime_utc: Date.UTC(2024, 0, 1), MunicipalityNo: "101", Branche: "Privat", energy_consumption: 2.5 }]);
+    const raw = recordsToColumns(
+      [{ HourUTC: "2024-01-01T00:00:00", HourDK: "2024-01-01T01:00:00", MunicipalityNo: 101, Branche: "Privat", ConsumptionkWh: 2.5 }],
+      spec,
+      "test",
+    );
+    expect(transformRaw(raw, spec).table.objects()).toEqual([
+      { datetime_utc: Date.UTC(2024, 0, 1), MunicipalityNo: "101", Branche: "Privat", energy_consumption: 2.5 },
+    ]);
   });
 
   it("reports the daylight-saving counts of the extract as a copy", () => {
-    const spec = checkSpec({ name: "file", keys: [{ source: "id" }], time: { source: "t", zone: "Europe/Copenhagen" }, value: { source: "v", unit: "kWh" } }, "test");
+    const spec = checkSpec(
+      { name: "file", keys: [{ source: "id" }], time: { source: "t", zone: "Europe/Copenhagen" }, value: { source: "v", unit: "kWh" } },
+      "test",
+    );
     const raw = recordsToColumns(
       [
         { t: "2023-10-29T02:00", id: "a", v: 1 },
@@ -59,7 +68,11 @@ describe("transformRaw", () => {
       "test",
     );
     const { table, report } = transformRaw(raw, spec);
-    expect(Array.from(table.array("datetime_utc") as ArrayLike<number>)).toEqual([Date.UTC(2023, 9, 29, 0), Date.UTC(2023, 9, 29, 1), Date.UTC(2023, 2, 26, 1)]);
+    expect(Array.from(table.array("datetime_utc") as ArrayLike<number>)).toEqual([
+      Date.UTC(2023, 9, 29, 0),
+      Date.UTC(2023, 9, 29, 1),
+      Date.UTC(2023, 2, 26, 1),
+    ]);
     expect(report.dst).toEqual({ nonexistent: 1, repeated: 1 });
     expect(report.dst).not.toBe(raw.dst);
   });

@@ -52,7 +52,11 @@ describe("ingestWindow", () => {
       past: { start: t("2023-01-01T00:00"), end: t("2026-12-02T08:00") },
       future: { start: t("2026-12-02T08:00"), end: t("2099-01-01T01:00") },
     });
-    expect(splitAtPresent({ start: t("2023-01-01T00:00"), end: t("2023-01-02T00:00") }, now)).toEqual({ past: { start: t("2023-01-01T00:00"), end: t("2023-01-02T00:00") } });
-    expect(splitAtPresent({ start: t("2099-01-01T00:00"), end: t("2099-01-01T01:00") }, now)).toEqual({ future: { start: t("2099-01-01T00:00"), end: t("2099-01-01T01:00") } });
+    expect(splitAtPresent({ start: t("2023-01-01T00:00"), end: t("2023-01-02T00:00") }, now)).toEqual({
+      past: { start: t("2023-01-01T00:00"), end: t("2023-01-02T00:00") },
+    });
+    expect(splitAtPresent({ start: t("2099-01-01T00:00"), end: t("2099-01-01T01:00") }, now)).toEqual({
+      future: { start: t("2099-01-01T00:00"), end: t("2099-01-01T01:00") },
+    });
   });
 });

@@ -219,7 +219,12 @@ export function describeLockBehaviour(name: string, makeLocation: () => LockLoca
       const stale = await readLock(store);
       clock.advance(3 * HOUR);
       // What a run that crashed mid-takeover leaves: its claim, and the expired lock still in place.
-      const claim = { owner: "run-crashed", claimedAt: clock.now().toISOString(), expiresAt: new Date(clock.now().getTime() + 60_000).toISOString(), token: "0123456789abcdef" };
+      const claim = {
+        owner: "run-crashed",
+        claimedAt: clock.now().toISOString(),
+        expiresAt: new Date(clock.now().getTime() + 60_000).toISOString(),
+        token: "0123456789abcdef",
+      };
       await store.write(claimKey("run", stale?.token ?? "", 0), JSON.stringify(claim));
       clock.advance(30_000);
       expect(await lockedMessage(acquireLock(location.open(), options(clock, "run-waits")))).toBe(
@@ -264,8 +269,7 @@ export function describeLockBehaviour(name: string, makeLocation: () => LockLoca
       expect((await readLock(location.open()))?.owner).toBe("run-next");
       await location.open().delete("locks/run.json");
       expect(await lockedMessage(lock.refresh())).toBe(
-        `lock: run ${OWNER} no longer holds locks/run.json in ${uri}: the lock object was deleted; ` +
-          "stop this run, another run may be using the store",
+        `lock: run ${OWNER} no longer holds locks/run.json in ${uri}: the lock object was deleted; ` + "stop this run, another run may be using the store",
       );
       expect(await location.open().list("locks/")).toEqual([]);
     });

@@ -240,7 +240,9 @@ export function describeLeaseBehaviour(name: string, makeLocation: () => LockLoc
         const lease = await take(location.open(), clock, "run-waits", { waitMs: 60_000, pollMs: 5000, wait: wait.hooks }, logger);
         expect(lease.lock.owner).toBe("run-waits");
         expect(wait.sleeps).toEqual([5000, 5000, 5000]);
-        expect(logger.lines).toEqual(["info  lock: the store is locked; waiting up to 60 s (LOCK_WAIT_SECONDS), trying every 5 s holder=run-busy since=2023-01-01T00:00:00Z"]);
+        expect(logger.lines).toEqual([
+          "info  lock: the store is locked; waiting up to 60 s (LOCK_WAIT_SECONDS), trying every 5 s holder=run-busy since=2023-01-01T00:00:00Z",
+        ]);
         expect(await lease.release()).toBe(true);
       });
 
@@ -274,9 +276,13 @@ export function describeLeaseBehaviour(name: string, makeLocation: () => LockLoc
         const store = (await makeLocation()).open();
         await store.write("locks/run.json", "garbage");
         const wait = fakeWait();
-        const error = await rejection(acquireLockWaiting(store, { owner: "run-waits", ttlMs: 10 * MIN, clock: manualClock(T0) }, { waitMs: 60_000, pollMs: 5000, ...wait.hooks }));
+        const error = await rejection(
+          acquireLockWaiting(store, { owner: "run-waits", ttlMs: 10 * MIN, clock: manualClock(T0) }, { waitMs: 60_000, pollMs: 5000, ...wait.hooks }),
+        );
         expect(wait.sleeps).toEqual([]);
-        expect(messageOf(error)).toBe(`lock: locks/run.json in ${store.uri} is not a valid lock object (not valid JSON); delete it if no run is using the store`);
+        expect(messageOf(error)).toBe(
+          `lock: locks/run.json in ${store.uri} is not a valid lock object (not valid JSON); delete it if no run is using the store`,
+        );
       });
     });
   });

@@ -38,7 +38,10 @@ interface HolderMessage {
 /** Starts the holder fixture; `next()` resolves with its next message. */
 function startHolder(root: string, owner: string): { child: ChildProcess; next(): Promise<HolderMessage> } {
   const script = fileURLToPath(new URL("./fixtures/holder.ts", import.meta.url));
-  const child = fork(script, [root, owner, String(LEASE_MS), String(RENEW_MS)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(script, [root, owner, String(LEASE_MS), String(RENEW_MS)], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const queue: HolderMessage[] = [];
   let waiting: ((m: HolderMessage) => void) | undefined;
   child.on("message", (m) => {

@@ -95,9 +95,7 @@ describe("local store lock specifics", () => {
       'lock: invalid lock name "a/b": use letters, digits, "_" and "-"',
     );
     await expect(acquireLock(store, { owner: " ", ttlMs: 1000, clock })).rejects.toThrow("lock: the lock owner (run id) must not be empty");
-    await expect(acquireLock(store, { owner: "r", ttlMs: 0, clock })).rejects.toThrow(
-      "lock: invalid ttlMs 0: expected a positive number of milliseconds",
-    );
+    await expect(acquireLock(store, { owner: "r", ttlMs: 0, clock })).rejects.toThrow("lock: invalid ttlMs 0: expected a positive number of milliseconds");
     await expect(acquireLock(store, { owner: "r", ttlMs: 1000, takeoverMs: Number.NaN, clock })).rejects.toThrow(
       "lock: invalid takeoverMs NaN: expected a positive number of milliseconds",
     );

@@ -10,7 +10,13 @@ const KEY_COLUMNS: KeyColumn[] = [
 
 describe("conformal calibration", () => {
   it("takes per-step relative residuals of forecasts, skipping unusable points", () => {
-    const f = emptyForecast(0, 2, { keyColumns: KEY_COLUMNS, keys: [[1, 1], [1, 2]] });
+    const f = emptyForecast(0, 2, {
+      keyColumns: KEY_COLUMNS,
+      keys: [
+        [1, 1],
+        [1, 2],
+      ],
+    });
     f.point.set([100, 200, 0, 50]);
     const r = addResiduals(emptyResiduals(), f, Float64Array.from([110, 150, 5, NaN]));
     expect(r).toEqual({ step: [1, 2], rel: [0.1, -0.25] });

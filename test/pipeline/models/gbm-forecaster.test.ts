@@ -59,7 +59,9 @@ describe("GbmForecaster", () => {
   });
 
   it("refuses to forecast unfitted or from an incompatible artifact", () => {
-    expect(() => new GbmForecaster({ features: DEFAULT_FEATURE_SPEC, gbm }).forecast(24, panel)).toThrow("model: gbm is not fitted; call fit() or load a fitted model");
+    expect(() => new GbmForecaster({ features: DEFAULT_FEATURE_SPEC, gbm }).forecast(24, panel)).toThrow(
+      "model: gbm is not fitted; call fit() or load a fitted model",
+    );
     const m = new GbmForecaster({ features: DEFAULT_FEATURE_SPEC, gbm });
     m.fit(panel);
     const json = JSON.parse(JSON.stringify(m.toJSON()));
@@ -126,7 +128,10 @@ describe("BlendForecaster", () => {
     const blend = new BlendForecaster("mix", [new SeasonalNaive(24), new SeasonalNaive(168)], [0.5, 0.5], { seasonal: [{ member: 1, lag: 168 }] });
     // Origin 2023-01-07T22:00Z: step 1 is Jan 7 23:00Z = Sunday Jan 8 00:00 local (ordinary), a
     // week after New Year's Day (public): the naive 168 steps aside. Origin a week later: both count.
-    expect(blend.stepWeights(Date.UTC(2023, 0, 7, 22), 2)).toEqual([[1, 0], [1, 0]]);
+    expect(blend.stepWeights(Date.UTC(2023, 0, 7, 22), 2)).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
     expect(blend.stepWeights(Date.UTC(2023, 0, 14, 22), 1)).toEqual([[0.5, 0.5]]);
     // The last UTC hour of Jan 7 is already Jan 8 locally; one hour earlier is Jan 7 (a week after Dec 31, customary).
     expect(blend.stepWeights(Date.UTC(2023, 0, 7, 21), 1)).toEqual([[1, 0]]);

@@ -104,7 +104,14 @@ describe("forecast tables of other datasets", () => {
       { name: "MunicipalityNo", type: "utf8" },
       { name: "Branche", type: "utf8" },
     ];
-    const p: Panel = { ...panel(48), keyColumns, keys: [["101", "Erhverv"], ["851", "Privat"]] };
+    const p: Panel = {
+      ...panel(48),
+      keyColumns,
+      keys: [
+        ["101", "Erhverv"],
+        ["851", "Privat"],
+      ],
+    };
     const m = new SeasonalNaive(24);
     expect(m.historyHours).toBe(24);
     const f = m.forecast(2, p);
@@ -125,7 +132,9 @@ describe("model catalog", () => {
   it("rejects unknown names and foreign JSON clearly", () => {
     expect(() => createForecaster("prophet")).toThrow('config: unknown model "prophet"; known models: seasonal-naive-24, seasonal-naive-168, gbm, gbm-blend');
     expect(() => loadForecaster({ format: "other" })).toThrow('model: not a saved forecaster: expected format "energy-forecast/forecaster", got "other"');
-    expect(() => loadForecaster({ format: "energy-forecast/forecaster", version: 99, kind: "gbm", name: "x" })).toThrow("format version 99, this code reads version 1");
+    expect(() => loadForecaster({ format: "energy-forecast/forecaster", version: 99, kind: "gbm", name: "x" })).toThrow(
+      "format version 99, this code reads version 1",
+    );
     expect(() => loadForecaster({ format: "energy-forecast/forecaster", version: 1, kind: "arima", name: "x" })).toThrow('unknown kind "arima"');
   });
 });

@@ -13,7 +13,11 @@ import type { Storage } from "../../../src/pipeline/storage/storage.js";
 import { DAY0, forecasts, GROUP, H, KEYS, NOW, threeDays } from "../doctor/fixtures.js";
 
 const POLICY = { maxMape7d: 0.1, minCoverage80: 0.6 };
-const OUTPUTS = ["metrics_monitoring.parquet", "y_monitoring.parquet", ...["series", "step", "model", "origin"].map((w) => `metrics_monitoring_by_${w}.parquet`)];
+const OUTPUTS = [
+  "metrics_monitoring.parquet",
+  "y_monitoring.parquet",
+  ...["series", "step", "model", "origin"].map((w) => `metrics_monitoring_by_${w}.parquet`),
+];
 
 async function outputs(storage: Storage): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};

@@ -84,15 +84,29 @@ describe("monitoring", () => {
     const scored = joinActuals(forecasts, truth, keys);
     expect(rows(scored).map((r) => [r.MunicipalityNo, r.Branche, r.y, r.ape])).toEqual([["101", "Privat", 100, 0.1]]);
     expect(rows(monitoringMetrics(scored, keys).bySeries).map((r) => [r.MunicipalityNo, r.Branche, r.n])).toEqual([["101", "Privat", 1]]);
-    expect(actualsForForecasts(forecasts, truth, keys).objects()).toEqual([{ datetime_utc: H, MunicipalityNo: "101", Branche: "Privat", energy_consumption: 100 }]);
+    expect(actualsForForecasts(forecasts, truth, keys).objects()).toEqual([
+      { datetime_utc: H, MunicipalityNo: "101", Branche: "Privat", energy_consumption: 100 },
+    ]);
   });
 
   it("computes MAPE per target hour, series, step, model version and origin, as fractions", () => {
     const m = monitoringMetrics(joinActuals(history, actuals, KEYS), KEYS);
     const close = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "number" ? Number(v.toFixed(12)) : v]));
-    expect(rows(m.byTime).map(close)).toEqual([
-      { datetime_utc: 1 * H, n: 2, mape: 0.05, rmspe: Math.sqrt(0.005), coverage_80: 0.5, coverage_95: 1, mape_7d: 0.05, coverage_80_7d: 0.5 },
-      { datetime_utc: 2 * H, n: 3, mape: 0.35 / 3, rmspe: Math.sqrt((0.01 + 0.0625) / 3), coverage_80: 1, coverage_95: 1, mape_7d: 0.45 / 5, coverage_80_7d: 0.75 }].map(close));
+    expect(rows(m.byTime).map(close)).toEqual(
+      [
+        { datetime_utc: 1 * H, n: 2, mape: 0.05, rmspe: Math.sqrt(0.005), coverage_80: 0.5, coverage_95: 1, mape_7d: 0.05, coverage_80_7d: 0.5 },
+        {
+          datetime_utc: 2 * H,
+          n: 3,
+          mape: 0.35 / 3,
+          rmspe: Math.sqrt((0.01 + 0.0625) / 3),
+          coverage_80: 1,
+          coverage_95: 1,
+          mape_7d: 0.45 / 5,
+          coverage_80_7d: 0.75,
+        },
+      ].map(close),
+    );
     expect(rows(m.bySeries).map((r) => [r.area, r.n, Number((r.mape as number).toFixed(12))])).toEqual([
       [2, 2, 0.125],
       [1, 3, Number((0.2 / 3).toFixed(12))],
@@ -113,9 +127,19 @@ describe("monitoring", () => {
 
   it("pools the trailing 7 days and drops hours that fell out of the window", () => {
     const h = aq.table({
-      area: [1, 1], consumer_type: [1, 1], datetime_utc: [0, 8 * D], step: [1, 1], origin: [-H, 8 * D - H],
-      prediction: [50, 100], lower_80: [0, 0], upper_80: [1, 1000], lower_95: [0, 0], upper_95: [1, 1000],
-      model: ["m", "m"], model_version: [1, 1], run_id: ["a", "b"],
+      area: [1, 1],
+      consumer_type: [1, 1],
+      datetime_utc: [0, 8 * D],
+      step: [1, 1],
+      origin: [-H, 8 * D - H],
+      prediction: [50, 100],
+      lower_80: [0, 0],
+      upper_80: [1, 1000],
+      lower_95: [0, 0],
+      upper_95: [1, 1000],
+      model: ["m", "m"],
+      model_version: [1, 1],
+      run_id: ["a", "b"],
     });
     const y = aq.table({ datetime_utc: [0, 8 * D], area: [1, 1], consumer_type: [1, 1], energy_consumption: [100, 110] });
     const byTime = monitoringMetrics(joinActuals(h, y, KEYS), KEYS).byTime;

@@ -59,7 +59,11 @@ describe("parquet", () => {
   });
 
   it("round-trips strings, booleans and an empty table", () => {
-    const schema: TableSchema = [["name", "utf8"], ["ok", "bool"], ["n", "int16"]];
+    const schema: TableSchema = [
+      ["name", "utf8"],
+      ["ok", "bool"],
+      ["n", "int16"],
+    ];
     const t = aq.table({ name: ["a", "ø", null], ok: [true, false, null], n: [-5, 300, 0] });
     expect(readParquet(writeParquet(t, schema), schema).objects()).toEqual(t.objects());
     const empty = aq.table({ name: [], ok: [], n: [] });
@@ -92,13 +96,14 @@ describe("parquet", () => {
       "parquet: cannot write: table lacks column(s) area, consumer_type, energy_consumption; expected datetime_utc, area, consumer_type, energy_consumption, found datetime_utc",
     );
     const t = aq.table({ datetime_utc: [0], area: [300], consumer_type: [1], energy_consumption: [1] });
-    expect(() => writeParquet(t, FEATURE_SCHEMA)).toThrow(
-      'parquet: cannot write column "area" as int8: row 0 holds 300, expected an integer in -128..127',
-    );
+    expect(() => writeParquet(t, FEATURE_SCHEMA)).toThrow('parquet: cannot write column "area" as int8: row 0 holds 300, expected an integer in -128..127');
   });
 
   it("reports a schema mismatch and a corrupt file clearly", () => {
-    const bytes = writeParquet(aq.table({ datetime_utc: [0], area: [1] }), [["datetime_utc", "timestamp"], ["area", "int32"]]);
+    const bytes = writeParquet(aq.table({ datetime_utc: [0], area: [1] }), [
+      ["datetime_utc", "timestamp"],
+      ["area", "int32"],
+    ]);
     expect(() => readParquet(bytes, FEATURE_SCHEMA, "x.parquet")).toThrow(
       'parquet: x.parquet does not match the expected schema: column "area" is int32, expected int8; missing column "consumer_type" (int32); missing column "energy_consumption" (float64); found columns datetime_utc, area',
     );

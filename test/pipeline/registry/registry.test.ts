@@ -71,12 +71,18 @@ describe("ModelRegistry", () => {
     await expect(registry.load("gbm-global", 1)).rejects.toThrow(
       "registry: models/gbm-global/v1/model.json is corrupt (not valid JSON, 11 bytes); re-register the model with energy-forecast train",
     );
-    await storage.write("models/gbm-global/v1/metadata.json", JSON.stringify({ format: "energy-forecast/model-metadata", formatVersion: 9, name: "gbm-global", version: 1 }));
+    await storage.write(
+      "models/gbm-global/v1/metadata.json",
+      JSON.stringify({ format: "energy-forecast/model-metadata", formatVersion: 9, name: "gbm-global", version: 1 }),
+    );
     await expect(registry.load("gbm-global", 1)).rejects.toThrow(
       "registry: models/gbm-global/v1/metadata.json is not valid metadata for gbm-global v1 (format energy-forecast/model-metadata 9); re-register the model with energy-forecast train",
     );
     await storage.delete("models/gbm-global/v1/model.json");
-    await storage.write("models/gbm-global/v1/metadata.json", JSON.stringify({ ...meta("x"), format: "energy-forecast/model-metadata", formatVersion: 1, name: "gbm-global", version: 1 }));
+    await storage.write(
+      "models/gbm-global/v1/metadata.json",
+      JSON.stringify({ ...meta("x"), format: "energy-forecast/model-metadata", formatVersion: 1, name: "gbm-global", version: 1 }),
+    );
     await expect(registry.load("gbm-global", 1)).rejects.toThrow(
       "registry: artifact models/gbm-global/v1/model.json is missing although its metadata exists; the store was altered by hand, re-register the model with energy-forecast train",
     );

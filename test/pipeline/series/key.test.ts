@@ -65,8 +65,20 @@ describe("compareKeys", () => {
     expect(compareKeys([1, 999], [2, 111])).toBeLessThan(0);
     expect(compareKeys([2, 111], [2, 112])).toBeLessThan(0);
     expect(compareKeys(["101", "Privat"], ["101", "Privat"])).toBe(0);
-    const sorted = [["b", 2], ["a", 10], ["b", 1], ["a", 9], ["B", 5]].sort(compareKeys);
-    expect(sorted).toEqual([["B", 5], ["a", 9], ["a", 10], ["b", 1], ["b", 2]]);
+    const sorted = [
+      ["b", 2],
+      ["a", 10],
+      ["b", 1],
+      ["a", 9],
+      ["B", 5],
+    ].sort(compareKeys);
+    expect(sorted).toEqual([
+      ["B", 5],
+      ["a", 9],
+      ["a", 10],
+      ["b", 1],
+      ["b", 2],
+    ]);
   });
 });
 

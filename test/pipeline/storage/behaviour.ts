@@ -111,9 +111,7 @@ export function describeStorageBehaviour(name: string, makeStore: () => Storage 
       const error = await store.read("missing/thing.json").catch((e: unknown) => e);
       expect(error).toBeInstanceOf(NotFoundError);
       expect((error as NotFoundError).key).toBe("missing/thing.json");
-      expect((error as Error).message).toBe(
-        `storage: object "missing/thing.json" not found in ${store.uri}; run the step that writes it first`,
-      );
+      expect((error as Error).message).toBe(`storage: object "missing/thing.json" not found in ${store.uri}; run the step that writes it first`);
     });
 
     it("readIfExists gives the bytes, or undefined for a missing key, and passes other errors on", async () => {
@@ -181,15 +179,9 @@ export function describeStorageBehaviour(name: string, makeStore: () => Storage 
 
       it("rejects prefixes that escape the store, with the exact message", async () => {
         const store = await makeStore();
-        await expect(store.list("../x")).rejects.toThrow(
-          'storage: invalid prefix "../x": keys are relative paths without ".." segments',
-        );
-        await expect(store.list("/a")).rejects.toThrow(
-          'storage: invalid prefix "/a": prefixes are relative paths and must not start with "/"',
-        );
-        await expect(store.list("a//b")).rejects.toThrow(
-          'storage: invalid prefix "a//b": keys must not contain empty segments ("//" or a trailing "/")',
-        );
+        await expect(store.list("../x")).rejects.toThrow('storage: invalid prefix "../x": keys are relative paths without ".." segments');
+        await expect(store.list("/a")).rejects.toThrow('storage: invalid prefix "/a": prefixes are relative paths and must not start with "/"');
+        await expect(store.list("a//b")).rejects.toThrow('storage: invalid prefix "a//b": keys must not contain empty segments ("//" or a trailing "/")');
       });
 
       it("accepts a partial last segment that looks like '..' (it is only a filter)", async () => {

@@ -102,7 +102,11 @@ describe("GCS store against an endpoint that accepts connections and never answe
     const dir = mkdtempSync(join(tmpdir(), "gcs-silent-"));
     try {
       const t0 = performance.now();
-      const r = await runCli(["--store", "gs://silent-bucket/store", "ingest"], { STORAGE_EMULATOR_HOST: endpoint, GOOGLE_CLOUD_PROJECT: "demo-energy-forecast", STORAGE_TIMEOUT_SECONDS: "1" }, dir);
+      const r = await runCli(
+        ["--store", "gs://silent-bucket/store", "ingest"],
+        { STORAGE_EMULATOR_HOST: endpoint, GOOGLE_CLOUD_PROJECT: "demo-energy-forecast", STORAGE_TIMEOUT_SECONDS: "1" },
+        dir,
+      );
       const ms = performance.now() - t0;
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(

@@ -56,11 +56,9 @@ describe("gcs storage specifics", () => {
   it("rejects bad bucket names and prefixes with ConfigError", () => {
     expect(() => createGcsStorage({ bucket: "My_Bucket" })).toThrow(ConfigError);
     expect(() => createGcsStorage({ bucket: "My_Bucket" })).toThrow(
-      'config: invalid GCS bucket name "My_Bucket": bucket names use lowercase letters, digits, \'-\', \'_\' and \'.\', and start and end with a letter or digit',
+      "config: invalid GCS bucket name \"My_Bucket\": bucket names use lowercase letters, digits, '-', '_' and '.', and start and end with a letter or digit",
     );
-    expect(() => createGcsStorage({ bucket: "ab" })).toThrow(
-      'config: invalid GCS bucket name "ab": bucket names are 3 to 63 characters long',
-    );
+    expect(() => createGcsStorage({ bucket: "ab" })).toThrow('config: invalid GCS bucket name "ab": bucket names are 3 to 63 characters long');
     expect(() => createGcsStorage({ bucket: "ok-bucket", prefix: "a/../b" })).toThrow(
       'config: invalid prefix "a/../b" for bucket "ok-bucket": keys are relative paths without ".." segments',
     );
@@ -71,11 +69,10 @@ describe("gcs storage specifics", () => {
     const store = newStore(prefix);
     await store.write("features/v1/part-0.parquet", new Uint8Array([1, 2, 3]));
     await store.write("features/v1/manifest.json", '{"rows": 3}');
-    const [files] = await raw().bucket(BUCKET).getFiles({ prefix: `${prefix}/` });
-    expect(files.map((f) => f.name).sort()).toEqual([
-      `${prefix}/features/v1/manifest.json`,
-      `${prefix}/features/v1/part-0.parquet`,
-    ]);
+    const [files] = await raw()
+      .bucket(BUCKET)
+      .getFiles({ prefix: `${prefix}/` });
+    expect(files.map((f) => f.name).sort()).toEqual([`${prefix}/features/v1/manifest.json`, `${prefix}/features/v1/part-0.parquet`]);
     const [bytes] = await raw().bucket(BUCKET).file(`${prefix}/features/v1/part-0.parquet`).download();
     expect(Array.from(bytes)).toEqual([1, 2, 3]);
     // And the other way round: an object written by someone else is readable through the store.
@@ -251,9 +248,7 @@ describe("gcs storage specifics", () => {
       const key = operation === "list prefix" ? "k" : "k.json";
       expect(message.startsWith(`storage: ${operation} "${key}" in gs://${BUCKET}/doomed failed: `)).toBe(true);
       expect(message).toContain("ECONNREFUSED");
-      expect(message).toMatch(
-        new RegExp(`; check network access to ${doomed.endpoint.replace(/[.]/g, "\\.")} \\(set by STORAGE_EMULATOR_HOST\\)$`),
-      );
+      expect(message).toMatch(new RegExp(`; check network access to ${doomed.endpoint.replace(/[.]/g, "\\.")} \\(set by STORAGE_EMULATOR_HOST\\)$`));
       expect((error as Error).cause).toBeInstanceOf(Error);
     }
     // retry: false keeps this fast instead of the client's exponential backoff.

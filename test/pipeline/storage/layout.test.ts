@@ -159,7 +159,10 @@ function sourceFiles(dir: string): string[] {
 
 /** A regular expression's source that recognises keys below a top-level prefix, e.g. `^runs\/...`. */
 function regexPrefix(source: string): string | undefined {
-  const body = source.replace(/^\//, "").replace(/^\^/, "").replace(/^\(\?:/, "");
+  const body = source
+    .replace(/^\//, "")
+    .replace(/^\^/, "")
+    .replace(/^\(\?:/, "");
   return TOP_LEVEL.find((p) => body.startsWith(p.replace("/", "\\/")));
 }
 

@@ -207,9 +207,7 @@ describe("local storage specifics", () => {
     const store = createLocalStorage(join(root, "inner"));
     const error = await store.write("k.txt", "x").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PipelineError);
-    expect((error as Error).message).toMatch(
-      new RegExp(`^storage: write "k\\.txt" in ${store.uri.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} failed: ENOTDIR`),
-    );
+    expect((error as Error).message).toMatch(new RegExp(`^storage: write "k\\.txt" in ${store.uri.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} failed: ENOTDIR`));
     expect((error as Error).cause).toBeInstanceOf(Error);
     // Reads and lists of such a store find nothing rather than failing.
     expect(await store.list("")).toEqual([]);

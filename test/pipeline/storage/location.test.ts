@@ -22,6 +22,8 @@ describe("locations recorded in the store", () => {
         'ingest: source file "/w/in/nope.csv" not found in file:///tmp/run/store; see /etc/x.conf, https://api.energidataservice.dk/dataset/X, gs://b/p and runs/r1/manifest.json',
         "/w",
       ),
-    ).toBe('ingest: source file "in/nope.csv" not found in …/store; see …/x.conf, https://api.energidataservice.dk/dataset/X, gs://b/p and runs/r1/manifest.json');
+    ).toBe(
+      'ingest: source file "in/nope.csv" not found in …/store; see …/x.conf, https://api.energidataservice.dk/dataset/X, gs://b/p and runs/r1/manifest.json',
+    );
   });
 });

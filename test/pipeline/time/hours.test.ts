@@ -56,7 +56,18 @@ describe("parseWallTime", () => {
   });
 
   it("gives NaN for impossible dates and times, offsets and other forms", () => {
-    for (const text of ["2023-02-29T00:00", "2023-02-30T00:00", "2023-04-31T00:00", "2023-13-01T00:00", "2023-01-01T24:00", "2023-01-01T05:60", "2023-01-01T05:00Z", "2023-01-01", "01/01/2023 05:00", ""]) {
+    for (const text of [
+      "2023-02-29T00:00",
+      "2023-02-30T00:00",
+      "2023-04-31T00:00",
+      "2023-13-01T00:00",
+      "2023-01-01T24:00",
+      "2023-01-01T05:60",
+      "2023-01-01T05:00Z",
+      "2023-01-01",
+      "01/01/2023 05:00",
+      "",
+    ]) {
       expect(parseWallTime(text), text).toBeNaN();
     }
   });
@@ -86,7 +97,11 @@ describe("parseInstant", () => {
     })();
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toBe('config: --from must be an existing ISO date or time in UTC like 2023-01-14T22:00, got "2023-02-30"');
-    expect(() => parseInstant("2023-01-14T24:00", "--to")).toThrow('config: --to must be an existing ISO date or time in UTC like 2023-01-14T22:00, got "2023-01-14T24:00"');
-    expect(() => parseInstant("2023-01-14T22:00+1", "AS_OF")).toThrow('config: AS_OF must be an existing ISO date or time in UTC like 2023-01-14T22:00, got "2023-01-14T22:00+1"');
+    expect(() => parseInstant("2023-01-14T24:00", "--to")).toThrow(
+      'config: --to must be an existing ISO date or time in UTC like 2023-01-14T22:00, got "2023-01-14T24:00"',
+    );
+    expect(() => parseInstant("2023-01-14T22:00+1", "AS_OF")).toThrow(
+      'config: AS_OF must be an existing ISO date or time in UTC like 2023-01-14T22:00, got "2023-01-14T22:00+1"',
+    );
   });
 });

@@ -14,7 +14,10 @@ export class FlatEnsemble {
   private readonly leafValue: Float64Array;
   private readonly roots: Int32Array;
 
-  constructor(trees: readonly GbmTree[], private readonly initScore: number) {
+  constructor(
+    trees: readonly GbmTree[],
+    private readonly initScore: number,
+  ) {
     let nodes = 0;
     let leaves = 0;
     for (const t of trees) {

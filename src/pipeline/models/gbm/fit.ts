@@ -13,14 +13,7 @@ import { binLayout, binMatrix } from "./binning.js";
 import { FixedPointResiduals } from "./fixedpoint.js";
 import { histogramBuffers, TreeGrower } from "./grow.js";
 import { kernelArenaBytes } from "./kernels.js";
-import {
-  checkMatrixShape,
-  checkTarget,
-  checkTrainingValues,
-  sliceRows,
-  type FeatureColumn,
-  type FeatureMatrix,
-} from "./matrix.js";
+import { checkMatrixShape, checkTarget, checkTrainingValues, sliceRows, type FeatureColumn, type FeatureMatrix } from "./matrix.js";
 import { GbmModel, type GbmStopReason } from "./model.js";
 import { resolveGbmParams, type GbmParams } from "./params.js";
 import { deriveSeed, Rng, sampleSortedIndices } from "./prng.js";
@@ -93,15 +86,20 @@ export function fitGbm(X: FeatureMatrix, y: Float64Array, params: Partial<GbmPar
   );
   const binned = binMatrix(trainX, p.maxBins, p.binSampleSize, new Rng(deriveSeed(p.seed, STREAM_BINNING)), (length) => arena.u8(length));
   const residuals = new FixedPointResiduals(trainY, init, arena.f64(n));
-  const grower = new TreeGrower(binned, residuals, {
-    maxLeaves: p.maxLeaves,
-    maxDepth: p.maxDepth,
-    minCount: Math.max(p.minSamplesLeaf, Math.ceil(p.minHessianLeaf), 1),
-    l2: p.l2,
-    minGainToSplit: p.minGainToSplit,
-    learningRate: p.learningRate,
-    collectTimings: options.collectTimings === true,
-  }, arena);
+  const grower = new TreeGrower(
+    binned,
+    residuals,
+    {
+      maxLeaves: p.maxLeaves,
+      maxDepth: p.maxDepth,
+      minCount: Math.max(p.minSamplesLeaf, Math.ceil(p.minHessianLeaf), 1),
+      l2: p.l2,
+      minGainToSplit: p.minGainToSplit,
+      learningRate: p.learningRate,
+      collectTimings: options.collectTimings === true,
+    },
+    arena,
+  );
   const bagRng = new Rng(deriveSeed(p.seed, STREAM_BAGGING));
   const featureRng = new Rng(deriveSeed(p.seed, STREAM_FEATURES));
   const bagSize = Math.max(1, Math.round(p.rowSubsample * n));
@@ -184,11 +182,18 @@ function splitValidation(X: FeatureMatrix, y: Float64Array, p: GbmParams, option
     checkMatrixShape(validation.X, "fitGbm: validation X");
     checkTarget(validation.y, validation.X.nRows, "fitGbm: validation");
     if (validation.X.nFeatures !== X.nFeatures) {
-      throw new PipelineError("model", `fitGbm: validation X has ${validation.X.nFeatures} features but X has ${X.nFeatures}; build both with the same feature code`);
+      throw new PipelineError(
+        "model",
+        `fitGbm: validation X has ${validation.X.nFeatures} features but X has ${X.nFeatures}; build both with the same feature code`,
+      );
     }
     if (validation.X.names !== undefined && X.names !== undefined) {
       const f = X.names.findIndex((name, i) => validation.X.names?.[i] !== name);
-      if (f >= 0) throw new PipelineError("model", `fitGbm: validation feature ${f} is "${validation.X.names[f]}" but X has "${X.names[f]}"; features must come in the same order`);
+      if (f >= 0)
+        throw new PipelineError(
+          "model",
+          `fitGbm: validation feature ${f} is "${validation.X.names[f]}" but X has "${X.names[f]}"; features must come in the same order`,
+        );
     }
     if (validation.X.nRows < 1) throw new PipelineError("model", "fitGbm: validation set has no rows");
     return { trainX: X, trainY: y, validX: validation.X, validY: validation.y };
@@ -197,7 +202,10 @@ function splitValidation(X: FeatureMatrix, y: Float64Array, p: GbmParams, option
     const nValid = Math.round(p.validationFraction * X.nRows);
     const nTrain = X.nRows - nValid;
     if (nValid < 1 || nTrain < 1) {
-      throw new PipelineError("model", `fitGbm: validationFraction ${p.validationFraction} of ${X.nRows} rows leaves ${nTrain} training and ${nValid} validation rows; each needs at least 1`);
+      throw new PipelineError(
+        "model",
+        `fitGbm: validationFraction ${p.validationFraction} of ${X.nRows} rows leaves ${nTrain} training and ${nValid} validation rows; each needs at least 1`,
+      );
     }
     return {
       trainX: sliceRows(X, 0, nTrain),

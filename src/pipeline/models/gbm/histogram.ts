@@ -117,7 +117,15 @@ export function buildFunction(rowStride: number, histStride: number): WasmFuncti
   emit(op.localGet(ROWS), op.i32Const(4), op.i32Add, op.localSet(ROWS));
   emit(op.localGet(COUNT), op.i32Const(1), op.i32Sub, op.localSet(COUNT));
   emit(op.br(0), op.end, op.end);
-  return { exportName: "build", params: [I32, I32, I32, I32, I32], locals: [[5, I32], [1, F64]], body };
+  return {
+    exportName: "build",
+    params: [I32, I32, I32, I32, I32],
+    locals: [
+      [5, I32],
+      [1, F64],
+    ],
+    body,
+  };
 }
 
 /** `sub(parentPtr, childPtr, count)`: f64 parent[i] -= child[i] for i < count. */

@@ -11,14 +11,7 @@
 import { Arena, wasmApi } from "./arena.js";
 import type { BinnedMatrix } from "./binning.js";
 import { countOf, gradientOf } from "./fixedpoint.js";
-import {
-  addLeafFunction,
-  buildFunction,
-  buildHistogramJs,
-  rootFromLeavesJs,
-  subtractFunction,
-  subtractHistogramJs,
-} from "./histogram.js";
+import { addLeafFunction, buildFunction, buildHistogramJs, rootFromLeavesJs, subtractFunction, subtractHistogramJs } from "./histogram.js";
 import { finishSplit, SCAN_RESULT_BYTES, scanFunction, scanSplitsJs, type ScanResult, type SplitCandidate, type SplitRules } from "./split.js";
 import { fillSideTable, partitionFunction, partitionJs } from "./partition.js";
 import { assembleModule } from "./wasm.js";
@@ -63,8 +56,17 @@ export function createKernels(data: BinnedMatrix, packed: Float64Array, countBas
   const sub = exports.sub as (parentPtr: number, childPtr: number, count: number) => void;
   const addLeaf = exports.addLeaf as (outPtr: number, histPtr: number, count: number, delta: number, countBase: number, invCountBase: number) => void;
   const scan = exports.scan as (
-    histPtr: number, featuresPtr: number, nUsed: number, nValueBinsPtr: number,
-    G: number, H: number, minCount: number, l2: number, countBase: number, invCountBase: number, outPtr: number,
+    histPtr: number,
+    featuresPtr: number,
+    nUsed: number,
+    nValueBinsPtr: number,
+    G: number,
+    H: number,
+    minCount: number,
+    l2: number,
+    countBase: number,
+    invCountBase: number,
+    outPtr: number,
   ) => void;
   const codesPtr = data.rowMajor.byteOffset;
   const packedPtr = packed.byteOffset;

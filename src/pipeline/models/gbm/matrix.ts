@@ -58,7 +58,10 @@ export function checkTrainingValues(X: FeatureMatrix, what: string): void {
     for (let r = 0; r < column.length; r++) {
       const v = column[r];
       if (v === Infinity || v === -Infinity) {
-        throw new PipelineError("model", `${what}: feature ${featureName(X, f)} is ${v} at row ${r}; features must be finite or NaN (missing), check the feature code for a division by zero`);
+        throw new PipelineError(
+          "model",
+          `${what}: feature ${featureName(X, f)} is ${v} at row ${r}; features must be finite or NaN (missing), check the feature code for a division by zero`,
+        );
       }
     }
   }

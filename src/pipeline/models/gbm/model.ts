@@ -106,13 +106,19 @@ export class GbmModel {
 
   private checkFeatures(X: FeatureMatrix): void {
     if (X.nFeatures !== this.nFeatures) {
-      throw new PipelineError("model", `predict: X has ${X.nFeatures} features but the model was trained on ${this.nFeatures}; build the features with the same code and settings as for training`);
+      throw new PipelineError(
+        "model",
+        `predict: X has ${X.nFeatures} features but the model was trained on ${this.nFeatures}; build the features with the same code and settings as for training`,
+      );
     }
     const names = this.featureNames;
     if (names === null || X.names === undefined) return;
     for (let f = 0; f < names.length; f++) {
       if (X.names[f] !== names[f]) {
-        throw new PipelineError("model", `predict: feature ${f} is "${X.names[f]}" but the model was trained with "${names[f]}" there; features must come in the training order`);
+        throw new PipelineError(
+          "model",
+          `predict: feature ${f} is "${X.names[f]}" but the model was trained with "${names[f]}" there; features must come in the training order`,
+        );
       }
     }
   }

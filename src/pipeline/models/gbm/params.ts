@@ -59,9 +59,22 @@ export const DEFAULT_GBM_PARAMS: GbmParams = Object.freeze({
 }) as GbmParams;
 
 const KNOWN_KEYS = new Set<string>([
-  "nIterations", "learningRate", "maxLeaves", "maxDepth", "minSamplesLeaf", "minHessianLeaf", "l2",
-  "minGainToSplit", "maxBins", "rowSubsample", "baggingFrequency", "featureSubsample", "binSampleSize",
-  "earlyStoppingRounds", "validationFraction", "seed",
+  "nIterations",
+  "learningRate",
+  "maxLeaves",
+  "maxDepth",
+  "minSamplesLeaf",
+  "minHessianLeaf",
+  "l2",
+  "minGainToSplit",
+  "maxBins",
+  "rowSubsample",
+  "baggingFrequency",
+  "featureSubsample",
+  "binSampleSize",
+  "earlyStoppingRounds",
+  "validationFraction",
+  "seed",
 ]);
 
 type Check = (value: number) => boolean;

@@ -81,7 +81,7 @@ export function argsortColumn(column: FeatureColumn, rows: number, order: Uint32
   if (srcOrder !== order) order.set(srcOrder.subarray(0, m));
 
   // Order runs of equal high words by the exact value (stable: ties keep row order).
-  for (let i = 0; i < m; ) {
+  for (let i = 0; i < m;) {
     let j = i + 1;
     while (j < m && srcKey[j] === srcKey[i]) j++;
     if (j - i > 1) sortRun(column, order, i, j);

@@ -86,7 +86,12 @@ const finite = (v: number): boolean => Number.isFinite(v);
 /** Validates and loads one tree; `path` names it in messages. */
 function treeFromJson(value: unknown, path: string, nFeatures: number): GbmTree {
   if (!isRecord(value)) throw corrupt(path, `is ${describe(value)}, expected an object`);
-  const splitFeature = numberArray(value.splitFeature, `${path}.splitFeature`, (v) => Number.isInteger(v) && v >= 0 && v < nFeatures, `feature indices in 0..${nFeatures - 1}`);
+  const splitFeature = numberArray(
+    value.splitFeature,
+    `${path}.splitFeature`,
+    (v) => Number.isInteger(v) && v >= 0 && v < nFeatures,
+    `feature indices in 0..${nFeatures - 1}`,
+  );
   const m = splitFeature.length;
   const arrays = {
     threshold: numberArray(value.threshold, `${path}.threshold`, finite, "finite numbers"),
@@ -142,7 +147,10 @@ export function modelFromJson(json: unknown): GbmModelContent {
     throw new PipelineError("model", `not a GBM model: format is ${JSON.stringify(json.format) ?? "missing"}, expected "${GBM_FORMAT}"`);
   }
   if (json.version !== GBM_FORMAT_VERSION) {
-    throw new PipelineError("model", `unsupported GBM model version ${JSON.stringify(json.version) ?? "(missing)"}; this code reads version ${GBM_FORMAT_VERSION}, retrain the model with this code`);
+    throw new PipelineError(
+      "model",
+      `unsupported GBM model version ${JSON.stringify(json.version) ?? "(missing)"}; this code reads version ${GBM_FORMAT_VERSION}, retrain the model with this code`,
+    );
   }
   if (!isRecord(json.params)) throw corrupt("params", `is ${describe(json.params)}, expected an object`);
   let params: GbmParams;

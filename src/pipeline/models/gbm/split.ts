@@ -183,7 +183,9 @@ export function scanFunction(histStride: number): WasmFunction {
   // i32 locals.
   const [J, F, NB, BASE, C, HASM, BF, BC, BML] = [11, 12, 13, 14, 15, 16, 17, 18, 19];
   // f64 locals.
-  const [MISS, MCNT, MGRAD, CUM, V, GL, HL, HR, GR, A, B, NUM, DEN, BN, BL, HL2, HR2, GL2, BD] = [20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38];
+  const [MISS, MCNT, MGRAD, CUM, V, GL, HL, HR, GR, A, B, NUM, DEN, BN, BL, HL2, HR2, GL2, BD] = [
+    20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38,
+  ];
   const get = op.localGet;
   const set = op.localSet;
   const { body, emit } = assembler();

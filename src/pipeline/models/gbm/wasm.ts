@@ -121,7 +121,14 @@ export function assembleModule(functions: WasmFunction[], minPages: number): Uin
     return [...uleb(body.length), ...body];
   });
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vector(types)),
     ...section(2, vector([[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(minPages)]])),
     ...section(3, vector(functions.map((_, i) => uleb(i)))),

@@ -99,7 +99,18 @@ describe("argsortColumn", () => {
       const u = rng.nextFloat();
       // Negatives, zeros of both signs, repeated values, NaN, huge and tiny magnitudes, and
       // long runs that share their high 32 bits (1 + k * 2^-40) to exercise the tie fix-up.
-      column[r] = u < 0.1 ? NaN : u < 0.2 ? -0 : u < 0.3 ? 0 : u < 0.4 ? Math.floor(u * 100) - 35 : u < 0.6 ? 1 + rng.nextInt(64) * 2 ** -40 : (rng.nextFloat() - 0.5) * 10 ** rng.nextInt(30);
+      column[r] =
+        u < 0.1
+          ? NaN
+          : u < 0.2
+            ? -0
+            : u < 0.3
+              ? 0
+              : u < 0.4
+                ? Math.floor(u * 100) - 35
+                : u < 0.6
+                  ? 1 + rng.nextInt(64) * 2 ** -40
+                  : (rng.nextFloat() - 0.5) * 10 ** rng.nextInt(30);
     }
     const order = new Uint32Array(n);
     const m = argsortColumn(column, n, order, new RadixScratch(n));

@@ -237,7 +237,9 @@ describe("input checks", () => {
     expect(() => resolveGbmParams({ learningRate: 0 })).toThrow("config: gbm parameter learningRate must be a number > 0, got 0");
     expect(() => resolveGbmParams({ maxBins: 256 })).toThrow("config: gbm parameter maxBins must be an integer in 2..255, got 256");
     expect(() => resolveGbmParams({ maxDepth: 0 })).toThrow("config: gbm parameter maxDepth must be -1 (unlimited) or an integer >= 1, got 0");
-    expect(() => resolveGbmParams({ learning_rate: 0.1 } as never)).toThrow(/^config: unknown gbm parameter "learning_rate"; known parameters: nIterations, learningRate/);
+    expect(() => resolveGbmParams({ learning_rate: 0.1 } as never)).toThrow(
+      /^config: unknown gbm parameter "learning_rate"; known parameters: nIterations, learningRate/,
+    );
     expect(resolveGbmParams({})).toEqual(DEFAULT_GBM_PARAMS);
   });
 

@@ -56,7 +56,10 @@ describe("histogram kernels", () => {
 
   it("derive a sibling by subtraction and the next root from the leaves, exactly", () => {
     const { arena, data, residuals } = setup(1500, 5, 8);
-    for (const kernels of [createKernels(data, residuals.packed, residuals.countBase, arena), createKernels(data, residuals.packed, residuals.countBase, null)]) {
+    for (const kernels of [
+      createKernels(data, residuals.packed, residuals.countBase, arena),
+      createKernels(data, residuals.packed, residuals.countBase, null),
+    ]) {
       const len = data.rowStride * data.histStride;
       const rows = arena.u32(1500);
       for (let r = 0; r < 1500; r++) rows[r] = r;
@@ -133,8 +136,13 @@ describe("TreeGrower", () => {
     for (let seed = 0; seed < 6; seed++) {
       const rng = new Rng(seed);
       const n = 1200;
-      const columns = Array.from({ length: 5 }, () => Float64Array.from({ length: n }, () => (rng.nextFloat() < 0.05 ? NaN : Math.round(rng.nextFloat() * 500) / 10)));
-      const y = Float64Array.from({ length: n }, (_, r) => (Number.isNaN(columns[0][r]) ? 3 : columns[0][r] / 10) + Math.sin(columns[1][r] || 0) + rng.nextFloat());
+      const columns = Array.from({ length: 5 }, () =>
+        Float64Array.from({ length: n }, () => (rng.nextFloat() < 0.05 ? NaN : Math.round(rng.nextFloat() * 500) / 10)),
+      );
+      const y = Float64Array.from(
+        { length: n },
+        (_, r) => (Number.isNaN(columns[0][r]) ? 3 : columns[0][r] / 10) + Math.sin(columns[1][r] || 0) + rng.nextFloat(),
+      );
       const settings = { maxLeaves: 5 + 4 * seed, maxDepth: seed === 2 ? 3 : -1, minCount: 1 + seed, l2: seed % 3, minGainToSplit: 0, learningRate: 0.2 };
       const features = Int32Array.from([0, 1, 2, 3, 4]);
       const grow = (eagerScans: boolean) => {

@@ -51,7 +51,9 @@ describe("loading a corrupt or foreign model", () => {
 
   it("rejects another format, another version, and non-objects", () => {
     expect(load((j) => (j.format = "xgboost" as never))).toThrow('model: not a GBM model: format is "xgboost", expected "energy-forecast/gbm"');
-    expect(load((j) => (j.version = 2 as never))).toThrow("model: unsupported GBM model version 2; this code reads version 1, retrain the model with this code");
+    expect(load((j) => (j.version = 2 as never))).toThrow(
+      "model: unsupported GBM model version 2; this code reads version 1, retrain the model with this code",
+    );
     expect(() => GbmModel.fromJSON([1, 2])).toThrow("model: not a GBM model: expected a JSON object, got an array");
     expect(() => GbmModel.fromJSON(null)).toThrow("model: not a GBM model: expected a JSON object, got null");
   });
@@ -83,8 +85,12 @@ describe("loading a corrupt or foreign model", () => {
   it("rejects a leaf reached twice and bad values", () => {
     const stump = { splitFeature: [0], threshold: [0.5], missingLeft: [0], leftChild: [-1], rightChild: [-1], leafValue: [1, 2], splitGain: [1] };
     expect(load((j) => (j.trees[0] = stump))).toThrow(`model: corrupt GBM model: trees[0] leaf 0 is the child of 2 nodes, expected 1${tail}`);
-    expect(load((j) => (j.trees[0].splitFeature[0] = 3))).toThrow(`model: corrupt GBM model: trees[0].splitFeature[0] is 3, expected feature indices in 0..2${tail}`);
-    expect(load((j) => (j.trees[0].threshold[0] = null as never))).toThrow(`model: corrupt GBM model: trees[0].threshold[0] is null, expected finite numbers${tail}`);
+    expect(load((j) => (j.trees[0].splitFeature[0] = 3))).toThrow(
+      `model: corrupt GBM model: trees[0].splitFeature[0] is 3, expected feature indices in 0..2${tail}`,
+    );
+    expect(load((j) => (j.trees[0].threshold[0] = null as never))).toThrow(
+      `model: corrupt GBM model: trees[0].threshold[0] is null, expected finite numbers${tail}`,
+    );
     expect(load((j) => (j.trees[0].missingLeft[0] = 2))).toThrow(`model: corrupt GBM model: trees[0].missingLeft[0] is 2, expected 0 or 1${tail}`);
     expect(load((j) => (j.initScore = "1" as never))).toThrow(`model: corrupt GBM model: initScore is "1", expected a finite number${tail}`);
     expect(load((j) => (j.featureNames = ["a"]))).toThrow(`model: corrupt GBM model: featureNames must be null or 3 strings (one per feature)${tail}`);
