@@ -260,8 +260,9 @@ function examineState(f: ForecastsExamination, findings: Finding[], state: Forec
     f.state = "disagrees";
     findings.push({
       area: "history",
-      // A row count alone lags after a predict stopped between its writes: harmless, recomputed by --repair.
-      severity: short ? "problem" : "warning",
+      // A row count alone lags after a predict stopped between its writes (the count is for reports;
+      // nothing reads rows by it): a note, recomputed by --repair.
+      severity: short ? "problem" : "note",
       subject: FORECASTS_STATE_KEY,
       message:
         `records ${state.rows} forecast(s), latest origin ${iso(state.latestOrigin)}, longest step ${state.maxStepHours} h; ` +
