@@ -585,7 +585,9 @@ describe("SIGKILL during ingest, train, predict, monitor, backfill and doctor --
       // What doctor still finds is the damage made, half repaired: no new kind of problem.
       const report = JSON.parse((await doctorInProcess(store)).stdout) as DoctorView;
       for (const f of report.findings.filter((f) => f.severity === "problem")) {
-        expect(f.subject === FEATURE_MANIFEST || f.subject === HISTORY_KEY || f.subject.startsWith("forecasts/"), `${label}: ${f.subject}: ${f.message}`).toBe(true);
+        expect(f.subject === FEATURE_MANIFEST || f.subject === HISTORY_KEY || f.subject.startsWith("forecasts/"), `${label}: ${f.subject}: ${f.message}`).toBe(
+          true,
+        );
       }
 
       const next = await nextAfterKill(k, ["doctor", "--repair", "--json"], log);
