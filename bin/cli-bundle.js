@@ -1,6 +1,7 @@
 // The CLI's compiled form: one source of truth (the TypeScript in src/, which notebooks and the
 // report's loaders import directly), bundled by esbuild into plain JavaScript on first use and
-// cached under node_modules/.cache/energy-forecast/<hash of src/>. Later starts import the cached
+// cached under build/cli/<hash of src/> (not under node_modules: npm then takes its tree for
+// changed and rereads it on every `npx`, a second per start). Later starts import the cached
 // JavaScript: no TypeScript tooling at run time, and `--help` answers in a fraction of a second.
 // `npm run build` fills the cache ahead of time (the scheduled job does, after `npm ci`).
 import { createHash, randomBytes } from "node:crypto";
@@ -79,7 +80,8 @@ function pruneOld(cacheRoot, keep) {
  * @returns {Promise<string | undefined>}
  */
 export async function ensureCliBundle(root) {
-  const cacheRoot = join(root, "node_modules", ".cache", "energy-forecast");
+  // Inside the project, so the bundle's bare imports resolve to the project's node_modules.
+  const cacheRoot = join(root, "build", "cli");
   const hash = sourceHash(root);
   const dir = join(cacheRoot, hash);
   const entry = join(dir, "main.mjs");

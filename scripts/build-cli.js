@@ -6,7 +6,7 @@ import { ensureCliBundle } from "../bin/cli-bundle.js";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const entry = await ensureCliBundle(root);
 if (entry === undefined) {
-  console.error("build: cannot write node_modules/.cache/energy-forecast; the CLI will run its TypeScript sources through tsx instead");
+  console.error("build: cannot write build/cli/; the CLI will run its TypeScript sources through tsx instead");
   process.exitCode = 1;
 } else {
   console.log(`build: CLI compiled to ${entry.slice(root.length)}`);

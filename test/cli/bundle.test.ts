@@ -37,14 +37,14 @@ function tinyProject(): string {
 }
 
 function cacheEntries(root: string): string[] {
-  return readdirSync(join(root, "node_modules", ".cache", "energy-forecast")).sort();
+  return readdirSync(join(root, "build", "cli")).sort();
 }
 
 describe("the compiled CLI cache (bin/cli-bundle.js)", () => {
   it("compiles once per source state, and a source's import.meta.url keeps naming the source file", async () => {
     const root = tinyProject();
     const first = await ensure(root);
-    expect(first).toBe(join(root, "node_modules", ".cache", "energy-forecast", hashOf(root), "main.mjs"));
+    expect(first).toBe(join(root, "build", "cli", hashOf(root), "main.mjs"));
     const { main } = (await import(pathToFileURL(first!).href)) as { main: (argv: string[]) => Promise<string> };
     expect(await main(["a", "b"])).toBe("2 42");
     expect(await ensure(root)).toBe(first);
@@ -79,8 +79,8 @@ describe("the compiled CLI cache (bin/cli-bundle.js)", () => {
 
   it("answers undefined (run the sources instead) when the cache cannot be written", async () => {
     const root = tinyProject();
-    // node_modules/.cache is a file: no folder can be created under it.
-    writeFileSync(join(root, "node_modules", ".cache"), "");
+    // build is a file: no folder can be created under it.
+    writeFileSync(join(root, "build"), "");
     expect(await ensure(root)).toBeUndefined();
   });
 
