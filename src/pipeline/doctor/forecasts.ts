@@ -22,6 +22,7 @@ import {
   partOrigin,
   readForecastsState,
   readParts,
+  rowsByOrigin,
   stateOfParts,
   writeForecastPartitions,
   writeForecastsState,
@@ -79,18 +80,6 @@ const iso = (ms: number | null): string => (ms === null ? "none" : new Date(ms).
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** The origins of a run's forecasts and the row indices of each. */
-function originsOf(table: ColumnTable): Map<number, number[]> {
-  const origins = table.array("origin") as ArrayLike<number>;
-  const out = new Map<number, number[]>();
-  for (let i = 0; i < origins.length; i++) {
-    let g = out.get(origins[i]);
-    if (!g) out.set(origins[i], (g = []));
-    g.push(i);
-  }
-  return out;
-}
-
 /** Examines the partitioned history, its state, its window and the run folders' forecasts in it, adding findings. */
 export async function examineForecasts(
   ctx: DoctorContext,
@@ -113,7 +102,7 @@ export async function examineForecasts(
     rows: 0,
   };
   const keyNames = keys?.map((k) => k.name) ?? [];
-  const runOrigins = new Map<RunFolder, Map<number, number[]>>(sources.map((r) => [r, originsOf(r.predictions!)]));
+  const runOrigins = new Map<RunFolder, Map<number, number[]>>(sources.map((r) => [r, rowsByOrigin(r.predictions!)]));
   const needed = new Set<number>();
   for (const o of runOrigins.values()) for (const origin of o.keys()) needed.add(origin);
   const known = new Set(runs.map((r) => r.id));

@@ -125,7 +125,7 @@ export function concatTables(tables: readonly ColumnTable[], columns: readonly s
 }
 
 /** Row indices of `table` grouped by origin. */
-function byOrigin(table: ColumnTable): Map<number, number[]> {
+export function rowsByOrigin(table: ColumnTable): Map<number, number[]> {
   const origins = table.array("origin") as ArrayLike<number>;
   const groups = new Map<number, number[]>();
   for (let i = 0; i < origins.length; i++) {
@@ -188,7 +188,7 @@ export async function writeForecastPartitions(
   const written: string[] = [];
   // Materialised first: reify(indices) indexes the underlying rows, not a filtered view's.
   const all = predictions.reify().select(columns);
-  const groups = byOrigin(all);
+  const groups = rowsByOrigin(all);
   // The bounds first: should the command stop between the writes below, the state still covers
   // every partition file (monitoring finds them by latest origin and longest step); only the row
   // count lags, which doctor reports as a warning and --repair recomputes.
