@@ -8,7 +8,7 @@
 import * as aq from "arquero";
 import { DAY_MS, HOUR_MS, METRICS_BY_TIME_SCHEMA, ModelRegistry, modelAliasKey, outputKeys, readForecastHistory, type DatasetInfo, type FeatureStore } from "../../src/pipeline/index.js";
 import { emit, emptyNotice, redactPaths, runLoader, type ReportContext } from "./lib/context.js";
-import { freshness } from "./lib/freshness.js";
+import { freshness, lastRunState } from "./lib/freshness.js";
 import { datasetOut, distinctSeries, runSeriesNotes } from "./lib/series.js";
 import { amount, col, extent, featureGroup, frac, listRuns, readOptional } from "./lib/store.js";
 import { readQuarantine, readValidations } from "./lib/validation.js";
@@ -73,6 +73,8 @@ runLoader("overview", async (ctx) => {
             series: last.predict.series,
             model: last.predict.model,
             ...runSeriesNotes(last.predict, info),
+            // Judged here, against the build time: a run from long ago never shows green.
+            state: lastRunState(last.finishedAt, ctx.builtAt, Boolean(lastFailure && lastFailure.at > last.startedAt)),
           }
         : null,
       lastFailure:

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { buildTime } from "../../reports/data/lib/context.js";
-import { freshness } from "../../reports/data/lib/freshness.js";
+import { freshness, lastRunState } from "../../reports/data/lib/freshness.js";
 
 const LAST = Date.parse("2023-01-14T22:00:00Z");
 /** The run as of 2023-01-30 00:00 with a 15-day delay saw data up to 2023-01-15 00:00 (excluded). */
@@ -71,5 +71,19 @@ describe("data freshness on the Overview", () => {
       'REPORT_BUILD_TIME "2023-01-30" is not an ISO time with a zone, such as 2023-01-30T07:00:00Z; unset it to use the current time',
     );
     expect(() => buildTime("yesterday", now)).toThrow("is not an ISO time with a zone");
+  });
+});
+
+describe("the last run's card on the Overview", () => {
+  const finished = "2023-01-30T06:10:00.000Z";
+  it("is green up to a day and an hour after the run, amber up to three days, red beyond or after a failure", () => {
+    expect(lastRunState(finished, "2023-01-30T07:00:00.000Z", false)).toBe("ok");
+    expect(lastRunState(finished, "2023-01-31T07:10:00.000Z", false)).toBe("ok");
+    expect(lastRunState(finished, "2023-01-31T07:11:00.000Z", false)).toBe("warn");
+    expect(lastRunState(finished, "2023-02-02T06:10:00.000Z", false)).toBe("warn");
+    expect(lastRunState(finished, "2023-02-02T06:11:00.000Z", false)).toBe("bad");
+    // A 2023 run in a report built today.
+    expect(lastRunState(finished, "2026-12-02T12:00:00.000Z", false)).toBe("bad");
+    expect(lastRunState(finished, "2023-01-30T07:00:00.000Z", true)).toBe("bad");
   });
 });

@@ -69,3 +69,14 @@ export function freshness(input: FreshnessInput): Freshness {
 function span(hours: number): string {
   return hours < 48 ? `${Math.round(hours)} h` : `${Math.round(hours / 24)} days`;
 }
+
+/**
+ * The "Last run" card's state: a failed latest run is bad; otherwise the age of the last successful
+ * run at build time, on the same scale as the data (the runs are scheduled daily, so up to
+ * {@link BUILD_GRACE_HOURS} is fine, up to {@link BUILD_WARN_HOURS} a warning, beyond that bad).
+ */
+export function lastRunState(finishedAt: string, builtAt: string, failedSince: boolean): FreshnessState {
+  if (failedSince) return "bad";
+  const hours = (Date.parse(builtAt) - Date.parse(finishedAt)) / HOUR_MS;
+  return hours <= BUILD_GRACE_HOURS ? "ok" : hours <= BUILD_WARN_HOURS ? "warn" : "bad";
+}
