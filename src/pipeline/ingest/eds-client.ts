@@ -3,10 +3,11 @@ import { systemClock, silentLogger, type Clock, type Logger } from "../core/effe
 import { PipelineError } from "../core/errors.js";
 import { sourceColumns, type DatasetSpec } from "../dataset/spec.js";
 import type { KeyValue } from "../series/key.js";
-import { driftError, emptyColumns, formatSourceTime, recordsToColumns, showValue, sortByTime, type RawColumns } from "./records.js";
+import { driftError, emptyColumns, recordsToColumns, showValue, sortByTime, type RawColumns } from "./records.js";
+import { describeRange, formatApiTime, formatWallTime } from "../time/index.js";
 import { layoutPage, parseRecords } from "./eds-page.js";
 import { RequestPacer, seconds } from "./eds-rate-limit.js";
-import { checkRange, describeRange, formatApiTime, redactLocation, type SeriesFilter, type Source, type TimeRange, PartialExtractError } from "./source.js";
+import { checkRange, redactLocation, type SeriesFilter, type Source, type TimeRange, PartialExtractError } from "./source.js";
 
 /** Records per request unless told otherwise: large, because every request counts against the service's rate limit. */
 export const DEFAULT_PAGE_SIZE = 100_000;
@@ -629,7 +630,7 @@ function checkNoRepeats(cols: RawColumns, spec: DatasetSpec, range: TimeRange): 
     if (seen.has(key)) {
       throw new PipelineError(
         "ingest",
-        `Energi Data Service returned the row ${formatSourceTime(cols.times[i])} ${spec.keys.map((k, j) => `${k.source}=${String(cols.keys[j][i])}`).join(" ")} twice across pages for ${apiName(spec)} ${describeRange(range)}; ` +
+        `Energi Data Service returned the row ${formatWallTime(cols.times[i])} ${spec.keys.map((k, j) => `${k.source}=${String(cols.keys[j][i])}`).join(" ")} twice across pages for ${apiName(spec)} ${describeRange(range)}; ` +
           `either the dataset holds duplicates or its paging order is unstable (rows may be missing): raise EDS_PAGE_SIZE so the range fits in one page, or use --source file:<csv>`,
       );
     }

@@ -6,7 +6,8 @@ import { PipelineError } from "../core/errors.js";
 import { sourceColumns, type DatasetSpec } from "../dataset/spec.js";
 import { readParquet } from "../parquet/read.js";
 import { CsvColumnsReader, type CsvRead } from "./csv.js";
-import { columnsExtent, countDst, driftError, filterColumns, formatSourceTime, recordsToColumns, sliceByTime, sortByTime, type RawColumns } from "./records.js";
+import { columnsExtent, countDst, driftError, filterColumns, recordsToColumns, sliceByTime, sortByTime, type RawColumns } from "./records.js";
+import { formatWallTime } from "../time/index.js";
 import type { RowWindow } from "./window-columns.js";
 import { checkRange, redactLocation, type SeriesFilter, type Source, type TimeRange } from "./source.js";
 import { publicPath } from "../storage/location.js";
@@ -238,8 +239,8 @@ function parquetColumns(bytes: Uint8Array, spec: DatasetSpec, where: string): Ra
 function normalise(v: unknown, time: boolean): unknown {
   if (typeof v === "bigint") v = Number(v);
   if (time) {
-    if (v instanceof Date) return formatSourceTime(v.getTime());
-    if (typeof v === "number" && Number.isFinite(v)) return formatSourceTime(v);
+    if (v instanceof Date) return formatWallTime(v.getTime());
+    if (typeof v === "number" && Number.isFinite(v)) return formatWallTime(v);
   }
   return v === undefined ? null : v;
 }

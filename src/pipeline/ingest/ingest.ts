@@ -1,7 +1,7 @@
 import type { StepContext } from "../core/step.js";
 import { PipelineError } from "../core/errors.js";
 import type { Config } from "../config/config.js";
-import { formatInstant, HOUR_MS, type DstCounts } from "../time/index.js";
+import { formatInstant, HOUR_MS, type DstCounts, hoursIn } from "../time/index.js";
 import { FeatureStore, type FeatureGroupRef, type UpsertReport } from "../featurestore/store.js";
 import { writeParquet } from "../parquet/write.js";
 import type { TableSchema } from "../parquet/schema.js";
@@ -10,7 +10,7 @@ import type { Storage } from "../storage/storage.js";
 import { assertValid, buildIngestSuite, validate, type ValidationResult } from "../../validation/index.js";
 import { PartialExtractError, type Source, type TimeRange } from "./source.js";
 import { transformRaw, type TransformReport } from "./transform.js";
-import { hoursIn, ingestWindow, latestAsOf, presentEnd, splitAtPresent, type IngestWindow } from "./window.js";
+import { ingestWindow, latestAsOf, presentEnd, splitAtPresent, type IngestWindow } from "./window.js";
 import { referenceSpan, refusalAdvice, storedReference } from "./checks.js";
 import { datasetInfo, featureSchema, keyColumns, sourceColumns, type DatasetSpec } from "../dataset/spec.js";
 import { rowSeriesIds } from "../series/key.js";

@@ -4,7 +4,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { PipelineError } from "../core/errors.js";
 import { sourceColumns, type DatasetSpec, type KeySpec } from "../dataset/spec.js";
 import { rowSeriesIds, type KeyValue } from "../series/key.js";
-import { formatWallTime, HOUR_MS, parseWallTime, wallTimesToUtc, wallToUtcCandidates, type DstCounts, type TimeRange } from "../time/index.js";
+import { HOUR_MS, parseWallTime, wallTimesToUtc, wallToUtcCandidates, type DstCounts, type TimeRange } from "../time/index.js";
 
 /**
  * Checked raw rows of a dataset, held column-wise: the time as the source wrote it, one array per
@@ -292,9 +292,6 @@ export function columnsExtent(cols: RawColumns): TimeRange | undefined {
   const n = cols.times.length;
   return n === 0 ? undefined : { start: cols.times[0], end: cols.times[n - 1] + HOUR_MS };
 }
-
-/** Epoch ms -> `yyyy-MM-ddTHH:mm:ss`, the form the API and its CSV files use. */
-export const formatSourceTime = formatWallTime;
 
 /** Renders a value for an error message: short, typed, never a wall of text. */
 export function showValue(v: unknown): string {

@@ -5,7 +5,6 @@ import type { TimeRange } from "../time/index.js";
 import type { RawColumns } from "./records.js";
 
 export type { TimeRange } from "../time/index.js";
-export { describeRange, formatApiTime } from "../time/index.js";
 
 /**
  * An extract that stopped part-way (the Energi Data Service's rate limit outlasted the wait

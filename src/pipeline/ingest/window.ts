@@ -1,5 +1,5 @@
 import { PipelineError } from "../core/errors.js";
-import { DAY_MS, floorHour, formatInstant, HOUR_MS, hoursIn as hoursOf, visibleUntil } from "../time/index.js";
+import { DAY_MS, floorHour, formatInstant, HOUR_MS, visibleUntil } from "../time/index.js";
 import type { TimeRange } from "./source.js";
 
 /** The extraction window of one run and how it relates to the data that exists. */
@@ -64,6 +64,3 @@ export function splitAtPresent(extent: TimeRange, now: number): { past?: TimeRan
     ...(extent.end > cut ? { future: { start: Math.max(extent.start, cut), end: extent.end } } : {}),
   };
 }
-
-/** Number of whole hours in a range. */
-export const hoursIn = hoursOf;
