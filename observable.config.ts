@@ -22,6 +22,8 @@ export default {
     { name: "Data quality", path: "/data-quality" },
     { name: "Model", path: "/model" },
     { name: "Runs", path: "/runs" },
+    // The executed notebooks: scripts/report-build.sh copies their HTML next to this page.
+    { name: "Notebooks", path: "/notebooks" },
   ],
   style: "style.css",
   globalStylesheets: [],

@@ -7,6 +7,10 @@
 # REPORT_BUILD_TIME (ISO with zone, e.g. 2023-01-30T07:00:00Z) fixes the time the Overview judges the
 # data's freshness against (default: now), for tests and for rebuilding an old report as it was.
 # The site links pages as ./forecasts.html: serve dist/ with any static server (python3 -m http.server -d dist).
+# REPORT_NOTEBOOKS (default build/notebooks/html, relative to the project root) is the HTML set
+# `npm run notebooks` publishes; a build copies its pages to notebooks/<name>.html in the site, and
+# the Notebooks page lists them (or says to run `npm run notebooks` when there are none). The
+# preview lists them but does not serve them: they are copied only by a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +39,7 @@ only_build_output() {
   for entry in "$1"/* "$1"/.[!.]*; do
     [ -e "$entry" ] || continue
     case "$(basename "$entry")" in
-      _file|_import|_observablehq|_node|_npm|_duckdb|*.html) ;;
+      _file|_import|_observablehq|_node|_npm|_duckdb|notebooks|*.html) ;;
       *) return 1 ;;
     esac
   done
@@ -60,6 +64,32 @@ for spec in htl@1.0.0 react@19.3.1 react-dom@19.3.1 arquero@8.0.3 apache-arrow@2
   mkdir -p "$cache/_npm/$spec"
 done
 
+# The loader of the Notebooks page (reports/data/notebooks.json.ts) reads the same folder.
+notebooks="${REPORT_NOTEBOOKS:-build/notebooks/html}"
+case "$notebooks" in
+  /*) ;;
+  *) notebooks="$PWD/$notebooks" ;;
+esac
+export REPORT_NOTEBOOKS="$notebooks"
+
 # --import tsx: Framework loads an explicitly named config file with plain import(), which does
 # not understand TypeScript.
-exec node --import tsx node_modules/@observablehq/framework/dist/bin/observable.js "$mode" --config observable.config.ts "$@"
+framework=(node --import tsx node_modules/@observablehq/framework/dist/bin/observable.js "$mode" --config observable.config.ts "$@")
+if [ "$mode" = preview ]; then
+  exec "${framework[@]}"
+fi
+"${framework[@]}"
+
+# The executed notebooks are whole HTML documents, not Framework pages: copied after the build
+# under their own names (Framework would hash an attached file's name, and the Notebooks page links
+# notebooks/<name>.html). The runner replaces the folder in one rename, so it holds a whole set.
+if [ -f "$notebooks/index.json" ]; then
+  out="${REPORT_OUTPUT:-dist}"
+  shopt -s nullglob
+  pages=("$notebooks"/*.html)
+  mkdir -p "$out/notebooks"
+  if [ "${#pages[@]}" -gt 0 ]; then cp "${pages[@]}" "$out/notebooks/"; fi
+  echo "report: copied ${#pages[@]} executed notebook(s) to $out/notebooks/"
+else
+  echo "report: no executed notebooks in $notebooks (npm run notebooks publishes them there); the Notebooks page says so"
+fi

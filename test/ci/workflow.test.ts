@@ -11,8 +11,12 @@ interface Step {
   if?: string;
   with?: Record<string, string | number | boolean>;
   env?: Record<string, string>;
+  "continue-on-error"?: boolean;
 }
 interface Job {
+  needs?: string | string[];
+  if?: string;
+  "continue-on-error"?: boolean;
   steps?: Step[];
   env?: Record<string, string>;
   permissions?: Record<string, string>;
@@ -111,6 +115,7 @@ describe("the scheduled workflow", () => {
   it("gives no permission at the top and each job only what it needs", () => {
     expect(workflow.permissions).toEqual({});
     expect(workflow.jobs.deploy.permissions).toEqual({ pages: "write", "id-token": "write" });
+    expect(workflow.jobs.notebooks.permissions).toEqual({ contents: "read" });
     expect(testWorkflow.permissions).toEqual({ contents: "read" });
   });
 
@@ -120,6 +125,54 @@ describe("the scheduled workflow", () => {
     expect(install?.run).toContain("npm run build");
     const node = workflow.jobs.run.steps!.find((s) => s.uses?.startsWith("actions/setup-node@"));
     expect(node?.with?.["node-version"]).toBe(22);
+  });
+});
+
+describe("the scheduled workflow's notebooks", () => {
+  const job = workflow.jobs.notebooks;
+  const steps = job.steps ?? [];
+  const runSteps = workflow.jobs.run.steps ?? [];
+  const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+  const download = runSteps.find((s) => s.uses?.startsWith("actions/download-artifact@"));
+  const build = runSteps.find((s) => s.run === "npm run report:build");
+
+  it("executes them on a fresh store, with Jupyter from the distribution and the dev dependencies (tslab)", () => {
+    const runs = steps.map((s) => s.run ?? "");
+    // The packages .ci/run installs for `npm test`.
+    const ci = readFileSync(new URL("../../.ci/run", import.meta.url), "utf8");
+    const packages = /apt-get install -y --no-install-recommends (jupyter-[^\n]+)/.exec(ci)?.[1];
+    expect(packages).toBe("jupyter-nbconvert jupyter-client python3-nbclient");
+    expect(runs.some((r) => r.includes(`sudo apt-get install -y --no-install-recommends ${packages}`))).toBe(true);
+    const install = runs.find((r) => r.includes("npm ci"));
+    expect(install).toBe("npm ci --ignore-scripts");
+    // No --store: never the bucket (notebook 02 registers a model, 03 writes forecasts).
+    expect(runs).toContain("npm run notebooks");
+    expect(steps.findIndex((s) => s.run === "npm run notebooks")).toBeGreaterThan(steps.findIndex((s) => s.run === install));
+  });
+
+  it("gets no credentials and no setting of the bucket", () => {
+    const text = JSON.stringify(job);
+    expect(text).not.toMatch(/secrets\.|vars\.|google-github-actions|id-token/);
+    expect(job.env ?? {}).toEqual({ TZ: "UTC" });
+  });
+
+  it("hands the HTML the runner wrote to the report job, which builds the report after it", () => {
+    expect(upload?.with).toMatchObject({ name: "notebooks-html", path: "build/notebooks/html", "if-no-files-found": "error" });
+    // Only after the notebooks passed: the runner writes no HTML set otherwise.
+    expect(upload).not.toHaveProperty("if");
+    expect(steps.indexOf(upload!)).toBe(steps.length - 1);
+    expect(download?.with).toEqual({ name: "notebooks-html", path: "build/notebooks/html" });
+    expect(runSteps.indexOf(download!)).toBeLessThan(runSteps.indexOf(build!));
+  });
+
+  it("never blocks the tick or the report: the report job waits for them, not for their success", () => {
+    expect(workflow.jobs.run.needs).toBe("notebooks");
+    expect(workflow.jobs.run.if).toBe("${{ !cancelled() }}");
+    // A failed notebook shows as a failed job; the report says none were published.
+    expect(job).not.toHaveProperty("continue-on-error");
+    expect(download?.if).toBe("${{ always() && needs.notebooks.result == 'success' }}");
+    expect(download?.["continue-on-error"]).toBe(true);
+    expect(build?.if).toBe("always()");
   });
 });
 
