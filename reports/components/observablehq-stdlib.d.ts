@@ -10,6 +10,7 @@ declare module "observablehq:stdlib" {
     href: string;
     url(): Promise<string>;
     json(): Promise<unknown>;
+    arrayBuffer(): Promise<ArrayBuffer>;
   }
   export function FileAttachment(name: string): FileAttachmentHandle;
   export function resize(render: (width: number, height?: number) => Node | Promise<Node> | null): HTMLElement;

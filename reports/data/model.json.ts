@@ -2,17 +2,36 @@
  * Model page data: the registry's versions (metadata, hyperparameters, backtest metrics), the
  * seasonal-naive baselines (24 h and 168 h) scored on exactly the same backtest folds, the
  * production model's configuration, and the error by horizon step of the live forecasts next to
- * the baselines' error on the same hours.
+ * the baselines' error on the same hours (as monitoring stored it: src/pipeline/monitor/naive.ts).
  */
-import { EXPERIMENT_TRIAL_KEY, HOUR_MS, ModelRegistry, SeasonalNaive, experimentPrefix, modelAliasKey, panelFromTable, runBacktest, type DatasetInfo, type FeatureStore, type ModelMetadata, type TrialRecord } from "../../src/pipeline/index.js";
+import {
+  EXPERIMENT_TRIAL_KEY,
+  HOUR_MS,
+  METRICS_BY_TIME_SCHEMA,
+  METRICS_VS_NAIVE_SCHEMA,
+  ModelRegistry,
+  NAIVE_PERIODS,
+  SeasonalNaive,
+  experimentPrefix,
+  modelAliasKey,
+  naiveColumn,
+  outputKeys,
+  panelFromTable,
+  runBacktest,
+  type DatasetInfo,
+  type FeatureStore,
+  type ModelMetadata,
+  type Storage,
+  type TrialRecord,
+} from "../../src/pipeline/index.js";
 import { summariseArtifact, summariseFeatures } from "./lib/artifact.js";
 import { emit, emptyNotice, runLoader, type ReportContext } from "./lib/context.js";
-import { readScored } from "./lib/scored.js";
-import { extent, featureGroup, frac, readJsonIfExists } from "./lib/store.js";
+import { featureGroup, frac, readJsonIfExists, readOptional } from "./lib/store.js";
 
 /** Versions shown (the newest). */
 const MAX_VERSIONS = 30;
-const PERIODS = [24, 168];
+/** The backtests' baselines: the same seasonal-naive rules the live forecasts are compared with. */
+const PERIODS: readonly number[] = NAIVE_PERIODS;
 
 runLoader("model", async (ctx) => {
   const { storage, config } = ctx;
@@ -68,7 +87,7 @@ runLoader("model", async (ctx) => {
         features: summariseFeatures(prodMeta.metadata.features),
         hyperparameters: prodMeta.metadata.hyperparameters,
       },
-      horizon: await liveByStep(ctx, store, info),
+      ...(await liveByStep(storage)),
     },
   });
 });
@@ -104,43 +123,32 @@ async function baselines(store: FeatureStore, info: DatasetInfo, meta: ModelMeta
 }
 
 /**
- * Error by horizon step of every scored live forecast, next to the seasonal-naive forecasts of
- * the same hours (the value 24 h and 168 h before the target, both known at every origin for
- * steps up to 24), on the hours where all three exist.
+ * Error by horizon step of the scored live forecasts of monitoring's window, next to the
+ * seasonal-naive forecasts of the same hours (monitoring's `metrics_monitoring_vs_naive.parquet`).
+ * `horizon` is null before any forecast was measured; `horizonNote` says why it is missing from a
+ * store monitored before monitoring stored it (the next monitor writes it).
  */
-async function liveByStep(ctx: ReportContext, store: FeatureStore, info: DatasetInfo) {
-  const maxPeriod = Math.max(...PERIODS);
-  const minPeriod = Math.min(...PERIODS);
-  const scored = await readScored(ctx.storage, store, info, { lagHours: maxPeriod });
-  if (!scored) return null;
-  const maxStep = extent(scored.step)[1];
-  const sums = Array.from({ length: maxStep }, () => ({ n: 0, model: 0, naive: PERIODS.map(() => 0) }));
-  for (let i = 0; i < scored.n; i++) {
-    const truth = scored.y[i];
-    const s = scored.series[i];
-    // The model's own forecasts only: new series' baseline forecasts are not the model's.
-    if (!Number.isFinite(truth) || truth === 0 || s < 0 || scored.step[i] > minPeriod || scored.baseline[i]) continue;
-    const naive = PERIODS.map((h) => scored.valueAt(s, scored.time[i] - h * HOUR_MS));
-    if (naive.some((v) => !Number.isFinite(v))) continue;
-    const acc = sums[scored.step[i] - 1];
-    acc.n++;
-    acc.model += Math.abs((truth - scored.prediction[i]) / truth);
-    naive.forEach((v, k) => (acc.naive[k] += Math.abs((truth - v) / truth)));
+async function liveByStep(storage: Storage) {
+  const table = await readOptional(storage, outputKeys.metricsVsNaive, METRICS_VS_NAIVE_SCHEMA);
+  if (!table) {
+    const monitored = await readOptional(storage, outputKeys.metrics, METRICS_BY_TIME_SCHEMA);
+    const note =
+      monitored && monitored.numRows() > 0
+        ? "The live comparison with the seasonal-naive rules appears after the next monitoring run (npx energy-forecast run, or npx energy-forecast monitor): this store was monitored by a version that did not store it."
+        : null;
+    return { horizon: null, horizonNote: note };
   }
-  const steps = sums.map((s, i) => ({
-    step: i + 1,
-    n: s.n,
-    model: s.n ? frac(s.model / s.n) : null,
-    ...Object.fromEntries(PERIODS.map((h, k) => [`naive${h}`, s.n ? frac(s.naive[k] / s.n) : null])),
-  })).filter((s) => s.n > 0);
-  const total = sums.reduce((acc, s) => ({ n: acc.n + s.n, model: acc.model + s.model, naive: acc.naive.map((x, k) => x + s.naive[k]) }), { n: 0, model: 0, naive: PERIODS.map(() => 0) });
-  if (total.n === 0) return null;
+  const rows = table.objects() as Array<Record<string, number>>;
+  const n = rows.reduce((a, r) => a + r.n, 0);
+  if (n === 0) return { horizon: null, horizonNote: null };
+  const naive = (r: Record<string, number>) => Object.fromEntries(PERIODS.map((h) => [`naive${h}`, frac(r[naiveColumn(h)])]));
+  // Pooled over the steps: each step's MAPE weighted by its forecasts.
+  const pooled = (column: string) => rows.reduce((a, r) => a + r[column] * r.n, 0) / n;
   return {
-    steps,
-    overall: {
-      n: total.n,
-      model: frac(total.model / total.n),
-      ...Object.fromEntries(PERIODS.map((h, k) => [`naive${h}`, frac(total.naive[k] / total.n)])),
+    horizon: {
+      steps: rows.map((r) => ({ step: r.step, n: r.n, model: frac(r.mape), ...naive(r) })),
+      overall: { n, model: frac(pooled("mape")), ...Object.fromEntries(PERIODS.map((h) => [`naive${h}`, frac(pooled(naiveColumn(h)))])) },
     },
+    horizonNote: null,
   };
 }

@@ -6,6 +6,13 @@ import type { CliContext } from "./context.js";
  * ever write it at once. Every writing command (ingest, train, predict, monitor, run, backfill)
  * goes through here; reads need no lock.
  *
+ * One writer does not: a predict shard of a staged run (`run --stage predict`). It writes nothing
+ * shared, only its own two files under `runs/<run id>/shards/` (forecasts, then the record that
+ * publishes them), which are immutable and the same bytes on every attempt, and reads only what
+ * prepare pinned (the feature window and a registered model version, which never change). Taking
+ * the store-wide lock would serialise shards running on many machines for nothing; prepare and
+ * finish, which write the shared objects, take it (src/pipeline/run/stages.ts).
+ *
  * A busy store is waited for (LOCK_WAIT_SECONDS, trying every LOCK_POLL_SECONDS), then the command
  * exits 5 naming the holder. The lease (LOCK_LEASE_SECONDS) is renewed every LOCK_RENEW_SECONDS
  * while `f` works. `f` must write only through the storage it is given: that storage refuses

@@ -17,6 +17,7 @@ export { ConfigError, ExitCode, NotFoundError, PipelineError, ValidationFailedEr
 // Time and series keys.
 export * from "./time/index.js";
 export { compareKeys, keyAt, keyNames, keyValueLabel, rowSeriesId, rowSeriesIds, seriesId, seriesLabel, type KeyValue, type SeriesKey } from "./series/key.js";
+export { MAX_SHARDS, SINGLE_SHARD, fnv1a32, formatShard, inShard, parseShard, seriesHash, shardFromTaskEnv, shardOf, type ShardSpec } from "./series/shard.js";
 
 // Datasets.
 export { PRESET_NAMES, loadPreset, type DatasetFlags } from "./dataset/preset.js";
@@ -62,16 +63,43 @@ export { ModelNotRegisteredError } from "./registry/errors.js";
 export type { ModelMetadata } from "./registry/metadata.js";
 
 // Batch prediction, monitoring, runs.
-export { BASELINE_MODEL, predict, type PredictOptions } from "./predict/predict.js";
+export { BASELINE_MODEL, forecastWindow, orderPredictions, predict, readPredictInput, type PredictOptions } from "./predict/predict.js";
 export { readTableIfExists, writePredictionOutputs } from "./predict/outputs.js";
 export { predictionsSchema } from "./predict/schema.js";
 export { readForecastHistory, DEFAULT_HISTORY_WINDOW_DAYS } from "./history/window.js";
 export { joinActuals } from "./monitor/join.js";
 export { monitoringMetrics } from "./monitor/metrics.js";
-export { METRICS_BY_MODEL_SCHEMA, METRICS_BY_ORIGIN_SCHEMA, METRICS_BY_STEP_SCHEMA, METRICS_BY_TIME_SCHEMA, metricsBySeriesSchema } from "./monitor/schema.js";
+export {
+  METRICS_BY_MODEL_SCHEMA,
+  METRICS_BY_ORIGIN_SCHEMA,
+  METRICS_BY_STEP_SCHEMA,
+  METRICS_BY_TIME_SCHEMA,
+  METRICS_VS_NAIVE_SCHEMA,
+  NAIVE_PERIODS,
+  metricsBySeriesDaySchema,
+  metricsBySeriesSchema,
+  naiveColumn,
+} from "./monitor/schema.js";
 export { monitor, type MonitorOptions, type MonitorReport } from "./monitor/monitor.js";
 export { listManifests, type RunFailure, type RunManifest } from "./run/manifest.js";
-export { runTick, type TickOptions } from "./run/tick.js";
+export { recordFailure, runTick, type TickOptions } from "./run/tick.js";
+export {
+  SHARDING,
+  checkRunId,
+  checkSameAsOf,
+  finishRun,
+  predictShard,
+  prepareRun,
+  readPrepareRecord,
+  readRunManifest,
+  type FinishOptions,
+  type FinishResult,
+  type PrepareRecord,
+  type PrepareResult,
+  type ShardRecord,
+  type ShardResult,
+} from "./run/stages.js";
+export { RunStageError, type RunStageProblem } from "./run/errors.js";
 export { parseTrainPolicy } from "./run/policy.js";
 export { takeLease } from "./lock/lease.js";
 

@@ -39,6 +39,8 @@ const MONITOR_OUTPUTS: Array<string | RegExp> = [
   "metrics_monitoring_by_step.parquet",
   "metrics_monitoring_by_model.parquet",
   "metrics_monitoring_by_origin.parquet",
+  "metrics_monitoring_by_series_day.parquet",
+  "metrics_monitoring_vs_naive.parquet",
   "metrics_monitoring.parquet",
 ];
 const LATEST = ["X.parquet", "y.parquet", "predictions.parquet"];

@@ -13,6 +13,8 @@ import { DEFAULT_MODEL } from "../../src/pipeline/models/names.js";
 import {
   METRICS_BY_MODEL_SCHEMA,
   METRICS_BY_ORIGIN_SCHEMA,
+  METRICS_VS_NAIVE_SCHEMA,
+  metricsBySeriesDaySchema,
   METRICS_BY_STEP_SCHEMA,
   METRICS_BY_TIME_SCHEMA,
   metricsBySeriesSchema,
@@ -57,6 +59,8 @@ export function schemaFor(key: string, keys: readonly KeyColumn[]): TableSchema 
     "metrics_monitoring_by_step.parquet": METRICS_BY_STEP_SCHEMA,
     "metrics_monitoring_by_model.parquet": METRICS_BY_MODEL_SCHEMA,
     "metrics_monitoring_by_origin.parquet": METRICS_BY_ORIGIN_SCHEMA,
+    "metrics_monitoring_by_series_day.parquet": metricsBySeriesDaySchema(keys),
+    "metrics_monitoring_vs_naive.parquet": METRICS_VS_NAIVE_SCHEMA,
   };
   return byName[name];
 }

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
 import { readParquet } from "../../src/pipeline/parquet/read.js";
@@ -15,10 +16,13 @@ const LOADERS = ["overview", "forecasts", "monitoring", "data-quality", "model",
 /** The downloads: header only, or a parquet file without rows, until the pipeline has run. */
 const DOWNLOADS = ["latest-forecast.csv", "latest-forecast.parquet", "monitoring-series.csv", "monitoring-series.parquet"];
 
+/** The pages' bulk tables. */
+const ARROW = ["forecast-series.arrow", "forecast-detail.arrow", "monitoring-hours.arrow", "monitoring-worst.arrow"];
+
 /** Runs `reports/data/<file>.ts` (`overview` is `overview.json`). */
 function runLoader(name: string, storeUri: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const file = /\.(csv|parquet)$/.test(name) ? name : `${name}.json`;
+    const file = /\.(csv|parquet|arrow)$/.test(name) ? name : `${name}.json`;
     const child = spawn(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join("reports", "data", `${file}.ts`)], {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TZ: "UTC", STORE_URI: storeUri },
@@ -77,6 +81,14 @@ describe("report loaders on an empty store", () => {
       const table = readParquet(Buffer.from(results[i].stdout, "latin1"));
       expect([table.numRows(), table.columnNames().length], DOWNLOADS[i]).toEqual([0, columns]);
     }
+  }, 60_000);
+
+  it("the pages' Arrow loaders write valid Arrow files without rows", async () => {
+    const results = await Promise.all(ARROW.map((name) => runLoader(name, join(tmp, "empty"))));
+    results.forEach((r, i) => {
+      expect(r.code, `${ARROW[i]}: ${r.stderr}`).toBe(0);
+      expect(tableFromIPC(Buffer.from(r.stdout, "latin1")).numRows, ARROW[i]).toBe(0);
+    });
   }, 60_000);
 
   it("a store the loaders cannot read fails the build with the pipeline's message", async () => {

@@ -10,8 +10,10 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { tableFromIPC } from "apache-arrow";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fromFloat32 } from "../../reports/components/float32.js";
 import { EMBEDDED_DATA_PATH, PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
 import { FeatureStore } from "../../src/pipeline/featurestore/store.js";
 import { readParquet } from "../../src/pipeline/parquet/read.js";
@@ -229,8 +231,13 @@ describe("the report site", () => {
     await finish("overview", page, problems);
   });
 
-  it("Forecasts: one series with bands and earlier runs, small multiples of all series; selection changes the chart", async () => {
-    const { page, problems } = await open("/forecasts", ["series", "small-multiples"]);
+  it("Forecasts: the totals, one series with bands and earlier runs, small multiples of all series; search and selection change the chart", async () => {
+    const { page, problems } = await open("/forecasts", ["totals", "group-totals", "series", "small-multiples"]);
+    // The sum of every series: measured, the latest forecast, and one line per earlier run.
+    expect(await marks(page, "totals", "g.mark-line.role-mark")).toBe(expected.origins + 1);
+    expect(await page.locator('[data-chart="totals"] .role-title-text').textContent()).toBe(`All ${expected.series} series · summed`);
+    // One panel per price area, each measured and forecast.
+    expect(await marks(page, "group-totals", "g.mark-line.role-mark")).toBe(2 * 2);
     // measured + latest forecast + one line per earlier run (all inside the week shown)
     expect(await marks(page, "series", "g.mark-line.role-mark")).toBe(expected.origins + 1);
     expect(await marks(page, "series", "g.mark-area.role-mark")).toBe(2);
@@ -238,8 +245,9 @@ describe("the report site", () => {
     expect(await marks(page, "small-multiples", "g.mark-line.role-mark")).toBe(2 * expected.series);
     const title = page.locator('[data-chart="series"] .role-title-text');
     const before = await title.textContent();
-    // The preset's titles label the series; the pickers are named after the key columns.
-    expect(before).toMatch(/^DK1 \(West Denmark\) · consumer type \d+ · /);
+    // The worst series first; the preset's titles label the series; the pickers are named after the key columns.
+    expect(before).toMatch(/^DK[12] \((West|East) Denmark\) · consumer type \d+ · /);
+    expect(await page.locator("h2#shown-series").textContent()).toBe("Every series");
     expect(await page.locator("form.series-picker label").allTextContents()).toEqual(["area", "consumer_type"]);
     expect(await page.locator('[data-chart="series"] .role-axis-title').allTextContents()).toContain("kWh per hour");
     const measured = page.locator('[data-chart="series"] g.mark-line.role-mark path').nth(expected.origins - 1);
@@ -253,6 +261,11 @@ describe("the report site", () => {
 
     await page.locator('form input[type="checkbox"]').click();
     await expect.poll(() => marks(page, "series", "g.mark-line.role-mark"), { timeout: 10_000 }).toBe(2);
+
+    // Typing a label picks its series, whatever the pickers said.
+    await page.locator('input[type="search"]').fill("DK1 (West Denmark) · consumer type 112");
+    await expect.poll(() => title.textContent(), { timeout: 10_000 }).toMatch(/^DK1 \(West Denmark\) · consumer type 112 · latest forecast from /);
+    expect(await page.locator("[data-detailed]").getAttribute("data-detailed")).toBe("true");
     await finish("forecasts", page, problems);
   });
 
@@ -352,7 +365,16 @@ describe("the report site", () => {
       expect(titles.size).toBe(SITE_PAGES.length);
       expect(exact.notFound).toEqual([]);
       expect(titles.get(alertLink)).toBe("Runs | Energy forecast report");
-      expect(downloads.map((d) => d.file)).toEqual(["latest-forecast.csv", "latest-forecast.parquet", "monitoring-series.csv", "monitoring-series.parquet"]);
+      expect(downloads.map((d) => d.file)).toEqual([
+        "latest-forecast.csv",
+        "latest-forecast.parquet",
+        "forecast-series.arrow",
+        "forecast-detail.arrow",
+        "monitoring-series.csv",
+        "monitoring-series.parquet",
+        "monitoring-hours.arrow",
+        "monitoring-worst.arrow",
+      ]);
       for (const d of downloads) {
         expect(d.visible, d.href).toBe(true);
         const response = await fetch(d.href);
@@ -391,5 +413,28 @@ describe("the report site", () => {
       const ascending = (a: number, b: number) => a - b;
       expect(fromCsv.slice().sort(ascending), base).toEqual(Array.from(stored.array(value) as ArrayLike<number>).sort(ascending));
     }
+  });
+
+  it("the pages' Arrow files read back with apache-arrow: every series, labelled, with the store's errors", async () => {
+    const arrow = async (base: string) => tableFromIPC(await readFile(await builtFile(dist, base, "arrow")));
+    const series = await arrow("forecast-series");
+    expect(series.numRows).toBe(expected.series);
+    expect(series.schema.fields.map((f) => f.name)).toEqual(["k0", "k1", "p0", "p1", "label", "total", "mape", "recent_mape", "model", "detail", "forecast"]);
+    const labels = Array.from(series.getChild("label")!) as string[];
+    expect(new Set(labels).size).toBe(expected.series);
+    expect(labels[0]).toMatch(/^DK1 \(West Denmark\) · consumer type \d{3}$/);
+    // Every series is drawn in detail (76 <= 100), after the three totals.
+    expect(Array.from(series.getChild("detail")!)).toEqual(labels.map((_, i) => i + 3));
+    const detail = await arrow("forecast-detail");
+    expect(Array.from(detail.getChild("label")!).slice(0, 3)).toEqual([
+      `All ${expected.series} series`,
+      "DK1 (West Denmark) · all consumer_type",
+      "DK2 (East Denmark) · all consumer_type",
+    ]);
+    const worst = await arrow("monitoring-worst");
+    // Worst first, with the MAPE monitoring stored (shipped rounded to 5 decimals).
+    const mapes = Array.from(worst.getChild("mape")!, (v) => fromFloat32(v as number));
+    expect(mapes).toEqual(mapes.slice().sort((a, b) => b - a));
+    expect(mapes[mapes.length - 1]).toBe(Math.round(expected.bestSeriesMape * 1e5) / 1e5);
   });
 });

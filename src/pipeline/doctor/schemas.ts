@@ -5,7 +5,15 @@
  */
 import type { ColumnTable } from "arquero";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
-import { METRICS_BY_MODEL_SCHEMA, METRICS_BY_ORIGIN_SCHEMA, METRICS_BY_STEP_SCHEMA, METRICS_BY_TIME_SCHEMA, metricsBySeriesSchema } from "../monitor/schema.js";
+import {
+  METRICS_BY_MODEL_SCHEMA,
+  METRICS_BY_ORIGIN_SCHEMA,
+  METRICS_BY_STEP_SCHEMA,
+  METRICS_BY_TIME_SCHEMA,
+  METRICS_VS_NAIVE_SCHEMA,
+  metricsBySeriesDaySchema,
+  metricsBySeriesSchema,
+} from "../monitor/schema.js";
 import { parquetSchema, readParquet } from "../parquet/read.js";
 import type { TableSchema } from "../parquet/schema.js";
 import { predictionsSchema, xSchema, yMonitoringSchema } from "../predict/schema.js";
@@ -24,6 +32,8 @@ export const ROOT_OUTPUTS: readonly string[] = [
   outputKeys.metricsBy("step"),
   outputKeys.metricsBy("model"),
   outputKeys.metricsBy("origin"),
+  outputKeys.metricsBy("series_day"),
+  outputKeys.metricsVsNaive,
 ];
 
 /** The schema of an output file by its name (the last key segment), or undefined for a name doctor does not know. */
@@ -39,6 +49,8 @@ export function outputSchema(name: string, keys: readonly KeyColumn[]): TableSch
     [outputKeys.metricsBy("step")]: METRICS_BY_STEP_SCHEMA,
     [outputKeys.metricsBy("model")]: METRICS_BY_MODEL_SCHEMA,
     [outputKeys.metricsBy("origin")]: METRICS_BY_ORIGIN_SCHEMA,
+    [outputKeys.metricsBy("series_day")]: metricsBySeriesDaySchema(keys),
+    [outputKeys.metricsVsNaive]: METRICS_VS_NAIVE_SCHEMA,
   };
   return byName[name];
 }

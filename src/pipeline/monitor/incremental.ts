@@ -10,8 +10,11 @@
  * dirty in the state (`dirtyFrom`), and the next run scores them again. Revisions of truth already
  * scored are not picked up until the day is scored again (doctor or deleting the state recomputes
  * every day).
+ *
+ * Each day file records its {@link DAY_FORMAT_VERSION}: a day written by an older version lacks
+ * sums added since (version 2 added `naive`, the comparison with the seasonal-naive rules), and
+ * monitor scores it again, once, when its window reads it (monitor/upgrade.ts).
  */
-import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import type { FeatureStore } from "../featurestore/store.js";
 import { keyNames, rowSeriesIds, type KeyColumn, type KeyValue } from "../series/key.js";
@@ -20,25 +23,30 @@ import { readIfExists, type Storage } from "../storage/storage.js";
 import { DAY_MS, HOUR_MS } from "../time/index.js";
 import { listParts, readParts, utcDay, type ForecastsState } from "../history/partitions.js";
 import { joinActuals } from "./join.js";
+import { naiveStepSums, type NaiveStepSums } from "./naive.js";
+import { add, summary, zero, type Sums } from "./sums.js";
 
-/** n, ape sum/valid, spe sum/valid, in_80 sum/valid, in_95 sum/valid. */
-export type Sums = [number, number, number, number, number, number, number, number, number];
+export type { Sums } from "./sums.js";
 
-const zero = (): Sums => [0, 0, 0, 0, 0, 0, 0, 0, 0];
-
-function add(into: Sums, from: Sums): void {
-  for (let i = 0; i < 9; i++) into[i] += from[i];
-}
+/**
+ * The day files' format version: 2 added `naive`. Files without a version are version 1 (they
+ * were written before the field existed).
+ */
+export const DAY_FORMAT_VERSION = 2;
 
 /** Monitoring's sums of the target hours of one day. */
 export interface DaySums {
   format: "energy-forecast/monitoring-day";
+  /** Absent in version-1 files. */
+  formatVersion?: number;
   day: string;
   /** Per series and target hour: key values, hour, truth, sums. */
   seriesHour: Array<{ key: KeyValue[]; t: number; y: number; s: Sums }>;
   step: Array<{ step: number; s: Sums }>;
   model: Array<{ model: string; version: number; first: number; last: number; s: Sums }>;
   origin: Array<{ origin: number; model: string; version: number; runId: string; s: Sums }>;
+  /** Per step: the model's forecasts next to the seasonal-naive rules (monitor/naive.ts); absent in version-1 files. */
+  naive?: NaiveStepSums[];
 }
 
 /** What `monitoring/state.json` records. */
@@ -108,11 +116,14 @@ export async function scoreDay(
   const names = keyNames(keys);
   const truth = end > dayStart ? await store.read({ start: dayStart, end }) : undefined;
   const scored = truth && inDay.numRows() > 0 ? joinActuals(inDay, truth, names) : undefined;
-  const sums = scored
-    ? daySums(scored, names, day)
-    : { format: "energy-forecast/monitoring-day" as const, day, seriesHour: [], step: [], model: [], origin: [] };
+  const sums = scored ? daySums(scored, names, day) : emptyDay(day);
+  if (scored) sums.naive = await naiveStepSums(store, keys, scored, dayStart, Math.ceil((end - dayStart) / HOUR_MS));
   await storage.write(monitoringDayKey(day), JSON.stringify(sums), { contentType: "application/json" });
   return sums;
+}
+
+function emptyDay(day: string): DaySums {
+  return { format: "energy-forecast/monitoring-day", formatVersion: DAY_FORMAT_VERSION, day, seriesHour: [], step: [], model: [], origin: [], naive: [] };
 }
 
 /** The sums of scored forecasts (see {@link joinActuals}). */
@@ -180,11 +191,13 @@ export function daySums(scored: ColumnTable, names: readonly string[], day: stri
   }
   return {
     format: "energy-forecast/monitoring-day",
+    formatVersion: DAY_FORMAT_VERSION,
     day,
     seriesHour: Array.from(seriesHour.values()),
     step: Array.from(bySt, ([s, sums]) => ({ step: s, s: sums })),
     model: Array.from(byModel.values()),
     origin: Array.from(byOrigin.values()),
+    naive: [],
   };
 }
 
@@ -193,135 +206,6 @@ export function dayTotal(d: DaySums): Sums {
   const total = zero();
   for (const r of d.seriesHour) add(total, r.s);
   return total;
-}
-
-const summary = (s: Sums) => ({
-  n: s[0],
-  mape: s[2] > 0 ? s[1] / s[2] : null,
-  rmspe: s[4] > 0 ? Math.sqrt(s[3] / s[4]) : null,
-  coverage_80: s[6] > 0 ? s[5] / s[6] : null,
-  coverage_95: s[8] > 0 ? s[7] / s[8] : null,
-});
-
-/** The monitoring tables (as monitor/metrics.ts defines them) of the given days; `from`: first target hour of `byTime` (earlier days feed the 7-day window only). */
-export function metricsOfDays(
-  days: readonly DaySums[],
-  keys: readonly KeyColumn[],
-  from: number,
-): {
-  byTime: ColumnTable;
-  bySeries: ColumnTable;
-  byStep: ColumnTable;
-  byModel: ColumnTable;
-  byOrigin: ColumnTable;
-  y: ColumnTable;
-} {
-  const names = keyNames(keys);
-  const hours = new Map<number, Sums>();
-  const series = new Map<string, { key: KeyValue[]; s: Sums }>();
-  const steps = new Map<number, Sums>();
-  const models = new Map<string, { model: string; version: number; first: number; last: number; s: Sums }>();
-  const origins = new Map<string, { origin: number; model: string; version: number; runId: string; s: Sums }>();
-  const y: Array<{ key: KeyValue[]; t: number; y: number }> = [];
-  for (const d of days) {
-    for (const r of d.seriesHour) {
-      let h = hours.get(r.t);
-      if (!h) hours.set(r.t, (h = zero()));
-      add(h, r.s);
-      if (r.t < from) continue;
-      y.push(r);
-      const id = JSON.stringify(r.key);
-      let s = series.get(id);
-      if (!s) series.set(id, (s = { key: r.key, s: zero() }));
-      add(s.s, r.s);
-    }
-    if (d.seriesHour.length > 0 && Math.max(...d.seriesHour.map((r) => r.t)) < from) continue;
-    for (const r of d.step) {
-      let s = steps.get(r.step);
-      if (!s) steps.set(r.step, (s = zero()));
-      add(s, r.s);
-    }
-    for (const r of d.model) {
-      const k = `${r.model}\u0000${r.version}`;
-      let m = models.get(k);
-      if (!m) models.set(k, (m = { ...r, s: zero() }));
-      m.first = Math.min(m.first, r.first);
-      m.last = Math.max(m.last, r.last);
-      add(m.s, r.s);
-    }
-    for (const r of d.origin) {
-      const k = `${r.origin}\u0000${r.model}\u0000${r.version}\u0000${r.runId}`;
-      let o = origins.get(k);
-      if (!o) origins.set(k, (o = { ...r, s: zero() }));
-      add(o.s, r.s);
-    }
-  }
-  // Per hour with the trailing 7-day window (pooled: MAPE sum over the count, as monitor/metrics.ts).
-  const ts = Array.from(hours.keys()).sort((a, b) => a - b);
-  const rows: Array<Record<string, unknown>> = [];
-  let lo = 0;
-  let sA = 0,
-    sN = 0,
-    sI = 0,
-    sIN = 0;
-  for (let i = 0; i < ts.length; i++) {
-    const s = hours.get(ts[i])!;
-    sA += s[1];
-    sN += s[0];
-    sI += s[5];
-    sIN += s[6];
-    while (ts[lo] <= ts[i] - 7 * DAY_MS) {
-      const o = hours.get(ts[lo])!;
-      sA -= o[1];
-      sN -= o[0];
-      sI -= o[5];
-      sIN -= o[6];
-      lo++;
-    }
-    if (ts[i] >= from) rows.push({ datetime_utc: ts[i], ...summary(s), mape_7d: sA / sN, coverage_80_7d: sIN > 0 ? sI / sIN : null });
-  }
-  const table = (objects: Array<Record<string, unknown>>, columns: string[]) =>
-    aq.table(Object.fromEntries(columns.map((c) => [c, objects.map((o) => o[c])]))) as ColumnTable;
-  const SUM = ["n", "mape", "rmspe", "coverage_80", "coverage_95"];
-  const byMape = (a: { s: Sums }, b: { s: Sums }) => (summary(b.s).mape ?? -Infinity) - (summary(a.s).mape ?? -Infinity);
-  y.sort((a, b) => a.t - b.t || compareKeyArrays(a.key, b.key));
-  return {
-    byTime: table(rows, ["datetime_utc", ...SUM, "mape_7d", "coverage_80_7d"]),
-    bySeries: table(
-      Array.from(series.values())
-        .sort(byMape)
-        .map((r) => ({ ...Object.fromEntries(names.map((k, i) => [k, r.key[i]])), ...summary(r.s) })),
-      [...names, ...SUM],
-    ),
-    byStep: table(
-      Array.from(steps, ([step, s]) => ({ step, ...summary(s) })).sort((a, b) => a.step - b.step),
-      ["step", ...SUM],
-    ),
-    byModel: table(
-      Array.from(models.values())
-        .sort((a, b) => a.first - b.first)
-        .map((r) => ({ model: r.model, model_version: r.version, ...summary(r.s), first_origin: r.first, last_origin: r.last })),
-      ["model", "model_version", ...SUM, "first_origin", "last_origin"],
-    ),
-    byOrigin: table(
-      Array.from(origins.values())
-        .sort((a, b) => a.origin - b.origin)
-        .map((r) => ({ origin: r.origin, model: r.model, model_version: r.version, run_id: r.runId, ...summary(r.s) })),
-      ["origin", "model", "model_version", "run_id", ...SUM],
-    ),
-    y: table(
-      y.map((r) => ({ datetime_utc: r.t, ...Object.fromEntries(names.map((k, i) => [k, r.key[i]])), energy_consumption: r.y })),
-      ["datetime_utc", ...names, "energy_consumption"],
-    ),
-  };
-}
-
-function compareKeyArrays(a: readonly KeyValue[], b: readonly KeyValue[]): number {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i]) continue;
-    return (a[i] as number | string) < (b[i] as number | string) ? -1 : 1;
-  }
-  return 0;
 }
 
 /** The pooled totals over every scored day of the state: n, MAPE, 80 % coverage. */

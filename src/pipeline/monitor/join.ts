@@ -10,7 +10,11 @@ import { rowSeriesIds } from "../series/key.js";
  * Adds `y` (the truth), `ape` (|y - yhat| / |y|), `spe` (squared percentage error), `in_80` and
  * `in_95` (1 inside the interval, 0 outside, null without interval); errors are null when y is 0.
  */
-export function joinActuals(history: ColumnTable, actuals: ColumnTable, keys: readonly string[]): ColumnTable {
+export function joinActuals(filtered: ColumnTable, actuals: ColumnTable, keys: readonly string[]): ColumnTable {
+  // Row positions below are positions in the table as its arrays list it, while `reify(keep)`
+  // takes positions in the underlying data: a filtered or ordered view (a day's rows filtered
+  // from origin files) is materialised first, or the kept rows would be other rows.
+  const history = filtered.isFiltered() || filtered.isOrdered() ? filtered.reify() : filtered;
   // A hash lookup rather than a generic join: the history grows with every run and is scored at
   // every tick.
   const truth = truthLookup(actuals, keys);

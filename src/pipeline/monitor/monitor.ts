@@ -9,8 +9,6 @@ import type { MonitoringMetrics } from "./metrics.js";
 import {
   dayTotal,
   emptyMonitoringState,
-  metricsOfDays,
-  readDay,
   readMonitoringState,
   scoreDay,
   stateTotals,
@@ -18,12 +16,22 @@ import {
   type DaySums,
   type MonitoringState,
 } from "./incremental.js";
-import { ensurePartitioned, listAllParts, utcDay, type ForecastsState } from "../history/partitions.js";
+import { readWindowDay } from "./upgrade.js";
+import { metricsOfDays } from "./window.js";
+import { ensurePartitioned, listAllParts, type ForecastsState } from "../history/partitions.js";
 import { DEFAULT_HISTORY_WINDOW_DAYS } from "../history/window.js";
 import type { KeyColumn } from "../series/key.js";
 import type { Storage } from "../storage/storage.js";
 import { DAY_MS } from "../time/index.js";
-import { METRICS_BY_MODEL_SCHEMA, METRICS_BY_ORIGIN_SCHEMA, METRICS_BY_STEP_SCHEMA, METRICS_BY_TIME_SCHEMA, metricsBySeriesSchema } from "./schema.js";
+import {
+  METRICS_BY_MODEL_SCHEMA,
+  METRICS_BY_ORIGIN_SCHEMA,
+  METRICS_BY_STEP_SCHEMA,
+  METRICS_BY_TIME_SCHEMA,
+  METRICS_VS_NAIVE_SCHEMA,
+  metricsBySeriesDaySchema,
+  metricsBySeriesSchema,
+} from "./schema.js";
 
 /** What a monitoring run scores and checks. */
 export interface MonitorOptions {
@@ -49,7 +57,9 @@ export interface MonitorReport extends AlertReport {
  * Scores the forecast history against the truth visible before `visibleUntil`, incrementally
  * (monitor/incremental.ts: only the days whose truth arrived since the last run), and writes the
  * compacted window (the last `windowDays` days of target hours) as `metrics_monitoring*.parquet`
- * and `y_monitoring.parquet`. Without a history yet (first run) it writes nothing and reports zero
+ * (with the per series and day errors and the comparison with the seasonal-naive rules the report
+ * shows) and `y_monitoring.parquet`. Day files of the window written by an older version are
+ * scored again first, once (monitor/upgrade.ts). Without a history yet (first run) it writes nothing and reports zero
  * forecasts. Migrates a single-file history to partitions first (history/partitions.ts).
  * `history` is kept for callers and is always undefined: the history is no longer read whole.
  */
@@ -73,16 +83,25 @@ export async function monitor(
   const lastDay = Math.floor((Math.min(visibleUntil, state.scoredUntil ?? visibleUntil) - 1) / DAY_MS) * DAY_MS;
   const from = lastDay - (windowDays - 1) * DAY_MS;
   const days: DaySums[] = [];
+  let upgraded = false;
   for (let d = from - 7 * DAY_MS; d <= lastDay; d += DAY_MS) {
-    const sums = await readDay(storage, utcDay(d));
-    if (sums) days.push(sums);
+    const read = await readWindowDay(storage, store, info.keys, forecasts, d, state.scoredUntil ?? visibleUntil);
+    if (!read) continue;
+    days.push(read.sums);
+    if (read.upgraded) {
+      state.days[read.sums.day] = dayTotal(read.sums);
+      upgraded = true;
+    }
   }
+  if (upgraded) await writeMonitoringState(storage, state);
   const m = metricsOfDays(days, info.keys, from);
   const metrics: MonitoringMetrics = { byTime: m.byTime, bySeries: m.bySeries, byStep: m.byStep, byModel: m.byModel, byOrigin: m.byOrigin };
   const writes: Array<[string, ColumnTable, typeof METRICS_BY_TIME_SCHEMA]> = [
     [outputKeys.yMonitoring, m.y, yMonitoringSchema(info.keys)],
     [outputKeys.metricsBy("series"), metrics.bySeries, metricsBySeriesSchema(info.keys)],
+    [outputKeys.metricsBy("series_day"), m.bySeriesDay, metricsBySeriesDaySchema(info.keys)],
     [outputKeys.metricsBy("step"), metrics.byStep, METRICS_BY_STEP_SCHEMA],
+    [outputKeys.metricsVsNaive, m.vsNaive, METRICS_VS_NAIVE_SCHEMA],
     [outputKeys.metricsBy("model"), metrics.byModel, METRICS_BY_MODEL_SCHEMA],
     [outputKeys.metricsBy("origin"), metrics.byOrigin, METRICS_BY_ORIGIN_SCHEMA],
     [outputKeys.metrics, metrics.byTime, METRICS_BY_TIME_SCHEMA],

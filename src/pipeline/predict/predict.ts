@@ -7,6 +7,8 @@ import { FeatureStore } from "../featurestore/store.js";
 import { loadForecaster } from "../models/catalog.js";
 import { forecastToTable } from "../models/forecast-table.js";
 import { SeasonalNaive } from "../models/seasonal-naive.js";
+import { emptyForecast } from "../models/forecast.js";
+import { formatShard, inShard, type ShardSpec } from "../series/shard.js";
 import { keyNames, namedKey, type KeyColumn, type KeyValue } from "../series/key.js";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
 import { ModelRegistry, type ModelRef } from "../registry/registry.js";
@@ -59,8 +61,24 @@ export const BASELINE_MODEL = "seasonal-naive-24";
  * `X`, `y` and `predictions` tables (writing them is the caller's job).
  */
 export async function predict(ctx: StepContext, options: PredictOptions): Promise<PredictResult> {
-  const { storage, group, runId, logger } = ctx;
-  const { visibleUntil, horizon } = options;
+  const input = await readPredictInput(ctx, options);
+  return forecastWindow(ctx, { ...options, ...input });
+}
+
+/** The feature window a prediction reads, and the key columns of its series. */
+export interface PredictInput {
+  /** The feature rows of the `lookbackDays` days before `visibleUntil` (canonical columns, sorted by key, then hour). */
+  features: ColumnTable;
+  keys: KeyColumn[];
+}
+
+/**
+ * Reads the feature rows a prediction forecasts from: `[visibleUntil - lookbackDays, visibleUntil)`
+ * of the feature store. None is an error naming the window and what to run.
+ */
+export async function readPredictInput(ctx: StepContext, options: Pick<PredictOptions, "visibleUntil" | "lookbackDays">): Promise<PredictInput> {
+  const { storage, group } = ctx;
+  const { visibleUntil } = options;
   const store = new FeatureStore(storage, group);
   const info = await store.info();
   const features = await store.read({ start: visibleUntil - options.lookbackDays * DAY_MS, end: visibleUntil });
@@ -70,10 +88,32 @@ export async function predict(ctx: StepContext, options: PredictOptions): Promis
       `no feature rows in the ${options.lookbackDays} days before ${formatInstant(visibleUntil)} in ${storage.uri}; run energy-forecast ingest for that window first`,
     );
   }
+  return { features, keys: info.keys.map((k) => ({ name: k.name, type: k.type })) };
+}
+
+/** What {@link forecastWindow} forecasts: a feature window, and optionally only one shard of its series. */
+export interface ForecastWindowOptions extends PredictOptions, PredictInput {
+  /**
+   * Only the series of this shard (series/shard.ts), for a predict shard of a staged run. The
+   * panel is still built from the whole window, so its grid and origin, and therefore every
+   * forecast, are those of the whole run: no feature of any model reads another series.
+   */
+  shard?: ShardSpec;
+}
+
+/**
+ * Forecasts the series of a feature window (or of one shard of it) with the registered model. The
+ * one-process path ({@link predict}) and each predict shard of a staged run go through here, so
+ * a series' forecast is the same bytes whichever shard computes it.
+ */
+export async function forecastWindow(ctx: StepContext, options: ForecastWindowOptions): Promise<PredictResult> {
+  const { storage, runId, logger } = ctx;
+  const { visibleUntil, horizon, features, keys: keyColumnsOfWindow, shard } = options;
   const loaded = await new ModelRegistry(storage).load(options.model, options.ref);
   const forecaster = loadForecaster(loaded.artifact);
-  const panel = panelFromTable(features, info.keys, `feature window before ${formatInstant(visibleUntil)}`);
-  const { full, baseline, stale } = splitSeries(panel, forecaster.historyHours ?? 0);
+  const panel = panelFromTable(features, keyColumnsOfWindow, `feature window before ${formatInstant(visibleUntil)}`);
+  const mine = shard && shard.count > 1 ? (s: number) => inShard(panel.keys[s], shard) : () => true;
+  const { full, baseline, stale } = splitSeries(panel, forecaster.historyHours ?? 0, mine);
   const parts: ColumnTable[] = [];
   const label = (t: ColumnTable, model: string, version: number) => {
     const n = t.numRows();
@@ -82,24 +122,24 @@ export async function predict(ctx: StepContext, options: PredictOptions): Promis
   if (full.length > 0) parts.push(label(forecastToTable(forecaster.forecast(horizon, panelSubset(panel, full))), options.model, loaded.metadata.version));
   if (baseline.length > 0) parts.push(label(forecastToTable(new SeasonalNaive(24).forecast(horizon, panelSubset(panel, baseline))), BASELINE_MODEL, 0));
   if (parts.length === 0) {
-    throw new PipelineError(
-      "predict",
-      `every series in the feature window before ${formatInstant(visibleUntil)} is stale or too short to forecast (${stale.length} stale); ingest newer data first`,
-    );
+    if (!shard || shard.count === 1) throw nothingToForecast(visibleUntil, stale.length);
+    // A shard whose series are all stale (or that got none): an empty part, so finish sees it done.
+    parts.push(label(forecastToTable(emptyForecast(panelEnd(panel), horizon, panelSubset(panel, []))), options.model, loaded.metadata.version));
   }
-  const predictions = parts.length === 1 ? parts[0] : parts[0].concat(parts[1]).orderby(...keyNames(info.keys), "step");
+  const predictions = parts.length === 1 ? parts[0] : orderPredictions(parts[0].concat(parts[1]), keyColumnsOfWindow);
   const series = full.length + baseline.length;
   logger.info("predict: forecast", {
     model: `${options.model}/v${loaded.metadata.version}`,
     origin: formatInstant(panelEnd(panel)),
+    ...(shard && shard.count > 1 ? { shard: formatShard(shard) } : {}),
     series,
     baseline: baseline.length,
     stale: stale.length,
   });
   if (stale.length > 0) logger.warn("predict: stale series not forecast (no observation at the origin)", { stale: stale.length });
-  const keys = keyNames(info.keys);
+  const keys = keyNames(keyColumnsOfWindow);
   return {
-    keys: info.keys.map((k) => ({ name: k.name, type: k.type })),
+    keys: keyColumnsOfWindow.map((k) => ({ name: k.name, type: k.type })),
     tables: {
       X: features.select(TIME_COLUMN, ...keys),
       y: features.select(TIME_COLUMN, ...keys, VALUE_COLUMN),
@@ -123,17 +163,40 @@ export async function predict(ctx: StepContext, options: PredictOptions): Promis
   };
 }
 
+/** The error of a feature window whose every series is stale or too short to forecast. */
+export function nothingToForecast(visibleUntil: number, stale: number): PipelineError {
+  return new PipelineError(
+    "predict",
+    `every series in the feature window before ${formatInstant(visibleUntil)} is stale or too short to forecast (${stale} stale); ingest newer data first`,
+  );
+}
+
+/** True when series `s` of `panel` can be forecast: observed at the panel's last hour, with at least a day of history. */
+export function forecastable(panel: Panel, s: number): boolean {
+  return lastObserved(panel, s) === panel.hours - 1 && observedSpan(panel, s) >= 24;
+}
+
 /**
- * Sorts series into those the model forecasts, those too new for it (at least a day of history:
- * the baseline forecasts them), and stale ones (no observation at the panel's last hour).
+ * Forecast rows in the order every prediction writes them: by series key, then step. A staged
+ * run's finish orders the union of its shards so, which is the order one process writes.
  */
-function splitSeries(panel: Panel, historyHours: number): { full: number[]; baseline: number[]; stale: number[] } {
+export function orderPredictions(predictions: ColumnTable, keys: readonly KeyColumn[]): ColumnTable {
+  return predictions.orderby(...keyNames(keys), "step");
+}
+
+/**
+ * Sorts the series `include` accepts into those the model forecasts, those too new for it (at
+ * least a day of history: the baseline forecasts them), and stale ones (no observation at the
+ * panel's last hour).
+ */
+function splitSeries(panel: Panel, historyHours: number, include: (s: number) => boolean): { full: number[]; baseline: number[]; stale: number[] } {
   const full: number[] = [];
   const baseline: number[] = [];
   const stale: number[] = [];
   for (let s = 0; s < panel.keys.length; s++) {
+    if (!include(s)) continue;
     const span = observedSpan(panel, s);
-    if (lastObserved(panel, s) !== panel.hours - 1 || span < 24) stale.push(s);
+    if (!forecastable(panel, s)) stale.push(s);
     else if (span < historyHours) baseline.push(s);
     else full.push(s);
   }

@@ -44,6 +44,8 @@ export interface RunManifest {
   codeVersion: string;
   /** The store: `gs://bucket/prefix`, or a local one by its path relative to the working directory (never an absolute path). */
   store: string;
+  /** A run made in stages (`run --stage prepare|predict|finish`, or `run --workers N`): how many predict shards it had. */
+  stages?: { shards: number };
 }
 
 /** A run that did not finish: why, and at which step. Kept for the report; never read by resume. */

@@ -6,7 +6,7 @@ import type { Config } from "../config/config.js";
 import { ingest } from "../ingest/ingest.js";
 import { FeatureStore, type FeatureGroupRef } from "../featurestore/store.js";
 import type { Source } from "../ingest/source.js";
-import { monitor } from "../monitor/monitor.js";
+import { monitor, type MonitorReport } from "../monitor/monitor.js";
 import type { AlertPolicy } from "../monitor/alerts.js";
 import { predict } from "../predict/predict.js";
 import { writePredictionOutputs } from "../predict/outputs.js";
@@ -50,41 +50,18 @@ const PRODUCTION = "production";
  * clock and logger) and explicit values; the run manifest is written last.
  */
 export async function runTick(ctx: StepContext, options: TickOptions): Promise<RunManifest> {
-  const { storage, group, logger, clock, runId } = ctx;
+  const { storage, logger, clock, runId } = ctx;
   const { config } = options;
   const startedAt = clock.now();
   const visibleUntil = visibleUntilOf(options.asOf, config.window.delayDays);
-  const durationsMs: Record<string, number> = {};
-  let step = "ingest";
-  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-    step = name;
-    const t0 = performance.now();
-    const out = await f();
-    durationsMs[name] = Math.round(performance.now() - t0);
-    return out;
-  };
+  const timer = stepTimer();
+  const { timed, durationsMs } = timer;
   try {
-    const ingested = await timed("ingest", () => ingest(ctx, { config, source: options.source, asOf: options.asOf }));
-    const decision = await timed("decide", () => trainDecision(storage, group, options, visibleUntil));
-    let version = decision.version;
-    if (decision.train) {
-      const report = await timed("train", () =>
-        train(ctx, {
-          model: options.model,
-          create: options.create,
-          trials: [{}],
-          folds: options.folds,
-          every: 24,
-          horizon: options.horizon,
-          visibleUntil,
-          alias: PRODUCTION,
-        }),
-      );
-      version = report.registered.version;
-    }
+    const first = await ingestAndTrain(ctx, options, visibleUntil, timed);
+    const version = first.train.version;
     const monitored = await timed("monitor", () => monitor(ctx, { visibleUntil, policy: options.alerts, windowDays: config.historyWindowDays }));
     const predicted = await timed("predict", () =>
-      predict(ctx, { visibleUntil, model: options.model, ref: version!, horizon: options.horizon, lookbackDays: options.lookbackDays }),
+      predict(ctx, { visibleUntil, model: options.model, ref: version, horizon: options.horizon, lookbackDays: options.lookbackDays }),
     );
     const written = await timed("write", () =>
       writePredictionOutputs(storage, runId, predicted.tables, predicted.keys, { table: monitored.history, windowDays: config.historyWindowDays }),
@@ -101,29 +78,12 @@ export async function runTick(ctx: StepContext, options: TickOptions): Promise<R
       finishedAt: clock.now().toISOString(),
       durationsMs,
       dataset: { name: config.dataset.name, keys: predicted.keys.map((k) => k.name), unit: config.dataset.value.unit },
-      ingest: {
-        window: ingested.window.extracted,
-        ...(ingested.incremental ? { incremental: ingested.incremental } : {}),
-        ...(ingested.requests !== undefined ? { requests: ingested.requests } : {}),
-        dst: ingested.transform.dst,
-        rows: ingested.rows,
-        series: ingested.series,
-        added: ingested.featureStore.added,
-        changed: ingested.featureStore.changed,
-        featureStoreCommit: ingested.featureStore.commit,
-      },
-      validation: { success: ingested.validation.success, evaluated: ingested.validation.evaluated, key: ingested.validation.key },
-      train: { trained: decision.train, reason: decision.reason, model: options.model, version: version! },
-      monitor: { forecasts: m.forecasts, scored: m.scored, mape: m.mape, mape7d: m.mape7d, coverage80_7d: m.coverage80_7d, alerts: m.alerts },
+      ingest: first.ingest,
+      validation: first.validation,
+      train: first.train,
+      monitor: monitorSection(m),
       predict: { ...predicted.report, origin: predicted.report.origin },
-      outputs: {
-        predictions: runFileKey(runId, outputKeys.predictions),
-        X: runFileKey(runId, outputKeys.X),
-        y: runFileKey(runId, outputKeys.y),
-        history: outputKeys.history,
-        metrics: outputKeys.metrics,
-        validation: ingested.validation.key,
-      },
+      outputs: manifestOutputs(runId, first.validation.key),
       codeVersion: codeVersion(),
       // A local store by its path relative to the working directory: manifests hold no machine paths.
       store: publicStoreLocation(storage.uri),
@@ -132,9 +92,102 @@ export async function runTick(ctx: StepContext, options: TickOptions): Promise<R
     await storage.write(runManifestKey(runId), JSON.stringify(manifest, null, 1), { contentType: "application/json" });
     return manifest;
   } catch (error) {
-    await recordFailure(storage, runId, options.asOf, step, error, clock, logger);
+    await recordFailure(storage, runId, options.asOf, timer.step, error, clock, logger);
     throw error;
   }
+}
+
+/** Times the steps of a run: `timed(name, f)` runs step `name` and records its milliseconds; `step` is the one running (or last run). */
+export interface StepTimer {
+  readonly step: string;
+  durationsMs: Record<string, number>;
+  timed<T>(name: string, f: () => Promise<T>): Promise<T>;
+}
+
+/** A {@link StepTimer} starting at `first` (the step a failure before any timed step is blamed on). */
+export function stepTimer(first = "ingest"): StepTimer {
+  let step = first;
+  const durationsMs: Record<string, number> = {};
+  return {
+    get step() {
+      return step;
+    },
+    durationsMs,
+    async timed<T>(name: string, f: () => Promise<T>): Promise<T> {
+      step = name;
+      const t0 = performance.now();
+      const out = await f();
+      durationsMs[name] = Math.round(performance.now() - t0);
+      return out;
+    },
+  };
+}
+
+/** What the first steps of a tick did, as its manifest records them. */
+export interface IngestAndTrain {
+  ingest: RunManifest["ingest"];
+  validation: RunManifest["validation"];
+  /** The version predicted with: the one trained now, else production's. */
+  train: RunManifest["train"];
+}
+
+/**
+ * The first steps of every tick (and of a staged run's prepare): ingest and validate, decide
+ * whether to train, train when due. Returns the manifest's sections of them.
+ */
+export async function ingestAndTrain(ctx: StepContext, options: TickOptions, visibleUntil: number, timed: StepTimer["timed"]): Promise<IngestAndTrain> {
+  const { storage, group } = ctx;
+  const { config } = options;
+  const ingested = await timed("ingest", () => ingest(ctx, { config, source: options.source, asOf: options.asOf }));
+  const decision = await timed("decide", () => trainDecision(storage, group, options, visibleUntil));
+  let version = decision.version;
+  if (decision.train) {
+    const report = await timed("train", () =>
+      train(ctx, {
+        model: options.model,
+        create: options.create,
+        trials: [{}],
+        folds: options.folds,
+        every: 24,
+        horizon: options.horizon,
+        visibleUntil,
+        alias: PRODUCTION,
+      }),
+    );
+    version = report.registered.version;
+  }
+  return {
+    ingest: {
+      window: ingested.window.extracted,
+      ...(ingested.incremental ? { incremental: ingested.incremental } : {}),
+      ...(ingested.requests !== undefined ? { requests: ingested.requests } : {}),
+      dst: ingested.transform.dst,
+      rows: ingested.rows,
+      series: ingested.series,
+      added: ingested.featureStore.added,
+      changed: ingested.featureStore.changed,
+      featureStoreCommit: ingested.featureStore.commit,
+    },
+    validation: { success: ingested.validation.success, evaluated: ingested.validation.evaluated, key: ingested.validation.key },
+    train: { trained: decision.train, reason: decision.reason, model: options.model, version: version! },
+  };
+}
+
+/** The manifest's monitoring section. */
+export function monitorSection(m: MonitorReport): RunManifest["monitor"] {
+  return { forecasts: m.forecasts, scored: m.scored, mape: m.mape, mape7d: m.mape7d, coverage80_7d: m.coverage80_7d, alerts: m.alerts };
+}
+
+/** The outputs a complete run's manifest names. */
+export function manifestOutputs(runId: string, validationKey: string): RunManifest["outputs"] {
+  return {
+    predictions: runFileKey(runId, outputKeys.predictions),
+    X: runFileKey(runId, outputKeys.X),
+    y: runFileKey(runId, outputKeys.y),
+    history: outputKeys.history,
+    metrics: outputKeys.metrics,
+    validation: validationKey,
+  };
 }
 
 /**
@@ -179,7 +232,8 @@ async function latestObservation(storage: Storage, group: FeatureGroupRef): Prom
   return (await new FeatureStore(storage, group).latestHour()) ?? -Infinity;
 }
 
-async function recordFailure(storage: Storage, runId: string, asOf: number, step: string, error: unknown, clock: Clock, logger: Logger): Promise<void> {
+/** Records why and at which step run `runId` failed (`runs/<runId>/failure.json`); never throws. */
+export async function recordFailure(storage: Storage, runId: string, asOf: number, step: string, error: unknown, clock: Clock, logger: Logger): Promise<void> {
   try {
     // The message may name local files (a source, the store): kept without the machine's paths.
     const message = redactLocalPaths(error instanceof Error ? error.message : String(error));

@@ -9,14 +9,18 @@
  * | `X.parquet`, `y.parquet`, `predictions.parquet`                      | the latest prediction run's inputs, truth and forecasts                 | predict (predict/outputs.ts); doctor restores     |
  * | `predictions_monitoring.parquet`                                     | compacted window: the forecasts of the last HISTORY_WINDOW_DAYS days of origins (rewritten each tick; full history under `forecasts/`) | predict (history/window.ts); doctor --repair |
  * | `y_monitoring.parquet`, `metrics_monitoring.parquet`                 | compacted window: the truth monitoring joined; errors per target hour (last HISTORY_WINDOW_DAYS days of target hours) | monitor (monitor/monitor.ts)                      |
- * | `metrics_monitoring_by_<series\|step\|model\|origin>.parquet`        | compacted window: monitoring's error summaries over the same days       | monitor                                           |
+ * | `metrics_monitoring_by_<series\|series_day\|step\|model\|origin>.parquet` | compacted window: monitoring's error summaries over the same days (series_day: per series and target day) | monitor                           |
+ * | `metrics_monitoring_vs_naive.parquet`                                | compacted window: the live forecasts' MAPE per step next to the seasonal-naive rules' on the same hours | monitor                         |
  * | `forecasts/origin=<day>/<origin>.parquet`                            | the full forecast history, one file per origin (origin: `yyyyMMddTHHmmssZ`); a rerun replaces its origin's rows | predict (history/partitions.ts); doctor --repair  |
  * | `forecasts/state.json`                                               | the partitioned history's marker (migration done) and row count         | predict, monitor (first use); doctor              |
- * | `monitoring/days/date=<day>.json`                                    | monitoring's error sums of the target hours of one day (UTC)            | monitor (monitor/incremental.ts)                  |
+ * | `monitoring/days/date=<day>.json`                                    | monitoring's error sums of the target hours of one day (UTC), in format version 2 (`formatVersion`; older files are rescored once) | monitor (monitor/incremental.ts) |
  * | `monitoring/state.json`                                              | the last scored hour, per-day totals; recomputable from the partitions  | monitor; predict marks late forecasts             |
  * | `runs/<runId>/{X,y,predictions}.parquet`                             | immutable copies of one prediction run's outputs                        | predict                                           |
  * | `runs/<runId>/manifest.json`                                         | the record of a complete tick (written last)                            | run/tick.ts                                       |
  * | `runs/<runId>/failure.json`                                          | why and where a tick failed                                             | run/tick.ts                                       |
+ * | `runs/<runId>/stages/prepare.json`                                   | a staged run's prepare record: as-of, model version, origin, series     | run/stages.ts (`run --stage prepare`)             |
+ * | `runs/<runId>/stages/features.parquet`                               | the feature window every predict shard of the run forecasts from        | run/stages.ts (`run --stage prepare`)             |
+ * | `runs/<runId>/shards/shard-<K>-of-<N>.parquet`, `.json`              | one predict shard's forecasts, then its record (written last: publishes it) | run/stages.ts (`run --stage predict`), no lock |
  * | `validation/<runId>.json`                                            | an ingest's validation result (GE-shaped)                               | ingest (ingest/ingest.ts)                         |
  * | `quarantine/<runId>/extract.parquet`, `quarantine/<runId>/info.json` | an extract that failed validation, and what failed                      | ingest                                            |
  * | `features/<name>/v<version>/manifest.json`                           | a feature group's manifest (written last by each commit)                | featurestore; doctor --repair rebuilds it         |
@@ -36,7 +40,7 @@
 // ---------------------------------------------------------------------------------------------
 
 /** What monitoring summarises its errors by, one file each. */
-export type MetricsBreakdown = "series" | "step" | "model" | "origin";
+export type MetricsBreakdown = "series" | "series_day" | "step" | "model" | "origin";
 
 /**
  * Keys of the prediction and monitoring outputs at the store's root. `X`, `y` and `predictions`
@@ -60,6 +64,8 @@ export const outputKeys = {
   yMonitoring: "y_monitoring.parquet",
   /** Monitoring's errors summarised by `what`, e.g. `metrics_monitoring_by_series.parquet` (compacted window). */
   metricsBy: (what: MetricsBreakdown): string => `metrics_monitoring_by_${what}.parquet`,
+  /** The live forecasts' MAPE per step next to the seasonal-naive rules' on the same hours (compacted window). */
+  metricsVsNaive: "metrics_monitoring_vs_naive.parquet",
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -108,6 +114,58 @@ export const RUN_FAILURE_KEY = /^runs\/([^/]+)\/failure\.json$/;
 
 /** A run folder's forecasts (`runs/<runId>/predictions.parquet`); group: run id. */
 export const RUN_PREDICTIONS_KEY = /^runs\/([^/]+)\/predictions\.parquet$/;
+
+/**
+ * A run id usable as one segment of a store key on every backend: 1..128 letters, digits, `.`,
+ * `_` or `-`, starting with a letter or digit (so never `.`, `..`, a `.tmp-` name or a flag).
+ */
+export const SAFE_RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+// ---------------------------------------------------------------------------------------------
+// Staged runs: runs/<runId>/stages/ (prepare) and runs/<runId>/shards/ (predict shards)
+// ---------------------------------------------------------------------------------------------
+
+/** A shard of a staged run, as the keys below name it: `index` in 0..count-1. */
+export interface ShardRef {
+  index: number;
+  count: number;
+}
+
+/** The folder of a staged run's stage records: `runs/<runId>/stages/`. */
+export function runStagesPrefix(runId: string): string {
+  return `${runPrefix(runId)}stages/`;
+}
+
+/** The prepare stage's record (written last by the stage): `runs/<runId>/stages/prepare.json`. */
+export function runPrepareKey(runId: string): string {
+  return `${runStagesPrefix(runId)}prepare.json`;
+}
+
+/** The feature window the predict shards read (written by prepare): `runs/<runId>/stages/features.parquet`. */
+export function runInputKey(runId: string): string {
+  return `${runStagesPrefix(runId)}features.parquet`;
+}
+
+/** The folder of a staged run's predict shards: `runs/<runId>/shards/`. */
+export function runShardsPrefix(runId: string): string {
+  return `${runPrefix(runId)}shards/`;
+}
+
+const shardStem = (runId: string, shard: ShardRef): string =>
+  `${runShardsPrefix(runId)}shard-${String(shard.index).padStart(5, "0")}-of-${String(shard.count).padStart(5, "0")}`;
+
+/** A predict shard's record, written after its forecasts (it publishes them): `runs/<runId>/shards/shard-<K, 5 digits>-of-<N, 5 digits>.json`. */
+export function runShardKey(runId: string, shard: ShardRef): string {
+  return `${shardStem(runId, shard)}.json`;
+}
+
+/** A predict shard's forecasts: `runs/<runId>/shards/shard-<K, 5 digits>-of-<N, 5 digits>.parquet`. */
+export function runShardPredictionsKey(runId: string, shard: ShardRef): string {
+  return `${shardStem(runId, shard)}.parquet`;
+}
+
+/** A predict shard's record; groups: run id, K, N (as written, zero-padded). */
+export const RUN_SHARD_KEY = /^runs\/([^/]+)\/shards\/shard-(\d+)-of-(\d+)\.json$/;
 
 // ---------------------------------------------------------------------------------------------
 // Validation: validation/<runId>.json

@@ -46,6 +46,19 @@ describe("monitoring", () => {
     ]);
   });
 
+  it("scores the rows a filtered or ordered view lists, not the rows at the same positions underneath", () => {
+    const whole = joinActuals(history, actuals, KEYS).objects();
+    const second = joinActuals(
+      history.filter((d: { origin: number }) => d.origin > 0),
+      actuals,
+      KEYS,
+    ).objects();
+    expect(second).toEqual(whole.filter((r) => (r as { origin: number }).origin > 0));
+    expect(second.map((r) => (r as { run_id: string }).run_id)).toEqual(["r1"]);
+    const reversed = joinActuals(history.orderby(aq.desc("area"), aq.desc("datetime_utc")), actuals, KEYS).objects();
+    expect(reversed.map((r) => (r as { area: number }).area)).toEqual([2, 2, 1, 1, 1]);
+  });
+
   it("leaves out forecasts whose truth has not arrived", () => {
     const partial = actuals.filter((d: { datetime_utc: number }) => d.datetime_utc < 2 * 3_600_000);
     expect(joinActuals(history, partial, KEYS).numRows()).toBe(2);

@@ -26,6 +26,8 @@ const GOLDEN: Array<[string, string]> = [
   ['outputKeys.metricsBy("step")', layout.outputKeys.metricsBy("step")],
   ['outputKeys.metricsBy("model")', layout.outputKeys.metricsBy("model")],
   ['outputKeys.metricsBy("origin")', layout.outputKeys.metricsBy("origin")],
+  ['outputKeys.metricsBy("series_day")', layout.outputKeys.metricsBy("series_day")],
+  ["outputKeys.metricsVsNaive", layout.outputKeys.metricsVsNaive],
   // Runs.
   ["RUNS_PREFIX", layout.RUNS_PREFIX],
   ["runFiles.manifest", layout.runFiles.manifest],
@@ -35,6 +37,13 @@ const GOLDEN: Array<[string, string]> = [
   ["runFileKey(RUN, outputKeys.X)", layout.runFileKey(RUN, layout.outputKeys.X)],
   ["runManifestKey(RUN)", layout.runManifestKey(RUN)],
   ["runFailureKey(RUN)", layout.runFailureKey(RUN)],
+  // Staged runs.
+  ["runStagesPrefix(RUN)", layout.runStagesPrefix(RUN)],
+  ["runPrepareKey(RUN)", layout.runPrepareKey(RUN)],
+  ["runInputKey(RUN)", layout.runInputKey(RUN)],
+  ["runShardsPrefix(RUN)", layout.runShardsPrefix(RUN)],
+  ["runShardKey(RUN, { index: 2, count: 8 })", layout.runShardKey(RUN, { index: 2, count: 8 })],
+  ["runShardPredictionsKey(RUN, { index: 2, count: 8 })", layout.runShardPredictionsKey(RUN, { index: 2, count: 8 })],
   // Validation and quarantine.
   ["VALIDATION_PREFIX", layout.VALIDATION_PREFIX],
   ["validationKey(RUN)", layout.validationKey(RUN)],
@@ -85,6 +94,8 @@ const EXPECTED: Record<string, string> = {
   'outputKeys.metricsBy("step")': "metrics_monitoring_by_step.parquet",
   'outputKeys.metricsBy("model")': "metrics_monitoring_by_model.parquet",
   'outputKeys.metricsBy("origin")': "metrics_monitoring_by_origin.parquet",
+  'outputKeys.metricsBy("series_day")': "metrics_monitoring_by_series_day.parquet",
+  "outputKeys.metricsVsNaive": "metrics_monitoring_vs_naive.parquet",
   RUNS_PREFIX: "runs/",
   "runFiles.manifest": "manifest.json",
   "runFiles.failure": "failure.json",
@@ -93,6 +104,12 @@ const EXPECTED: Record<string, string> = {
   "runFileKey(RUN, outputKeys.X)": "runs/run-20230101T000000Z-abc123/X.parquet",
   "runManifestKey(RUN)": "runs/run-20230101T000000Z-abc123/manifest.json",
   "runFailureKey(RUN)": "runs/run-20230101T000000Z-abc123/failure.json",
+  "runStagesPrefix(RUN)": "runs/run-20230101T000000Z-abc123/stages/",
+  "runPrepareKey(RUN)": "runs/run-20230101T000000Z-abc123/stages/prepare.json",
+  "runInputKey(RUN)": "runs/run-20230101T000000Z-abc123/stages/features.parquet",
+  "runShardsPrefix(RUN)": "runs/run-20230101T000000Z-abc123/shards/",
+  "runShardKey(RUN, { index: 2, count: 8 })": "runs/run-20230101T000000Z-abc123/shards/shard-00002-of-00008.json",
+  "runShardPredictionsKey(RUN, { index: 2, count: 8 })": "runs/run-20230101T000000Z-abc123/shards/shard-00002-of-00008.parquet",
   VALIDATION_PREFIX: "validation/",
   "validationKey(RUN)": "validation/run-20230101T000000Z-abc123.json",
   QUARANTINE_PREFIX: "quarantine/",
@@ -212,6 +229,10 @@ describe("storage layout", () => {
     expect(layout.RUN_MANIFEST_KEY.test(layout.runFailureKey(RUN))).toBe(false);
     expect(layout.RUN_MANIFEST_KEY.test(`runs/${RUN}/sub/manifest.json`)).toBe(false);
     expect(layout.RUN_FAILURE_KEY.exec(layout.runFailureKey(RUN))?.[1]).toBe(RUN);
+    expect(layout.RUN_SHARD_KEY.exec(layout.runShardKey(RUN, { index: 2, count: 8 }))?.slice(1)).toEqual([RUN, "00002", "00008"]);
+    expect(layout.RUN_SHARD_KEY.test(layout.runShardPredictionsKey(RUN, { index: 2, count: 8 }))).toBe(false);
+    expect(layout.SAFE_RUN_ID.test(RUN)).toBe(true);
+    expect(["", ".", "..", "-x", "a/b", "a b", "x".repeat(129)].filter((id) => layout.SAFE_RUN_ID.test(id))).toEqual([]);
     expect(layout.RUN_PREDICTIONS_KEY.exec(layout.runFileKey(RUN, layout.outputKeys.predictions))?.[1]).toBe(RUN);
     expect(layout.RUN_PREDICTIONS_KEY.test(layout.runFileKey(RUN, layout.outputKeys.X))).toBe(false);
     expect(layout.RUN_FILE_KEY.exec(layout.runFileKey(RUN, layout.outputKeys.X))?.slice(1)).toEqual([RUN, "X.parquet"]);
