@@ -3,9 +3,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const only = process.argv.slice(2);
-// `reference` (scikit-learn on the same origins, minutes, needs Debian's python3-sklearn) runs only when named.
-const ALL = ["parquet", "ingest", "ingest-preset", "ingest-csv", "gbm", "backtest", "backfill", "reference", "year"];
-const DEFAULT = ALL.filter((s) => s !== "reference");
+// Opt-in, run only when named: `reference` (scikit-learn on the same origins, minutes, needs
+// Debian's python3-sklearn), `train-width` (training on 1k..100k synthetic series and the
+// accuracy cost of a series sample on 10k, 30-60 minutes on two cores) and `scale` (a sharded
+// run's stages as separate processes on 1k..100k synthetic series, issue 12; tens of minutes).
+const ALL = ["parquet", "ingest", "ingest-preset", "ingest-csv", "gbm", "backtest", "backfill", "reference", "year", "train-width", "scale"];
+const OPT_IN = ["reference", "train-width", "scale"];
+const DEFAULT = ALL.filter((s) => !OPT_IN.includes(s));
 const unknown = only.filter((s) => !ALL.includes(s));
 if (unknown.length > 0) {
   console.error(`bench: unknown benchmark(s) ${unknown.join(", ")}; known: ${ALL.join(", ")}`);

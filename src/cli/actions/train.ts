@@ -47,6 +47,7 @@ export async function trainAction(flags: TrainFlags, cmd: Command): Promise<void
       : ctx.config.forecast.horizon,
     visibleUntil: flags.visibleUntil ? parseInstant(flags.visibleUntil, "--visible-until") : undefined,
     alias: flags.alias === false ? undefined : flags.alias,
+    maxSeries: ctx.config.forecast.trainMaxSeries,
   };
   const report = await withStoreLock(ctx, runId, (storage) => train(stepContext(ctx, { runId, storage }), options));
   process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatTrainReport(report));

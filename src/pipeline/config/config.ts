@@ -3,6 +3,7 @@ import type { DatasetSpec } from "../dataset/spec.js";
 import { applyDatasetFlags, DEFAULT_PRESET, loadPreset, type DatasetFlags } from "../dataset/preset.js";
 import type { KeyValue } from "../series/key.js";
 import { DEFAULT_MODEL } from "../models/names.js";
+import { DEFAULT_TRAIN_MAX_SERIES, parseMaxSeries } from "../series/sample.js";
 import { envNumber, envString, type Env } from "./env.js";
 import { lockSettings, type LockSettings } from "../lock/settings.js";
 import { DEFAULT_STORE_DIR, EMBEDDED_DATA_PATH } from "./paths.js";
@@ -41,8 +42,12 @@ export interface Config {
   window: { delayDays: number; exportDays: number };
   /** The feature group; `cleanupGraceMs`: how long unreferenced partition files stay for readers (FEATURE_CLEANUP_GRACE_HOURS, default 1). */
   featureGroup: { name: string; version: number; cleanupGraceMs: number };
-  /** Forecasting: the registered model, horizon, history handed to it, and training folds. */
-  forecast: { model: string; horizon: number; maxHorizon: number; lookbackDays: number; folds: number; trainPolicy: string };
+  /**
+   * Forecasting: the registered model, horizon, history handed to it, training folds, and the most
+   * series the global model trains on (TRAIN_MAX_SERIES, default 2,000; a wider panel trains on a
+   * stratified sample of its series; 0: every series).
+   */
+  forecast: { model: string; horizon: number; maxHorizon: number; lookbackDays: number; folds: number; trainPolicy: string; trainMaxSeries: number };
   /** Monitoring alert thresholds (fractions). */
   alerts: { maxMape7d: number; minCoverage80: number };
   /**
@@ -125,6 +130,7 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
       lookbackDays: envNumber(env, "LOOKBACK_DAYS", 28, { min: 8 }),
       folds: envNumber(env, "TRAIN_FOLDS", 3, { integer: true, min: 1 }),
       trainPolicy: envString(env, "TRAIN_POLICY") ?? "max-age:72",
+      trainMaxSeries: trainMaxSeries(env),
     },
     alerts: {
       maxMape7d: envNumber(env, "ALERT_MAX_MAPE_7D", 0.1),
@@ -159,6 +165,12 @@ export function checkTimeOrder(from: number, to: number, options: { endExcluded?
       ? `--to ${show(to)} equals --from ${show(from)}: the window [--from, --to) is empty; give a later --to`
       : `--to ${show(to)} is before --from ${show(from)}; swap them`,
   );
+}
+
+/** TRAIN_MAX_SERIES: a whole number of series >= 0 (0: every series), default {@link DEFAULT_TRAIN_MAX_SERIES}. */
+function trainMaxSeries(env: Env): number {
+  const raw = envString(env, "TRAIN_MAX_SERIES");
+  return raw === undefined ? DEFAULT_TRAIN_MAX_SERIES : parseMaxSeries(raw);
 }
 
 /** MAX_VALUE_RATIO: 0 (relative check off) or a ratio >= 1. */

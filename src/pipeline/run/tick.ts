@@ -152,6 +152,7 @@ export async function ingestAndTrain(ctx: StepContext, options: TickOptions, vis
         horizon: options.horizon,
         visibleUntil,
         alias: PRODUCTION,
+        maxSeries: config.forecast.trainMaxSeries,
       }),
     );
     version = report.registered.version;

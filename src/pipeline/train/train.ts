@@ -9,7 +9,9 @@ import { calibrate } from "../models/conformal.js";
 import type { Forecaster } from "../models/forecaster.js";
 import { ModelRegistry } from "../registry/registry.js";
 import type { ModelMetadata } from "../registry/metadata.js";
+import { DEFAULT_TRAIN_MAX_SERIES } from "../series/sample.js";
 import { experimentTrialKey } from "../storage/layout.js";
+import { SampledFit, trainingSeriesRecord, type TrainingSeries } from "./sample-fit.js";
 import type { Trial } from "./search.js";
 
 /** How to train and where to register. */
@@ -28,6 +30,12 @@ export interface TrainOptions {
   visibleUntil?: number;
   /** Alias pointed at the new version (e.g. `production`); none when undefined. */
   alias?: string;
+  /**
+   * The most series the model trains on (TRAIN_MAX_SERIES, default 2,000; 0: every series): a
+   * wider panel trains on a stratified sample of its series (src/pipeline/series/sample.ts), in
+   * every fold and in the final fit; every series is still scored and forecast.
+   */
+  maxSeries?: number;
 }
 
 /** One scored trial, as recorded under `experiments/<runId>/`. */
@@ -43,18 +51,23 @@ export interface TrialRecord {
   dataWindow: [string, string];
 }
 
+/** The registry metadata of a trained model: {@link ModelMetadata} and the series it was trained on. */
+export type TrainedModelMetadata = ModelMetadata & { trainingSeries: TrainingSeries };
+
 /** What a training run did. */
 export interface TrainReport {
   runId: string;
   trials: TrialRecord[];
   best: TrialRecord;
-  registered: ModelMetadata;
+  registered: TrainedModelMetadata;
 }
 
 /**
  * Scores each trial by backtest MAPE on expanding-window folds (refit at every fold, as the
  * reference's sweep), records every trial as an experiment run in the store, fits the best on
- * all visible data with intervals calibrated from its fold residuals, and registers it.
+ * all visible data with intervals calibrated from its fold residuals, and registers it. A panel of
+ * more than `maxSeries` series trains on a stratified sample of them (recorded in the metadata as
+ * `trainingSeries`).
  */
 export async function train(ctx: StepContext, options: TrainOptions): Promise<TrainReport> {
   const { storage, group, runId } = ctx;
@@ -77,11 +90,13 @@ export async function train(ctx: StepContext, options: TrainOptions): Promise<Tr
     );
   }
   const dataWindow: [string, string] = [new Date(panel.start).toISOString(), new Date(panelEnd(panel)).toISOString()];
+  const maxSeries = options.maxSeries ?? DEFAULT_TRAIN_MAX_SERIES;
+  const create = (params: Trial) => new SampledFit(options.create(params), maxSeries);
   const records: TrialRecord[] = [];
   const residualsOf = new Map<number, Parameters<typeof calibrate>[0]>();
   for (let k = 0; k < options.trials.length; k++) {
     const params = options.trials[k];
-    const result = runBacktest(panel, [{ name: options.model, create: () => options.create(params) }], {
+    const result = runBacktest(panel, [{ name: options.model, create: () => create(params) }], {
       from: first,
       to: last,
       every: options.every,
@@ -107,12 +122,21 @@ export async function train(ctx: StepContext, options: TrainOptions): Promise<Tr
   }
   const bestIndex = records.reduce((b, r, i) => (r.metrics.mape < records[b].metrics.mape ? i : b), 0);
   const best = records[bestIndex];
-  const forecaster = options.create(best.params);
+  const forecaster = create(best.params);
   forecaster.fit(panel);
   forecaster.calibration = calibrate(residualsOf.get(bestIndex)!, options.horizon);
+  const trainingSeries = trainingSeriesRecord(forecaster.sample!);
+  if (trainingSeries.sampled) {
+    ctx.logger.info("train: trained on a sample of the series", {
+      used: trainingSeries.used,
+      of: trainingSeries.total,
+      maxSeries,
+      fingerprint: trainingSeries.fingerprint,
+    });
+  }
   const json = forecaster.toJSON();
   const registry = new ModelRegistry(storage);
-  const registered = await registry.register(options.model, json, {
+  const metadata: Omit<TrainedModelMetadata, "format" | "formatVersion" | "name" | "version"> = {
     createdAt: ctx.clock.now().toISOString(),
     kind: String(json.kind),
     trainingWindow: { start: dataWindow[0], end: dataWindow[1] },
@@ -122,7 +146,10 @@ export async function train(ctx: StepContext, options: TrainOptions): Promise<Tr
     metrics: { mape: best.metrics.mape, rmspe: best.metrics.rmspe, coverage80: best.metrics.coverage80, folds: options.folds },
     runId,
     codeVersion: codeVersion(),
-  });
+    trainingSeries,
+  };
+  // The registry stores every field it is given; the series sample travels with the metadata.
+  const registered = (await registry.register(options.model, json, metadata)) as TrainedModelMetadata;
   if (options.alias) await registry.setAlias(options.model, options.alias, registered.version);
   return { runId, trials: records, best, registered };
 }
