@@ -1,6 +1,9 @@
 /**
  * Scale of a sharded run (issue 12): `npx tsx bench/scale.ts [--series 1000,10000,100000]
- * [--shards 1,8] [--days 9] [--dir DIR] [--keep]` (or `npm run bench -- scale`, opt-in: minutes).
+ * [--shards 1,8] [--days 9] [--dir DIR] [--keep] [--only-shard K] [--no-finish]` (or `npm run bench --
+ * scale`, opt-in: minutes). `--only-shard K` runs prepare and predict shard K of each shard count
+ * only (no other shard, no finish): one engine task's cost, without waiting for the whole run;
+ * `--no-finish` runs every shard but not finish.
  *
  * For each N series x each shard count S it runs the three stages of a tick
  * (`run --stage prepare`, `run --stage predict --shard K/S` for K = 0..S-1, `run --stage finish`)
@@ -182,6 +185,8 @@ async function main(): Promise<void> {
   const days = Number(flag("--days") ?? LOOKBACK_DAYS);
   const base = resolve(flag("--dir") ?? join(tmpdir(), "energy-forecast-bench-scale"));
   const keep = argv.includes("--keep");
+  const onlyShard = flag("--only-shard") === undefined ? undefined : Number(flag("--only-shard"));
+  const noFinish = argv.includes("--no-finish") || onlyShard !== undefined;
   const asOf = new Date(WIDTH_START + days * DAY_MS).toISOString();
   const notes: string[] = [];
   console.log(`scale: series ${seriesList.join(",")}, shards ${shardList.join(",")}, ${days} days, as-of ${asOf}, dir ${base}`);
@@ -280,8 +285,11 @@ async function main(): Promise<void> {
       };
       if (!stage("prepare", "-", ["--as-of", asOf])) continue;
       let allOk = true;
-      for (let k = 0; k < shards; k++) allOk = stage("predict", `${k}/${shards}`, ["--shard", `${k}/${shards}`]) && allOk;
-      if (allOk) stage("finish", "-", []);
+      for (let k = 0; k < shards; k++) {
+        if (onlyShard !== undefined && k !== Math.min(onlyShard, shards - 1)) continue;
+        allOk = stage("predict", `${k}/${shards}`, ["--shard", `${k}/${shards}`]) && allOk;
+      }
+      if (allOk && !noFinish) stage("finish", "-", []);
       if (!keep) rmSync(runDir, { recursive: true, force: true });
     }
   }

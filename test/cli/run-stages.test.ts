@@ -17,6 +17,7 @@ import { predictionsSchema } from "../../src/pipeline/predict/schema.js";
 import { keyColumns } from "../../src/pipeline/dataset/spec.js";
 import { loadPreset } from "../../src/pipeline/dataset/preset.js";
 import type { RunManifest } from "../../src/pipeline/run/manifest.js";
+import type { PrepareRecord } from "../../src/pipeline/run/stages.js";
 import {
   forecastPartKey,
   modelAliasKey,
@@ -24,7 +25,9 @@ import {
   outputKeys,
   runFailureKey,
   runFileKey,
+  runInputBucketKey,
   runManifestKey,
+  runPrepareKey,
   runShardKey,
 } from "../../src/pipeline/storage/layout.js";
 import { createLocalStorage } from "../../src/pipeline/storage/local.js";
@@ -111,6 +114,15 @@ describe("run in stages", () => {
       expect(prepared.stdout).toContain(
         "  predict   76 series x 24 h from 2023-01-14T22:00Z with gbm-blend v1, window runs/run-2023-01-30-staged/stages/features.parquet\n",
       );
+      // The window is pinned whole and in buckets by series hash, all named by the record (the
+      // shards of N=3 read every bucket of 8 and skip the other series; --workers 2 below reads
+      // only its own buckets).
+      const pinned = (JSON.parse(bytes(n3, runPrepareKey(RUN)).toString("utf8")) as PrepareRecord).predict;
+      expect([pinned.gridStart, pinned.origin]).toEqual(["2022-12-21T16:00:00.000Z", "2023-01-14T22:00:00.000Z"]);
+      expect(pinned.input.buckets?.count).toBe(8);
+      const parts = pinned.input.buckets?.parts ?? [];
+      expect(parts.reduce((n, part) => n + part.rows, 0)).toBe(pinned.input.rows);
+      for (const part of parts) expect(part.key).toBe(runInputBucketKey(RUN, part.bucket, 8));
       // A one-process run may not take over a run that is being run in stages.
       const taken = await cli(n3, ["run", ...tick, ...staged]);
       expect([taken.code, taken.stderr]).toEqual([

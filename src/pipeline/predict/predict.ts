@@ -94,11 +94,18 @@ export async function readPredictInput(ctx: StepContext, options: Pick<PredictOp
 /** What {@link forecastWindow} forecasts: a feature window, and optionally only one shard of its series. */
 export interface ForecastWindowOptions extends PredictOptions, PredictInput {
   /**
-   * Only the series of this shard (series/shard.ts), for a predict shard of a staged run. The
-   * panel is still built from the whole window, so its grid and origin, and therefore every
-   * forecast, are those of the whole run: no feature of any model reads another series.
+   * Only the series of this shard (series/shard.ts), for a predict shard of a staged run. The rows
+   * of the other series are skipped before the panel is built, and the panel's time grid is
+   * `grid` (or, without it, the span of every row of `features`, the shard's or not): the grid and
+   * origin, and therefore every forecast and every stale series, are those of the whole run, and
+   * no feature of any model reads another series.
    */
   shard?: ShardSpec;
+  /**
+   * The whole window's time grid, first and last hour (epoch ms), as the prepare record pins it;
+   * needed when `features` holds only some of the window's series (a shard's bucket of it).
+   */
+  grid?: { start: number; end: number };
 }
 
 /**
@@ -108,12 +115,15 @@ export interface ForecastWindowOptions extends PredictOptions, PredictInput {
  */
 export async function forecastWindow(ctx: StepContext, options: ForecastWindowOptions): Promise<PredictResult> {
   const { storage, runId, logger } = ctx;
-  const { visibleUntil, horizon, features, keys: keyColumnsOfWindow, shard } = options;
+  const { visibleUntil, horizon, features, keys: keyColumnsOfWindow, shard, grid } = options;
   const loaded = await new ModelRegistry(storage).load(options.model, options.ref);
   const forecaster = loadForecaster(loaded.artifact);
-  const panel = panelFromTable(features, keyColumnsOfWindow, `feature window before ${formatInstant(visibleUntil)}`);
-  const mine = shard && shard.count > 1 ? (s: number) => inShard(panel.keys[s], shard) : () => true;
-  const { full, baseline, stale } = splitSeries(panel, forecaster.historyHours ?? 0, mine);
+  const sharded = shard !== undefined && shard.count > 1;
+  const panel = panelFromTable(features, keyColumnsOfWindow, `feature window before ${formatInstant(visibleUntil)}`, {
+    grid,
+    include: sharded ? (key) => inShard(key, shard) : undefined,
+  });
+  const { full, baseline, stale } = splitSeries(panel, forecaster.historyHours ?? 0);
   const parts: ColumnTable[] = [];
   const label = (t: ColumnTable, model: string, version: number) => {
     const n = t.numRows();
@@ -122,7 +132,7 @@ export async function forecastWindow(ctx: StepContext, options: ForecastWindowOp
   if (full.length > 0) parts.push(label(forecastToTable(forecaster.forecast(horizon, panelSubset(panel, full))), options.model, loaded.metadata.version));
   if (baseline.length > 0) parts.push(label(forecastToTable(new SeasonalNaive(24).forecast(horizon, panelSubset(panel, baseline))), BASELINE_MODEL, 0));
   if (parts.length === 0) {
-    if (!shard || shard.count === 1) throw nothingToForecast(visibleUntil, stale.length);
+    if (!sharded) throw nothingToForecast(visibleUntil, stale.length);
     // A shard whose series are all stale (or that got none): an empty part, so finish sees it done.
     parts.push(label(forecastToTable(emptyForecast(panelEnd(panel), horizon, panelSubset(panel, []))), options.model, loaded.metadata.version));
   }
@@ -131,7 +141,7 @@ export async function forecastWindow(ctx: StepContext, options: ForecastWindowOp
   logger.info("predict: forecast", {
     model: `${options.model}/v${loaded.metadata.version}`,
     origin: formatInstant(panelEnd(panel)),
-    ...(shard && shard.count > 1 ? { shard: formatShard(shard) } : {}),
+    ...(sharded ? { shard: formatShard(shard) } : {}),
     series,
     baseline: baseline.length,
     stale: stale.length,
@@ -185,16 +195,15 @@ export function orderPredictions(predictions: ColumnTable, keys: readonly KeyCol
 }
 
 /**
- * Sorts the series `include` accepts into those the model forecasts, those too new for it (at
- * least a day of history: the baseline forecasts them), and stale ones (no observation at the
- * panel's last hour).
+ * Sorts the series of `panel` into those the model forecasts, those too new for it (at least a
+ * day of history: the baseline forecasts them), and stale ones (no observation at the panel's
+ * last hour).
  */
-function splitSeries(panel: Panel, historyHours: number, include: (s: number) => boolean): { full: number[]; baseline: number[]; stale: number[] } {
+function splitSeries(panel: Panel, historyHours: number): { full: number[]; baseline: number[]; stale: number[] } {
   const full: number[] = [];
   const baseline: number[] = [];
   const stale: number[] = [];
   for (let s = 0; s < panel.keys.length; s++) {
-    if (!include(s)) continue;
     const span = observedSpan(panel, s);
     if (!forecastable(panel, s)) stale.push(s);
     else if (span < historyHours) baseline.push(s);

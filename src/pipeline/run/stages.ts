@@ -3,13 +3,17 @@
  * (Cloud Run job tasks, a GitHub Actions matrix, Kubernetes indexed jobs), all against one store:
  *
  * - **prepare** (`run --stage prepare`): ingest, validate, train when due (as {@link runTick}
- *   does), then pins what every predict shard needs in the run's folder: the feature window as
- *   one parquet file (`runs/<runId>/stages/features.parquet`), and the prepare record
- *   (`runs/<runId>/stages/prepare.json`, written last) with the model version, as-of, visibility
- *   limit, origin and every series. A shard reads only these and the pinned model version, so a
- *   training or ingest that happens meanwhile changes nothing it computes.
+ *   does), then pins what every predict shard needs in the run's folder: the feature window in
+ *   buckets by series hash (`runs/<runId>/stages/features/bucket-B-of-C.parquet`, predict/buckets.ts),
+ *   the same rows as one parquet file (`runs/<runId>/stages/features.parquet`, the buckets' row
+ *   groups joined, which finish reads), and the prepare record (`runs/<runId>/stages/prepare.json`,
+ *   written last, naming them all with their SHA-256) with the model version, as-of, visibility
+ *   limit, origin, the window's time grid and every series. A shard reads only these and the pinned
+ *   model version, so a training or ingest that happens meanwhile changes nothing it computes.
  * - **predict** (`run --stage predict --shard K/N`): forecasts the series whose key hashes to shard
- *   K (series/shard.ts) and writes only its own objects: its forecasts
+ *   K (series/shard.ts), reading only the buckets that hold them and building their panel on the
+ *   window's grid (so origin and stale series are those of one process), and writes only its own
+ *   objects: its forecasts
  *   (`runs/<runId>/shards/shard-K-of-N.parquet`), then its record (`...json`), which publishes
  *   them: a shard exists for finish once its record does, and the record carries the forecasts'
  *   SHA-256, so finish never takes a half-rewritten pair.
@@ -36,8 +40,10 @@ import { panelEnd, panelFromTable } from "../features/panel.js";
 import { monitor, type MonitorReport } from "../monitor/monitor.js";
 import type { AlertPolicy } from "../monitor/alerts.js";
 import { readParquet } from "../parquet/read.js";
+import { splicedParquet } from "../parquet/splice.js";
 import { writeParquet } from "../parquet/write.js";
 import { forecastable, forecastWindow, nothingToForecast, orderPredictions, readPredictInput, type PredictReport } from "../predict/predict.js";
+import { bucketsOfShard, concatBuckets, inKeyOrder, inputBucketCount, splitByBucket } from "../predict/buckets.js";
 import { writePredictionOutputs } from "../predict/outputs.js";
 import { predictionsSchema } from "../predict/schema.js";
 import { keyNames, namedKey, seriesId, type KeyColumn, type KeyValue } from "../series/key.js";
@@ -45,6 +51,7 @@ import { formatShard, type ShardSpec } from "../series/shard.js";
 import {
   RUN_SHARD_KEY,
   SAFE_RUN_ID,
+  runInputBucketKey,
   runInputKey,
   runManifestKey,
   runPrepareKey,
@@ -83,13 +90,29 @@ export interface PrepareRecord {
     modelVersion: number;
     horizon: number;
     lookbackDays: number;
-    /** The last observed hour of the window: the forecasts' origin. */
+    /** The last observed hour of the window: the forecasts' origin, and the last hour of its time grid. */
     origin: string;
+    /**
+     * The first hour of the window's time grid (its earliest row): with `origin`, the grid every
+     * shard builds its series' panel on, whichever rows it reads. Absent in records of older code
+     * (a shard then takes the grid from the whole window it reads).
+     */
+    gridStart?: string;
     /** The key columns of the series, and every series of the window in key order. */
     keyColumns: KeyColumn[];
     series: Array<Record<string, KeyValue>>;
-    /** The feature window the shards read: its key, rows, SHA-256. */
-    input: { key: string; rows: number; sha256: string };
+    /**
+     * The feature window: its key, rows, SHA-256 (finish reads it whole), and the same rows
+     * bucketed by series hash (predict/buckets.ts), of which a shard reads only the buckets of its
+     * own series: `count` buckets, the non-empty ones listed with key, rows and SHA-256. Absent
+     * in records of older code: shards then read the whole window.
+     */
+    input: {
+      key: string;
+      rows: number;
+      sha256: string;
+      buckets?: { count: number; parts: Array<{ bucket: number; key: string; rows: number; sha256: string }> };
+    };
     sharding: typeof SHARDING;
   };
   codeVersion: string;
@@ -116,6 +139,9 @@ export interface ShardRecord {
 
 const JSON_TYPE = { contentType: "application/json" };
 const PARQUET_TYPE = { contentType: "application/vnd.apache.parquet" };
+
+/** Bucket files prepare writes at once (a remote store takes a request per object). */
+const PARALLEL_WRITES = 8;
 
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
@@ -220,13 +246,35 @@ export async function prepareRun(ctx: StepContext, options: Omit<TickOptions, "a
       for (let s = 0; s < panel.keys.length; s++) if (forecastable(panel, s)) live++;
       if (live === 0) throw nothingToForecast(visibleUntil, panel.keys.length);
       const names = keyNames(input.keys);
-      const bytes = writeParquet(input.features.select(TIME_COLUMN, ...names, VALUE_COLUMN), featureSchema(input.keys));
+      const schema = featureSchema(input.keys);
+      // The buckets first (none for a window too narrow to split), then the whole window (their
+      // row groups joined, not encoded again; finish puts it back in key order), then (below)
+      // the record naming them all.
+      const count = inputBucketCount(panel.keys.length);
+      const parts: NonNullable<PrepareRecord["predict"]["input"]["buckets"]>["parts"] = [];
+      const encoded: Uint8Array[] = [];
+      let writes: Array<Promise<void>> = [];
+      for (const { bucket, table } of count > 1 ? splitByBucket(input.features, input.keys, count) : []) {
+        const key = runInputBucketKey(runId, bucket, count);
+        const part = writeParquet(table, schema);
+        encoded.push(part);
+        parts.push({ bucket, key, rows: table.numRows(), sha256: sha256(part) });
+        writes.push(storage.write(key, part, PARQUET_TYPE));
+        if (writes.length >= PARALLEL_WRITES) {
+          await Promise.all(writes);
+          writes = [];
+        }
+      }
+      await Promise.all(writes);
+      const bytes = count > 1 ? splicedParquet(encoded).bytes : writeParquet(input.features.select(TIME_COLUMN, ...names, VALUE_COLUMN), schema);
+      encoded.length = 0;
       await storage.write(runInputKey(runId), bytes, PARQUET_TYPE);
       return {
         keyColumns: input.keys,
         origin: new Date(panelEnd(panel)).toISOString(),
+        gridStart: new Date(panel.start).toISOString(),
         series: panel.keys.map((k) => namedKey(k, input.keys)),
-        input: { key: runInputKey(runId), rows: input.features.numRows(), sha256: sha256(bytes) },
+        input: { key: runInputKey(runId), rows: input.features.numRows(), sha256: sha256(bytes), ...(count > 1 ? { buckets: { count, parts } } : {}) },
       };
     });
     const record: PrepareRecord = {
@@ -248,6 +296,7 @@ export async function prepareRun(ctx: StepContext, options: Omit<TickOptions, "a
         horizon: tick.horizon,
         lookbackDays: tick.lookbackDays,
         origin: pinned.origin,
+        gridStart: pinned.gridStart,
         keyColumns: pinned.keyColumns,
         series: pinned.series,
         input: pinned.input,
@@ -303,7 +352,7 @@ export async function predictShard(ctx: StepContext, options: { shard: ShardSpec
   }
   const t0 = performance.now();
   const p = prepared.predict;
-  const features = await readPreparedInput(storage, prepared);
+  const features = await readShardInput(storage, prepared, shard);
   const predicted = await forecastWindow(ctx, {
     visibleUntil: Date.parse(prepared.visibleUntil),
     model: p.model,
@@ -313,6 +362,7 @@ export async function predictShard(ctx: StepContext, options: { shard: ShardSpec
     features,
     keys: p.keyColumns,
     shard,
+    grid: p.gridStart === undefined ? undefined : { start: Date.parse(p.gridStart), end: Date.parse(p.origin) },
   });
   if (predicted.report.origin !== p.origin) {
     throw new RunStageError(
@@ -353,6 +403,35 @@ async function readPreparedInput(storage: Storage, prepared: PrepareRecord): Pro
     );
   }
   return readParquet(bytes, featureSchema(keyColumns), input.key);
+}
+
+/**
+ * The rows shard `shard` forecasts from: the buckets of the prepared window that hold its series
+ * (each checked against its SHA-256), or the whole window when it needs every bucket or the record
+ * has none (older code). Other series' rows a bucket holds (when N does not divide the bucket
+ * count) are skipped by the panel.
+ */
+async function readShardInput(storage: Storage, prepared: PrepareRecord, shard: ShardSpec): Promise<ColumnTable> {
+  const { input, keyColumns } = prepared.predict;
+  const wanted = input.buckets === undefined ? [] : bucketsOfShard(shard, input.buckets.count);
+  // Every bucket (one shard, or N prime to the bucket count): the whole window is one file to decode.
+  if (input.buckets === undefined || wanted.length === input.buckets.count) return readPreparedInput(storage, prepared);
+  const byBucket = new Map(input.buckets.parts.map((part) => [part.bucket, part]));
+  const schema = featureSchema(keyColumns);
+  const tables: ColumnTable[] = [];
+  for (const bucket of wanted) {
+    const part = byBucket.get(bucket);
+    if (part === undefined) continue;
+    const bytes = await readIfExists(storage, part.key);
+    if (bytes === undefined || sha256(bytes) !== part.sha256) {
+      throw new RunStageError(
+        "shard-mismatch",
+        `the prepared feature window's bucket ${part.key} of run ${prepared.runId} is ${bytes === undefined ? "missing" : "not the file its prepare record names (SHA-256 differs)"} in ${storage.uri}; prepare the run again under a new --run-id`,
+      );
+    }
+    tables.push(readParquet(bytes, schema, part.key));
+  }
+  return concatBuckets(tables, keyColumns);
 }
 
 /** What finish did: the run's manifest, and whether an earlier finish had written it (then nothing was done). */
@@ -538,7 +617,9 @@ async function gatherShards(
       `the ${count} shard(s) of run ${runId} cover ${covered} series, the prepared window holds ${p.series.length}; run every shard again with the code version that prepared the run (${prepared.codeVersion}), then finish again`,
     );
   }
-  const features = await readPreparedInput(storage, prepared);
+  // A window written bucket by bucket is read back in the feature store's order (key, then hour).
+  const read = await readPreparedInput(storage, prepared);
+  const features = p.input.buckets === undefined ? read : inKeyOrder(read, p.keyColumns);
   const all = tables.length === 1 ? tables[0] : tables[0].concat(...tables.slice(1));
   const predictions = orderPredictions(all, p.keyColumns);
   return { count, predictions, features, report: mergeReports(prepared, reports, predictions.numRows()), predictMs };

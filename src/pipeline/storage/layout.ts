@@ -146,6 +146,15 @@ export function runInputKey(runId: string): string {
   return `${runStagesPrefix(runId)}features.parquet`;
 }
 
+/**
+ * One bucket of the feature window (written by prepare, before its record): the rows of the series
+ * whose key hashes to `bucket` mod `count` (series/shard.ts), so a predict shard reads only the
+ * buckets of its own series: `runs/<runId>/stages/features/bucket-<b, 5 digits>-of-<count, 5 digits>.parquet`.
+ */
+export function runInputBucketKey(runId: string, bucket: number, count: number): string {
+  return `${runStagesPrefix(runId)}features/bucket-${String(bucket).padStart(5, "0")}-of-${String(count).padStart(5, "0")}.parquet`;
+}
+
 /** The folder of a staged run's predict shards: `runs/<runId>/shards/`. */
 export function runShardsPrefix(runId: string): string {
   return `${runPrefix(runId)}shards/`;

@@ -1,0 +1,173 @@
+/**
+ * The feature window of a staged run, bucketed by series hash, so a predict shard reads and
+ * decodes only the rows of its own series instead of the whole window.
+ *
+ * A series is in bucket `fnv1a32(seriesId(key)) mod B` (the hash of series/shard.ts), and in shard
+ * `K` of `N` when the same hash mod `N` is `K`. With `g = gcd(B, N)`, both hash mod `g` agree, so
+ * shard K/N needs exactly the buckets `b` with `b mod g = K mod g`: when N divides B, those hold its
+ * series and no other; otherwise it reads 1/g of the window and skips the other series' rows when
+ * it builds its panel. B is chosen from {@link INPUT_BUCKET_COUNTS}, numbers with many divisors
+ * (240 divides by 1-6, 8, 10, 12, 15, 16, 20, 24, 30, 40, 48, 60, 80, 120, 240), so the usual
+ * shard counts read only their own rows.
+ */
+import * as aq from "arquero";
+import type { ColumnTable } from "arquero";
+import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
+import { compareKeys, keyAt, keyNames, rowSeriesId, type KeyColumn } from "../series/key.js";
+import { seriesHash, type ShardSpec } from "../series/shard.js";
+
+/** The bucket counts prepare chooses from, largest first. */
+export const INPUT_BUCKET_COUNTS: readonly number[] = [240, 120, 24, 8, 1];
+
+/** The fewest series per bucket (on average) prepare accepts before choosing fewer buckets. */
+export const MIN_SERIES_PER_BUCKET = 8;
+
+/** How many buckets a window of `series` series is written in: the largest count with at least {@link MIN_SERIES_PER_BUCKET} series per bucket. */
+export function inputBucketCount(series: number): number {
+  return INPUT_BUCKET_COUNTS.find((b) => series >= b * MIN_SERIES_PER_BUCKET) ?? 1;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** The buckets (of `count`) that hold the series of `shard`, in increasing order. */
+export function bucketsOfShard(shard: ShardSpec, count: number): number[] {
+  const g = gcd(count, shard.count);
+  const r = shard.index % g;
+  const out: number[] = [];
+  for (let b = r; b < count; b += g) out.push(b);
+  return out;
+}
+
+/**
+ * The rows of `table` split into `count` buckets by series hash: the non-empty buckets in
+ * increasing order, each with its rows in the table's order (so a window sorted by series, then
+ * hour stays so within each bucket). Each bucket's table is built when it is asked for, so a
+ * caller that writes and drops them holds one at a time.
+ */
+export function* splitByBucket(table: ColumnTable, keyColumns: readonly KeyColumn[], count: number): Generator<{ bucket: number; table: ColumnTable }> {
+  const n = table.numRows();
+  const names = [TIME_COLUMN, ...keyNames(keyColumns), VALUE_COLUMN];
+  // table.array() materialises a column decoded from parquet on every call: once each.
+  const columns = names.map((name) => table.array(name) as ArrayLike<unknown>);
+  const keyCols = columns.slice(1, 1 + keyColumns.length);
+  const runs = seriesRuns(keyCols, n);
+  const runBucket = new Int32Array(runs.length);
+  const bucketOf = new Map<string, number>();
+  const sizes = new Int32Array(count);
+  for (let r = 0; r < runs.length; r++) {
+    const i = runs[r];
+    const id = rowSeriesId(keyCols, i);
+    let b = bucketOf.get(id);
+    if (b === undefined) {
+      b = seriesHash(keyAt(keyCols, i)) % count;
+      bucketOf.set(id, b);
+    }
+    runBucket[r] = b;
+    sizes[b] += (r + 1 < runs.length ? runs[r + 1] : n) - i;
+  }
+  // Row indices grouped by bucket (each bucket's rows in table order).
+  const offsets = new Int32Array(count + 1);
+  for (let b = 0; b < count; b++) offsets[b + 1] = offsets[b] + sizes[b];
+  const next = offsets.slice(0, count);
+  const rows = new Int32Array(n);
+  for (let r = 0; r < runs.length; r++) {
+    const end = r + 1 < runs.length ? runs[r + 1] : n;
+    let at = next[runBucket[r]];
+    for (let i = runs[r]; i < end; i++) rows[at++] = i;
+    next[runBucket[r]] = at;
+  }
+  for (let b = 0; b < count; b++) {
+    if (sizes[b] === 0) continue;
+    const picked = rows.subarray(offsets[b], offsets[b + 1]);
+    const cols: Record<string, ArrayLike<unknown>> = {};
+    names.forEach((name, c) => (cols[name] = take(columns[c], picked)));
+    yield { bucket: b, table: aq.table(cols) as ColumnTable };
+  }
+}
+
+/** The first row of every run of consecutive rows with the same key values. */
+function seriesRuns(keyCols: ReadonlyArray<ArrayLike<unknown>>, n: number): Int32Array {
+  const starts: number[] = [];
+  const nk = keyCols.length;
+  for (let i = 0; i < n; i++) {
+    let same = i > 0;
+    for (let k = 0; same && k < nk; k++) same = keyCols[k][i] === keyCols[k][i - 1];
+    if (!same) starts.push(i);
+  }
+  return Int32Array.from(starts);
+}
+
+/**
+ * A window read from its buckets (bucket by bucket, each sorted by series, then hour) in the
+ * order the feature store gives it: by series key ({@link compareKeys}), then hour. The rows of
+ * one series are one run of a bucket, so this sorts runs, not rows.
+ */
+export function inKeyOrder(table: ColumnTable, keyColumns: readonly KeyColumn[]): ColumnTable {
+  const n = table.numRows();
+  const names = [TIME_COLUMN, ...keyNames(keyColumns), VALUE_COLUMN];
+  const columns = names.map((name) => table.array(name) as ArrayLike<unknown>);
+  const keyCols = columns.slice(1, 1 + keyColumns.length);
+  const time = columns[0];
+  const runs = seriesRuns(keyCols, n);
+  const keys = Array.from(runs, (i) => keyAt(keyCols, i));
+  const order = Array.from(runs, (_, r) => r).sort((a, b) => compareKeys(keys[a], keys[b]) || Number(time[runs[a]]) - Number(time[runs[b]]));
+  const rows = new Int32Array(n);
+  let at = 0;
+  let sorted = true;
+  order.forEach((r, j) => {
+    const end = r + 1 < runs.length ? runs[r + 1] : n;
+    // A series split over two runs must continue after the hour the run before it ended with.
+    if (j > 0 && compareKeys(keys[order[j - 1]], keys[r]) === 0 && !(Number(time[runs[r]]) > Number(time[rows[at - 1]]))) sorted = false;
+    for (let i = runs[r]; i < end; i++) {
+      if (i > runs[r] && !(Number(time[i]) > Number(time[i - 1]))) sorted = false;
+      rows[at++] = i;
+    }
+  });
+  // Rows not sorted by hour within a series (never as prepare writes them): sort them all.
+  if (!sorted) return table.orderby(...keyNames(keyColumns), TIME_COLUMN);
+  const cols: Record<string, ArrayLike<unknown>> = {};
+  names.forEach((name, c) => (cols[name] = take(columns[c], rows)));
+  return aq.table(cols) as ColumnTable;
+}
+
+/** The tables of one window's buckets as one table (columns of the first; an empty table of `names` when there is none). */
+export function concatBuckets(tables: readonly ColumnTable[], keyColumns: readonly KeyColumn[]): ColumnTable {
+  const names = [TIME_COLUMN, ...keyNames(keyColumns), VALUE_COLUMN];
+  if (tables.length === 1) return tables[0];
+  const n = tables.reduce((a, t) => a + t.numRows(), 0);
+  const cols: Record<string, ArrayLike<unknown>> = {};
+  for (const name of names) {
+    const parts = tables.map((t) => t.array(name) as ArrayLike<unknown>);
+    const first = parts[0];
+    if (first !== undefined && ArrayBuffer.isView(first) && parts.every((p) => p.constructor === first.constructor)) {
+      const Typed = first.constructor as new (n: number) => Float64Array;
+      const out = new Typed(n);
+      let at = 0;
+      for (const p of parts) {
+        out.set(p as Float64Array, at);
+        at += p.length;
+      }
+      cols[name] = out;
+    } else {
+      const out = new Array<unknown>(n);
+      let at = 0;
+      for (const p of parts) for (let i = 0; i < p.length; i++) out[at++] = p[i];
+      cols[name] = out;
+    }
+  }
+  return aq.table(cols) as ColumnTable;
+}
+
+/** `values` at `rows`, as the same kind of array (typed arrays stay typed). */
+function take(values: ArrayLike<unknown>, rows: Int32Array): ArrayLike<unknown> {
+  if (ArrayBuffer.isView(values)) {
+    const Typed = values.constructor as new (n: number) => Float64Array;
+    const out = new Typed(rows.length);
+    const src = values as unknown as Float64Array;
+    for (let i = 0; i < rows.length; i++) out[i] = src[rows[i]];
+    return out;
+  }
+  const out = new Array<unknown>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i]];
+  return out;
+}
