@@ -3,7 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
+    // Generous: CI machines may be shared, and a report build or a notebook run under load takes minutes.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: "forks",
   },

@@ -4,9 +4,16 @@
  * Runs scikit-learn's HistGradientBoostingRegressor with the seed Python system's features plus
  * lags 167/168/169 and a holiday flag, scaled per series (bench/reference/hgb.py; REFERENCE.md
  * section 3, best row), refitted at every origin with recursive 24 h forecasts, against our
- * model (the default, or `$REFERENCE_MODEL`) through our backtest engine on the same origins,
+ * model (the default, or `$REFERENCE_MODEL`: one name or several, comma-separated, each scored
+ * against the same reference run) through our backtest engine on the same origins,
  * both scored by the same code on the same actuals. Origin sets: see bench/reference/sets.ts.
  * Prints the origins of each set, a table, and as its last line the table as JSON.
+ *
+ * `REFERENCE_DATA=meters` runs both on a second dataset instead of the embedded DE35 data: a seeded
+ * synthetic meter file (src/pipeline/backtest/synthetic-file.ts; 40 series keyed by site and meter,
+ * local Copenhagen wall times, daily and weekly cycles, Danish
+ * holidays, noise) from 2023-04-20 to 2023-05-31, read through the generic file source; its
+ * holiday set C is the week of Ascension Day (May 18).
  *
  * Needs python3 with scikit-learn and pandas (`apt-get install -y python3-sklearn python3-pandas`);
  * exits 1 with that advice when they are missing.
@@ -26,11 +33,15 @@ import { createForecaster, defaultGbmOptions } from "../src/pipeline/models/cata
 import { DEFAULT_MODEL } from "../src/pipeline/models/names.js";
 import { formatInstant } from "../src/pipeline/time/index.js";
 import { exportPanelCsv, findPython, type ReferenceOrigin } from "./reference/python.js";
-import { originSets } from "./reference/sets.js";
+import { metersPanel } from "./reference/meters.js";
+import { CHRISTMAS, originSets } from "./reference/sets.js";
 
 const HORIZON = 24;
 const SEED = 0;
-const MODEL = process.env.REFERENCE_MODEL ?? DEFAULT_MODEL;
+const MODELS = (process.env.REFERENCE_MODEL ?? DEFAULT_MODEL)
+  .split(",")
+  .map((m) => m.trim())
+  .filter(Boolean);
 
 const python = findPython();
 if (!python) {
@@ -39,11 +50,18 @@ if (!python) {
   );
   process.exit(1);
 }
-createForecaster(MODEL); // an unknown $REFERENCE_MODEL fails before the long runs
+for (const m of MODELS) createForecaster(m); // an unknown $REFERENCE_MODEL fails before the long runs
 
-const panel = await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), loadPreset("de35"));
+const DATA = process.env.REFERENCE_DATA ?? "embedded";
+if (DATA !== "embedded" && DATA !== "meters") {
+  console.error(`reference: REFERENCE_DATA must be "embedded" or "meters", got "${DATA}"`);
+  process.exit(2);
+}
+
+const { panel, holidays } =
+  DATA === "meters" ? await metersPanel() : { panel: await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), loadPreset("de35")), holidays: CHRISTMAS };
 // Our warm-up origin (a horizon before the first) needs training rows too.
-const sets = originSets(panel, HORIZON, historyNeeded(defaultGbmOptions().features) + HORIZON + 1);
+const sets = originSets(panel, HORIZON, historyNeeded(defaultGbmOptions().features) + HORIZON + 1, holidays);
 for (const s of sets) console.log(`set ${s.name} (${s.about}): ${s.origins.map(formatInstant).join(", ")}`);
 
 // The reference: every distinct origin once, in one Python process.
@@ -70,6 +88,7 @@ try {
 }
 
 interface Row {
+  model: string;
   set: string;
   origins: number;
   ourMape: number;
@@ -88,59 +107,62 @@ interface Row {
 }
 
 const rows: Row[] = [];
-for (const s of sets) {
-  const t0 = performance.now();
-  const ours = runBacktest(panel, [{ name: MODEL, create: () => createForecaster(MODEL) }], {
-    from: s.origins[0],
-    to: s.origins[s.origins.length - 1],
-    every: 24,
-    horizon: HORIZON,
-  }).models[0];
-  const ourWall = (performance.now() - t0) / 1000;
-  // Score the reference exactly as the engine scores ours: same actuals, same accumulator.
-  const pooled = new ErrorAccumulator();
-  const bySeries = panel.keys.map(() => new ErrorAccumulator());
-  const refByOrigin: number[] = [];
-  let refWall = 0;
-  for (const o of s.origins) {
-    const r = ref.get(o)!;
-    refWall += r.fitSeconds + r.predictSeconds;
-    const actual = actualsAfter(panel, o, HORIZON);
-    const at = new ErrorAccumulator();
-    r.point.forEach((steps, si) =>
-      steps.forEach((yhat, k) => {
-        pooled.add(actual[si * HORIZON + k], yhat);
-        at.add(actual[si * HORIZON + k], yhat);
-        bySeries[si].add(actual[si * HORIZON + k], yhat);
-      }),
-    );
-    refByOrigin.push(at.summary().mape);
+for (const model of MODELS)
+  for (const s of sets) {
+    const t0 = performance.now();
+    const ours = runBacktest(panel, [{ name: model, create: () => createForecaster(model) }], {
+      from: s.origins[0],
+      to: s.origins[s.origins.length - 1],
+      every: 24,
+      horizon: HORIZON,
+    }).models[0];
+    const ourWall = (performance.now() - t0) / 1000;
+    // Score the reference exactly as the engine scores ours: same actuals, same accumulator.
+    const pooled = new ErrorAccumulator();
+    const bySeries = panel.keys.map(() => new ErrorAccumulator());
+    const refByOrigin: number[] = [];
+    let refWall = 0;
+    for (const o of s.origins) {
+      const r = ref.get(o)!;
+      refWall += r.fitSeconds + r.predictSeconds;
+      const actual = actualsAfter(panel, o, HORIZON);
+      const at = new ErrorAccumulator();
+      r.point.forEach((steps, si) =>
+        steps.forEach((yhat, k) => {
+          pooled.add(actual[si * HORIZON + k], yhat);
+          at.add(actual[si * HORIZON + k], yhat);
+          bySeries[si].add(actual[si * HORIZON + k], yhat);
+        }),
+      );
+      refByOrigin.push(at.summary().mape);
+    }
+    const refMape = pooled.summary().mape;
+    const refSeries = seriesMapeStats(bySeries.map((a) => a.summary().mape));
+    rows.push({
+      model,
+      set: s.name,
+      origins: s.origins.length,
+      ourMape: ours.mape,
+      refMape,
+      ourSeriesMean: ours.seriesMape.mean,
+      refSeriesMean: refSeries.mean,
+      ourSeriesMedian: ours.seriesMape.median,
+      refSeriesMedian: refSeries.median,
+      ratio: ours.mape / refMape,
+      ourCoverage80: ours.coverage80,
+      ourWallSeconds: ourWall,
+      refWallSeconds: refWall,
+      ourByOrigin: ours.byOrigin.map((x) => x.mape),
+      refByOrigin,
+    });
   }
-  const refMape = pooled.summary().mape;
-  const refSeries = seriesMapeStats(bySeries.map((a) => a.summary().mape));
-  rows.push({
-    set: s.name,
-    origins: s.origins.length,
-    ourMape: ours.mape,
-    refMape,
-    ourSeriesMean: ours.seriesMape.mean,
-    refSeriesMean: refSeries.mean,
-    ourSeriesMedian: ours.seriesMape.median,
-    refSeriesMedian: refSeries.median,
-    ratio: ours.mape / refMape,
-    ourCoverage80: ours.coverage80,
-    ourWallSeconds: ourWall,
-    refWallSeconds: refWall,
-    ourByOrigin: ours.byOrigin.map((x) => x.mape),
-    refByOrigin,
-  });
-}
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const header = [
+  "model",
   "set",
   "origins",
-  `ours (${MODEL}) MAPE`,
+  "ours MAPE",
   "reference MAPE",
   "ours series-mean",
   "ref series-mean",
@@ -152,6 +174,7 @@ const header = [
   "ref wall s",
 ];
 const cells = rows.map((r) => [
+  r.model,
   r.set,
   String(r.origins),
   pct(r.ourMape),
@@ -171,5 +194,11 @@ console.log("MAPE pooled over (series, hour) points; series-mean/median: of per-
 console.log("series has the same number of scored points); ratio = ours / reference pooled MAPE; per-origin MAPEs are in the JSON;");
 console.log("our wall time includes the calibration warm-up fit, the reference's is its fits and forecasts (features included)");
 console.log(
-  JSON.stringify({ model: MODEL, horizon: HORIZON, sets: sets.map((s) => ({ name: s.name, origins: s.origins.map((o) => new Date(o).toISOString()) })), rows }),
+  JSON.stringify({
+    data: DATA,
+    models: MODELS,
+    horizon: HORIZON,
+    sets: sets.map((s) => ({ name: s.name, origins: s.origins.map((o) => new Date(o).toISOString()) })),
+    rows,
+  }),
 );

@@ -22,21 +22,36 @@ function daily(from: number, to: number): number[] {
   return out;
 }
 
+/** A window of daily origins inside a dataset's holidays (both ends included, epoch ms). */
+export interface HolidayWindow {
+  from: number;
+  to: number;
+  about: string;
+}
+
+/** The embedded DE35 data's holiday set: Christmas and New-Year weeks at 22:00 UTC. */
+export const CHRISTMAS: HolidayWindow = {
+  from: Date.UTC(2022, 11, 24, 22),
+  to: Date.UTC(2023, 0, 1, 22),
+  about: "Christmas/New-Year weeks, 22:00 UTC (targets up to Jan 2)",
+};
+
 /**
  * The benchmark's origin sets on a panel: A, the last 10 days at 22:00 UTC; B, the same days at
- * 12:00 UTC (no origin shared with A, and an hour nobody tuned on); C, inside the Christmas and
- * New-Year weeks, when the data covers them with at least `minHistory` hours before (a model
- * needs a week of lags before its first training row); D, the 7 origins of the repository's
- * existing backtest (REFERENCE.md section 3, bench/backtest.ts), which the default model was chosen on.
+ * 12:00 UTC (no origin shared with A, and an hour nobody tuned on); C, inside the holidays
+ * (default: the Christmas and New-Year weeks), when the data covers them with at least
+ * `minHistory` hours before (a model needs a week of lags before its first training row); D, the
+ * 7 origins of the repository's existing backtest (REFERENCE.md section 3, bench/backtest.ts),
+ * which the default model was chosen on, when the data holds them.
  */
-export function originSets(panel: Panel, horizon: number, minHistory: number): OriginSet[] {
+export function originSets(panel: Panel, horizon: number, minHistory: number, holidays: HolidayWindow = CHRISTMAS): OriginSet[] {
   const sets: OriginSet[] = [
     { name: "A", about: "last 10 days, 22:00 UTC", origins: lastDaily(panel, 22, 10, horizon) },
     { name: "B", about: "last 10 days, 12:00 UTC (disjoint from A)", origins: lastDaily(panel, 12, 10, horizon) },
   ];
   const fits = (o: number) => o - panel.start >= minHistory * HOUR_MS && o + horizon * HOUR_MS <= panelEnd(panel);
-  const holiday = daily(Date.UTC(2022, 11, 24, 22), Date.UTC(2023, 0, 1, 22)).filter(fits);
-  if (holiday.length > 0) sets.push({ name: "C", about: "Christmas/New-Year weeks, 22:00 UTC (targets up to Jan 2)", origins: holiday });
+  const holiday = daily(holidays.from, holidays.to).filter(fits);
+  if (holiday.length > 0) sets.push({ name: "C", about: holidays.about, origins: holiday });
   const defaults = daily(Date.UTC(2023, 0, 7, 22), Date.UTC(2023, 0, 13, 22)).filter(fits);
   if (defaults.length > 0) sets.push({ name: "D", about: "existing backtest default (REFERENCE.md, 7 origins)", origins: defaults });
   return sets;

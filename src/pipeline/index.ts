@@ -48,7 +48,7 @@ export { panelEnd, panelFromTable, type Panel } from "./features/panel.js";
 export { DEFAULT_FEATURE_SPEC, featureNames, historyNeeded } from "./features/spec.js";
 
 // Models, backtests, training, the registry.
-export { DEFAULT_MODEL, MODEL_NAMES } from "./models/names.js";
+export { BACKTEST_MODELS, DEFAULT_MODEL, MODEL_NAMES } from "./models/names.js";
 export { createForecaster, loadForecaster } from "./models/catalog.js";
 export { SeasonalNaive } from "./models/seasonal-naive.js";
 export { runBacktest } from "./backtest/engine.js";

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import {
   ConfigError,
   DEFAULT_MODEL,
+  BACKTEST_MODELS,
   MODEL_NAMES,
   backtestJson,
   checkHorizon,
@@ -36,7 +37,7 @@ export async function backtestAction(flags: BacktestFlags, cmd: Command): Promis
   checkTimeOrder(from, to);
   const names =
     flags.models === undefined
-      ? [...MODEL_NAMES]
+      ? [...BACKTEST_MODELS]
       : flags.models
           .split(",")
           .map((s) => s.trim())

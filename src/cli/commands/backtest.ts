@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { MODEL_NAMES } from "../../pipeline/models/names.js";
+import { BACKTEST_MODELS, MODEL_NAMES } from "../../pipeline/models/names.js";
 import { addSourceOptions } from "../source-options.js";
 import type { BacktestFlags } from "../actions/backtest.js";
 
@@ -13,7 +13,7 @@ export function registerBacktest(program: Command): void {
     .requiredOption("--to <iso>", "last origin, inclusive, UTC")
     .option("--every <hours>", "hours between origins", "24")
     .option("--horizon <hours>", "hours forecast after each origin", "24")
-    .option("--models <names>", `comma-separated models (default: all of ${MODEL_NAMES.join(", ")})`)
+    .option("--models <names>", `comma-separated models of ${MODEL_NAMES.join(", ")} (default: ${BACKTEST_MODELS.join(", ")})`)
     .option(
       "--json",
       'print {"origins","horizon","models":[{"name","mape","meanSeriesMape","medianSeriesMape","rmspe","coverage80","fitSeconds","predictSeconds","byOrigin":[{"origin","mape","rmspe","coverage80","n"}]}],"default"} (errors as fractions; mape pooled over points, the series ones over per-series MAPEs)',
