@@ -37,7 +37,7 @@ describe("energy-forecast doctor and the repairs it names", () => {
       if (r.code !== 0) throw new Error(`${args[0]} failed: ${r.stderr}`);
     }
     rowsBefore = await featureRows();
-  }, 120_000);
+  }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("finds a fresh store healthy (exit 0)", async () => {
@@ -46,7 +46,7 @@ describe("energy-forecast doctor and the repairs it names", () => {
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ healthy: true, problems: 0, lock: { state: "free" }, checked: { featureGroups: 1, partitions: 25 } });
     expect(rowsBefore).toHaveLength(44308);
-  }, 60_000);
+  }, 180_000);
 
   it("deleted manifest: ingest refuses naming the repair and deletes no part; doctor --repair rebuilds it; ingest and predict then work with no row lost", async () => {
     const before = await parts();
@@ -89,7 +89,7 @@ describe("energy-forecast doctor and the repairs it names", () => {
     expect(predict.code).toBe(0);
     expect(JSON.parse(predict.stdout)).toMatchObject({ series: 76, horizon: 24 });
     expect(await featureRows()).toEqual(rowsBefore);
-  }, 120_000);
+  }, 600_000);
 
   it("corrupt feature part: predict names the part and the fix; ingest --full of its window sets it aside under damaged/ and restores the day", async () => {
     const part = `${DATA}/date=2023-01-05/part-000001.parquet`;
@@ -110,7 +110,7 @@ describe("energy-forecast doctor and the repairs it names", () => {
     expect(readdirSync(join(store, "damaged", DATA, "date=2023-01-05"))).toEqual(["part-000001.parquet"]);
     expect(await featureRows()).toEqual(rowsBefore);
     expect((await cli("predict")).code).toBe(0);
-  }, 120_000);
+  }, 600_000);
 
   it("partitioned forecast history of more days than the window: healthy; a corrupt origin partition and a deleted state are found, and --repair rebuilds them from runs/*/predictions.parquet with no row lost", async () => {
     for (const asOf of ["2023-01-26T00:00", "2023-01-27T00:00", "2023-01-28T00:00", "2023-01-28T00:00"])

@@ -201,7 +201,7 @@ describe("run in stages", () => {
       2,
       `run: the finish stage got --as-of 2023-01-31T00:00Z, but run ${RUN} is for as-of 2023-01-30T00:00Z; give every stage of a run the same --as-of (or none after prepare), or use a new --run-id\n`,
     ]);
-  }, 120_000);
+  }, 600_000);
 
   it("--workers N runs the predict stage as N local processes: the same bytes as one process", async () => {
     const w = copyOfBase("workers");
@@ -209,7 +209,7 @@ describe("run in stages", () => {
     expect(r.stdout).toContain(`run ${RUN} as of 2023-01-30T00:00Z (data before 2023-01-15T00:00Z), 2 shard(s)\n`);
     for (const key of OUTPUTS) expect(bytes(w, key).equals(bytes(store("one"), key)), key).toBe(true);
     expect(existsSync(join(w, ...runShardKey(RUN, { index: 1, count: 2 }).split("/")))).toBe(true);
-  }, 120_000);
+  }, 600_000);
 
   it("a failing worker fails the run with its exit code, naming its shard and the end of its stderr", async () => {
     const w = copyOfBase("failing-workers");
@@ -227,7 +227,7 @@ describe("run in stages", () => {
     expect(r.stderr).toContain("[shard 1/2] registry: models/gbm-blend/v1/model.json is corrupt");
     expect(JSON.parse(bytes(w, runFailureKey("w-fails")).toString("utf8"))).toMatchObject({ runId: "w-fails", step: "predict" });
     expect(existsSync(join(w, ...runManifestKey("w-fails").split("/")))).toBe(false);
-  }, 120_000);
+  }, 600_000);
 
   it("a later stage without the prepare record is refused by name (exit 1)", async () => {
     const s = store("one");
@@ -239,7 +239,7 @@ describe("run in stages", () => {
       `run: the ${stage} stage of run never-prepared needs its prepare record runs/never-prepared/stages/prepare.json, which is not in ${pathToFileURL(s).href}; run energy-forecast run --stage prepare --run-id never-prepared first (with the same --store and --run-id)\n`;
     expect([finish.code, finish.stderr]).toEqual([1, message("finish")]);
     expect([shard.code, shard.stderr]).toEqual([1, message("predict")]);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe("run's stage flags", () => {

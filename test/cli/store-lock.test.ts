@@ -147,7 +147,7 @@ describe("the store lock on the command line", () => {
     const stored = await new FeatureStore(store, { name: "energy_consumption", version: 1 }).read();
     expect(stored.numRows()).toBe(76 * 48);
     expect(await store.list("locks/")).toEqual([]);
-  }, 120_000);
+  }, 600_000);
 
   it("an ingest frozen (SIGSTOP) while it holds the lock is taken over after its lease and, continued, exits 5 before its next write", async () => {
     const root = join(dir, "store-frozen");
@@ -190,7 +190,7 @@ describe("the store lock on the command line", () => {
         ingest.child.kill("SIGKILL");
       }
     }
-  }, 60_000);
+  }, 180_000);
 
   it("refuses lock settings that cannot work, with exit 2", async () => {
     const r = await runCli(["ingest", "--store", join(dir, "store-bad")], { LOCK_RENEW_SECONDS: "400" });

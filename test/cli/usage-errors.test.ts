@@ -40,7 +40,7 @@ describe("usage errors exit 2 on every command", () => {
       ],
       [["validate", "--file", "x.csv", "--from", "2023-01-30T00:00"], "config: --from/--to select a stored window; do not combine them with --file\n"],
     ]);
-  }, 120_000);
+  }, 600_000);
 
   it("impossible dates: every flag that takes a time", async () => {
     await expectUsage([
@@ -52,7 +52,7 @@ describe("usage errors exit 2 on every command", () => {
       [["predict", "--as-of", "2023-02-30"], IMPOSSIBLE("--as-of")],
       [["monitor", "--as-of", "2023-02-30"], IMPOSSIBLE("--as-of")],
     ]);
-  }, 120_000);
+  }, 600_000);
 
   it("a horizon above MAX_HORIZON: backtest, predict, train, and FORECAST_HORIZON for run", async () => {
     const above = (name: string) => `config: ${name} is 10000 hours, above the limit of 168 (MAX_HORIZON); forecast at most 168 hours, or raise MAX_HORIZON\n`;
@@ -62,5 +62,5 @@ describe("usage errors exit 2 on every command", () => {
       [["train", "--horizon", "10000"], above("--horizon")],
       [["run"], above("FORECAST_HORIZON"), { FORECAST_HORIZON: "10000" }],
     ]);
-  }, 120_000);
+  }, 600_000);
 });

@@ -208,7 +208,7 @@ function interleavingSuite(
     ledger.rows.push(...de35FeatureRows(SEED_SERIES, { from: FROM }));
     ledger.ids.add(seeded.runId).add(trained.runId);
     ledger.trainings = 1;
-  }, 120_000);
+  }, 600_000);
 
   for (const plan of plans()) {
     it(`interleaving ${plan.index + 1}: ${describePlan(plan)}`, async () => {
@@ -385,7 +385,7 @@ describe("concurrent ingest, run, predict and train on the GCS emulator", () => 
     process.env.STORAGE_EMULATOR_HOST = proxy.endpoint;
     storage = createGcsStorage({ bucket: BUCKET, prefix: "store", projectId: "demo-energy-forecast", retry: false });
     env = { ...ENV, STORAGE_EMULATOR_HOST: proxy.endpoint, GOOGLE_CLOUD_PROJECT: "demo-energy-forecast" };
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     if (previousHost === undefined) delete process.env.STORAGE_EMULATOR_HOST;
     else process.env.STORAGE_EMULATOR_HOST = previousHost;

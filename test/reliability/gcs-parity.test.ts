@@ -74,7 +74,7 @@ describe("the same backfill on GCS and on local disk", () => {
     local = createLocalStorage(join(dir, "local"));
     gcs = createGcsStorage({ bucket: BUCKET, prefix: PREFIX, projectId: "demo-energy-forecast", retry: false });
     [onDisk, inBucket] = await Promise.all([checkStore(local), checkStore(gcs)]);
-  }, 170_000);
+  }, 600_000);
   afterAll(async () => {
     if (previousHost === undefined) delete process.env.STORAGE_EMULATOR_HOST;
     else process.env.STORAGE_EMULATOR_HOST = previousHost;

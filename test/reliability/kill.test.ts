@@ -132,7 +132,7 @@ describe("SIGKILL during run", () => {
     const copy = join(dir, "timing");
     cpSync(store, copy, { recursive: true });
     fullRunMs = await timeRun(["--store", copy, ...RUN]);
-  }, 120_000);
+  }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("starts from three complete ticks", () => {

@@ -181,7 +181,7 @@ describe("storage errors during a tick", () => {
     await tick(storage, "2023-01-28T00:00", "run-base-2");
     before = await snapshot(storage);
     beforeFeatures = await featureRows(storage);
-  }, 120_000);
+  }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("starts from two complete ticks", async () => {

@@ -21,7 +21,7 @@ describe("train policy max-age when no new data arrives", () => {
     storage = createLocalStorage(dir);
     // Trains production v1 on the data up to 2023-01-13T23:00 (visible before 2023-01-14).
     first = await tick(storage, "2023-01-29T00:00", "run-1", "always");
-  }, 60_000);
+  }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("trains the first production version on the data visible then", () => {
@@ -61,5 +61,5 @@ describe("train policy max-age while data keeps arriving", () => {
     const third = await tick(storage, "2023-01-27T00:00", "run-3", "max-age:72");
     expect(third.train).toEqual({ trained: true, version: 2, model: "gbm-blend", reason: "production v1 has not seen 72 h of data (max 72 h)" });
     expect(await new ModelRegistry(storage).versions("gbm-blend")).toEqual([1, 2]);
-  }, 120_000);
+  }, 600_000);
 });

@@ -34,7 +34,7 @@ describe("a storage failure at every mutation of a tick", () => {
     const recorder = faultyStorage(createLocalStorage(join(dir, "recording")));
     await tick(recorder, NEXT, "run-recording");
     mutations = recorder.calls.filter((c) => MUTATIONS.has(c.op));
-  }, 120_000);
+  }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("records the tick's mutations: validation, feature commit, monitoring, outputs, history, manifest", () => {
@@ -89,6 +89,6 @@ describe("a storage failure at every mutation of a tick", () => {
         expect(history.numRows(), where).toBe(3 * 76 * 24);
         rmSync(root, { recursive: true, force: true });
       }
-    }, 150_000);
+    }, 600_000);
   }
 });

@@ -64,7 +64,7 @@ describe("report loaders on an empty store", () => {
         expect(out.store.label).toBe("a local directory (STORE_URI)");
         expect(r.stdout.includes(tmp)).toBe(false);
       });
-    }, 60_000);
+    }, 180_000);
   }
 
   it("the download loaders write the files' columns and no rows", async () => {
@@ -81,7 +81,7 @@ describe("report loaders on an empty store", () => {
       const table = readParquet(Buffer.from(results[i].stdout, "latin1"));
       expect([table.numRows(), table.columnNames().length], DOWNLOADS[i]).toEqual([0, columns]);
     }
-  }, 60_000);
+  }, 180_000);
 
   it("the pages' Arrow loaders write valid Arrow files without rows", async () => {
     const results = await Promise.all(ARROW.map((name) => runLoader(name, join(tmp, "empty"))));
@@ -89,11 +89,11 @@ describe("report loaders on an empty store", () => {
       expect(r.code, `${ARROW[i]}: ${r.stderr}`).toBe(0);
       expect(tableFromIPC(Buffer.from(r.stdout, "latin1")).numRows, ARROW[i]).toBe(0);
     });
-  }, 60_000);
+  }, 180_000);
 
   it("a store the loaders cannot read fails the build with the pipeline's message", async () => {
     const r = await runLoader("overview", "gs://");
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('report loader overview: config: store "gs://" is not supported');
-  }, 30_000);
+  }, 180_000);
 });

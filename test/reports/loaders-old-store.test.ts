@@ -62,7 +62,7 @@ describe("the report on a store monitored before the report's aggregates were st
     const storage = openStorage(store);
     await storage.delete(outputKeys.metricsBy("series_day"));
     await storage.delete(outputKeys.metricsVsNaive);
-  }, 120_000);
+  }, 600_000);
   afterAll(async () => {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });

@@ -112,7 +112,7 @@ describe(`the report on ${SERIES.toLocaleString("en-US")} series`, () => {
       await page.screenshot({ path: join(OUT, `${path === "/" ? "overview" : path.slice(1)}.png`), fullPage: false });
       expectNoProblems(problems);
       await page.close();
-    }, 120_000);
+    }, 600_000);
   }
 
   it("Forecasts: the totals, the worst series, and any series found by typing its label", async () => {
@@ -142,5 +142,5 @@ describe(`the report on ${SERIES.toLocaleString("en-US")} series`, () => {
     await page.screenshot({ path: join(OUT, "forecasts-search.png"), fullPage: false });
     expectNoProblems(problems);
     await page.close();
-  }, 120_000);
+  }, 600_000);
 });

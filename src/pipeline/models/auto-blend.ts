@@ -2,7 +2,8 @@ import { PipelineError } from "../core/errors.js";
 import { HOUR_MS } from "../time/index.js";
 import { panelEnd, panelUntil, type Panel } from "../features/panel.js";
 import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
-import { emptyForecast, type Forecast } from "./forecast.js";
+import type { Forecast } from "./forecast.js";
+import { weightedSum } from "./weighted-sum.js";
 import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, type Forecaster, type ForecasterJson } from "./forecaster.js";
 import { chooseStepWeights, type StepWeightOptions, type WeightFold } from "./step-weights.js";
 
@@ -125,25 +126,9 @@ export class AutoBlendForecaster implements Forecaster {
   forecast(horizon: number, history?: Panel): Forecast {
     checkHorizon(this.name, horizon);
     const parts = this.members.map((m) => m.forecast(horizon, history));
-    const out = emptyForecast(parts[0].origin, horizon, parts[0]);
-    const n = out.keys.length;
-    for (let step = 1; step <= horizon; step++) {
-      const w = this.weights[Math.min(step, this.weights.length) - 1];
-      for (let s = 0; s < n; s++) {
-        const i = s * horizon + step - 1;
-        // A member without a forecast here is left out and the others' weights renormalised.
-        let sum = 0;
-        let weight = 0;
-        for (let k = 0; k < parts.length; k++) {
-          const v = parts[k].point[i];
-          if (w[k] > 0 && Number.isFinite(v)) {
-            sum += w[k] * v;
-            weight += w[k];
-          }
-        }
-        out.point[i] = weight > 0 ? sum / weight : NaN;
-      }
-    }
+    // Steps beyond the chosen weights keep the last step's.
+    const weights = Array.from({ length: horizon }, (_, i) => this.weights[Math.min(i + 1, this.weights.length) - 1]);
+    const out = weightedSum(parts, horizon, weights);
     return this.calibration ? applyCalibration(out, this.calibration) : out;
   }
 

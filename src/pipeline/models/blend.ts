@@ -4,7 +4,8 @@ import { localHour } from "../features/calendar.js";
 import { dayKind } from "../features/holidays.js";
 import type { Panel } from "../features/panel.js";
 import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
-import { emptyForecast, type Forecast } from "./forecast.js";
+import type { Forecast } from "./forecast.js";
+import { weightedSum } from "./weighted-sum.js";
 import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, type Forecaster, type ForecasterJson } from "./forecaster.js";
 
 /** Options of {@link BlendForecaster}. */
@@ -52,27 +53,7 @@ export class BlendForecaster implements Forecaster {
   forecast(horizon: number, history?: Panel): Forecast {
     checkHorizon(this.name, horizon);
     const parts = this.members.map((m) => m.forecast(horizon, history));
-    const out = emptyForecast(parts[0].origin, horizon, parts[0]);
-    const weights = this.stepWeights(parts[0].origin, horizon);
-    const n = out.keys.length;
-    for (let step = 1; step <= horizon; step++) {
-      const w = weights[step - 1];
-      for (let s = 0; s < n; s++) {
-        const i = s * horizon + step - 1;
-        // A member without a forecast here (e.g. the naive's source hour is missing) is left out
-        // and the others' weights renormalised, rather than losing the point.
-        let sum = 0;
-        let weight = 0;
-        for (let k = 0; k < parts.length; k++) {
-          const v = parts[k].point[i];
-          if (w[k] > 0 && Number.isFinite(v)) {
-            sum += w[k] * v;
-            weight += w[k];
-          }
-        }
-        out.point[i] = weight > 0 ? sum / weight : NaN;
-      }
-    }
+    const out = weightedSum(parts, horizon, this.stepWeights(parts[0].origin, horizon));
     return this.calibration ? applyCalibration(out, this.calibration) : out;
   }
 

@@ -20,7 +20,7 @@ describe("doctor on GCS (emulator)", () => {
     proxy = await startGcsPreconditionProxy(emulator.endpoint);
     previousHost = process.env.STORAGE_EMULATOR_HOST;
     process.env.STORAGE_EMULATOR_HOST = proxy.endpoint;
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     if (previousHost === undefined) delete process.env.STORAGE_EMULATOR_HOST;
     else process.env.STORAGE_EMULATOR_HOST = previousHost;
@@ -60,5 +60,5 @@ describe("doctor on GCS (emulator)", () => {
     expect(after.healthy).toBe(true);
     expect(after.checked).toMatchObject({ featureGroups: 1, partitions: 2, runFolders: 4, historyRows: 18 });
     expect(readParquet(await storage.read("predictions_monitoring.parquet"), predictionsSchema(KEYS)).objects()).toEqual(history);
-  }, 120_000);
+  }, 600_000);
 });

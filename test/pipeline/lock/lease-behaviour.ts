@@ -209,7 +209,7 @@ export function describeLeaseBehaviour(name: string, makeLocation: () => LockLoc
       // Released: the heartbeat has stopped, nothing writes the lock again.
       await new Promise((resolve) => setTimeout(resolve, 600));
       expect(await location.open().list("locks/")).toEqual([]);
-    }, 30_000);
+    }, 180_000);
 
     describe("waiting for a busy store", () => {
       /** Fake time for the wait: sleeping moves it on, and `onSleep` runs at each pause. */

@@ -126,4 +126,4 @@ it("a holder frozen with SIGSTOP is taken over after its lease; continued, it st
       holder.child.kill("SIGKILL");
     }
   }
-}, 60_000);
+}, 180_000);

@@ -79,7 +79,7 @@ describe("local store lock specifics", () => {
     } finally {
       for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
     }
-  }, 60_000);
+  }, 180_000);
 
   it("records the machine's host name unless told otherwise", async () => {
     const store = createLocalStorage(freshRoot());

@@ -233,5 +233,5 @@ describe("a shard's forecasts", () => {
       series += ids.size;
     }
     expect(series).toBe(whole.keys.length);
-  }, 60_000);
+  }, 180_000);
 });

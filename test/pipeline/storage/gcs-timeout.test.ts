@@ -118,5 +118,5 @@ describe("GCS store against an endpoint that accepts connections and never answe
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 });

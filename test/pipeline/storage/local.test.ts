@@ -145,7 +145,7 @@ describe("local storage specifics", () => {
     await store.write("data/big.bin", "recovered");
     expect(text(await store.read("data/big.bin"))).toBe("recovered");
     expect(await store.list("data/")).toEqual(["data/big.bin"]);
-  }, 60_000);
+  }, 180_000);
 
   it("concurrent writers to the same key end with exactly one complete version", async () => {
     const root = freshRoot();

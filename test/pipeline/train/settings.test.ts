@@ -46,7 +46,7 @@ describe("TRAIN_MAX_SERIES", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 600_000);
 
   it("makes the command line exit 2 with that message before touching the store", async () => {
     const dir = mkdtempSync(join(tmpdir(), "train-max-series-"));
@@ -58,5 +58,5 @@ describe("TRAIN_MAX_SERIES", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 });
