@@ -162,8 +162,11 @@ export async function acquireLock(storage: Storage, options: AcquireLockOptions)
     try {
       // Read again after claiming: what we read before may be older than another run's whole takeover.
       const again = await readLockRecord(storage, key);
-      if (again === undefined || again.token !== stale.token || !isExpired(again, clock.now())) return false;
+      const now = clock.now().getTime();
+      if (again === undefined || again.token !== stale.token || !isExpired(again, new Date(now))) return false;
       await storage.delete(key);
+      // Our lease starts now, after the stale one ended, not when this acquisition began.
+      record = { ...record, acquiredAt: instant(now), expiresAt: instant(now + ttlMs) };
       return await create(key, record);
     } finally {
       await storage.delete(claimed);
