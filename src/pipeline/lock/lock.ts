@@ -228,7 +228,10 @@ export async function acquireLock(storage: Storage, options: AcquireLockOptions)
   const lock: Lock = {
     key,
     owner,
-    acquiredAt: new Date(record.acquiredAt),
+    // Getters: a takeover restamps the record after this object exists.
+    get acquiredAt() {
+      return new Date(record.acquiredAt);
+    },
     get expiresAt() {
       return new Date(record.expiresAt);
     },

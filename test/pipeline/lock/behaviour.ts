@@ -134,6 +134,28 @@ export function describeLockBehaviour(name: string, makeLocation: () => LockLoca
       expect(await store.list("locks/")).toEqual(["locks/run.json"]);
     });
 
+    it("a takeover's lease, as the returned lock and the stored record both say, starts when the stale lock is replaced", async () => {
+      const location = await makeLocation();
+      const clock = manualClock(T0);
+      await acquireLock(location.open(), options(clock, "run-old"));
+      // Every reading of the clock moves it on 1 ms: the acquisition begins before the old lease
+      // ends and replaces the lock after it, as a takeover under load does.
+      clock.advance(2 * HOUR - 2);
+      const ticking: Clock = {
+        now: () => {
+          clock.advance(1);
+          return clock.now();
+        },
+      };
+      const taken = await acquireLock(location.open(), options(ticking, "run-new"));
+      const stored = await readLock(location.open());
+      expect(stored?.owner).toBe("run-new");
+      expect(taken.acquiredAt.toISOString()).toBe(stored?.acquiredAt);
+      expect(taken.expiresAt.toISOString()).toBe(stored?.expiresAt);
+      expect(taken.acquiredAt.getTime()).toBeGreaterThanOrEqual(Date.parse(T0) + 2 * HOUR);
+      expect(taken.expiresAt.getTime() - taken.acquiredAt.getTime()).toBe(2 * HOUR);
+    });
+
     it("of 6 runs started at once on a free store exactly one proceeds; the others name it", async () => {
       const location = await makeLocation();
       const clock = manualClock(T0);
