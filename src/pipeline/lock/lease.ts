@@ -119,7 +119,8 @@ export async function takeLease(storage: Storage, options: LeaseOptions): Promis
     if (lost !== undefined || released) return;
     try {
       await lock.refresh();
-      lastRenewed = clock.now().getTime();
+      // When the renewed lease started, not when its answer came back (a process frozen mid-renewal).
+      lastRenewed = lock.expiresAt.getTime() - leaseMs;
       renewError = undefined;
     } catch (error) {
       if (error instanceof LockedError) {
@@ -151,7 +152,12 @@ export async function takeLease(storage: Storage, options: LeaseOptions): Promis
 
   async function check(action: string): Promise<void> {
     if (released && lost === undefined) lose("the lease was released");
-    if (lost === undefined && !fresh()) await renew();
+    if (lost === undefined && !fresh()) {
+      // Not the renewal already in flight: it may have started before a freeze, and its success
+      // says nothing about who holds the lock now. A renewal started now finds any takeover.
+      await renewing;
+      await renew();
+    }
     if (lost === undefined && !fresh()) {
       lose(
         `it was last renewed at ${formatSecond(lastRenewed)} and runs out at ${formatSecond(lock.expiresAt.getTime())}` +

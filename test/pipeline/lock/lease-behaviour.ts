@@ -50,6 +50,39 @@ function lockedMessage(uri: string, owner: string, since: number, expires: numbe
   );
 }
 
+/**
+ * `inner`, except that the first write of `key` lands in the store but its answer is held back
+ * until `answer()`: a process frozen between a request and its reply. `landed` resolves once the
+ * write is in the store.
+ */
+function answerHeldStorage(inner: Storage, key: string): Storage & { landed: Promise<void>; answer(): void } {
+  let landedResolve!: () => void;
+  let answerResolve!: () => void;
+  const landed = new Promise<void>((resolve) => (landedResolve = resolve));
+  const answered = new Promise<void>((resolve) => (answerResolve = resolve));
+  let held = false;
+  return {
+    get uri() {
+      return inner.uri;
+    },
+    read: (k) => inner.read(k),
+    list: (prefix) => inner.list(prefix),
+    exists: (k) => inner.exists(k),
+    createExclusive: (k, data, options) => inner.createExclusive(k, data, options),
+    delete: (k) => inner.delete(k),
+    async write(k, data, options) {
+      await inner.write(k, data, options);
+      if (k === key && !held) {
+        held = true;
+        landedResolve();
+        await answered;
+      }
+    },
+    landed,
+    answer: () => answerResolve(),
+  };
+}
+
 /** Registers the shared lease tests; `makeLocation` must return a fresh, empty location each call. */
 export function describeLeaseBehaviour(name: string, makeLocation: () => LockLocation | Promise<LockLocation>): void {
   describe(`${name}: lock leases`, () => {
@@ -123,6 +156,26 @@ export function describeLeaseBehaviour(name: string, makeLocation: () => LockLoc
       // Nobody else took it: its own (expired) lock object is still its to delete.
       expect(await holder.release()).toBe(true);
       expect(await location.open().list("")).toEqual([]);
+    });
+
+    it("a holder frozen while a renewal's answer was on its way, then taken over, names the new holder at its next write", async () => {
+      const location = await makeLocation();
+      const clock = manualClock(T0);
+      const store = answerHeldStorage(location.open(), "locks/run.json");
+      const holder = await take(store, clock, "run-frozen");
+      clock.advance(2 * MIN);
+      const renewal = holder.renew(); // the heartbeat: its write lands, its answer is held
+      await store.landed;
+      clock.advance(10 * MIN); // frozen for a whole lease since that renewal
+      const next = await take(location.open(), clock, "run-next");
+      const writing = rejection(holder.storage.write("work/late.txt", "x"));
+      store.answer();
+      await renewal;
+      const why = "it is held by run-next since 2023-01-01T00:12:00Z";
+      expect(messageOf(await writing)).toBe(lostMessage("run-frozen", store.uri, why, "writing work/late.txt"));
+      expect(await location.open().exists("work/late.txt")).toBe(false);
+      expect(await holder.release()).toBe(false);
+      expect(await next.release()).toBe(true);
     });
 
     it("a holder whose lease runs low (renewals missed, not yet expired) renews before it writes", async () => {
