@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 
 /** Bumped when the build options below change, so older caches are not reused. */
-const BUILD_FORMAT = 1;
+const BUILD_FORMAT = 2;
 
 /** Cached bundles older than this are removed when a new one is built (a running process may still be loading its chunks). */
 const PRUNE_AFTER_MS = 60 * 60 * 1000;
@@ -46,16 +46,19 @@ export function sourceHash(root) {
 }
 
 /**
- * esbuild plugin: `import.meta.url` in a source file keeps meaning that file's own location
- * (src/ code finds its presets and suites next to itself), not the bundle's.
+ * esbuild plugin: `import.meta.url` in a TypeScript file of ours keeps meaning that file's own
+ * location (src/ code finds its presets and suites next to itself), not the bundle's.
  */
-const keepSourceUrls = {
+export const keepSourceUrls = {
   name: "keep-source-urls",
   setup(build) {
-    build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => ({
-      contents: readFileSync(args.path, "utf8").replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href)),
-      loader: "ts",
-    }));
+    build.onLoad({ filter: /\.ts$/ }, (args) => {
+      if (/[\\/]node_modules[\\/]/.test(args.path)) return undefined;
+      return {
+        contents: readFileSync(args.path, "utf8").replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href)),
+        loader: "ts",
+      };
+    });
   },
 };
 

@@ -22,7 +22,8 @@ case "$mode" in
 esac
 
 export OBSERVABLE_TELEMETRY_DISABLE=1
-# Loaders are run as `tsx <file>`: use the project's tsx.
+# Loaders run as `node scripts/report-loader.js <file>` (observable.config.ts); tools the pages'
+# build calls come from the project's node_modules.
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 cache=reports/.observablehq/cache

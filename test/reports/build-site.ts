@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
 
@@ -28,4 +29,23 @@ export function buildSite(storeUri: string, outputDir: string, env: Record<strin
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? -1, ms: performance.now() - t0, output }));
   });
+}
+
+/** The lock scripts/report-build.sh holds while it builds: one build of a checkout at a time. */
+export const BUILD_LOCK = join(PROJECT_ROOT, "reports", ".observablehq", "build.lock");
+
+/**
+ * Another build of this checkout, as far as the lock goes: a process (util-linux `flock`) that
+ * takes the build lock and holds it for `seconds`. Resolves once it holds it (another build, e.g.
+ * a concurrent test file, may hold it first); `ended` resolves with its exit code.
+ */
+export async function holdBuildLock(seconds: number): Promise<{ ended: Promise<number> }> {
+  await mkdir(join(PROJECT_ROOT, "reports", ".observablehq"), { recursive: true });
+  const holder = spawn("flock", [BUILD_LOCK, "sh", "-c", `echo held; sleep ${seconds}`], { stdio: ["ignore", "pipe", "inherit"] });
+  const ended = new Promise<number>((resolve) => holder.on("close", (code) => resolve(code ?? -1)));
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.once("data", () => resolve());
+    holder.once("error", reject);
+  });
+  return { ended };
 }

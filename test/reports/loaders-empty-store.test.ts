@@ -2,14 +2,13 @@
  * The data loaders on a store with nothing in it (a missing directory, an empty one): each must
  * exit 0 and hand its page a notice naming the commands that fill the store, never fail the build.
  */
-import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
 import { readParquet } from "../../src/pipeline/parquet/read.js";
+import { runLoader as runReportLoader } from "./run-loader.js";
 
 const LOADERS = ["overview", "forecasts", "monitoring", "data-quality", "model", "runs"];
 
@@ -19,22 +18,11 @@ const DOWNLOADS = ["latest-forecast.csv", "latest-forecast.parquet", "monitoring
 /** The pages' bulk tables. */
 const ARROW = ["forecast-series.arrow", "forecast-detail.arrow", "monitoring-hours.arrow", "monitoring-worst.arrow"];
 
-/** Runs `reports/data/<file>.ts` (`overview` is `overview.json`). */
-function runLoader(name: string, storeUri: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const file = /\.(csv|parquet|arrow)$/.test(name) ? name : `${name}.json`;
-    const child = spawn(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join("reports", "data", `${file}.ts`)], {
-      cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TZ: "UTC", STORE_URI: storeUri },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const stdout: Buffer[] = [];
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => stdout.push(d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(stdout).toString("latin1"), stderr }));
-  });
+/** Runs `reports/data/<file>.ts` (`overview` is `overview.json`) on the store; stdout as latin1 text. */
+async function runLoader(name: string, storeUri: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const file = /\.(csv|parquet|arrow)$/.test(name) ? name : `${name}.json`;
+  const r = await runReportLoader(file, { STORE_URI: storeUri });
+  return { ...r, stdout: r.stdout.toString("latin1") };
 }
 
 let tmp: string;

@@ -4,17 +4,16 @@
  * pages, each saying what is missing and which command brings it; the next monitor computes the
  * aggregates (rescoring the window's days once, monitor/upgrade.ts) and the pages show them.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
 import { fixedClock, silentLogger } from "../../src/pipeline/core/effects.js";
 import { monitor } from "../../src/pipeline/monitor/monitor.js";
 import { outputKeys } from "../../src/pipeline/storage/layout.js";
 import { openStorage } from "../../src/pipeline/storage/open.js";
+import { runLoader, type LoaderRun } from "./run-loader.js";
 import { writeSyntheticStore } from "./synthetic-store.js";
 
 const DAYS = 10;
@@ -22,21 +21,7 @@ const DAYS = 10;
 const VISIBLE_UNTIL = Date.UTC(2023, 0, 1) + DAYS * 86_400_000;
 
 /** Runs `reports/data/<file>.ts` on the store, stdout as bytes. */
-function load(file: string, storeUri: string): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join("reports", "data", `${file}.ts`)], {
-      cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TZ: "UTC", STORE_URI: storeUri },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => out.push(d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr }));
-  });
-}
+const load = (file: string, storeUri: string): Promise<LoaderRun> => runLoader(file, { STORE_URI: storeUri });
 
 async function json(file: string, store: string): Promise<Record<string, unknown>> {
   const r = await load(file, store);

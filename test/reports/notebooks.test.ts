@@ -7,7 +7,6 @@
  * Skipped only where Jupyter is not installed and this is not CI.
  */
 import { randomBytes } from "node:crypto";
-import { spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
 import { HAS_JUPYTER, runNotebooks, writeNotebook } from "../notebooks/notebook-files.js";
 import { expectNoProblems, openPage, startBrowser } from "./browser.js";
 import { buildSite } from "./build-site.js";
+import { runLoader } from "./run-loader.js";
 import { builtFile } from "./site-files.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
 
@@ -31,20 +31,9 @@ let browser: Browser;
 let context: BrowserContext;
 
 /** Runs the Notebooks page's loader on its own, as Framework does, reading `dir`. */
-function runLoader(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join("reports", "data", "notebooks.json.ts")], {
-      cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", REPORT_NOTEBOOKS: dir },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+async function runNotebooksLoader(dir: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await runLoader("notebooks.json", { REPORT_NOTEBOOKS: dir });
+  return { ...r, stdout: r.stdout.toString("utf8") };
 }
 
 describe.skipIf(!HAS_JUPYTER && !process.env.CI)("the executed notebooks on the report site", () => {
@@ -115,7 +104,7 @@ describe.skipIf(!HAS_JUPYTER && !process.env.CI)("the executed notebooks on the 
   it("with no executed notebooks, the page says so and names the command that produces them", async () => {
     const none = join(tmp, "no-notebooks");
     await mkdir(none);
-    const loaded = await runLoader(none);
+    const loaded = await runNotebooksLoader(none);
     expect(loaded.code, loaded.stderr).toBe(0);
     expect(JSON.parse(loaded.stdout)).toEqual({
       store: null,

@@ -3,7 +3,9 @@
  * validation fill a store; the site is built from it once (with fake credentials planted in the
  * environment and a fixed build time), served from 127.0.0.1 and opened page by page in Debian's
  * Chromium; then served again by a server that knows nothing of clean URLs, to follow its links
- * and fetch its downloads.
+ * and fetch its downloads. While it starts, another build of the checkout (a process holding
+ * scripts/report-build.sh's lock) is running: the build must wait for it rather than empty the
+ * loader cache that build is writing.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -27,7 +29,7 @@ import { openStorage } from "../../src/pipeline/storage/open.js";
 import type { ValidationResult } from "../../src/validation/types.js";
 import { runCli } from "../support/cli.js";
 import { expectNoProblems, marks, openPage, points, startBrowser, type Problems } from "./browser.js";
-import { buildSite, type BuildResult } from "./build-site.js";
+import { buildSite, holdBuildLock, type BuildResult } from "./build-site.js";
 import { builtFile, parseCsv, SITE_PAGES } from "./site-files.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
 
@@ -58,6 +60,8 @@ interface Expected {
 let tmp: string;
 let dist: string;
 let build: BuildResult;
+/** Exit code of the "other build" that held the checkout's build lock while this one started. */
+let otherBuildEnded: number;
 let expected: Expected;
 let server: StaticServer;
 let browser: Browser;
@@ -174,6 +178,10 @@ describe("the report site", () => {
         client_email: `${MARKER}@example.iam.gserviceaccount.com`,
       }),
     );
+    // Another build of the checkout holds the build lock for two seconds: this build must wait for it
+    // (they share Framework's loader cache, which a build empties first). Sharing this build keeps
+    // the lock's test from costing a build of its own.
+    const other = await holdBuildLock(2);
     build = await buildSite(store, dist, {
       GOOGLE_APPLICATION_CREDENTIALS: keyFile,
       GOOGLE_CLOUD_SERVICE_ACCOUNT_JSON_PATH: keyFile,
@@ -181,6 +189,7 @@ describe("the report site", () => {
       REPORT_TEST_TOKEN: `${MARKER}-token`,
       REPORT_BUILD_TIME: BUILD_TIME,
     });
+    otherBuildEnded = await other.ended;
     expect(build.code, build.output).toBe(0);
     console.log(`report build: ${(build.ms / 1000).toFixed(1)} s`);
     expected = await readExpected(store);
@@ -197,6 +206,12 @@ describe("the report site", () => {
       await writeFile(join(SHOTS, "weights.json"), JSON.stringify({ buildSeconds: build.ms / 1000, pageBytes: weights }, null, 1));
     }
     if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it("a build started while another build of the checkout runs waits for its lock, says so, then builds", () => {
+    expect(otherBuildEnded).toBe(0);
+    expect(build.output).toContain("report: another report build of this checkout is running; waiting for it to finish");
+    expect(existsSync(join(dist, "index.html"))).toBe(true);
   });
 
   it("contains no planted secret and no machine path", async () => {
