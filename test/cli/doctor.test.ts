@@ -9,16 +9,19 @@ import { predictionsSchema } from "../../src/pipeline/predict/schema.js";
 import { LEGACY_DE35_INFO } from "../../src/pipeline/dataset/spec.js";
 import { createLocalStorage } from "../../src/pipeline/storage/local.js";
 import { listAllParts, readParts } from "../../src/pipeline/history/partitions.js";
+import { SMALL_PANEL_ENV, SMALL_PANEL_SERIES } from "../support/small-panel.js";
 
 const GROUP = { name: "energy_consumption", version: 1 };
 const MANIFEST = "features/energy_consumption/v1/manifest.json";
 const DATA = "features/energy_consumption/v1/data";
 const HISTORY_SCHEMA = predictionsSchema(LEGACY_DE35_INFO.keys);
-/** A cheap model so that train and predict take seconds. */
-const ENV = { MODEL_NAME: "seasonal-naive-24", TRAIN_FOLDS: "2", HISTORY_WINDOW_DAYS: "2" };
+/** A cheap model so that train and predict take seconds, on the small panel (the repairs do not depend on the data's width). */
+const ENV = { ...SMALL_PANEL_ENV, MODEL_NAME: "seasonal-naive-24", TRAIN_FOLDS: "2", HISTORY_WINDOW_DAYS: "2" };
+/** The small panel's rows of the embedded DE35 file: 583 hours of each series. */
+const ROWS = SMALL_PANEL_SERIES * 583;
 
 // The issue's probes of a damaged store, through the real CLI on the embedded DE35 file
-// (44,308 rows in 25 day partitions): a deleted feature manifest, a corrupt feature part, a
+// (the small panel: 4 series, 2,332 rows in 25 day partitions): a deleted feature manifest, a corrupt feature part, a
 // corrupt forecast partition and a deleted history state. Each is refused with a message naming the fix, and the fix restores
 // the store with no row lost. The tests run in order on one store.
 describe("energy-forecast doctor and the repairs it names", () => {
@@ -45,7 +48,7 @@ describe("energy-forecast doctor and the repairs it names", () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ healthy: true, problems: 0, lock: { state: "free" }, checked: { featureGroups: 1, partitions: 25 } });
-    expect(rowsBefore).toHaveLength(44308);
+    expect(rowsBefore).toHaveLength(ROWS);
   }, 180_000);
 
   it("deleted manifest: ingest refuses naming the repair and deletes no part; doctor --repair rebuilds it; ingest and predict then work with no row lost", async () => {
@@ -65,7 +68,7 @@ describe("energy-forecast doctor and the repairs it names", () => {
     expect(check.code).toBe(1);
     expect(check.stdout).toContain(
       `  problem  features  ${MANIFEST}: the manifest is missing but 25 partition file(s) exist; every command that reads or writes the group refuses to run\n` +
-        "                     --repair: rebuild it from the partition files: 25 day(s), 44308 row(s), dataset de35 (unit kWh)\n",
+        `                     --repair: rebuild it from the partition files: 25 day(s), ${ROWS} row(s), dataset de35 (unit kWh)\n`,
     );
 
     const repair = await cli("doctor", "--repair", "--json");
@@ -76,18 +79,17 @@ describe("energy-forecast doctor and the repairs it names", () => {
         area: "features",
         action: "rebuilt",
         subject: MANIFEST,
-        detail:
-          "from 25 partition file(s) (one per day, the newest that decodes): 44308 row(s), commit 2, dataset de35 (keys area:int8,consumer_type:int32, unit kWh)",
+        detail: `from 25 partition file(s) (one per day, the newest that decodes): ${ROWS} row(s), commit 2, dataset de35 (keys area:int8,consumer_type:int32, unit kWh)`,
       },
     ]);
     expect(report.repair.after).toMatchObject({ healthy: true, problems: 0, lock: { state: "free" } });
 
     const again = await cli("ingest", "--json");
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout).featureStore).toMatchObject({ added: 0, changed: 0, totalRows: 44308 });
+    expect(JSON.parse(again.stdout).featureStore).toMatchObject({ added: 0, changed: 0, totalRows: ROWS });
     const predict = await cli("predict", "--json");
     expect(predict.code).toBe(0);
-    expect(JSON.parse(predict.stdout)).toMatchObject({ series: 76, horizon: 24 });
+    expect(JSON.parse(predict.stdout)).toMatchObject({ series: SMALL_PANEL_SERIES, horizon: 24 });
     expect(await featureRows()).toEqual(rowsBefore);
   }, 600_000);
 
@@ -121,7 +123,7 @@ describe("energy-forecast doctor and the repairs it names", () => {
     const healthy = await cli("doctor", "--json");
     expect(healthy.code).toBe(0);
     const parts = await listAllParts(storage);
-    expect(JSON.parse(healthy.stdout).checked).toMatchObject({ forecastPartitions: parts.length, historyRows: 76 * 24 * parts.length });
+    expect(JSON.parse(healthy.stdout).checked).toMatchObject({ forecastPartitions: parts.length, historyRows: SMALL_PANEL_SERIES * 24 * parts.length });
     const window = readParquet(await storage.read("predictions_monitoring.parquet"), HISTORY_SCHEMA);
     expect(new Set(Array.from(window.array("origin") as ArrayLike<number>)).size).toBeLessThan(parts.length); // HISTORY_WINDOW_DAYS=2: older origins only in the partitions
     const before = await all();
@@ -141,7 +143,9 @@ describe("energy-forecast doctor and the repairs it names", () => {
     expect(repair.code).toBe(0);
     expect(repair.stdout).toContain(`  set aside ${corrupt} -> damaged/${corrupt}: the partition did not decode\n`);
     expect(repair.stdout).toMatch(
-      new RegExp(`  rebuilt   ${corrupt.replace(/[.]/g, "\\.")}: from runs/\\*/predictions\\.parquet of 1 run\\(s\\) \\([^)]+\\): 1824 forecast\\(s\\)\n`),
+      new RegExp(
+        `  rebuilt   ${corrupt.replace(/[.]/g, "\\.")}: from runs/\\*/predictions\\.parquet of 1 run\\(s\\) \\([^)]+\\): ${SMALL_PANEL_SERIES * 24} forecast\\(s\\)\n`,
+      ),
     );
     expect(repair.stdout).toContain(`  rebuilt   forecasts/state.json: from the partitions: ${before.length} forecast(s), latest origin `);
     expect(repair.stdout).toContain("after repair: healthy");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../support/cli.js";
@@ -69,12 +69,22 @@ describe("energy-forecast ingest", () => {
     ],
   ];
 
+  /** A store that ingested the first 24 hours, ingested once and copied for each bad case. */
+  let goodStore: Promise<string> | undefined;
+  const storeWithGoodBatch = (): Promise<string> =>
+    (goodStore ??= (async () => {
+      const store = join(dir, "store-good");
+      const good = join(dir, "good.csv");
+      writeFileSync(good, [header, ...firstHours(24)].join("\n") + "\n");
+      const r = await runCli(["ingest", "--source", good, "--store", store]);
+      expect(r.code, r.stderr).toBe(0);
+      return store;
+    })());
+
   for (const [what, corrupt, expectation] of badCases) {
     it(`rejects ${what}: exit 3, expectation named, store unchanged but for quarantine and validation result`, async () => {
       const store = join(dir, `store-${what.replace(/\W+/g, "-")}`);
-      const good = join(dir, "good.csv");
-      writeFileSync(good, [header, ...firstHours(24)].join("\n") + "\n");
-      expect((await runCli(["ingest", "--source", good, "--store", store])).code).toBe(0);
+      cpSync(await storeWithGoodBatch(), store, { recursive: true });
       const storage = createLocalStorage(store);
       const featuresBefore = await snapshot(storage, "features/");
 
@@ -99,25 +109,27 @@ describe("energy-forecast ingest", () => {
   }
 
   it("explains a missing source file and a bad setting, with distinct exit codes", async () => {
-    const missing = await runCli(["ingest", "--source", join(dir, "nope.csv"), "--store", join(dir, "s")]);
+    // At once, each with its own store (so none waits for another's lock).
+    const [missing, bad, late] = await Promise.all([
+      runCli(["ingest", "--source", join(dir, "nope.csv"), "--store", join(dir, "s-missing")]),
+      runCli(["ingest", "--store", join(dir, "s-bad")], { DATA_DELAY_DAYS: "soon" }),
+      runCli(["ingest", "--store", join(dir, "s-late"), "--as-of", "2026-11-22T00:00"]),
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(`source file "${join(dir, "nope.csv")}" not found`);
-    const bad = await runCli(["ingest", "--store", join(dir, "s")], { DATA_DELAY_DAYS: "soon" });
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe('config: DATA_DELAY_DAYS must be a number >= 0, got "soon"');
-    const late = await runCli(["ingest", "--store", join(dir, "s"), "--as-of", "2026-11-22T00:00"]);
     expect(late.code).toBe(1);
     expect(late.stderr).toContain("has no data: the source covers 2022-12-21T16:00Z..2023-01-14T23:00Z; check --as-of and --days-delay");
   });
 
   it("prints --help for the program and every command", async () => {
-    for (const args of [["--help"], ["ingest", "--help"], ["validate", "--help"]]) {
-      const r = await runCli(args);
+    const [unknown, ...helps] = await Promise.all([["ingets"], ["--help"], ["ingest", "--help"], ["validate", "--help"]].map((args) => runCli(args)));
+    for (const r of helps) {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("Usage: energy-forecast");
       expect(r.stdout).toContain("--store");
     }
-    const unknown = await runCli(["ingets"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'ingets'");
   });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
 import { runCli } from "../support/cli.js";
 import { DE35_CSV } from "../support/eds-server.js";
+import { SMALL_PANEL_ENV } from "../support/small-panel.js";
 
 let dir: string;
 let work: string;
@@ -38,7 +39,8 @@ function files(root: string, under = root): Array<[string, string]> {
 }
 
 const json = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-const ENV = { MODEL_NAME: "seasonal-naive-24", LOG_LEVEL: "error" };
+/** A cheap model on the small panel: what is recorded where does not depend on the data's width. */
+const ENV = { ...SMALL_PANEL_ENV, MODEL_NAME: "seasonal-naive-24", LOG_LEVEL: "error" };
 
 describe("locations recorded in the store", () => {
   it("run manifests, validation results, quarantine notes and failure records hold no absolute local path", async () => {

@@ -1,12 +1,18 @@
 /**
  * Usage errors exit 2 with one line naming the flag, on every command: `--from` after `--to`,
  * impossible dates, a horizon above MAX_HORIZON. Nothing is attempted (no store is created).
+ *
+ * In-process, as test/cli/main.test.ts: these check the edge (argument parsing and the settings,
+ * refused before any work), and a child process per case would prove nothing more at about a
+ * second of CPU each. The exit code a process returns is main's (bin/energy-forecast.js sets
+ * process.exitCode to it); exit 2 of a real process is covered by test/cli/ingest.test.ts and
+ * test/cli/store-lock.test.ts.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/cli.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
 
 let dir: string;
 let store: string;
@@ -15,16 +21,35 @@ beforeAll(() => {
   store = join(dir, "store");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
 
 const SWAPPED = "config: --to 2023-01-29T00:00Z is before --from 2023-01-30T00:00Z; swap them\n";
 const IMPOSSIBLE = (flag: string) => `config: ${flag} must be an existing ISO date or time in UTC like 2023-01-14T22:00, got "2023-02-30"\n`;
+/** The settings these cases depend on, as runCli's clean environment has them unless a case sets them. */
+const SETTINGS: Record<string, string | undefined> = {
+  FORECAST_HORIZON: undefined,
+  MAX_HORIZON: undefined,
+  STORE_URI: undefined,
+  SOURCE: undefined,
+  LOG_LEVEL: "warn",
+};
 
-/** Runs every case at once (each is a short child process) and checks exit 2, the exact stderr, and an untouched store. */
+/** Runs every case in turn in-process and checks exit 2, the exact stderr, an empty stdout, and an untouched store. */
 async function expectUsage(cases: Array<[args: string[], stderr: string, env?: Record<string, string>]>): Promise<void> {
-  const results = await Promise.all(cases.map(([args, , env]) => runCli(["--store", store, ...args], env ?? {}, dir)));
-  results.forEach((r, i) => {
-    expect({ args: cases[i][0], code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ args: cases[i][0], code: 2, stderr: cases[i][1], stdout: "" });
-  });
+  for (const [args, stderr, env] of cases) {
+    for (const [name, value] of Object.entries(SETTINGS)) vi.stubEnv(name, env?.[name] ?? value);
+    let out = "";
+    let err = "";
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
+    const code = await main(["--store", store, ...args]);
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+    expect({ args, code, stderr: err, stdout: out }).toEqual({ args, code: 2, stderr, stdout: "" });
+  }
   expect(existsSync(store)).toBe(false);
 }
 
@@ -40,7 +65,7 @@ describe("usage errors exit 2 on every command", () => {
       ],
       [["validate", "--file", "x.csv", "--from", "2023-01-30T00:00"], "config: --from/--to select a stored window; do not combine them with --file\n"],
     ]);
-  }, 600_000);
+  });
 
   it("impossible dates: every flag that takes a time", async () => {
     await expectUsage([
@@ -52,7 +77,7 @@ describe("usage errors exit 2 on every command", () => {
       [["predict", "--as-of", "2023-02-30"], IMPOSSIBLE("--as-of")],
       [["monitor", "--as-of", "2023-02-30"], IMPOSSIBLE("--as-of")],
     ]);
-  }, 600_000);
+  });
 
   it("a horizon above MAX_HORIZON: backtest, predict, train, and FORECAST_HORIZON for run", async () => {
     const above = (name: string) => `config: ${name} is 10000 hours, above the limit of 168 (MAX_HORIZON); forecast at most 168 hours, or raise MAX_HORIZON\n`;
@@ -62,5 +87,5 @@ describe("usage errors exit 2 on every command", () => {
       [["train", "--horizon", "10000"], above("--horizon")],
       [["run"], above("FORECAST_HORIZON"), { FORECAST_HORIZON: "10000" }],
     ]);
-  }, 600_000);
+  });
 });

@@ -9,7 +9,8 @@ import { runFailureKey, runManifestKey } from "../../src/pipeline/storage/layout
 import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
 import type { Storage } from "../../src/pipeline/storage/storage.js";
 import { checkStore, expectContainsRows, expectUnchanged, FEATURE_MANIFEST, featureRows, HISTORY_KEY, readTable, snapshot } from "./store-checks.js";
-import { tick } from "./tick-harness.js";
+import { smallTick } from "./tick-harness.js";
+import { SMALL_PANEL_SERIES } from "../support/small-panel.js";
 
 const MODEL = "gbm-blend";
 const NEXT = "2023-01-29T00:00";
@@ -168,6 +169,7 @@ const SCENARIOS: Scenario[] = [
 
 // Storage errors mid-run fail the run with the cause; nothing half-written is visible (every object
 // is whole and every table of contents points at complete objects); the next clean run completes.
+// On the small panel (4 series): the subject is the store, not the width of the data.
 describe("storage errors during a tick", () => {
   let dir: string;
   let baselineDir: string;
@@ -177,8 +179,8 @@ describe("storage errors during a tick", () => {
     dir = mkdtempSync(join(tmpdir(), "reliability-faults-"));
     baselineDir = join(dir, "baseline");
     const storage = createLocalStorage(baselineDir);
-    await tick(storage, "2023-01-27T00:00", "run-base-1");
-    await tick(storage, "2023-01-28T00:00", "run-base-2");
+    await smallTick(storage, "2023-01-27T00:00", "run-base-1");
+    await smallTick(storage, "2023-01-28T00:00", "run-base-2");
     before = await snapshot(storage);
     beforeFeatures = await featureRows(storage);
   }, 600_000);
@@ -187,7 +189,7 @@ describe("storage errors during a tick", () => {
   it("starts from two complete ticks", async () => {
     const summary = await checkStore(createLocalStorage(baselineDir));
     expect(summary.manifests.map((m) => m.runId)).toEqual(["run-base-1", "run-base-2"]);
-    expect(summary).toMatchObject({ featureCommit: 2, versions: [1], production: 1, historyRows: 2 * 76 * 24 });
+    expect(summary).toMatchObject({ featureCommit: 2, versions: [1], production: 1, historyRows: 2 * SMALL_PANEL_SERIES * 24 });
   });
 
   for (const [i, scenario] of SCENARIOS.entries()) {
@@ -198,7 +200,7 @@ describe("storage errors during a tick", () => {
       const runId = "run-fault";
       const storage = faultyStorage(inner, scenario.rules(runId));
 
-      const error = await tick(storage, NEXT, runId, scenario.train).then(
+      const error = await smallTick(storage, NEXT, runId, scenario.train).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -220,24 +222,24 @@ describe("storage errors during a tick", () => {
       // Everything decodes and links up; what the run did not get to is byte-identical.
       const summary = await checkStore(inner);
       expect(summary.manifests.map((m) => m.runId)).toEqual(["run-base-1", "run-base-2"]);
-      const after = await snapshot(inner);
-      expectUnchanged(
-        before,
-        after,
-        Array.from(before.keys()).filter((k) => !scenario.mayChange.some((m) => (typeof m === "string" ? m === k : m.test(k)))),
-      );
+      const unchanged = Array.from(before.keys()).filter((k) => !scenario.mayChange.some((m) => (typeof m === "string" ? m === k : m.test(k))));
+      expectUnchanged(before, await snapshot(inner, unchanged), unchanged);
       expectContainsRows(await featureRows(inner), beforeFeatures);
       await scenario.check?.(inner, runId);
 
       // A clean rerun of the same tick completes and repairs the rest.
-      const manifest = await tick(inner, NEXT, "run-clean", scenario.cleanTrain);
-      expect(manifest).toMatchObject({ runId: "run-clean", status: "succeeded", predict: { origin: "2023-01-13T23:00:00.000Z", rows: 76 * 24 } });
+      const manifest = await smallTick(inner, NEXT, "run-clean", scenario.cleanTrain);
+      expect(manifest).toMatchObject({
+        runId: "run-clean",
+        status: "succeeded",
+        predict: { origin: "2023-01-13T23:00:00.000Z", rows: SMALL_PANEL_SERIES * 24 },
+      });
       const repaired = await checkStore(inner);
       expect(repaired.manifests.map((m) => m.runId)).toEqual(["run-base-1", "run-base-2", "run-clean"]);
       expect(repaired.production).toBe(manifest.train.version);
-      expect(repaired.featureRows).toBe(beforeFeatures.length + 76 * 24);
+      expect(repaired.featureRows).toBe(beforeFeatures.length + SMALL_PANEL_SERIES * 24);
       const history = await readTable(inner, HISTORY_KEY);
-      expect(history.numRows()).toBe(3 * 76 * 24);
+      expect(history.numRows()).toBe(3 * SMALL_PANEL_SERIES * 24);
       expect(Array.from(new Set(history.array("run_id") as string[])).sort()).toEqual(["run-base-1", "run-base-2", "run-clean"]);
       rmSync(root, { recursive: true, force: true });
     });

@@ -154,16 +154,22 @@ export async function readTable(storage: Storage, key: string): Promise<ColumnTa
   return readParquet(await storage.read(key), schemaFor(key, await storeKeys(storage)), key);
 }
 
-/** Content hash of every object, by key. */
-export async function snapshot(storage: Storage): Promise<Map<string, string>> {
+/**
+ * Content hash of every object, by key; with `only`, of just those keys (the ones that exist), for
+ * a comparison that looks at no others (see {@link expectUnchanged}).
+ */
+export async function snapshot(storage: Storage, only?: Iterable<string>): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const key of await storage.list(""))
+  const wanted = only === undefined ? undefined : new Set(only);
+  for (const key of await storage.list("")) {
+    if (wanted !== undefined && !wanted.has(key)) continue;
     out.set(
       key,
       createHash("sha256")
         .update(await storage.read(key))
         .digest("hex"),
     );
+  }
   return out;
 }
 

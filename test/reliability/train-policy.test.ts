@@ -6,7 +6,7 @@ import { createLocalStorage } from "../../src/pipeline/storage/local.js";
 import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
 import type { RunManifest } from "../../src/pipeline/run/manifest.js";
 import type { Storage } from "../../src/pipeline/storage/storage.js";
-import { tick } from "./tick-harness.js";
+import { smallTick } from "./tick-harness.js";
 
 // A scheduled job whose source stops publishing (ConsumptionDE35Hour itself stopped in mid-2023;
 // the bundled copy ends 2023-01-14T22:00) keeps ticking. "max-age" must count the hours of data the
@@ -20,7 +20,7 @@ describe("train policy max-age when no new data arrives", () => {
     dir = mkdtempSync(join(tmpdir(), "reliability-policy-"));
     storage = createLocalStorage(dir);
     // Trains production v1 on the data up to 2023-01-13T23:00 (visible before 2023-01-14).
-    first = await tick(storage, "2023-01-29T00:00", "run-1", "always");
+    first = await smallTick(storage, "2023-01-29T00:00", "run-1", "always");
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -34,9 +34,9 @@ describe("train policy max-age when no new data arrives", () => {
   // the clock, so every tick after the data stopped retrained on identical data (bench/backfill.ts:
   // a version registered at each of the last ~380 of 720 hourly ticks, 8 s of each 17 s tick).
   it("does not retrain while fewer than max-age hours of new data arrived, however late the tick", async () => {
-    const later = await tick(storage, "2023-02-04T00:00", "run-2", "max-age:72");
+    const later = await smallTick(storage, "2023-02-04T00:00", "run-2", "max-age:72");
     expect(later.train).toMatchObject({ trained: false, version: 1 });
-    const muchLater = await tick(storage, "2023-02-20T00:00", "run-3", "max-age:72");
+    const muchLater = await smallTick(storage, "2023-02-20T00:00", "run-3", "max-age:72");
     expect(muchLater.train).toMatchObject({ trained: false, version: 1 });
     expect(muchLater.train.reason).toBe("production v1 has not seen 23 h of data (max 72 h)");
     expect(await new ModelRegistry(storage).versions("gbm-blend")).toEqual([1]);
@@ -54,11 +54,11 @@ describe("train policy max-age while data keeps arriving", () => {
 
   it("keeps production until max-age hours of new data arrived, then retrains on them", async () => {
     // Visible data ends 2023-01-08T23:00, then 48 h later, then 72 h later.
-    const first = await tick(storage, "2023-01-24T00:00", "run-1", "max-age:72");
+    const first = await smallTick(storage, "2023-01-24T00:00", "run-1", "max-age:72");
     expect(first.train).toMatchObject({ trained: true, version: 1, reason: "no production model yet" });
-    const second = await tick(storage, "2023-01-26T00:00", "run-2", "max-age:72");
+    const second = await smallTick(storage, "2023-01-26T00:00", "run-2", "max-age:72");
     expect(second.train).toEqual({ trained: false, version: 1, model: "gbm-blend", reason: "production v1 has not seen 48 h of data (max 72 h)" });
-    const third = await tick(storage, "2023-01-27T00:00", "run-3", "max-age:72");
+    const third = await smallTick(storage, "2023-01-27T00:00", "run-3", "max-age:72");
     expect(third.train).toEqual({ trained: true, version: 2, model: "gbm-blend", reason: "production v1 has not seen 72 h of data (max 72 h)" });
     expect(await new ModelRegistry(storage).versions("gbm-blend")).toEqual([1, 2]);
   }, 600_000);

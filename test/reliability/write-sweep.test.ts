@@ -6,7 +6,8 @@ import { faultyStorage, type StorageCall } from "../support/faulty-storage.js";
 import { createLocalStorage } from "../../src/pipeline/storage/local.js";
 import { runFailureKey, runManifestKey } from "../../src/pipeline/storage/layout.js";
 import { checkStore, expectContainsRows, expectUnchanged, featureRows, HISTORY_KEY, immutableKeys, readTable, snapshot } from "./store-checks.js";
-import { tick } from "./tick-harness.js";
+import { smallTick } from "./tick-harness.js";
+import { SMALL_PANEL_SERIES } from "../support/small-panel.js";
 
 const NEXT = "2023-01-29T00:00";
 const MUTATIONS = new Set(["write", "delete", "list", "createExclusive"]);
@@ -15,6 +16,7 @@ const MUTATIONS = new Set(["write", "delete", "list", "createExclusive"]);
 // training) is failed at each write/list/delete in turn, once before the call takes effect and
 // once after (a lost response). Each time the store must stay consistent, keep what completed runs
 // wrote, and a clean rerun must complete with one forecast per (origin, series, hour).
+// On the small panel (4 series): the subject is the store, not the width of the data.
 describe("a storage failure at every mutation of a tick", () => {
   let dir: string;
   let baselineDir: string;
@@ -25,14 +27,14 @@ describe("a storage failure at every mutation of a tick", () => {
     dir = mkdtempSync(join(tmpdir(), "reliability-sweep-"));
     baselineDir = join(dir, "baseline");
     const base = createLocalStorage(baselineDir);
-    await tick(base, "2023-01-27T00:00", "run-base-1");
-    await tick(base, "2023-01-28T00:00", "run-base-2");
+    await smallTick(base, "2023-01-27T00:00", "run-base-1");
+    await smallTick(base, "2023-01-28T00:00", "run-base-2");
     before = await snapshot(base);
     beforeFeatures = await featureRows(base);
     // Record the calls of a clean tick on a copy: these are the points to fail.
     cpSync(baselineDir, join(dir, "recording"), { recursive: true });
     const recorder = faultyStorage(createLocalStorage(join(dir, "recording")));
-    await tick(recorder, NEXT, "run-recording");
+    await smallTick(recorder, NEXT, "run-recording");
     mutations = recorder.calls.filter((c) => MUTATIONS.has(c.op));
   }, 600_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,7 +64,7 @@ describe("a storage failure at every mutation of a tick", () => {
         const nth = mutations.slice(0, i + 1).filter((c) => c.op === target.op).length;
         const storage = faultyStorage(inner, [{ op: target.op, nth, when, message: `injected fault at ${where}` }]);
 
-        const error = await tick(storage, NEXT, runId).then(
+        const error = await smallTick(storage, NEXT, runId).then(
           () => undefined,
           (e: unknown) => e,
         );
@@ -78,15 +80,15 @@ describe("a storage failure at every mutation of a tick", () => {
 
         const summary = await checkStore(inner);
         expect(summary.manifests.length, where).toBe(manifestWritten ? 3 : 2);
-        expectUnchanged(before, await snapshot(inner), immutable);
+        expectUnchanged(before, await snapshot(inner, immutable), immutable);
         expectContainsRows(await featureRows(inner), beforeFeatures);
 
-        const manifest = await tick(inner, NEXT, "run-clean");
+        const manifest = await smallTick(inner, NEXT, "run-clean");
         expect(manifest.status, where).toBe("succeeded");
         const repaired = await checkStore(inner);
-        expect(repaired.featureRows, where).toBe(beforeFeatures.length + 76 * 24);
+        expect(repaired.featureRows, where).toBe(beforeFeatures.length + SMALL_PANEL_SERIES * 24);
         const history = await readTable(inner, HISTORY_KEY);
-        expect(history.numRows(), where).toBe(3 * 76 * 24);
+        expect(history.numRows(), where).toBe(3 * SMALL_PANEL_SERIES * 24);
         rmSync(root, { recursive: true, force: true });
       }
     }, 600_000);
