@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { runCli } from "../support/cli.js";
 import { startCli, type CliEnd } from "../support/cli-process.js";
 import { de35Csv, de35FeatureRows, featureRowId } from "../support/de35-batches.js";
+import { SMALL_PANEL_ENV, SMALL_PANEL_SERIES } from "../support/small-panel.js";
 import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
 import { readLock } from "../../src/pipeline/lock/lock.js";
 import { listManifests } from "../../src/pipeline/run/manifest.js";
@@ -28,7 +29,8 @@ import {
 import { doctorInProcess, type DoctorView } from "./store-ledger.js";
 
 const BIN = fileURLToPath(new URL("../../bin/energy-forecast.js", import.meta.url));
-const ENV = { TRAIN_FOLDS: "2" };
+/** The small panel (4 series of the embedded data): the kills are the subject, not the width of the data. */
+const ENV = { TRAIN_FOLDS: "2", ...SMALL_PANEL_ENV };
 /** Three completed daily ticks, then the tick that gets killed (it trains: --train always). */
 const BACKFILL = ["--from", "2023-01-26T00:00", "--to", "2023-01-28T00:00", "--every", "24"];
 const NEXT = "2023-01-29T00:00";
@@ -138,7 +140,7 @@ describe("SIGKILL during run", () => {
   it("starts from three complete ticks", () => {
     expect(baseline.manifests).toHaveLength(3);
     expect(baselineOrigins.size).toBe(3);
-    expect(baseline.historyRows).toBe(3 * 76 * 24);
+    expect(baseline.historyRows).toBe(3 * SMALL_PANEL_SERIES * 24);
     expect(baseline.versions).toEqual([1]);
   });
 
@@ -207,14 +209,14 @@ describe("SIGKILL during run", () => {
       status: "succeeded",
       asOf: "2023-01-29T00:00:00.000Z",
       train: { trained: true },
-      predict: { origin: "2023-01-13T23:00:00.000Z", rows: 76 * 24 },
+      predict: { origin: "2023-01-13T23:00:00.000Z", rows: SMALL_PANEL_SERIES * 24 },
     });
     const final = await checkStore(storage);
     expect(final.manifests.map((m) => m.runId)).toContain(manifest.runId);
     expect(final.production).toBe(manifest.train.version);
     // One forecast per (origin, series, hour): four origins, however many killed runs wrote theirs.
     const history = await readTable(storage, HISTORY_KEY);
-    expect(history.numRows()).toBe(4 * 76 * 24);
+    expect(history.numRows()).toBe(4 * SMALL_PANEL_SERIES * 24);
     expect(new Set(Array.from(history.array("origin") as ArrayLike<number>)).size).toBe(4);
     expect(await storage.exists("locks/run.json")).toBe(false);
   }, 200_000);
@@ -252,7 +254,11 @@ const EVERY_ENV = {
   LOCK_POLL_SECONDS: "0.2",
   LOCK_WAIT_SECONDS: "30",
 };
-/** Series 0..11 from this hour on are the seed; each ingest attempt adds one more series. */
+/**
+ * Series 0..11 from this hour on are the seed; each ingest attempt adds one more series. (Not the
+ * small panel: these commands read files the test writes, and twelve series keep each command
+ * long enough for its kills to land inside it.)
+ */
 const SEED_SERIES = Array.from({ length: 12 }, (_, i) => i);
 const FROM = Date.parse("2022-12-28T00:00Z");
 const ATTEMPTS = 3;
