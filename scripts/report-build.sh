@@ -28,19 +28,21 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 
 cache=reports/.observablehq/cache
 mkdir -p "$cache"
-# Builds of one checkout share Framework's cache and empty it first (below): a second build started
-# meanwhile waits for the first instead of deleting the loader outputs it is writing. flock is
-# util-linux's (on every Debian); the lock goes with this process, however it ends.
-if [ "$mode" = build ]; then
-  exec 9>reports/.observablehq/build.lock
-  if ! flock -n 9; then
-    echo "report: another report build of this checkout is running; waiting for it to finish" >&2
-    flock 9
-  fi
+# Builds and previews of one checkout share Framework's cache and empty it first (below): one started
+# while a build runs waits for it instead of deleting the loader outputs it is writing. A build holds
+# the lock to its end; a preview (which runs until stopped) only while it empties the cache. flock
+# is util-linux's (on every Debian); the lock goes with this process, however it ends.
+exec 9>reports/.observablehq/build.lock
+if ! flock -n 9; then
+  echo "report: another report build of this checkout is running; waiting for it to finish" >&2
+  flock 9
 fi
 # Framework never reruns a loader whose output is cached, even when the store changed: drop every
 # loader output (everything in the cache except Framework's own _node/_npm/_observablehq folders).
 find "$cache" -mindepth 1 -maxdepth 1 ! -name '_*' -exec rm -rf {} +
+if [ "$mode" = preview ]; then
+  exec 9>&-
+fi
 
 # Framework clears its output only inside the working directory; a REPORT_OUTPUT elsewhere (the
 # tests build into a temporary folder) is cleared here, and only if it holds nothing but a

@@ -419,6 +419,26 @@ function publishHtml(staging: string, target: string, index: NotebookIndex, env:
 }
 
 /** A path for messages: relative inside the repository, absolute elsewhere. */
+/** Whether a process with this id is running (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, under another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Deletes the half-built HTML sets (`html.tmp-<pid>`) of runs that were killed: their process is gone. */
+function removeAbandonedStaging(out: string): void {
+  if (!existsSync(out)) return;
+  for (const entry of readdirSync(out)) {
+    const pid = /^html\.tmp-(\d+)$/.exec(entry)?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !alive(Number(pid))) rmSync(join(out, entry), { recursive: true, force: true });
+  }
+}
+
 function shown(path: string): string {
   const rel = relative(ROOT, path);
   return rel === "" ? "." : rel.startsWith("..") ? path : rel;
@@ -491,6 +511,7 @@ export async function main(argv: string[]): Promise<number> {
   // replaces it only when every notebook passed.
   const htmlDir = join(options.out, "html");
   const staging = `${htmlDir}.tmp-${process.pid}`;
+  removeAbandonedStaging(options.out);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging);
   const index: NotebookIndex = { store: options.store === undefined ? "fresh" : "given", notebooks: [] };

@@ -45,7 +45,10 @@ async function expectUsage(cases: Array<[args: string[], stderr: string, env?: R
     let err = "";
     vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
     vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-    const code = await main(["--store", store, ...args]);
+    // From the temporary folder, as runCli ran them: a developer's .env in the project is not read.
+    const cwd = process.cwd();
+    process.chdir(dir);
+    const code = await main(["--store", store, ...args]).finally(() => process.chdir(cwd));
     vi.restoreAllMocks();
     vi.unstubAllEnvs();
     expect({ args, code, stderr: err, stdout: out }).toEqual({ args, code: 2, stderr, stdout: "" });

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +22,7 @@ const joined = (v: unknown) => (Array.isArray(v) ? v.join("") : String(v ?? ""))
 const text = (cell: Cell) => (cell.outputs ?? []).map((o) => joined(o.text)).join("");
 
 describe.skipIf(!HAS_JUPYTER && !process.env.CI)("npm run notebooks", () => {
-  it("passes on a good notebook, writes the executed copy with its outputs, and publishes it as HTML", { timeout: 300_000 }, async () => {
+  it("passes on a good notebook, writes its executed copy and HTML, and clears a killed run's half-built set", { timeout: 300_000 }, async () => {
     const dir = join(work, "good");
     const store = join(work, "good-store");
     writeNotebook(dir, "good.ipynb", [
@@ -30,6 +31,10 @@ describe.skipIf(!HAS_JUPYTER && !process.env.CI)("npm run notebooks", () => {
       'import { formatInstant } from "./src/pipeline/time/index.js";\nconst t = await Promise.resolve(0);\nconsole.log(formatInstant(t), process.env.STORE_URI);',
     ]);
     const out = join(dir, "out");
+    // A killed earlier run left its half-built set: its process is gone, so this run removes it.
+    const dead = spawnSync("true").pid;
+    mkdirSync(join(out, `html.tmp-${dead}`), { recursive: true });
+    writeFileSync(join(out, `html.tmp-${dead}`, "half.html"), "<p>half</p>");
     const r = await runner(["--dir", dir, "--out", out, "--store", store], { NOTEBOOKS_EXECUTED_AT: "2023-01-30T09:30:00+02:00" });
     expect(r.stderr).not.toContain("failed");
     expect(r.status).toBe(0);
