@@ -60,13 +60,13 @@ export interface MonitorReport extends AlertReport {
  * (with the per series and day errors and the comparison with the seasonal-naive rules the report
  * shows) and `y_monitoring.parquet`. Day files of the window written by an older version are
  * scored again first, once (monitor/upgrade.ts). Without a history yet (first run) it writes nothing and reports zero
- * forecasts. Migrates a single-file history to partitions first (history/partitions.ts).
- * `history` is kept for callers and is always undefined: the history is no longer read whole.
+ * forecasts. Migrates a single-file history to partitions first (history/partitions.ts). The
+ * history is never read whole.
  */
 export async function monitor(
   ctx: StepContext,
   options: MonitorOptions,
-): Promise<{ metrics?: MonitoringMetrics; report: MonitorReport; history: ColumnTable | undefined }> {
+): Promise<{ metrics?: MonitoringMetrics; report: MonitorReport }> {
   const { storage, group } = ctx;
   const { visibleUntil, policy } = options;
   const store = new FeatureStore(storage, group);
@@ -74,7 +74,6 @@ export async function monitor(
   const forecasts = await ensurePartitioned(storage, info.keys);
   if (forecasts.rows === 0) {
     return {
-      history: undefined,
       report: { forecasts: 0, scored: 0, mape: null, coverage80: null, latest: null, mape7d: null, coverage80_7d: null, alerts: [] },
     };
   }
@@ -110,7 +109,6 @@ export async function monitor(
   const totals = stateTotals(state);
   return {
     metrics,
-    history: undefined,
     report: {
       forecasts: forecasts.rows,
       scored: totals.scored,

@@ -44,15 +44,15 @@ export async function readTableIfExists(storage: Storage, key: string, schema: T
  * of the run's origin (history/partitions.ts; a store still holding a single-file history is
  * migrated first), then the compacted window `predictions_monitoring.parquet` (the last
  * `windowDays` days of origins, history/window.ts). Each object is replaced atomically, so a
- * crash leaves every file readable; rerunning the tick repairs the rest. `history.table` is
- * ignored (kept for callers): the history is no longer read whole.
+ * crash leaves every file readable; rerunning the tick repairs the rest. The history is never
+ * read whole: only the partitions the run's origin touches and the window's.
  */
 export async function writePredictionOutputs(
   storage: Storage,
   runId: string,
   tables: { X: ColumnTable; y: ColumnTable; predictions: ColumnTable },
   keys: readonly KeyColumn[],
-  history?: { table?: ColumnTable | undefined; windowDays?: number },
+  history: { windowDays?: number } = {},
 ): Promise<{ historyRows: number; replaced: number }> {
   const PREDICTIONS_SCHEMA = predictionsSchema(keys);
   const files: Array<[string, ColumnTable, TableSchema]> = [
@@ -68,6 +68,6 @@ export async function writePredictionOutputs(
   let first = Infinity;
   for (let i = 0; i < targets.length; i++) if (targets[i] < first) first = targets[i];
   if (Number.isFinite(first)) await markDirty(storage, first);
-  await writeHistoryWindow(storage, written.state, history?.windowDays ?? DEFAULT_HISTORY_WINDOW_DAYS);
+  await writeHistoryWindow(storage, written.state, history.windowDays ?? DEFAULT_HISTORY_WINDOW_DAYS);
   return { historyRows: written.state.rows, replaced: written.replaced };
 }

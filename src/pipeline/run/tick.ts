@@ -64,7 +64,7 @@ export async function runTick(ctx: StepContext, options: TickOptions): Promise<R
       predict(ctx, { visibleUntil, model: options.model, ref: version, horizon: options.horizon, lookbackDays: options.lookbackDays }),
     );
     const written = await timed("write", () =>
-      writePredictionOutputs(storage, runId, predicted.tables, predicted.keys, { table: monitored.history, windowDays: config.historyWindowDays }),
+      writePredictionOutputs(storage, runId, predicted.tables, predicted.keys, { windowDays: config.historyWindowDays }),
     );
     const m = monitored.report;
     const manifest: RunManifest = {
