@@ -77,3 +77,20 @@ export function readIndex(htmlDir: string): NotebookIndex {
 export function leftovers(outDir: string): string[] {
   return readdirSync(outDir).filter((f) => /^html\.(tmp|old)-/.test(f));
 }
+
+/** One output of an executed notebook's cell. */
+interface Output {
+  output_type: string;
+  text?: string | string[];
+  data?: Record<string, string | string[]>;
+}
+
+/** Every text an executed notebook shows: streams, HTML and Markdown tables, SVG charts. */
+export function outputText(path: string): string {
+  const nb = JSON.parse(readFileSync(path, "utf8")) as { cells: Array<{ outputs?: Output[] }> };
+  const joined = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join("") : (v ?? ""));
+  return nb.cells
+    .flatMap((c) => c.outputs ?? [])
+    .flatMap((o) => [joined(o.text), ...Object.values(o.data ?? {}).map(joined)])
+    .join("\n");
+}

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { HAS_JUPYTER, leftovers, readIndex, ROOT, runNotebooks } from "./notebook-files.js";
+import { HAS_JUPYTER, leftovers, outputText, readIndex, ROOT, runNotebooks } from "./notebook-files.js";
 
 /**
  * The project's notebooks (notebooks/*.ipynb) as a new user first runs them: `npm run notebooks`
@@ -14,18 +14,6 @@ import { HAS_JUPYTER, leftovers, readIndex, ROOT, runNotebooks } from "./noteboo
  */
 const work = mkdtempSync(join(tmpdir(), "notebooks-embedded-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** Every text an executed notebook shows (streams and rich outputs). */
-function outputText(path: string): string {
-  const nb = JSON.parse(readFileSync(path, "utf8")) as {
-    cells: Array<{ outputs?: Array<{ text?: string | string[]; data?: Record<string, string | string[]> }> }>;
-  };
-  const join = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join("") : (v ?? ""));
-  return nb.cells
-    .flatMap((c) => c.outputs ?? [])
-    .flatMap((o) => [join(o.text), ...Object.values(o.data ?? {}).map(join)])
-    .join("\n");
-}
 
 describe.skipIf(!HAS_JUPYTER && !process.env.CI)("npm run notebooks on the embedded default", () => {
   it("builds a fresh store, runs every notebook on DE35 and publishes their HTML", { timeout: 900_000 }, async () => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { GENERIC_FLAGS, NEW_SERIES, STALE_SERIES, writeGenericCsv } from "../reports/generic-data.js";
-import { HAS_JUPYTER, leftovers, readIndex, ROOT, runNotebooks } from "./notebook-files.js";
+import { HAS_JUPYTER, leftovers, outputText, readIndex, ROOT, runNotebooks } from "./notebook-files.js";
 
 /**
  * The project's notebooks (notebooks/*.ipynb), executed for real by `npm run notebooks -- --store`
@@ -19,22 +19,6 @@ import { HAS_JUPYTER, leftovers, readIndex, ROOT, runNotebooks } from "./noteboo
 const MARKER = `planted-${randomBytes(8).toString("hex")}`;
 const work = mkdtempSync(join(tmpdir(), "notebooks-generic-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-interface Output {
-  output_type: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-}
-
-/** Every text an executed notebook shows: streams, HTML and Markdown tables, SVG charts. */
-function outputText(path: string): string {
-  const nb = JSON.parse(readFileSync(path, "utf8")) as { cells: Array<{ outputs?: Output[] }> };
-  const join = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join("") : (v ?? ""));
-  return nb.cells
-    .flatMap((c) => c.outputs ?? [])
-    .flatMap((o) => [join(o.text), ...Object.values(o.data ?? {}).map(join)])
-    .join("\n");
-}
 
 describe.skipIf(!HAS_JUPYTER && !process.env.CI)("the notebooks on a dataset with string keys in MWh", () => {
   it("run, and show the dataset's key columns, unit and new and stale series", { timeout: 900_000 }, async () => {
