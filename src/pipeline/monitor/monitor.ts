@@ -63,10 +63,7 @@ export interface MonitorReport extends AlertReport {
  * forecasts. Migrates a single-file history to partitions first (history/partitions.ts). The
  * history is never read whole.
  */
-export async function monitor(
-  ctx: StepContext,
-  options: MonitorOptions,
-): Promise<{ metrics?: MonitoringMetrics; report: MonitorReport }> {
+export async function monitor(ctx: StepContext, options: MonitorOptions): Promise<{ metrics?: MonitoringMetrics; report: MonitorReport }> {
   const { storage, group } = ctx;
   const { visibleUntil, policy } = options;
   const store = new FeatureStore(storage, group);
