@@ -18,6 +18,7 @@ import type { KeyColumn } from "../series/key.js";
 import { FORECAST_PART_KEY, FORECASTS_PREFIX, FORECASTS_STATE_KEY, forecastDayPrefix, forecastPartKey, outputKeys } from "../storage/layout.js";
 import { readIfExists, type Storage } from "../storage/storage.js";
 import { DAY_MS, HOUR_MS } from "../time/index.js";
+import { mapLimit, STORAGE_CALLS_IN_FLIGHT } from "../core/limit.js";
 
 const PARQUET = { contentType: "application/vnd.apache.parquet" };
 
@@ -79,11 +80,10 @@ export async function listAllParts(storage: Storage): Promise<Array<{ key: strin
 
 /** The partition files of origins in [from, to] (epoch ms), listing only the days they fall on. */
 export async function listParts(storage: Storage, from: number, to: number): Promise<Array<{ key: string; origin: number }>> {
-  const out: Array<{ key: string; origin: number }> = [];
-  for (let d = Math.floor(from / DAY_MS) * DAY_MS; d <= to; d += DAY_MS) {
-    for (const p of toParts(await storage.list(forecastDayPrefix(utcDay(d))))) if (p.origin >= from && p.origin <= to) out.push(p);
-  }
-  return out;
+  const days: number[] = [];
+  for (let d = Math.floor(from / DAY_MS) * DAY_MS; d <= to; d += DAY_MS) days.push(d);
+  const listed = await mapLimit(days, STORAGE_CALLS_IN_FLIGHT, (d) => storage.list(forecastDayPrefix(utcDay(d))));
+  return listed.flatMap((keys) => toParts(keys).filter((p) => p.origin >= from && p.origin <= to));
 }
 
 function toParts(keys: readonly string[]): Array<{ key: string; origin: number }> {
@@ -98,8 +98,7 @@ function toParts(keys: readonly string[]): Array<{ key: string; origin: number }
 /** Reads partition files into one table (schema order), undefined when there are none. */
 export async function readParts(storage: Storage, keys: readonly KeyColumn[], parts: ReadonlyArray<{ key: string }>): Promise<ColumnTable | undefined> {
   const schema = predictionsSchema(keys);
-  const tables: ColumnTable[] = [];
-  for (const p of parts) tables.push(readParquet(await storage.read(p.key), schema, p.key));
+  const tables = await mapLimit(parts, STORAGE_CALLS_IN_FLIGHT, async (p) => readParquet(await storage.read(p.key), schema, p.key));
   if (tables.length === 0) return undefined;
   return concatTables(
     tables,

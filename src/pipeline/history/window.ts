@@ -12,6 +12,7 @@ import type { KeyColumn } from "../series/key.js";
 import { outputKeys } from "../storage/layout.js";
 import { readIfExists, type Storage } from "../storage/storage.js";
 import { DAY_MS } from "../time/index.js";
+import { mapLimit, STORAGE_CALLS_IN_FLIGHT } from "../core/limit.js";
 import { listParts, type ForecastsState } from "./partitions.js";
 
 /** The default of HISTORY_WINDOW_DAYS. */
@@ -32,8 +33,7 @@ export async function writeHistoryWindow(storage: Storage, state: ForecastsState
   const { from, to } = windowOrigins(state.latestOrigin, windowDays);
   const parts = await listParts(storage, from, to);
   if (parts.length === 0) return 0;
-  const files: Uint8Array[] = [];
-  for (const p of parts) files.push(await storage.read(p.key));
+  const files = await mapLimit(parts, STORAGE_CALLS_IN_FLIGHT, (p) => storage.read(p.key));
   const spliced = splicedParquet(files);
   await storage.write(outputKeys.history, spliced.bytes, { contentType: "application/vnd.apache.parquet" });
   return spliced.rows;

@@ -25,7 +25,9 @@ const T_STOP = 0,
   T_MAP = 11,
   T_STRUCT = 12;
 
-type Value = bigint | number | boolean | Uint8Array | ListValue | MapValue | Field[];
+/** An i64 is a number while it is a safe integer, a bigint beyond (parquet footers hold offsets and counts: numbers in practice). */
+type Int = number | bigint;
+type Value = Int | boolean | Uint8Array | ListValue | MapValue | Field[];
 interface ListValue {
   kind: "list";
   type: number;
@@ -44,6 +46,15 @@ interface Field {
   value: Value;
 }
 
+const TWO_POW_49 = 2 ** 49;
+
+/** `v + delta`, a bigint when it would leave the safe integers. */
+function plus(v: Int, delta: number): Int {
+  if (typeof v === "bigint") return v + BigInt(delta);
+  const out = v + delta;
+  return Number.isSafeInteger(out) ? out : BigInt(v) + BigInt(delta);
+}
+
 class Reader {
   pos = 0;
   constructor(private readonly b: Uint8Array) {}
@@ -51,19 +62,91 @@ class Reader {
     if (this.pos >= this.b.length) throw new Error("footer ends early");
     return this.b[this.pos++];
   }
-  varint(): bigint {
+  /** The bytes from `start` to the current position. */
+  since(start: number): Uint8Array {
+    if (this.pos > this.b.length) throw new Error("footer ends early");
+    return this.b.subarray(start, this.pos);
+  }
+  /** Moves past a value without building it: what the splice does with every field it keeps as is. */
+  skip(type: number): void {
+    switch (type) {
+      case T_TRUE:
+      case T_FALSE:
+        return;
+      case T_BYTE:
+        this.byte();
+        return;
+      case T_I16:
+      case T_I32:
+      case T_I64:
+        while (this.byte() & 0x80);
+        return;
+      case T_DOUBLE:
+        this.pos += 8;
+        return;
+      case T_BINARY: {
+        const n = Number(this.varint()); // read before `pos` is: `this.pos += varint()` would add to the old position
+        this.pos += n;
+        return;
+      }
+      case T_LIST:
+      case T_SET: {
+        const h = this.byte();
+        let n = h >> 4;
+        if (n === 15) n = Number(this.varint());
+        const elem = h & 0x0f;
+        for (let i = 0; i < n; i++) {
+          if (elem === T_TRUE || elem === T_FALSE) this.byte();
+          else this.skip(elem);
+        }
+        return;
+      }
+      case T_MAP: {
+        const n = Number(this.varint());
+        if (n === 0) return;
+        const h = this.byte();
+        for (let i = 0; i < n; i++) {
+          this.skip(h >> 4);
+          this.skip(h & 0x0f);
+        }
+        return;
+      }
+      case T_STRUCT:
+        for (;;) {
+          const h = this.byte();
+          if ((h & 0x0f) === T_STOP) return;
+          if (h >> 4 === 0) this.zigzag();
+          this.skip(h & 0x0f);
+        }
+      default:
+        throw new Error(`unknown thrift type ${type}`);
+    }
+  }
+  // Numbers, not bigints, on the common path: a footer of hundreds of row groups is mostly varints.
+  varint(): Int {
+    const start = this.pos;
+    let out = 0;
+    let mul = 1;
+    for (let i = 0; i < 7; i++) {
+      const x = this.byte();
+      out += (x & 0x7f) * mul;
+      if ((x & 0x80) === 0) return out;
+      mul *= 128;
+    }
+    this.pos = start;
     let shift = 0n;
-    let out = 0n;
+    let big = 0n;
     for (;;) {
       const x = this.byte();
-      out |= BigInt(x & 0x7f) << shift;
-      if ((x & 0x80) === 0) return out;
+      big |= BigInt(x & 0x7f) << shift;
+      if ((x & 0x80) === 0) return big < BigInt(TWO_POW_49) ? Number(big) : big;
       shift += 7n;
     }
   }
-  zigzag(): bigint {
+  zigzag(): Int {
     const v = this.varint();
-    return (v >> 1n) ^ -(v & 1n);
+    if (typeof v === "bigint") return (v >> 1n) ^ -(v & 1n);
+    return v % 2 === 0 ? v / 2 : -(v + 1) / 2;
   }
   value(type: number): Value {
     switch (type) {
@@ -129,23 +212,65 @@ class Reader {
 }
 
 class Writer {
-  private chunks: number[] = [];
+  private buf = new Uint8Array(1 << 16);
+  private n = 0;
   bytes(): Uint8Array {
-    return Uint8Array.from(this.chunks);
+    return this.buf.slice(0, this.n);
   }
-  varint(v: bigint): void {
-    let x = v;
-    for (;;) {
-      if (x < 0x80n) {
-        this.chunks.push(Number(x));
-        return;
-      }
-      this.chunks.push(Number(x & 0x7fn) | 0x80);
-      x >>= 7n;
+  private room(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.n + k));
+    next.set(this.buf.subarray(0, this.n));
+    this.buf = next;
+  }
+  /** Bytes as they are. */
+  raw(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.n);
+    this.n += b.length;
+  }
+  /** A struct field's header after the field `last`. */
+  header(id: number, type: number, last: number): void {
+    const delta = id - last;
+    if (delta > 0 && delta <= 15) this.push((delta << 4) | type);
+    else {
+      this.push(type);
+      this.zigzag(id);
     }
   }
-  zigzag(v: bigint): void {
-    this.varint(v >= 0n ? v << 1n : (-v << 1n) - 1n);
+  /** A list header of `n` items of type `elem`. */
+  listHeader(n: number, elem: number): void {
+    if (n < 15) this.push((n << 4) | elem);
+    else {
+      this.push(0xf0 | elem);
+      this.varint(n);
+    }
+  }
+  push(x: number): void {
+    this.room(1);
+    this.buf[this.n++] = x;
+  }
+  varint(v: Int): void {
+    if (typeof v === "bigint") {
+      let x = v;
+      while (x >= 0x80n) {
+        this.push(Number(x & 0x7fn) | 0x80);
+        x >>= 7n;
+      }
+      this.push(Number(x));
+      return;
+    }
+    let x = v;
+    while (x >= 0x80) {
+      this.push((x % 0x80) | 0x80);
+      x = Math.floor(x / 0x80);
+    }
+    this.push(x);
+  }
+  zigzag(v: Int): void {
+    if (typeof v === "bigint") this.varint(v >= 0n ? v << 1n : (-v << 1n) - 1n);
+    else if (Math.abs(v) < TWO_POW_49) this.varint(v >= 0 ? v * 2 : -v * 2 - 1);
+    else this.zigzag(BigInt(v));
   }
   value(type: number, v: Value): void {
     switch (type) {
@@ -153,46 +278,46 @@ class Writer {
       case T_FALSE:
         return;
       case T_BYTE:
-        this.chunks.push((v as number) & 0xff);
+        this.push((v as number) & 0xff);
         return;
       case T_I16:
       case T_I32:
-        this.zigzag(BigInt(v as number));
-        return;
       case T_I64:
-        this.zigzag(v as bigint);
+        this.zigzag(v as Int);
         return;
       case T_DOUBLE: {
-        const b = new Uint8Array(8);
-        new DataView(b.buffer).setFloat64(0, v as number, true);
-        for (const x of b) this.chunks.push(x);
+        this.room(8);
+        new DataView(this.buf.buffer, this.n, 8).setFloat64(0, v as number, true);
+        this.n += 8;
         return;
       }
       case T_BINARY: {
         const b = v as Uint8Array;
-        this.varint(BigInt(b.length));
-        for (const x of b) this.chunks.push(x);
+        this.varint(b.length);
+        this.room(b.length);
+        this.buf.set(b, this.n);
+        this.n += b.length;
         return;
       }
       case T_LIST:
       case T_SET: {
         const l = v as ListValue;
-        if (l.items.length < 15) this.chunks.push((l.items.length << 4) | l.elem);
+        if (l.items.length < 15) this.push((l.items.length << 4) | l.elem);
         else {
-          this.chunks.push(0xf0 | l.elem);
-          this.varint(BigInt(l.items.length));
+          this.push(0xf0 | l.elem);
+          this.varint(l.items.length);
         }
         for (const item of l.items) {
-          if (l.elem === T_TRUE || l.elem === T_FALSE) this.chunks.push(item ? T_TRUE : T_FALSE);
+          if (l.elem === T_TRUE || l.elem === T_FALSE) this.push(item ? T_TRUE : T_FALSE);
           else this.value(l.elem, item);
         }
         return;
       }
       case T_MAP: {
         const m = v as MapValue;
-        this.varint(BigInt(m.entries.length));
+        this.varint(m.entries.length);
         if (m.entries.length === 0) return;
-        this.chunks.push((m.keyType << 4) | m.valueType);
+        this.push((m.keyType << 4) | m.valueType);
         for (const [k, x] of m.entries) {
           this.value(m.keyType, k);
           this.value(m.valueType, x);
@@ -208,55 +333,111 @@ class Writer {
   }
   struct(fields: Field[]): void {
     let last = 0;
-    for (const f of [...fields].sort((a, b) => a.id - b.id)) {
+    const ordered = fields.every((f, i) => i === 0 || fields[i - 1].id < f.id) ? fields : [...fields].sort((a, b) => a.id - b.id);
+    for (const f of ordered) {
       const type = f.type === T_TRUE || f.type === T_FALSE ? (f.value ? T_TRUE : T_FALSE) : f.type;
       const delta = f.id - last;
-      if (delta > 0 && delta <= 15) this.chunks.push((delta << 4) | type);
+      if (delta > 0 && delta <= 15) this.push((delta << 4) | type);
       else {
-        this.chunks.push(type);
-        this.zigzag(BigInt(f.id));
+        this.push(type);
+        this.zigzag(f.id);
       }
       last = f.id;
       this.value(type, f.value);
     }
-    this.chunks.push(T_STOP);
+    this.push(T_STOP);
   }
 }
 
-const field = (s: Field[], id: number): Field | undefined => s.find((f) => f.id === id);
+/** How {@link copyStruct} treats a field: copied as is (undefined), dropped (null), or rewritten. */
+type Edit = (id: number, type: number) => ((r: Reader, w: Writer) => void) | null | undefined;
 
-/** Moves every absolute offset of a row group by `delta` bytes, dropping the page-index references. */
-function moveRowGroup(rg: Field[], delta: bigint): Field[] {
-  const out: Field[] = [];
-  for (const f of rg) {
-    if (f.id === 7) continue; // ordinal: renumbered by position, only used with encryption
-    if (f.id === 5 && f.type === T_I64) out.push({ ...f, value: (f.value as bigint) + delta });
-    else if (f.id === 1) {
-      const list = f.value as ListValue;
-      out.push({ ...f, value: { ...list, items: list.items.map((c) => moveChunk(c as Field[], delta)) } });
-    } else out.push(f);
+/**
+ * Copies a struct from `r` to `w` field by field: a field is copied as raw bytes unless `edit`
+ * drops or rewrites it. Only the rewritten values are decoded, so a footer of hundreds of row
+ * groups costs a pass over its bytes, not a tree of objects.
+ */
+function copyStruct(r: Reader, w: Writer, edit: Edit): void {
+  let lastIn = 0;
+  let lastOut = 0;
+  for (;;) {
+    const h = r.byte();
+    const type = h & 0x0f;
+    if (type === T_STOP) {
+      w.push(T_STOP);
+      return;
+    }
+    const id = h >> 4 === 0 ? Number(r.zigzag()) : lastIn + (h >> 4);
+    lastIn = id;
+    const how = edit(id, type);
+    if (how === null) {
+      r.skip(type);
+      continue;
+    }
+    w.header(id, type, lastOut);
+    lastOut = id;
+    if (how === undefined) {
+      const at = r.pos;
+      r.skip(type);
+      w.raw(r.since(at));
+    } else how(r, w);
   }
-  return out;
 }
 
-function moveChunk(chunk: Field[], delta: bigint): Field[] {
-  const out: Field[] = [];
-  for (const f of chunk) {
-    if (f.id >= 4 && f.id <= 7) continue; // offset and column index: absolute offsets inside them
-    if (f.id === 2 && f.type === T_I64) out.push({ ...f, value: (f.value as bigint) > 0n ? (f.value as bigint) + delta : (f.value as bigint) });
-    else if (f.id === 3) {
-      out.push({
-        ...f,
-        value: (f.value as Field[]).map((m) =>
-          (m.id === 9 || m.id === 10 || m.id === 11 || m.id === 14) && m.type === T_I64 ? { ...m, value: (m.value as bigint) + delta } : m,
-        ),
-      });
-    } else out.push(f);
-  }
-  return out;
+/**
+ * Copies a list of structs, each through {@link copyStruct}, and returns how many; without
+ * `header` only the items are written (the caller joins several lists under one header).
+ */
+function copyStructList(r: Reader, w: Writer, edit: Edit, header = true): number {
+  const h = r.byte();
+  let n = h >> 4;
+  if (n === 15) n = Number(r.varint());
+  if ((h & 0x0f) !== T_STRUCT) throw new Error(`expected a list of structs, found element type ${h & 0x0f}`);
+  if (header) w.listHeader(n, T_STRUCT);
+  for (let i = 0; i < n; i++) copyStruct(r, w, edit);
+  return n;
 }
 
-function footerOf(file: Uint8Array, index: number): { meta: Field[]; dataEnd: number } {
+const moved =
+  (delta: number, onlyPositive = false) =>
+  (r: Reader, w: Writer): void => {
+    const v = r.zigzag();
+    w.zigzag(onlyPositive && !(v > 0) ? v : plus(v, delta));
+  };
+
+/** ColumnMetaData: its page offsets (data, index, dictionary page; bloom filter) move by `delta`. */
+const columnMetaEdit =
+  (delta: number): Edit =>
+  (id, type) =>
+    (id === 9 || id === 10 || id === 11 || id === 14) && type === T_I64 ? moved(delta) : undefined;
+
+/** ColumnChunk: file_offset and its metadata move; the page-index references (4-7) hold absolute offsets inside them, dropped. */
+const columnChunkEdit =
+  (delta: number): Edit =>
+  (id, type) => {
+    if (id >= 4 && id <= 7) return null;
+    if (id === 2 && type === T_I64) return moved(delta, true);
+    if (id === 3 && type === T_STRUCT) return (r, w) => copyStruct(r, w, columnMetaEdit(delta));
+    return undefined;
+  };
+
+/** RowGroup: its columns and file_offset move; the ordinal (7) is dropped: renumbered by position, only used with encryption. */
+const rowGroupEdit =
+  (delta: number): Edit =>
+  (id, type) => {
+    if (id === 7) return null;
+    if (id === 5 && type === T_I64) return moved(delta);
+    if (id === 1 && type === T_LIST) return (r, w) => copyStructList(r, w, columnChunkEdit(delta));
+    return undefined;
+  };
+
+/** A footer's top-level fields as raw value bytes, and where its data ends. */
+interface Footer {
+  fields: Array<{ id: number; type: number; value: Uint8Array }>;
+  dataEnd: number;
+}
+
+function footerOf(file: Uint8Array, index: number): Footer {
   const n = file.length;
   const ok = n >= 12 && MAGIC.every((m, i) => file[i] === m && file[n - 4 + i] === m);
   if (!ok) throw new PipelineError("parquet", `cannot splice file ${index}: not a parquet file (${n} bytes)`);
@@ -264,10 +445,40 @@ function footerOf(file: Uint8Array, index: number): { meta: Field[]; dataEnd: nu
   const start = n - 8 - len;
   if (len <= 0 || start < 4) throw new PipelineError("parquet", `cannot splice file ${index}: its footer length ${len} does not fit its ${n} bytes`);
   try {
-    return { meta: new Reader(file.subarray(start, n - 8)).struct(), dataEnd: start };
+    const r = new Reader(file.subarray(start, n - 8));
+    const fields: Footer["fields"] = [];
+    let last = 0;
+    for (;;) {
+      const h = r.byte();
+      const type = h & 0x0f;
+      if (type === T_STOP) break;
+      const id = h >> 4 === 0 ? Number(r.zigzag()) : last + (h >> 4);
+      last = id;
+      const at = r.pos;
+      r.skip(type);
+      fields.push({ id, type, value: r.since(at) });
+    }
+    return { fields, dataEnd: start };
   } catch (cause) {
     throw new PipelineError("parquet", `cannot splice file ${index}: its footer does not decode (${String(cause)})`, { cause });
   }
+}
+
+const valueOf = (f: Footer, id: number) => f.fields.find((x) => x.id === id);
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The schema as the writer would encode it: files whose schema bytes differ may still agree once re-encoded. */
+function encodedSchema(f: Footer): string {
+  const schema = valueOf(f, 2);
+  if (!schema) return "";
+  const w = new Writer();
+  w.value(T_LIST, new Reader(schema.value).value(T_LIST));
+  return w.bytes().join(",");
 }
 
 /**
@@ -277,30 +488,46 @@ function footerOf(file: Uint8Array, index: number): { meta: Field[]; dataEnd: nu
 export function splicedParquet(files: readonly Uint8Array[]): { bytes: Uint8Array; rows: number } {
   if (files.length === 0) throw new PipelineError("parquet", "cannot splice no files");
   const footers = files.map((f, i) => footerOf(f, i));
-  const first = footers[0].meta;
-  const schemaBytes = (m: Field[]) => {
-    const w = new Writer();
-    w.value(T_LIST, field(m, 2)!.value);
-    return w.bytes().join(",");
-  };
-  const schema = schemaBytes(first);
-  const groups: Value[] = [];
-  let rows = 0n;
+  const first = footers[0];
+  const schema = valueOf(first, 2)?.value;
+  const groups = new Writer();
+  let groupCount = 0;
+  let rows = 0;
   let offset = 4;
   const body: Array<[Uint8Array, number]> = [];
-  footers.forEach(({ meta, dataEnd }, i) => {
-    if (i > 0 && schemaBytes(meta) !== schema) throw new PipelineError("parquet", `cannot splice file ${i}: its schema differs from the first file's`);
-    const delta = BigInt(offset - 4);
-    for (const rg of (field(meta, 4)?.value as ListValue | undefined)?.items ?? []) groups.push(moveRowGroup(rg as Field[], delta));
-    rows += (field(meta, 3)?.value as bigint | undefined) ?? 0n;
-    body.push([files[i].subarray(4, dataEnd), offset]);
-    offset += dataEnd - 4;
+  footers.forEach((footer, i) => {
+    if (i > 0 && !sameBytes(valueOf(footer, 2)?.value, schema) && encodedSchema(footer) !== encodedSchema(first)) {
+      throw new PipelineError("parquet", `cannot splice file ${i}: its schema differs from the first file's`);
+    }
+    const delta = offset - 4;
+    try {
+      const rowGroups = valueOf(footer, 4);
+      if (rowGroups) groupCount += copyStructList(new Reader(rowGroups.value), groups, rowGroupEdit(delta), false);
+      const numRows = valueOf(footer, 3);
+      if (numRows) rows += Number(new Reader(numRows.value).zigzag());
+    } catch (cause) {
+      throw new PipelineError("parquet", `cannot splice file ${i}: its footer does not decode (${String(cause)})`, { cause });
+    }
+    body.push([files[i].subarray(4, footer.dataEnd), offset]);
+    offset += footer.dataEnd - 4;
   });
-  const meta: Field[] = first.filter((f) => f.id !== 3 && f.id !== 4);
-  meta.push({ id: 3, type: T_I64, value: rows });
-  meta.push({ id: 4, type: T_LIST, value: { kind: "list", type: T_LIST, elem: T_STRUCT, items: groups } });
   const w = new Writer();
-  w.struct(meta);
+  const top = [
+    ...first.fields.filter((f) => f.id !== 3 && f.id !== 4),
+    { id: 3, type: T_I64, value: undefined },
+    { id: 4, type: T_LIST, value: undefined },
+  ].sort((a, b) => a.id - b.id);
+  let last = 0;
+  for (const f of top) {
+    w.header(f.id, f.type, last);
+    last = f.id;
+    if (f.id === 3) w.zigzag(rows);
+    else if (f.id === 4) {
+      w.listHeader(groupCount, T_STRUCT);
+      w.raw(groups.bytes());
+    } else w.raw(f.value!);
+  }
+  w.push(T_STOP);
   const footer = w.bytes();
   const out = new Uint8Array(offset + footer.length + 8);
   out.set(MAGIC, 0);
@@ -308,5 +535,5 @@ export function splicedParquet(files: readonly Uint8Array[]): { bytes: Uint8Arra
   out.set(footer, offset);
   new DataView(out.buffer).setInt32(offset + footer.length, footer.length, true);
   out.set(MAGIC, offset + footer.length + 4);
-  return { bytes: out, rows: Number(rows) };
+  return { bytes: out, rows };
 }

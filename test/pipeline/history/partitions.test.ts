@@ -100,6 +100,30 @@ describe("splicing parquet files", () => {
     expect(readParquet(spliced.bytes, SCHEMA).objects()).toEqual(parts[0].concat(parts[1], parts[2]).objects());
   });
 
+  it("joins more files than a short list header holds, and a spliced file spliced again reads back the same", () => {
+    const parts = Array.from({ length: 20 }, (_, i) => forecasts(`r${i}`, i * H, 1 + (i % 3), i));
+    const once = splicedParquet(parts.map((p) => writeParquet(p, SCHEMA)));
+    const expected = parts
+      .slice(1)
+      .reduce((t, p) => t.concat(p), parts[0])
+      .objects();
+    expect(readParquet(once.bytes, SCHEMA).objects()).toEqual(expected);
+    const twice = splicedParquet([once.bytes.slice(), writeParquet(parts[0], SCHEMA)]);
+    expect(twice.rows).toBe(once.rows + parts[0].numRows());
+    expect(readParquet(twice.bytes, SCHEMA).objects()).toEqual([...expected, ...parts[0].objects()]);
+  });
+
+  it("refuses a file whose footer is cut short or whose schema differs, naming it", () => {
+    const good = writeParquet(forecasts("a", 0, 1, 1), SCHEMA);
+    const len = new DataView(good.buffer, good.byteOffset + good.length - 8, 4).getInt32(0, true);
+    // The footer's last 40 bytes dropped, its length and magic kept: it now ends inside a struct.
+    const cut = new Uint8Array([...good.subarray(0, good.length - 48), ...good.subarray(good.length - 8)]);
+    new DataView(cut.buffer).setInt32(cut.length - 8, len - 40, true);
+    expect(() => splicedParquet([good, cut])).toThrow(/^parquet: cannot splice file 1: its footer does not decode \(Error: footer ends early\)$/);
+    const other = writeParquet(aq.table({ x: [1] }) as ColumnTable, [["x", "float64"]]);
+    expect(() => splicedParquet([good, other])).toThrow("parquet: cannot splice file 1: its schema differs from the first file's");
+  });
+
   it("refuses a file that is not parquet, naming it", () => {
     expect(() => splicedParquet([writeParquet(forecasts("a", 0, 1, 1), SCHEMA), new TextEncoder().encode("nope")])).toThrow(
       "parquet: cannot splice file 1: not a parquet file (4 bytes)",
