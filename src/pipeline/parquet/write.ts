@@ -1,5 +1,6 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
+import { batchType, Column, tableFromColumns, tableToIPC, utf8 } from "@uwdata/flechette";
 import * as pw from "parquet-wasm";
 import { PipelineError } from "../core/errors.js";
 import { arrowType, type TableSchema } from "./schema.js";
@@ -19,12 +20,51 @@ export function writeParquet(table: ColumnTable, schema: TableSchema): Uint8Arra
     );
   }
   for (const [name, type] of schema) checkColumn(table, name, type);
-  const types = Object.fromEntries(schema.map(([name, type]) => [name, arrowType(type)]));
-  const ipc = aq.toArrowIPC(table, { columns: schema.map(([name]) => name), types });
-  const arrowTable = pw.Table.fromIPCStream(ipc);
+  const others = schema.filter(([, type]) => type !== "utf8");
+  const types = Object.fromEntries(others.map(([name, type]) => [name, arrowType(type)]));
+  const arrow = others.length > 0 ? aq.toArrow(table, { columns: others.map(([name]) => name), types }) : undefined;
+  const columns = schema.map(([name, type]): [string, Column<unknown>] => [name, type === "utf8" ? utf8Column(table, name) : arrow!.getChild(name)]);
+  const arrowTable = pw.Table.fromIPCStream(tableToIPC(tableFromColumns(columns), { format: "stream" })!);
   const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.ZSTD).build();
   // writeParquet consumes both the table and the properties (their wasm memory is freed).
   return pw.writeParquet(arrowTable, props);
+}
+
+/**
+ * A utf8 Arrow column of `name`, each distinct string encoded once: arquero's path encodes every
+ * value, and a text key repeated over every hour of a wide window made that most of a run's
+ * output cost.
+ */
+function utf8Column(table: ColumnTable, name: string): Column<string> {
+  const n = table.numRows();
+  const column = table.column(name)!; // indexed by the data's row, as scan() visits them
+  const encoder = new TextEncoder();
+  const cache = new Map<string, Uint8Array>();
+  const parts = new Array<Uint8Array | undefined>(n);
+  const offsets = new Int32Array(n + 1);
+  const validity = new Uint8Array(Math.ceil(n / 8));
+  let nulls = 0;
+  let total = 0;
+  let i = 0;
+  table.scan((row?: number) => {
+    const v = column.at(row!) as string | null | undefined;
+    if (v === null || v === undefined) nulls++;
+    else {
+      let bytes = cache.get(v);
+      if (bytes === undefined) cache.set(v, (bytes = encoder.encode(v)));
+      parts[i] = bytes;
+      total += bytes.length;
+      validity[i >> 3] |= 1 << (i & 7);
+    }
+    offsets[++i] = total;
+  }, true);
+  const values = new Uint8Array(total);
+  for (let k = 0; k < n; k++) if (parts[k] !== undefined) values.set(parts[k]!, offsets[k]);
+  // As flechette's own builder makes them: no batch for no rows, an empty validity buffer for no nulls.
+  const type = utf8();
+  if (n === 0) return new Column([], type);
+  const Batch = batchType(type);
+  return new Column([new Batch({ length: n, nullCount: nulls, type, validity: nulls > 0 ? validity : new Uint8Array(0), offsets, values })]);
 }
 
 const intRanges = { int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647] } as const;

@@ -60,8 +60,10 @@ export async function writePredictionOutputs(
     [outputKeys.y, tables.y, yMonitoringSchema(keys)],
     [outputKeys.predictions, tables.predictions, PREDICTIONS_SCHEMA],
   ];
-  for (const [name, table, schema] of files) await writeTable(storage, runFileKey(runId, name), table, schema);
-  for (const [name, table, schema] of files) await writeTable(storage, name, table, schema);
+  // Encoded once, written twice: encoding (text keys above all) is most of a wide run's cost here.
+  const encoded = files.map(([name, table, schema]) => [name, writeParquet(table, schema)] as const);
+  for (const [name, bytes] of encoded) await storage.write(runFileKey(runId, name), bytes, PARQUET);
+  for (const [name, bytes] of encoded) await storage.write(name, bytes, PARQUET);
   const state = await ensurePartitioned(storage, keys);
   const written = await writeForecastPartitions(storage, tables.predictions, keys, state);
   const targets = tables.predictions.array("datetime_utc") as ArrayLike<number>;

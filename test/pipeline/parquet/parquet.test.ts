@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { writeParquet } from "../../../src/pipeline/parquet/write.js";
 import { parquetSchema, readParquet } from "../../../src/pipeline/parquet/read.js";
-import type { TableSchema } from "../../../src/pipeline/parquet/schema.js";
+import { arrowType, type TableSchema } from "../../../src/pipeline/parquet/schema.js";
+import * as pw from "parquet-wasm";
 import { featureSchema, keyColumns } from "../../../src/pipeline/dataset/spec.js";
 import { loadPreset } from "../../../src/pipeline/dataset/preset.js";
 
@@ -68,6 +69,25 @@ describe("parquet", () => {
     expect(readParquet(writeParquet(t, schema), schema).objects()).toEqual(t.objects());
     const empty = aq.table({ name: [], ok: [], n: [] });
     expect(readParquet(writeParquet(empty, schema), schema).numRows()).toBe(0);
+  });
+
+  it("writes text columns byte for byte as arquero's own Arrow path does, for filtered and ordered tables with nulls and repeats", () => {
+    const schema: TableSchema = [
+      ["k", "utf8"],
+      ["x", "float64"],
+      ["only", "utf8"],
+    ];
+    const t = aq
+      .table({ k: ["b", "å", null, "b", "日本", "b", ""], x: [1, 2, 3, 4, 5, 6, 7], only: ["p", "q", "r", "s", null, "u", "v"] })
+      .filter((d: { x: number }) => d.x !== 4)
+      .orderby(aq.desc("x"));
+    const types = Object.fromEntries(schema.map(([name, type]) => [name, arrowType(type)]));
+    const ipc = aq.toArrowIPC(t, { columns: schema.map(([name]) => name), types });
+    const viaArquero = pw.writeParquet(pw.Table.fromIPCStream(ipc), new pw.WriterPropertiesBuilder().setCompression(pw.Compression.ZSTD).build());
+    const ours = writeParquet(t, schema);
+    expect(Buffer.from(ours).equals(Buffer.from(viaArquero))).toBe(true);
+    expect(readParquet(ours, schema).objects()).toEqual(t.objects());
+    expect(t.array("k")).toEqual(["", "b", "日本", null, "å", "b"]);
   });
 
   it("writes another dataset's feature table with its own key columns, strings as utf8", () => {
