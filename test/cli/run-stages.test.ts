@@ -26,6 +26,7 @@ import {
   runFailureKey,
   runFileKey,
   runInputBucketKey,
+  runInputKey,
   runManifestKey,
   runPrepareKey,
   runShardKey,
@@ -243,6 +244,40 @@ describe("run in stages", () => {
     expect(JSON.parse(bytes(w, runFailureKey("w-fails")).toString("utf8"))).toMatchObject({ runId: "w-fails", step: "predict" });
     expect(existsSync(join(w, ...runManifestKey("w-fails").split("/")))).toBe(false);
   }, 600_000);
+
+  it("a shard whose prepared bucket or window is missing or altered is refused by name (exit 1), and succeeds once it is back", async () => {
+    const s = copyOfBase("damaged-input");
+    ok(await cli(s, ["run", "--stage", "prepare", "--run-id", "damaged", "--as-of", AS_OF, "--train", "never"]), "prepare");
+    const prepared = JSON.parse(bytes(s, runPrepareKey("damaged")).toString("utf8")) as PrepareRecord;
+    expect(prepared.predict.input.buckets?.count).toBe(8);
+    const file = (key: string) => join(s, ...key.split("/"));
+    const bucket0 = runInputBucketKey("damaged", 0, 8);
+    const bucket1 = runInputBucketKey("damaged", 1, 8);
+    const kept = bytes(s, bucket0);
+    rmSync(file(bucket0));
+    writeFileSync(file(bucket1), Buffer.concat([bytes(s, bucket1), Buffer.from([0])]));
+    writeFileSync(file(runInputKey("damaged")), "not parquet");
+    const [missing, altered, whole] = await Promise.all([
+      cli(s, ["run", "--stage", "predict", "--run-id", "damaged", "--shard", "0/8"]),
+      cli(s, ["run", "--stage", "predict", "--run-id", "damaged", "--shard", "1/8"]),
+      cli(s, ["run", "--stage", "predict", "--run-id", "damaged", "--shard", "0/1"]),
+    ]);
+    const uri = pathToFileURL(s).href;
+    const fix = "prepare the run again under a new --run-id\n";
+    expect([missing.code, missing.stderr]).toEqual([1, `run: the prepared feature window's bucket ${bucket0} of run damaged is missing in ${uri}; ${fix}`]);
+    expect([altered.code, altered.stderr]).toEqual([
+      1,
+      `run: the prepared feature window's bucket ${bucket1} of run damaged is not the file its prepare record names (SHA-256 differs) in ${uri}; ${fix}`,
+    ]);
+    expect([whole.code, whole.stderr]).toEqual([
+      1,
+      `run: the prepared feature window ${runInputKey("damaged")} of run damaged is not the file its prepare record names (SHA-256 differs) in ${uri}; ${fix}`,
+    ]);
+    for (const k of [0, 1]) expect(existsSync(file(runShardKey("damaged", { index: k, count: 8 }))), `shard ${k}/8`).toBe(false);
+    // The bucket restored, its shard completes: nothing was left half-written.
+    writeFileSync(file(bucket0), kept);
+    ok(await cli(s, ["run", "--stage", "predict", "--run-id", "damaged", "--shard", "0/8"]), "shard 0/8 with its bucket back");
+  }, 300_000);
 
   it("a later stage without the prepare record is refused by name (exit 1)", async () => {
     const s = store("one");

@@ -23,7 +23,7 @@ export interface Panel {
 }
 
 /** Epoch ms of the last hour of the panel (the forecast origin when forecasting after it). */
-export function panelEnd(panel: Panel): number {
+export function panelEnd(panel: Pick<Panel, "start" | "hours">): number {
   return panel.start + (panel.hours - 1) * HOUR_MS;
 }
 

@@ -27,10 +27,51 @@ export function readParquet(bytes: Uint8Array, expected?: TableSchema, what = "p
       { cause },
     );
   }
-  if (expected) checkSchema(ipc, expected, what);
   // useBigInt false (the default) turns int64 into numbers, so arquero aggregates work.
-  const table = aq.fromArrow(ipc, { useDate: false }) as ColumnTable;
+  const arrow = fl.tableFromIPC(ipc, { useDate: false });
+  if (expected) checkSchema(arrow, expected, what);
+  let table = aq.fromArrow(arrow as unknown as Parameters<typeof aq.fromArrow>[0]) as ColumnTable; // the same flechette table; its .d.ts types metadata apart
+  const names = new Set(expected ? expected.map(([name]) => name) : arrow.schema.fields.map((f) => f.name));
+  const text = arrow.schema.fields.filter((f) => f.type.typeId === fl.Type.Utf8 && names.has(f.name)).map((f) => f.name);
+  if (text.length > 0) table = table.assign(Object.fromEntries(text.map((name) => [name, decodedText(arrow.getChild(name) as fl.Column<string>)])));
   return expected ? table.select(expected.map(([name]) => name)) : table;
+}
+
+/**
+ * A utf8 column decoded once into strings, each run of equal values decoded once and shared.
+ * arquero keeps an Arrow text column as it is and decodes a value on every access; a text key of
+ * a wide window (a series' rows together, as the stores keep them) would otherwise be decoded, and
+ * held, once per row.
+ */
+function decodedText(column: fl.Column<string>): Array<string | null> {
+  const out = new Array<string | null>(column.length);
+  const decoder = new TextDecoder();
+  let at = 0;
+  let prevBytes: Uint8Array | undefined;
+  let prev: string | null = null;
+  for (const batch of column.data) {
+    const { offsets, values } = batch as unknown as { offsets: Int32Array; values: Uint8Array };
+    const nullable = batch.nullCount > 0;
+    for (let i = 0; i < batch.length; i++, at++) {
+      if (nullable && !batch.isValid(i)) {
+        out[at] = null;
+        continue;
+      }
+      const bytes = values.subarray(offsets[i], offsets[i + 1]);
+      if (prevBytes === undefined || !sameBytes(prevBytes, bytes)) {
+        prev = decoder.decode(bytes);
+        prevBytes = bytes;
+      }
+      out[at] = prev;
+    }
+  }
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The logical schema of a parquet file (columns whose type we do not write map to `undefined`). */
@@ -39,8 +80,8 @@ export function parquetSchema(bytes: Uint8Array): Array<[string, ColumnType | un
   return fl.tableFromIPC(ipc).schema.fields.map((f) => [f.name, logicalType(f.type)]);
 }
 
-function checkSchema(ipc: Uint8Array, expected: TableSchema, what: string): void {
-  const fields = fl.tableFromIPC(ipc).schema.fields;
+function checkSchema(arrow: fl.Table, expected: TableSchema, what: string): void {
+  const fields = arrow.schema.fields;
   const actual = new Map(fields.map((f) => [f.name, logicalType(f.type)]));
   const problems: string[] = [];
   for (const [name, type] of expected) {

@@ -36,7 +36,7 @@ import type { StepContext } from "../core/step.js";
 import { ConfigError, PipelineError } from "../core/errors.js";
 import { codeVersion } from "../config/version.js";
 import { featureSchema, TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
-import { panelEnd, panelFromTable } from "../features/panel.js";
+import { panelEnd, panelFromTable, type Panel } from "../features/panel.js";
 import { monitor, type MonitorReport } from "../monitor/monitor.js";
 import type { AlertPolicy } from "../monitor/alerts.js";
 import { readParquet } from "../parquet/read.js";
@@ -240,11 +240,7 @@ export async function prepareRun(ctx: StepContext, options: Omit<TickOptions, "a
     const first = await ingestAndTrain(ctx, tick, visibleUntil, timer.timed);
     const pinned = await timer.timed("snapshot", async () => {
       const input = await readPredictInput(ctx, { visibleUntil, lookbackDays: tick.lookbackDays });
-      const panel = panelFromTable(input.features, input.keys, `feature window before ${formatInstant(visibleUntil)}`);
-      // One process would fail here too (in predict): refuse before any shard starts.
-      let live = 0;
-      for (let s = 0; s < panel.keys.length; s++) if (forecastable(panel, s)) live++;
-      if (live === 0) throw nothingToForecast(visibleUntil, panel.keys.length);
+      const panel = windowShape(input.features, input.keys, visibleUntil);
       const names = keyNames(input.keys);
       const schema = featureSchema(input.keys);
       // The buckets first (none for a window too narrow to split), then the whole window (their
@@ -311,6 +307,19 @@ export async function prepareRun(ctx: StepContext, options: Omit<TickOptions, "a
     await recordFailure(storage, runId, asOf, timer.step, error, clock, logger);
     throw error;
   }
+}
+
+/**
+ * The series, first and last hour of the prepared window, refusing (as one process would in
+ * predict) a window with no series to forecast. The panel's values are not kept: at 100k series
+ * they would stay alive beside every bucket prepare encodes.
+ */
+function windowShape(features: ColumnTable, keys: readonly KeyColumn[], visibleUntil: number): Pick<Panel, "keys" | "start" | "hours"> {
+  const panel = panelFromTable(features, keys, `feature window before ${formatInstant(visibleUntil)}`);
+  let live = 0;
+  for (let s = 0; s < panel.keys.length; s++) if (forecastable(panel, s)) live++;
+  if (live === 0) throw nothingToForecast(visibleUntil, panel.keys.length);
+  return { keys: panel.keys, start: panel.start, hours: panel.hours };
 }
 
 /** What a predict shard did. */

@@ -90,6 +90,12 @@ describe("parquet", () => {
     expect(t.array("k")).toEqual(["", "b", "日本", null, "å", "b"]);
   });
 
+  it("reads text back value for value through runs of equal values, nulls and empty strings", () => {
+    const schema: TableSchema = [["k", "utf8"]];
+    const k = ["x", "x", "x", null, "x", "", "", "xy", "x", null, null, "ø", "ø"];
+    expect(readParquet(writeParquet(aq.table({ k }), schema), schema).array("k")).toEqual(k);
+  });
+
   it("writes another dataset's feature table with its own key columns, strings as utf8", () => {
     const schema = featureSchema(keyColumns(loadPreset("priv-industry-consumption-hour")));
     expect(schema).toEqual([
