@@ -1,3 +1,4 @@
+import { inKeyOrder } from "../series/order.js";
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import type { Logger } from "../core/effects.js";
@@ -131,7 +132,8 @@ export class FeatureStore {
     if (range) {
       table = table.params({ s: range.start, e: range.end }).filter("(d, $) => d.datetime_utc >= $.s && d.datetime_utc < $.e");
     }
-    return table.orderby(...keyNames(info.keys), TIME_COLUMN);
+    // Each day part holds its series' rows in key, then hour order: the runs are put in order, not the rows.
+    return inKeyOrder(table, info.keys);
   }
 
   /**

@@ -13,7 +13,8 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
-import { compareKeys, keyAt, keyNames, rowSeriesId, type KeyColumn } from "../series/key.js";
+import { keyAt, keyNames, rowSeriesId, type KeyColumn } from "../series/key.js";
+import { seriesRuns, take } from "../series/order.js";
 import { seriesHash, type ShardSpec } from "../series/shard.js";
 
 /** The bucket counts prepare chooses from, largest first. */
@@ -85,51 +86,6 @@ export function* splitByBucket(table: ColumnTable, keyColumns: readonly KeyColum
   }
 }
 
-/** The first row of every run of consecutive rows with the same key values. */
-function seriesRuns(keyCols: ReadonlyArray<ArrayLike<unknown>>, n: number): Int32Array {
-  const starts: number[] = [];
-  const nk = keyCols.length;
-  for (let i = 0; i < n; i++) {
-    let same = i > 0;
-    for (let k = 0; same && k < nk; k++) same = keyCols[k][i] === keyCols[k][i - 1];
-    if (!same) starts.push(i);
-  }
-  return Int32Array.from(starts);
-}
-
-/**
- * A window read from its buckets (bucket by bucket, each sorted by series, then hour) in the
- * order the feature store gives it: by series key ({@link compareKeys}), then hour. The rows of
- * one series are one run of a bucket, so this sorts runs, not rows.
- */
-export function inKeyOrder(table: ColumnTable, keyColumns: readonly KeyColumn[]): ColumnTable {
-  const n = table.numRows();
-  const names = [TIME_COLUMN, ...keyNames(keyColumns), VALUE_COLUMN];
-  const columns = names.map((name) => table.array(name) as ArrayLike<unknown>);
-  const keyCols = columns.slice(1, 1 + keyColumns.length);
-  const time = columns[0];
-  const runs = seriesRuns(keyCols, n);
-  const keys = Array.from(runs, (i) => keyAt(keyCols, i));
-  const order = Array.from(runs, (_, r) => r).sort((a, b) => compareKeys(keys[a], keys[b]) || Number(time[runs[a]]) - Number(time[runs[b]]));
-  const rows = new Int32Array(n);
-  let at = 0;
-  let sorted = true;
-  order.forEach((r, j) => {
-    const end = r + 1 < runs.length ? runs[r + 1] : n;
-    // A series split over two runs must continue after the hour the run before it ended with.
-    if (j > 0 && compareKeys(keys[order[j - 1]], keys[r]) === 0 && !(Number(time[runs[r]]) > Number(time[rows[at - 1]]))) sorted = false;
-    for (let i = runs[r]; i < end; i++) {
-      if (i > runs[r] && !(Number(time[i]) > Number(time[i - 1]))) sorted = false;
-      rows[at++] = i;
-    }
-  });
-  // Rows not sorted by hour within a series (never as prepare writes them): sort them all.
-  if (!sorted) return table.orderby(...keyNames(keyColumns), TIME_COLUMN);
-  const cols: Record<string, ArrayLike<unknown>> = {};
-  names.forEach((name, c) => (cols[name] = take(columns[c], rows)));
-  return aq.table(cols) as ColumnTable;
-}
-
 /** The tables of one window's buckets as one table (columns of the first; an empty table of `names` when there is none). */
 export function concatBuckets(tables: readonly ColumnTable[], keyColumns: readonly KeyColumn[]): ColumnTable {
   const names = [TIME_COLUMN, ...keyNames(keyColumns), VALUE_COLUMN];
@@ -156,18 +112,4 @@ export function concatBuckets(tables: readonly ColumnTable[], keyColumns: readon
     }
   }
   return aq.table(cols) as ColumnTable;
-}
-
-/** `values` at `rows`, as the same kind of array (typed arrays stay typed). */
-function take(values: ArrayLike<unknown>, rows: Int32Array): ArrayLike<unknown> {
-  if (ArrayBuffer.isView(values)) {
-    const Typed = values.constructor as new (n: number) => Float64Array;
-    const out = new Typed(rows.length);
-    const src = values as unknown as Float64Array;
-    for (let i = 0; i < rows.length; i++) out[i] = src[rows[i]];
-    return out;
-  }
-  const out = new Array<unknown>(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i]];
-  return out;
 }
