@@ -67,6 +67,12 @@ class Reader {
     if (this.pos > this.b.length) throw new Error("footer ends early");
     return this.b.subarray(start, this.pos);
   }
+  /** A list's length and element type. */
+  listHeader(): { n: number; elem: number } {
+    const h = this.byte();
+    const n = h >> 4;
+    return { n: n === 15 ? Number(this.varint()) : n, elem: h & 0x0f };
+  }
   /** Moves past a value without building it: what the splice does with every field it keeps as is. */
   skip(type: number): void {
     switch (type) {
@@ -91,10 +97,7 @@ class Reader {
       }
       case T_LIST:
       case T_SET: {
-        const h = this.byte();
-        let n = h >> 4;
-        if (n === 15) n = Number(this.varint());
-        const elem = h & 0x0f;
+        const { n, elem } = this.listHeader();
         for (let i = 0; i < n; i++) {
           if (elem === T_TRUE || elem === T_FALSE) this.byte();
           else this.skip(elem);
@@ -174,10 +177,7 @@ class Reader {
       }
       case T_LIST:
       case T_SET: {
-        const h = this.byte();
-        let n = h >> 4;
-        if (n === 15) n = Number(this.varint());
-        const elem = h & 0x0f;
+        const { n, elem } = this.listHeader();
         const items: Value[] = [];
         for (let i = 0; i < n; i++) items.push(elem === T_TRUE || elem === T_FALSE ? this.byte() === T_TRUE : this.value(elem));
         return { kind: "list", type, elem, items };
@@ -389,10 +389,8 @@ function copyStruct(r: Reader, w: Writer, edit: Edit): void {
  * `header` only the items are written (the caller joins several lists under one header).
  */
 function copyStructList(r: Reader, w: Writer, edit: Edit, header = true): number {
-  const h = r.byte();
-  let n = h >> 4;
-  if (n === 15) n = Number(r.varint());
-  if ((h & 0x0f) !== T_STRUCT) throw new Error(`expected a list of structs, found element type ${h & 0x0f}`);
+  const { n, elem } = r.listHeader();
+  if (elem !== T_STRUCT) throw new Error(`expected a list of structs, found element type ${elem}`);
   if (header) w.listHeader(n, T_STRUCT);
   for (let i = 0; i < n; i++) copyStruct(r, w, edit);
   return n;
