@@ -1,4 +1,3 @@
-import { inKeyOrder } from "../series/order.js";
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import type { Logger } from "../core/effects.js";
@@ -8,6 +7,7 @@ import { featureSchema, LEGACY_DE35_INFO, TIME_COLUMN, VALUE_COLUMN, type Datase
 import type { TableSchema } from "../parquet/schema.js";
 import { PipelineError } from "../core/errors.js";
 import { keyNames } from "../series/key.js";
+import { inKeyOrder } from "../series/order.js";
 import { writeParquet } from "../parquet/write.js";
 import { readIfExists, type Storage } from "../storage/storage.js";
 import { setAside } from "../doctor/set-aside.js";

@@ -3,6 +3,7 @@ import type { ColumnTable } from "arquero";
 import * as fl from "@uwdata/flechette";
 import * as pw from "parquet-wasm";
 import { PipelineError } from "../core/errors.js";
+import { sameBytes } from "./bytes.js";
 import { logicalType, type ColumnType, type TableSchema } from "./schema.js";
 
 /** Rows per Arrow record batch when decoding: large batches keep arquero fast afterwards. */
@@ -58,7 +59,7 @@ function decodedText(column: fl.Column<string>): Array<string | null> {
         continue;
       }
       const bytes = values.subarray(offsets[i], offsets[i + 1]);
-      if (prevBytes === undefined || !sameBytes(prevBytes, bytes)) {
+      if (!sameBytes(prevBytes, bytes)) {
         prev = decoder.decode(bytes);
         prevBytes = bytes;
       }
@@ -66,12 +67,6 @@ function decodedText(column: fl.Column<string>): Array<string | null> {
     }
   }
   return out;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The logical schema of a parquet file (columns whose type we do not write map to `undefined`). */

@@ -7,6 +7,7 @@
  * the row-group statistics.
  */
 import { PipelineError } from "../core/errors.js";
+import { sameBytes } from "./bytes.js";
 
 const MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
 
@@ -463,12 +464,6 @@ function footerOf(file: Uint8Array, index: number): Footer {
 }
 
 const valueOf = (f: Footer, id: number) => f.fields.find((x) => x.id === id);
-
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === undefined || b === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** The schema as the writer would encode it: files whose schema bytes differ may still agree once re-encoded. */
 function encodedSchema(f: Footer): string {
