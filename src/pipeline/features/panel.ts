@@ -3,6 +3,7 @@ import { PipelineError } from "../core/errors.js";
 import { formatInstant, HOUR_MS } from "../time/index.js";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
 import { compareKeys, describeKey, keyAt, keyNames, rowSeriesId, type KeyColumn, type SeriesKey } from "../series/key.js";
+import { columnValues } from "../core/columns.js";
 
 export type { SeriesKey } from "../series/key.js";
 
@@ -63,9 +64,9 @@ export function panelFromTable(table: ColumnTable, keyColumns: readonly KeyColum
       );
     }
   }
-  const time = table.array(TIME_COLUMN) as ArrayLike<unknown>;
-  const keyCols = keyColumns.map((k) => table.array(k.name) as ArrayLike<unknown>);
-  const value = table.array(VALUE_COLUMN) as ArrayLike<unknown>;
+  const time = columnValues(table, TIME_COLUMN);
+  const keyCols = keyColumns.map((k) => columnValues(table, k.name));
+  const value = columnValues(table, VALUE_COLUMN);
   const hourOf = (i: number): number => {
     const raw = time[i];
     const t = raw instanceof Date ? raw.getTime() : Number(raw);

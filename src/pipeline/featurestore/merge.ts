@@ -2,6 +2,7 @@ import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
 import { compareKeys, keyAt, type SeriesKey } from "../series/key.js";
+import { columnValues } from "../core/columns.js";
 
 /** Counts of an upsert, per (series, hour). */
 export interface MergeCounts {
@@ -27,9 +28,9 @@ export function mergeFeatureRows(
 ): { table: ColumnTable; counts: MergeCounts } {
   const parts = (existing ? [existing, incoming] : [incoming]).map((t) => ({
     n: t.numRows(),
-    time: t.array(TIME_COLUMN) as ArrayLike<number>,
-    value: t.array(VALUE_COLUMN) as ArrayLike<number | null | undefined>,
-    keys: keys.map((k) => t.array(k) as ArrayLike<unknown>),
+    time: columnValues(t, TIME_COLUMN) as ArrayLike<number>,
+    value: columnValues(t, VALUE_COLUMN) as ArrayLike<number | null | undefined>,
+    keys: keys.map((k) => columnValues(t, k)),
   }));
   const nExisting = existing ? parts[0].n : 0;
   const total = parts.reduce((s, p) => s + p.n, 0);

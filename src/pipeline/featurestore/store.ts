@@ -7,7 +7,7 @@ import { featureSchema, LEGACY_DE35_INFO, TIME_COLUMN, VALUE_COLUMN, type Datase
 import type { TableSchema } from "../parquet/schema.js";
 import { PipelineError } from "../core/errors.js";
 import { keyNames } from "../series/key.js";
-import { inKeyOrder } from "../series/order.js";
+import { concatRows, inKeyOrder } from "../series/order.js";
 import { writeParquet } from "../parquet/write.js";
 import { readIfExists, type Storage } from "../storage/storage.js";
 import { setAside } from "../doctor/set-aside.js";
@@ -128,10 +128,14 @@ export class FeatureStore {
       .sort()
       .filter((day) => !range || overlaps(day, range));
     const parts = await Promise.all(days.map((day) => readPart(this.storage, day, manifest!.partitions[day], schema)));
-    let table = parts.length === 0 ? emptyFeatureTable(info) : parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1));
-    if (range) {
-      table = table.params({ s: range.start, e: range.end }).filter("(d, $) => d.datetime_utc >= $.s && d.datetime_utc < $.e");
-    }
+    const table =
+      parts.length === 0
+        ? emptyFeatureTable(info)
+        : concatRows(
+            parts,
+            schema.map(([name]) => name),
+            range && { column: TIME_COLUMN, start: range.start, end: range.end },
+          );
     // Each day part holds its series' rows in key, then hour order: the runs are put in order, not the rows.
     return inKeyOrder(table, info.keys);
   }

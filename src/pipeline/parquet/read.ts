@@ -33,9 +33,45 @@ export function readParquet(bytes: Uint8Array, expected?: TableSchema, what = "p
   if (expected) checkSchema(arrow, expected, what);
   let table = aq.fromArrow(arrow as unknown as Parameters<typeof aq.fromArrow>[0]) as ColumnTable; // the same flechette table; its .d.ts types metadata apart
   const names = new Set(expected ? expected.map(([name]) => name) : arrow.schema.fields.map((f) => f.name));
-  const text = arrow.schema.fields.filter((f) => f.type.typeId === fl.Type.Utf8 && names.has(f.name)).map((f) => f.name);
-  if (text.length > 0) table = table.assign(Object.fromEntries(text.map((name) => [name, decodedText(arrow.getChild(name) as fl.Column<string>)])));
+  const decoded: Record<string, ArrayLike<unknown>> = {};
+  for (const f of arrow.schema.fields) {
+    if (!names.has(f.name)) continue;
+    const column = arrow.getChild(f.name);
+    if (f.type.typeId === fl.Type.Utf8) decoded[f.name] = decodedText(column as fl.Column<string>);
+    else {
+      const dense = denseNumbers(column as fl.Column<unknown>, f.type.typeId);
+      if (dense) decoded[f.name] = dense;
+    }
+  }
+  if (Object.keys(decoded).length > 0) table = table.assign(decoded as unknown as Parameters<ColumnTable["assign"]>[0]);
   return expected ? table.select(expected.map(([name]) => name)) : table;
+}
+
+/**
+ * A numeric column without nulls as one typed array (timestamps and 64-bit integers as
+ * Float64Array numbers), or undefined for other columns. arquero otherwise reads an Arrow column
+ * value by value, converting each 64-bit value on every access, and copies it into a plain array
+ * on every `array()` call; a window of millions of rows held as plain arrays is also what the
+ * garbage collector then walks again and again.
+ */
+function denseNumbers(column: fl.Column<unknown>, typeId: number): Float64Array | Int32Array | undefined {
+  if (column.nullCount > 0) return undefined;
+  const wide = typeId === fl.Type.Timestamp || typeId === fl.Type.Int || typeId === fl.Type.Float;
+  if (!wide) return undefined;
+  const batches = column.data as unknown as Array<{ length: number; values: ArrayLike<number | bigint> }>;
+  const first = batches[0]?.values;
+  const Out = first instanceof Int32Array ? Int32Array : first instanceof Float64Array || first instanceof BigInt64Array ? Float64Array : undefined;
+  if (Out === undefined || batches.some((b) => b.values.constructor !== first!.constructor)) return undefined;
+  const out = new Out(column.length);
+  let at = 0;
+  for (const { length, values } of batches) {
+    if (values instanceof BigInt64Array) for (let i = 0; i < length; i++) out[at++] = Number(values[i]);
+    else {
+      out.set((values as Float64Array).subarray(0, length), at);
+      at += length;
+    }
+  }
+  return out;
 }
 
 /**

@@ -4,6 +4,7 @@ import { batchType, Column, tableFromColumns, tableToIPC, utf8 } from "@uwdata/f
 import * as pw from "parquet-wasm";
 import { PipelineError } from "../core/errors.js";
 import { arrowType, type TableSchema } from "./schema.js";
+import { columnValues } from "../core/columns.js";
 
 /**
  * Encodes an arquero table as a ZSTD-compressed parquet file with an explicit schema.
@@ -19,11 +20,16 @@ export function writeParquet(table: ColumnTable, schema: TableSchema): Uint8Arra
       `cannot write: table lacks column(s) ${missing.join(", ")}; expected ${schema.map(([n]) => n).join(", ")}, found ${names.join(", ")}`,
     );
   }
-  for (const [name, type] of schema) checkColumn(table, name, type);
-  const others = schema.filter(([, type]) => type !== "utf8");
+  // Typed arrays become Arrow columns as they are; other columns go through arquero's builder.
+  const values = schema.map(([name, type]) => (type === "utf8" ? undefined : columnValues(table, name)));
+  const direct = schema.map(([name, type], i) => (type === "utf8" ? utf8Column(table, name) : typedColumn(values[i]!, name, type)));
+  const others = schema.filter(([, type], i) => type !== "utf8" && direct[i] === undefined);
+  schema.forEach(([name, type], i) => {
+    if (type !== "utf8" && direct[i] === undefined) checkColumn(values[i]!, name, type);
+  });
   const types = Object.fromEntries(others.map(([name, type]) => [name, arrowType(type)]));
   const arrow = others.length > 0 ? aq.toArrow(table, { columns: others.map(([name]) => name), types }) : undefined;
-  const columns = schema.map(([name, type]): [string, Column<unknown>] => [name, type === "utf8" ? utf8Column(table, name) : arrow!.getChild(name)]);
+  const columns = schema.map(([name], i): [string, Column<unknown>] => [name, direct[i] ?? arrow!.getChild(name)]);
   const arrowTable = pw.Table.fromIPCStream(tableToIPC(tableFromColumns(columns), { format: "stream" })!);
   const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.ZSTD).build();
   // writeParquet consumes both the table and the properties (their wasm memory is freed).
@@ -49,6 +55,7 @@ function utf8Column(table: ColumnTable, name: string): Column<string> {
   table.scan((row?: number) => {
     const v = column.at(row!) as string | null | undefined;
     if (v === null || v === undefined) nulls++;
+    else if (typeof v !== "string") cannotWrite(name, "utf8", i, v, "a string");
     else {
       let bytes = cache.get(v);
       if (bytes === undefined) cache.set(v, (bytes = encoder.encode(v)));
@@ -69,14 +76,42 @@ function utf8Column(table: ColumnTable, name: string): Column<string> {
 
 const intRanges = { int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647] } as const;
 
-function checkColumn(table: ColumnTable, name: string, type: TableSchema[number][1]): void {
-  const column = table.column(name)!;
-  const n = table.numRows();
-  const fail = (row: number, value: unknown, expected: string) => {
-    throw new PipelineError("parquet", `cannot write column "${name}" as ${type}: row ${row} holds ${JSON.stringify(value)}, expected ${expected}`);
-  };
-  for (let i = 0; i < n; i++) {
-    const v = column.at(i);
+function cannotWrite(name: string, type: string, row: number, value: unknown, expected: string): never {
+  throw new PipelineError("parquet", `cannot write column "${name}" as ${type}: row ${row} holds ${JSON.stringify(value)}, expected ${expected}`);
+}
+
+/**
+ * A numeric column held as a typed array (as the feature window and the stores' reads hold them)
+ * as an Arrow column without a per-value builder: float64 from a Float64Array, int32 from an
+ * Int32Array, timestamps from a Float64Array of whole epoch milliseconds. Undefined for any other
+ * column, which then goes through arquero's builder and {@link checkColumn}.
+ */
+function typedColumn(values: ArrayLike<unknown>, name: string, type: TableSchema[number][1]): Column<unknown> | undefined {
+  let data: Float64Array | Int32Array | BigInt64Array;
+  if (type === "float64" && values instanceof Float64Array) data = values;
+  else if (type === "int32" && values instanceof Int32Array) data = values;
+  else if (type === "timestamp" && values instanceof Float64Array) {
+    const ms = new BigInt64Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!Number.isFinite(v)) cannotWrite(name, type, i, v, "epoch milliseconds or a Date");
+      if (v % 1 !== 0) return undefined;
+      ms[i] = BigInt(v);
+    }
+    data = ms;
+  } else return undefined;
+  const arrow = arrowType(type);
+  // As flechette's own builder makes them: no batch for no rows, an empty validity buffer.
+  if (data.length === 0) return new Column([], arrow);
+  const Batch = batchType(arrow);
+  return new Column([new Batch({ length: data.length, nullCount: 0, type: arrow, validity: new Uint8Array(0), values: data })]);
+}
+
+/** Every value of column `name` (as {@link columnValues} gives them) fits `type`, or an error naming the row. */
+function checkColumn(values: ArrayLike<unknown>, name: string, type: TableSchema[number][1]): void {
+  const fail = (row: number, value: unknown, expected: string) => cannotWrite(name, type, row, value, expected);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (v === null || v === undefined) continue;
     switch (type) {
       case "timestamp":

@@ -14,8 +14,9 @@ import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
 import { keyAt, keyNames, rowSeriesId, type KeyColumn } from "../series/key.js";
-import { seriesRuns, take } from "../series/order.js";
+import { concatRows, seriesRuns, take } from "../series/order.js";
 import { seriesHash, type ShardSpec } from "../series/shard.js";
+import { columnValues } from "../core/columns.js";
 
 /** The bucket counts prepare chooses from, largest first. */
 export const INPUT_BUCKET_COUNTS: readonly number[] = [240, 120, 24, 8, 1];
@@ -48,8 +49,7 @@ export function bucketsOfShard(shard: ShardSpec, count: number): number[] {
 export function* splitByBucket(table: ColumnTable, keyColumns: readonly KeyColumn[], count: number): Generator<{ bucket: number; table: ColumnTable }> {
   const n = table.numRows();
   const names = [TIME_COLUMN, ...keyNames(keyColumns), VALUE_COLUMN];
-  // table.array() materialises a column decoded from parquet on every call: once each.
-  const columns = names.map((name) => table.array(name) as ArrayLike<unknown>);
+  const columns = names.map((name) => columnValues(table, name));
   const keyCols = columns.slice(1, 1 + keyColumns.length);
   const runs = seriesRuns(keyCols, n);
   const runBucket = new Int32Array(runs.length);
@@ -88,28 +88,5 @@ export function* splitByBucket(table: ColumnTable, keyColumns: readonly KeyColum
 
 /** The tables of one window's buckets as one table (columns of the first; an empty table of `names` when there is none). */
 export function concatBuckets(tables: readonly ColumnTable[], keyColumns: readonly KeyColumn[]): ColumnTable {
-  const names = [TIME_COLUMN, ...keyNames(keyColumns), VALUE_COLUMN];
-  if (tables.length === 1) return tables[0];
-  const n = tables.reduce((a, t) => a + t.numRows(), 0);
-  const cols: Record<string, ArrayLike<unknown>> = {};
-  for (const name of names) {
-    const parts = tables.map((t) => t.array(name) as ArrayLike<unknown>);
-    const first = parts[0];
-    if (first !== undefined && ArrayBuffer.isView(first) && parts.every((p) => p.constructor === first.constructor)) {
-      const Typed = first.constructor as new (n: number) => Float64Array;
-      const out = new Typed(n);
-      let at = 0;
-      for (const p of parts) {
-        out.set(p as Float64Array, at);
-        at += p.length;
-      }
-      cols[name] = out;
-    } else {
-      const out = new Array<unknown>(n);
-      let at = 0;
-      for (const p of parts) for (let i = 0; i < p.length; i++) out[at++] = p[i];
-      cols[name] = out;
-    }
-  }
-  return aq.table(cols) as ColumnTable;
+  return concatRows(tables, [TIME_COLUMN, ...keyNames(keyColumns), VALUE_COLUMN]);
 }
