@@ -1,3 +1,4 @@
+import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 
 /**
@@ -20,4 +21,68 @@ export function columnValues(table: ColumnTable, name: string): ArrayLike<unknow
     return out;
   }
   return table.array(name) as ArrayLike<unknown>;
+}
+
+/** `values` at `rows`, as the same kind of array (typed arrays stay typed). */
+export function take(values: ArrayLike<unknown>, rows: Int32Array): ArrayLike<unknown> {
+  if (ArrayBuffer.isView(values)) {
+    const Typed = values.constructor as new (n: number) => Float64Array;
+    const out = new Typed(rows.length);
+    const src = values as unknown as Float64Array;
+    for (let i = 0; i < rows.length; i++) out[i] = src[rows[i]];
+    return out;
+  }
+  const out = new Array<unknown>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i]];
+  return out;
+}
+
+/**
+ * The rows of `tables` one after another as one table of columns `names`, typed arrays staying
+ * typed (a column is a plain array when its parts are not all of one typed kind). With `within`,
+ * only the rows whose `within.column` lies in `[start, end)`. arquero's concat and filter copy
+ * every column into plain arrays, value by value.
+ */
+export function concatRows(tables: readonly ColumnTable[], names: readonly string[], within?: { column: string; start: number; end: number }): ColumnTable {
+  if (tables.length === 1 && within === undefined) return tables[0].select(...names);
+  // The rows kept, per table (all of them without `within`).
+  const kept = tables.map((t) => {
+    const n = t.numRows();
+    if (within === undefined) return undefined;
+    const at = columnValues(t, within.column);
+    const rows: number[] = [];
+    let all = true;
+    for (let i = 0; i < n; i++) {
+      const v = Number(at[i]);
+      if (v >= within.start && v < within.end) rows.push(i);
+      else all = false;
+    }
+    return all ? undefined : Int32Array.from(rows);
+  });
+  const total = tables.reduce((a, t, i) => a + (kept[i]?.length ?? t.numRows()), 0);
+  const cols: Record<string, ArrayLike<unknown>> = {};
+  for (const name of names) {
+    const parts = tables.map((t, i) => {
+      const values = columnValues(t, name);
+      const rows = kept[i];
+      return rows === undefined ? values : take(values, rows);
+    });
+    const first = parts[0];
+    if (first !== undefined && ArrayBuffer.isView(first) && parts.every((p) => p.constructor === first.constructor)) {
+      const Typed = first.constructor as new (n: number) => Float64Array;
+      const out = new Typed(total);
+      let at = 0;
+      for (const p of parts) {
+        out.set(p as Float64Array, at);
+        at += p.length;
+      }
+      cols[name] = out;
+    } else {
+      const out = new Array<unknown>(total);
+      let at = 0;
+      for (const p of parts) for (let i = 0; i < p.length; i++) out[at++] = p[i];
+      cols[name] = out;
+    }
+  }
+  return aq.table(cols) as ColumnTable;
 }

@@ -7,7 +7,8 @@ import { featureSchema, LEGACY_DE35_INFO, TIME_COLUMN, VALUE_COLUMN, type Datase
 import type { TableSchema } from "../parquet/schema.js";
 import { PipelineError } from "../core/errors.js";
 import { keyNames } from "../series/key.js";
-import { concatRows, inKeyOrder } from "../series/order.js";
+import { concatRows } from "../core/columns.js";
+import { inKeyOrder } from "../series/order.js";
 import { writeParquet } from "../parquet/write.js";
 import { readIfExists, type Storage } from "../storage/storage.js";
 import { setAside } from "../doctor/set-aside.js";

@@ -4,6 +4,8 @@ import * as fl from "@uwdata/flechette";
 import * as pw from "parquet-wasm";
 import { PipelineError } from "../core/errors.js";
 import { sameBytes } from "./bytes.js";
+import { concatRows } from "../core/columns.js";
+import { rowGroupRows } from "./splice.js";
 import { logicalType, type ColumnType, type TableSchema } from "./schema.js";
 
 /** Rows per Arrow record batch when decoding: large batches keep arquero fast afterwards. */
@@ -17,9 +19,43 @@ const BATCH_SIZE = 1 << 21;
  * the result holds exactly those columns in that order. `what` names the file in errors.
  */
 export function readParquet(bytes: Uint8Array, expected?: TableSchema, what = "parquet file"): ColumnTable {
+  const spans = rowGroupSpans(rowGroupRows(bytes) ?? []);
+  if (spans.length <= 1) return decode(bytes, expected, what);
+  const parts = spans.map((groups) => decode(bytes, expected, what, groups));
+  return concatRows(parts, parts[0].columnNames());
+}
+
+/** Rows a wide file is decoded in at a time, in whole row groups: parquet-wasm's own row group size (1024 x 1024). */
+const DECODE_ROWS = 1024 * 1024;
+
+/** Consecutive row groups joined up to {@link DECODE_ROWS} rows (a group above it alone). */
+function rowGroupSpans(rows: readonly number[]): number[][] {
+  const spans: number[][] = [];
+  let span: number[] = [];
+  let inSpan = 0;
+  rows.forEach((n, g) => {
+    if (span.length > 0 && inSpan + n > DECODE_ROWS) {
+      spans.push(span);
+      span = [];
+      inSpan = 0;
+    }
+    span.push(g);
+    inSpan += n;
+  });
+  if (span.length > 0) spans.push(span);
+  return spans;
+}
+
+/**
+ * {@link readParquet} of the whole file, or of the row groups `rowGroups` only. A wide file is
+ * decoded about a million rows at a time: the wasm memory a decode grows to (and never gives back)
+ * is then bounded by that, not by the file (at 40k series x 9 days, a one-shard predict went from
+ * 1.8 to 1.0 GB).
+ */
+function decode(bytes: Uint8Array, expected: TableSchema | undefined, what: string, rowGroups?: number[]): ColumnTable {
   let ipc: Uint8Array;
   try {
-    const wasmTable = pw.readParquet(bytes, { batchSize: BATCH_SIZE });
+    const wasmTable = pw.readParquet(bytes, { batchSize: BATCH_SIZE, ...(rowGroups === undefined ? {} : { rowGroups }) });
     ipc = wasmTable.intoIPCStream();
   } catch (cause) {
     throw new PipelineError(

@@ -475,6 +475,21 @@ function encodedSchema(f: Footer): string {
 }
 
 /**
+ * The rows of each row group of a parquet file, from its footer alone; undefined for bytes that are
+ * not a parquet file with a readable footer (the decoder then says what is wrong).
+ */
+export function rowGroupRows(file: Uint8Array): number[] | undefined {
+  try {
+    const groups = valueOf(footerOf(file, 0), 4);
+    if (groups === undefined) return [];
+    const list = new Reader(groups.value).value(T_LIST) as ListValue;
+    return list.items.map((group) => Number((group as Field[]).find((f) => f.id === 3)?.value ?? 0));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * One parquet file holding the rows of `files` in order (every file must have the same schema as
  * the first). Throws a parquet {@link PipelineError} for a file that is not parquet.
  */

@@ -92,11 +92,15 @@ function typedColumn(values: ArrayLike<unknown>, name: string, type: TableSchema
   else if (type === "int32" && values instanceof Int32Array) data = values;
   else if (type === "timestamp" && values instanceof Float64Array) {
     const ms = new BigInt64Array(values.length);
+    // The two 32-bit halves of each int64 (little-endian), written without a BigInt per value.
+    const lo = new Uint32Array(ms.buffer);
+    const hi = new Int32Array(ms.buffer);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (!Number.isFinite(v)) cannotWrite(name, type, i, v, "epoch milliseconds or a Date");
-      if (v % 1 !== 0) return undefined;
-      ms[i] = BigInt(v);
+      if (v % 1 !== 0 || Math.abs(v) > Number.MAX_SAFE_INTEGER) return undefined;
+      lo[2 * i] = v >>> 0;
+      hi[2 * i + 1] = Math.floor(v / 4294967296);
     }
     data = ms;
   } else return undefined;

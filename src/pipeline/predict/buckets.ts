@@ -14,7 +14,8 @@ import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
 import { keyAt, keyNames, rowSeriesId, type KeyColumn } from "../series/key.js";
-import { concatRows, seriesRuns, take } from "../series/order.js";
+import { concatRows, take } from "../core/columns.js";
+import { seriesRuns } from "../series/order.js";
 import { seriesHash, type ShardSpec } from "../series/shard.js";
 import { columnValues } from "../core/columns.js";
 

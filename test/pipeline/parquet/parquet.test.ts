@@ -5,6 +5,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { writeParquet } from "../../../src/pipeline/parquet/write.js";
 import { parquetSchema, readParquet } from "../../../src/pipeline/parquet/read.js";
 import { arrowType, type TableSchema } from "../../../src/pipeline/parquet/schema.js";
+import { rowGroupRows, splicedParquet } from "../../../src/pipeline/parquet/splice.js";
 import * as pw from "parquet-wasm";
 import { featureSchema, keyColumns } from "../../../src/pipeline/dataset/spec.js";
 import { loadPreset } from "../../../src/pipeline/dataset/preset.js";
@@ -97,7 +98,8 @@ describe("parquet", () => {
       ["k", "utf8"],
       ["x", "float64"],
     ];
-    const hours = [0, 1, 2, 3].map((h) => Date.UTC(2023, 0, 1, h));
+    // Before 1970, the epoch itself, now and far ahead: the int64 halves of each, negative ones too.
+    const hours = [Date.UTC(1969, 11, 31, 23), 0, Date.UTC(2023, 0, 1, 2), Date.UTC(2400, 0, 1, 3)];
     const columns = { datetime_utc: hours, area: [7, -1, 2147483647, 0], k: ["a", "a", "b", "c"], x: [1.5, NaN, -0, 4] };
     const plain = aq.table(columns);
     const typed = aq.table({ ...columns, datetime_utc: Float64Array.from(hours), area: Int32Array.from(columns.area), x: Float64Array.from(columns.x) });
@@ -124,6 +126,42 @@ describe("parquet", () => {
     expect(() => writeParquet(bad, schema)).toThrow(
       'parquet: cannot write column "datetime_utc" as timestamp: row 1 holds null, expected epoch milliseconds or a Date',
     );
+  });
+
+  it("reads a file of several row groups about a million rows at a time: the rows of all, in order, numeric columns typed where no group has a null", () => {
+    const schema: TableSchema = [
+      ["datetime_utc", "timestamp"],
+      ["k", "utf8"],
+      ["x", "float64"],
+      ["y", "float64"],
+    ];
+    // Three groups: a and b fit one decode (1024 x 1024 rows), c is decoded on its own.
+    const big = 1_000_000;
+    const a = aq.table({
+      datetime_utc: Float64Array.from({ length: big }, (_, i) => i * 3_600_000),
+      k: Array.from({ length: big }, (_, i) => `s${i >> 10}`),
+      x: Float64Array.from({ length: big }, (_, i) => i / 8),
+      y: Float64Array.from({ length: big }, (_, i) => i),
+    });
+    const b = aq.table({ datetime_utc: [big * 3_600_000], k: ["b"], x: [-1], y: [7] });
+    const c = aq.table({ datetime_utc: [10_800_000, 14_400_000], k: ["b", null], x: [4, 5], y: [null, 5] });
+    const joined = splicedParquet([a, b, c].map((t) => writeParquet(t, schema))).bytes;
+    expect(rowGroupRows(joined)).toEqual([big, 1, 2]);
+    const back = readParquet(joined, schema);
+    expect(back.numRows()).toBe(big + 3);
+    expect(back.slice(big - 2).objects()).toEqual(
+      a
+        .slice(big - 2)
+        .concat(b, c)
+        .objects(),
+    );
+    const bytesOf = (t: typeof a, name: string, n: number) => Buffer.from((t.column(name) as unknown as Float64Array).buffer, 0, n * 8);
+    expect(bytesOf(back, "x", big).equals(bytesOf(a, "x", big))).toBe(true);
+    expect(back.array("k").slice(0, big)).toEqual(a.array("k"));
+    expect([back.column("datetime_utc"), back.column("x")].map((col) => col?.constructor.name)).toEqual(["Float64Array", "Float64Array"]);
+    expect(Array.from(back.array("y")).slice(big - 1)).toEqual([big - 1, 7, null, 5]);
+    expect(rowGroupRows(new Uint8Array([1, 2, 3]))).toBeUndefined();
+    expect(() => readParquet(joined.subarray(0, joined.length - 9), schema, "cut.parquet")).toThrow(/^parquet: cannot decode cut\.parquet/);
   });
 
   it("reads text back value for value through runs of equal values, nulls and empty strings", () => {
