@@ -12,6 +12,8 @@ import { formatShard, inShard, type ShardSpec } from "../series/shard.js";
 import { keyNames, namedKey, type KeyColumn, type KeyValue } from "../series/key.js";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
 import { ModelRegistry, type ModelRef } from "../registry/registry.js";
+import { inKeyOrder } from "../series/order.js";
+import { concatRows } from "../core/columns.js";
 
 /** What batch prediction needs to know. */
 export interface PredictOptions {
@@ -136,7 +138,7 @@ export async function forecastWindow(ctx: StepContext, options: ForecastWindowOp
     // A shard whose series are all stale (or that got none): an empty part, so finish sees it done.
     parts.push(label(forecastToTable(emptyForecast(panelEnd(panel), horizon, panelSubset(panel, []))), options.model, loaded.metadata.version));
   }
-  const predictions = parts.length === 1 ? parts[0] : orderPredictions(parts[0].concat(parts[1]), keyColumnsOfWindow);
+  const predictions = parts.length === 1 ? parts[0] : orderPredictions(concatRows(parts, parts[0].columnNames()), keyColumnsOfWindow);
   const series = full.length + baseline.length;
   logger.info("predict: forecast", {
     model: `${options.model}/v${loaded.metadata.version}`,
@@ -191,7 +193,8 @@ export function forecastable(panel: Panel, s: number): boolean {
  * run's finish orders the union of its shards so, which is the order one process writes.
  */
 export function orderPredictions(predictions: ColumnTable, keys: readonly KeyColumn[]): ColumnTable {
-  return predictions.orderby(...keyNames(keys), "step");
+  // Each part (a shard, the model's and the baseline's series) holds a series' steps together, in order.
+  return inKeyOrder(predictions, keys, { within: "step", columns: predictions.columnNames() });
 }
 
 /**

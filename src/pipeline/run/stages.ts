@@ -66,6 +66,7 @@ import { formatInstant, visibleUntil as visibleUntilOf } from "../time/index.js"
 import { RunStageError } from "./errors.js";
 import type { RunManifest } from "./manifest.js";
 import { ingestAndTrain, manifestOutputs, monitorSection, recordFailure, stepTimer, type IngestAndTrain, type TickOptions } from "./tick.js";
+import { concatRows } from "../core/columns.js";
 
 /** How series are assigned to shards, as the records state it (series/shard.ts). */
 export const SHARDING = "fnv1a32(utf8(seriesId(key))) mod N";
@@ -630,7 +631,7 @@ async function gatherShards(
   // A window written bucket by bucket is read back in the feature store's order (key, then hour).
   const read = await readPreparedInput(storage, prepared);
   const features = p.input.buckets === undefined ? read : inKeyOrder(read, p.keyColumns);
-  const all = tables.length === 1 ? tables[0] : tables[0].concat(...tables.slice(1));
+  const all = concatRows(tables, tables[0].columnNames());
   const predictions = orderPredictions(all, p.keyColumns);
   return { count, predictions, features, report: mergeReports(prepared, reports, predictions.numRows()), predictMs };
 }

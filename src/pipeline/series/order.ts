@@ -22,18 +22,28 @@ export function seriesRuns(keyCols: ReadonlyArray<ArrayLike<unknown>>, n: number
   return Int32Array.from(starts);
 }
 
+/** What {@link inKeyOrder} orders by within a series, and the columns it keeps. */
+export interface KeyOrderOptions {
+  /** The column that increases within a series: the hour (the default), or a forecast's step. */
+  within?: string;
+  /** The columns of the result, in order: the canonical columns by default. */
+  columns?: readonly string[];
+}
+
 /**
- * A canonical table (`datetime_utc`, the key columns, `energy_consumption`) whose rows of a
- * series come in runs, each run in hour order (a window read bucket by bucket, day parts joined),
- * as one table in the feature store's order: by series key ({@link compareKeys}), then hour. It
- * sorts runs, not rows; rows not in hour order within a run are sorted whole (arquero's orderby).
+ * A table whose rows of a series come in runs, each run in increasing `within` order (a window
+ * read bucket by bucket, day parts joined, the forecasts of several shards), as one table in the
+ * feature store's order: by series key ({@link compareKeys}), then `within` (the hour by default).
+ * It sorts runs, not rows; rows not in order within a run are sorted whole (arquero's orderby).
+ * By default it keeps the canonical columns (`datetime_utc`, the key columns, `energy_consumption`).
  */
-export function inKeyOrder(table: ColumnTable, keyColumns: readonly KeyColumn[]): ColumnTable {
+export function inKeyOrder(table: ColumnTable, keyColumns: readonly KeyColumn[], options: KeyOrderOptions = {}): ColumnTable {
   const n = table.numRows();
-  const names = [TIME_COLUMN, ...keyNames(keyColumns), VALUE_COLUMN];
+  const within = options.within ?? TIME_COLUMN;
+  const names = options.columns ?? [TIME_COLUMN, ...keyNames(keyColumns), VALUE_COLUMN];
   const columns = names.map((name) => columnValues(table, name));
-  const keyCols = columns.slice(1, 1 + keyColumns.length);
-  const time = columns[0];
+  const keyCols = keyColumns.map((k) => columnValues(table, k.name));
+  const time = columnValues(table, within);
   const runs = seriesRuns(keyCols, n);
   const keys = Array.from(runs, (i) => keyAt(keyCols, i));
   const order = Array.from(runs, (_, r) => r).sort((a, b) => compareKeys(keys[a], keys[b]) || Number(time[runs[a]]) - Number(time[runs[b]]));
@@ -42,15 +52,15 @@ export function inKeyOrder(table: ColumnTable, keyColumns: readonly KeyColumn[])
   let sorted = true;
   order.forEach((r, j) => {
     const end = r + 1 < runs.length ? runs[r + 1] : n;
-    // A series split over two runs must continue after the hour the run before it ended with.
+    // A series split over two runs must continue after the value the run before it ended with.
     if (j > 0 && compareKeys(keys[order[j - 1]], keys[r]) === 0 && !(Number(time[runs[r]]) > Number(time[rows[at - 1]]))) sorted = false;
     for (let i = runs[r]; i < end; i++) {
       if (i > runs[r] && !(Number(time[i]) > Number(time[i - 1]))) sorted = false;
       rows[at++] = i;
     }
   });
-  // Rows not sorted by hour within a series (never as prepare writes them): sort them all.
-  if (!sorted) return table.orderby(...keyNames(keyColumns), TIME_COLUMN);
+  // Rows not sorted within a series (never as prepare and the shards write them): sort them all.
+  if (!sorted) return table.orderby(...keyNames(keyColumns), within).select(...names);
   const cols: Record<string, ArrayLike<unknown>> = {};
   names.forEach((name, c) => (cols[name] = take(columns[c], rows)));
   return aq.table(cols) as ColumnTable;

@@ -37,4 +37,29 @@ describe("inKeyOrder", () => {
     const filtered = t.filter((d: { energy_consumption: number }) => d.energy_consumption !== 4);
     expect(inKeyOrder(filtered, KEYS).array("energy_consumption")).toEqual([3, 5, 2, 1]);
   });
+
+  it("orders the forecasts of several shards by key, then step, keeping every column, as arquero's orderby would", () => {
+    // Shard 0 holds (1, "B") and (2, "a"), shard 1 holds (1, "a"): each series' steps together, in order.
+    const shard = (keys: Array<[number, string]>) => ({
+      region: keys.flatMap(([r]) => [r, r, r]),
+      meter: keys.flatMap(([, m]) => [m, m, m]),
+      step: keys.flatMap(() => [1, 2, 3]),
+      prediction: Float64Array.from(keys.flatMap(([r, m]) => [1, 2, 3].map((s) => r * 100 + m.charCodeAt(0) + s / 10))),
+      model: keys.flatMap(() => ["gbm", "gbm", "gbm"]),
+    });
+    const joined = (
+      aq.table(
+        shard([
+          [1, "B"],
+          [2, "a"],
+        ]),
+      ) as ColumnTable
+    ).concat(aq.table(shard([[1, "a"]])) as ColumnTable);
+    const ordered = inKeyOrder(joined, KEYS, { within: "step", columns: joined.columnNames() });
+    expect(ordered.columnNames()).toEqual(["region", "meter", "step", "prediction", "model"]);
+    expect(ordered.objects()).toEqual(joined.orderby("region", "meter", "step").objects());
+    // A series whose steps are out of order: sorted row by row, the same result.
+    const shuffled = joined.slice(1).concat(joined.slice(0, 1));
+    expect(inKeyOrder(shuffled, KEYS, { within: "step", columns: joined.columnNames() }).objects()).toEqual(ordered.objects());
+  });
 });
