@@ -25,9 +25,10 @@
  * - Settings of every stage: DATA_DELAY_DAYS=0, LOOKBACK_DAYS=9, FORECAST_HORIZON 24 (default),
  *   --as-of = the hour after the panel's last.
  *
- * Prints a markdown table, total predict CPU per series for each N and S, and last one JSON line:
- * `{"rows":[{series, shards, stage, shard, wallS, cpuS, peakRssMb}], "predictShardMaxWallS100k8",
- * "predictShardMaxRssMb100k8", ...}`.
+ * Prints a markdown table, total predict CPU per series and total tick CPU (prepare, every shard,
+ * finish) per series for each N and S, and last one JSON line: `{"rows":[{series, shards, stage,
+ * shard, wallS, cpuS, peakRssMb}], "predictShardMaxWallS100k8", "predictShardMaxRssMb100k8",
+ * "predictCpuPerSeries", "totalCpu", ...}`.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -315,6 +316,19 @@ async function main(): Promise<void> {
   console.log("\n| series | shards | total predict CPU s | CPU ms per series |");
   console.log("|---:|---:|---:|---:|");
   for (const c of cpuPerSeries) console.log(`| ${c.series} | ${c.shards} | ${c.predictCpuS.toFixed(2)} | ${c.cpuMsPerSeries.toFixed(2)} |`);
+  // Linearity of the whole tick: prepare, every shard and finish, for each N and S.
+  const totals: Array<{ series: number; shards: number; totalCpuS: number; cpuMsPerSeries: number }> = [];
+  for (const n of seriesList) {
+    for (const shards of shardList) {
+      const r = rows.filter((x) => x.series === n && x.shards === shards);
+      if (r.length !== shards + 2 || r.some((x) => !x.ok)) continue;
+      const cpu = r.reduce((a, x) => a + x.cpuS, 0);
+      totals.push({ series: n, shards, totalCpuS: Math.round(cpu * 100) / 100, cpuMsPerSeries: Math.round((cpu / n) * 1e5) / 100 });
+    }
+  }
+  console.log("\n| series | shards | total CPU s (prepare + shards + finish) | CPU ms per series |");
+  console.log("|---:|---:|---:|---:|");
+  for (const t of totals) console.log(`| ${t.series} | ${t.shards} | ${t.totalCpuS.toFixed(2)} | ${t.cpuMsPerSeries.toFixed(2)} |`);
   const p100k8 = rows.filter((r) => r.series === 100000 && r.shards === 8 && r.stage === "predict" && r.ok);
   const maxOf = (xs: number[]) => (xs.length === 0 ? null : Math.max(...xs));
   for (const note of notes) console.log(`note: ${note}`);
@@ -339,6 +353,7 @@ async function main(): Promise<void> {
       predictShardMaxWallS100k8: p100k8.length === 8 ? maxOf(p100k8.map((r) => r.wallS)) : null,
       predictShardMaxRssMb100k8: p100k8.length === 8 ? maxOf(p100k8.map((r) => r.peakRssMb)) : null,
       predictCpuPerSeries: cpuPerSeries,
+      totalCpu: totals,
       notes,
     }),
   );
