@@ -14,17 +14,13 @@ export function columnValues(table: ColumnTable, name: string): ArrayLike<unknow
   if (column !== undefined && whole && (Array.isArray(column) || ArrayBuffer.isView(column))) return column as ArrayLike<unknown>;
   // A typed column of a filtered or ordered table: its rows gathered into the same typed kind.
   if (column !== undefined && !whole && ArrayBuffer.isView(column) && !(column instanceof DataView)) {
-    const src = column as unknown as Float64Array;
-    const rows = table.indices();
-    const out = new (src.constructor as new (n: number) => Float64Array)(rows.length);
-    for (let i = 0; i < rows.length; i++) out[i] = src[rows[i]];
-    return out;
+    return take(column as unknown as ArrayLike<unknown>, table.indices());
   }
   return table.array(name) as ArrayLike<unknown>;
 }
 
 /** `values` at `rows`, as the same kind of array (typed arrays stay typed). */
-export function take(values: ArrayLike<unknown>, rows: Int32Array): ArrayLike<unknown> {
+export function take(values: ArrayLike<unknown>, rows: ArrayLike<number>): ArrayLike<unknown> {
   if (ArrayBuffer.isView(values)) {
     const Typed = values.constructor as new (n: number) => Float64Array;
     const out = new Typed(rows.length);

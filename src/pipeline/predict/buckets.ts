@@ -14,10 +14,9 @@ import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
 import { keyAt, keyNames, rowSeriesId, type KeyColumn } from "../series/key.js";
-import { concatRows, take } from "../core/columns.js";
+import { columnValues, concatRows, take } from "../core/columns.js";
 import { seriesRuns } from "../series/order.js";
 import { seriesHash, type ShardSpec } from "../series/shard.js";
-import { columnValues } from "../core/columns.js";
 
 /** The bucket counts prepare chooses from, largest first. */
 export const INPUT_BUCKET_COUNTS: readonly number[] = [240, 120, 24, 8, 1];
