@@ -40,7 +40,8 @@ export const CHRISTMAS: HolidayWindow = {
  * The benchmark's origin sets on a panel: A, the last 10 days at 22:00 UTC; B, the same days at
  * 12:00 UTC (no origin shared with A, and an hour nobody tuned on); C, inside the holidays
  * (default: the Christmas and New-Year weeks), when the data covers them with at least
- * `minHistory` hours before (a model needs a week of lags before its first training row); D, the
+ * `minHistory` hours before (a model needs a week of lags before its first training row); E, the
+ * last 10 days at 06:00 UTC (a third hour, disjoint from A and B); D, the
  * 7 origins of the repository's existing backtest (REFERENCE.md section 3, bench/backtest.ts),
  * which the default model was chosen on, when the data holds them.
  */
@@ -48,6 +49,7 @@ export function originSets(panel: Panel, horizon: number, minHistory: number, ho
   const sets: OriginSet[] = [
     { name: "A", about: "last 10 days, 22:00 UTC", origins: lastDaily(panel, 22, 10, horizon) },
     { name: "B", about: "last 10 days, 12:00 UTC (disjoint from A)", origins: lastDaily(panel, 12, 10, horizon) },
+    { name: "E", about: "last 10 days, 06:00 UTC (disjoint from A and B)", origins: lastDaily(panel, 6, 10, horizon) },
   ];
   const fits = (o: number) => o - panel.start >= minHistory * HOUR_MS && o + horizon * HOUR_MS <= panelEnd(panel);
   const holiday = daily(holidays.from, holidays.to).filter(fits);

@@ -2,6 +2,7 @@ import { calendarGrid, type CalendarGrid } from "./calendar-grid.js";
 import type { Panel } from "./panel.js";
 import { rowPlan, rowScale, seriesCodes, targetBase, writeFeatures, type RowPlan } from "./row.js";
 import { featureNames, historyNeeded, type FeatureSpec } from "./spec.js";
+import { SAME_TYPE_REACH } from "./same-type.js";
 
 /** Column-major feature matrix, the learner's input (NaN = missing). */
 export interface FeatureMatrix {
@@ -41,7 +42,8 @@ export interface TrainingRowOptions {
  * kinds reach back before `from`).
  */
 export function calendarFor(panelStart: number, spec: FeatureSpec, from: number, to: number): CalendarGrid {
-  return calendarGrid(panelStart, from - Math.max(0, ...spec.dayKindLags, ...spec.dayTypeLags), to);
+  const reach = (spec.sameTypeMeans?.length ?? 0) > 0 ? SAME_TYPE_REACH : 0;
+  return calendarGrid(panelStart, from - Math.max(reach, ...spec.dayKindLags, ...spec.dayTypeLags), to);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { CalendarGrid } from "./calendar-grid.js";
 import { keyFeature, type SeriesKey } from "../series/key.js";
 import type { FeatureSpec } from "./spec.js";
+import { sameTypeValues } from "./same-type.js";
 
 /** Spec-derived constants of the row builder, as typed arrays for the hot loop. */
 export interface RowPlan {
@@ -10,6 +11,9 @@ export interface RowPlan {
   stds: Int32Array;
   dayKindLags: Int32Array;
   dayTypeLags: Int32Array;
+  /** {@link FeatureSpec.sameTypeMeans}, and room for the values they average. */
+  sameTypeMeans: Int32Array;
+  sameTypeBuffer: Float64Array;
   /** Number of key columns (one identity feature each when `spec.seriesCodes`). */
   nKeys: number;
   nFeatures: number;
@@ -26,7 +30,8 @@ export function rowPlan(spec: FeatureSpec, nKeys: number): RowPlan {
     (spec.dayType ? 1 : 0) +
     spec.dayTypeLags.length +
     (spec.seriesCodes ? nKeys : 0) +
-    (spec.logScale ? 1 : 0);
+    (spec.logScale ? 1 : 0) +
+    (spec.sameTypeMeans?.length ?? 0);
   return {
     spec,
     lags: Int32Array.from(spec.lags),
@@ -34,6 +39,8 @@ export function rowPlan(spec: FeatureSpec, nKeys: number): RowPlan {
     stds: Int32Array.from(spec.rollingStds),
     dayKindLags: Int32Array.from(spec.dayKindLags),
     dayTypeLags: Int32Array.from(spec.dayTypeLags),
+    sameTypeMeans: Int32Array.from(spec.sameTypeMeans ?? []),
+    sameTypeBuffer: new Float64Array(Math.max(0, ...(spec.sameTypeMeans ?? []))),
     nKeys,
     nFeatures,
   };
@@ -148,6 +155,18 @@ export function writeFeatures(
     }
     // Sample standard deviation (ddof 1), as pandas' rolling std the reference used.
     columns[f++][r] = count > 1 ? Math.sqrt(sq / (count - 1)) * inv : NaN;
+  }
+  const same = plan.sameTypeMeans;
+  if (same.length > 0) {
+    const found = sameTypeValues(cal, values, t, 1, t, plan.sameTypeBuffer);
+    let sum = 0;
+    let n = 0;
+    for (let j = 0; j < same.length; j++) {
+      // Fewer such days than asked: the mean of those found (NaN when none).
+      const upto = Math.min(same[j], found);
+      while (n < upto) sum += plan.sameTypeBuffer[n++];
+      columns[f++][r] = n > 0 ? (sum / n) * inv : NaN;
+    }
   }
   const c = t - cal.from;
   columns[f++][r] = cal.hour[c];

@@ -36,13 +36,22 @@ export interface FeatureSpec {
   seriesCodes: boolean;
   /** Include log10 of the scale (the series' size) as a feature. */
   logScale: boolean;
+  /**
+   * Means of the same hour on the most recent k earlier days of the target's day type (one
+   * feature per k, looking back at most {@link SAME_TYPE_DAYS} days), divided by the scale.
+   */
+  sameTypeMeans?: number[];
 }
+
+/** How many days back {@link FeatureSpec.sameTypeMeans} looks for days of the same type (LOOKBACK_DAYS' default). */
+export const SAME_TYPE_DAYS = 28;
 
 /**
  * The reference's features plus the weekly lags, the day kind (holidays), the day type of the
  * hour and of the same hour a day and a week before (is lag 24 / lag 168 a comparable day, or a
- * holiday or weekend?), and scaling. Backtests preferred the pooled day-type lags to day-kind
- * lags (see the README); both remain available.
+ * holiday or weekend?), the mean of that hour on the last 1, 3 and 5 days of the target's day
+ * type, and scaling. Backtests preferred the pooled day-type lags to day-kind lags (see the
+ * README); both remain available.
  */
 export const DEFAULT_FEATURE_SPEC: FeatureSpec = Object.freeze({
   lags: [...Array.from({ length: 72 }, (_, i) => i + 1), 167, 168, 169],
@@ -56,6 +65,7 @@ export const DEFAULT_FEATURE_SPEC: FeatureSpec = Object.freeze({
   dayTypeLags: [24, 168],
   seriesCodes: true,
   logScale: false,
+  sameTypeMeans: [1, 3, 5],
 }) as FeatureSpec;
 
 /** Names of the features in the order the builder writes them; identity features take the key columns' names. */
@@ -64,6 +74,7 @@ export function featureNames(spec: FeatureSpec, keyNames: readonly string[]): st
     ...spec.lags.map((k) => `lag_${k}`),
     ...spec.rollingMeans.map((w) => `mean_${w}`),
     ...spec.rollingStds.map((w) => `std_${w}`),
+    ...(spec.sameTypeMeans ?? []).map((k) => `same_type_mean_${k}`),
     "hour",
     "weekday",
     "day_kind",
@@ -94,6 +105,9 @@ export function checkFeatureSpec(spec: FeatureSpec): FeatureSpec {
   hours(spec.dayKindLags, "day-kind lags", 1);
   hours(spec.dayTypeLags, "day-type lags", 1);
   hours([spec.baseLag], "the base lag", 0);
+  const same = spec.sameTypeMeans ?? [];
+  if (same.some((k, i) => !Number.isInteger(k) || k < 1 || k > SAME_TYPE_DAYS || (i > 0 && k <= same[i - 1])))
+    throw new ConfigError(`feature spec: same-type means must be increasing integers from 1 to ${SAME_TYPE_DAYS} (days), got ${JSON.stringify(same)}`);
   if (spec.scaling !== "origin" && spec.scaling !== "rolling")
     throw new ConfigError(`feature spec: scaling must be "origin" or "rolling", got ${JSON.stringify(spec.scaling)}`);
   return spec;

@@ -108,10 +108,31 @@ describe("row features", () => {
     expect(targetBase({ ...tiny, baseLag: 24 }, v, 25)).toBe(v[1]);
     expect(targetBase({ ...tiny, baseLag: 24 }, v, 5)).toBeNaN();
   });
+
+  it("averages the same hour of the latest days of the target's day type, skipping other types and missing values", () => {
+    const spec: FeatureSpec = { ...tiny, sameTypeMeans: [1, 2, 5] };
+    // t = 2023-01-08 10:00 local, a Sunday (type 3). Earlier type-3 days at that hour: Sunday Jan 1
+    // (t - 168), Boxing Day Dec 26 (t - 312), Christmas Day Dec 25 (t - 336); Christmas Eve (t - 360)
+    // is a customary day off (type 2), and the working and Christmas-week days between do not count.
+    const t = (Date.UTC(2023, 0, 8, 9) - START) / 3_600_000;
+    const v = ramp(t + 1);
+    const f = features(spec, v, t, 2);
+    expect([f.same_type_mean_1, f.same_type_mean_2, f.same_type_mean_5]).toEqual([
+      v[t - 168] / 2,
+      (v[t - 168] + v[t - 312]) / 4,
+      (v[t - 168] + v[t - 312] + v[t - 336]) / 6,
+    ]);
+    v[t - 168] = NaN;
+    const g = features(spec, v, t, 1);
+    expect([g.same_type_mean_1, g.same_type_mean_2, g.same_type_mean_5]).toEqual([v[t - 312], (v[t - 312] + v[t - 336]) / 2, (v[t - 312] + v[t - 336]) / 2]);
+    // Only the hours before t are read.
+    v.fill(NaN, t - 1);
+    expect(features(spec, v, t, 1).same_type_mean_1).toBe(g.same_type_mean_1);
+  });
 });
 
 describe("feature spec", () => {
-  it("names the default features: lags 1..72 and 167..169, rolling windows, calendar, codes", () => {
+  it("names the default features: lags 1..72 and 167..169, rolling windows, same-type means, calendar, codes", () => {
     const names = featureNames(DEFAULT_FEATURE_SPEC, KEY_NAMES);
     expect(names.slice(0, 2)).toEqual(["lag_1", "lag_2"]);
     expect(names).toContain("lag_72");
@@ -122,6 +143,9 @@ describe("feature spec", () => {
       "mean_72",
       "std_24",
       "std_48",
+      "same_type_mean_1",
+      "same_type_mean_3",
+      "same_type_mean_5",
       "hour",
       "weekday",
       "day_kind",
@@ -147,6 +171,9 @@ describe("feature spec", () => {
   it("rejects unusable windows", () => {
     expect(() => checkFeatureSpec({ ...tiny, rollingStds: [1] })).toThrow("config: feature spec: rolling std windows must be integers >= 2 (hours), got 1");
     expect(() => checkFeatureSpec({ ...tiny, lags: [0] })).toThrow("lags must be integers >= 1");
+    expect(() => checkFeatureSpec({ ...tiny, sameTypeMeans: [3, 1] })).toThrow(
+      "config: feature spec: same-type means must be increasing integers from 1 to 28 (days), got [3,1]",
+    );
   });
 });
 

@@ -1,0 +1,67 @@
+import { PipelineError } from "../core/errors.js";
+import { calendarGrid } from "../features/calendar-grid.js";
+import { panelEnd, type Panel } from "../features/panel.js";
+import { SAME_TYPE_REACH, sameTypeValues } from "../features/same-type.js";
+import { SAME_TYPE_DAYS } from "../features/spec.js";
+import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
+import { emptyForecast, type Forecast } from "./forecast.js";
+import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, historyFor, type Forecaster, type ForecasterJson } from "./forecaster.js";
+
+/**
+ * Profile naive: each hour is the mean of the same local hour on the last `days` known days of its
+ * day type (working day, Christmas-week day, Saturday-like, Sunday-or-holiday) within
+ * {@link SAME_TYPE_DAYS} days. Less noisy than the single value of a week before, and a holiday
+ * takes the recent Sundays' shape. NaN where no such day is known (a blend then leaves it out).
+ */
+export class ProfileNaive implements Forecaster {
+  readonly name: string;
+  calibration: Calibration | undefined;
+  private history: Panel | undefined;
+
+  constructor(readonly days: number) {
+    if (!Number.isInteger(days) || days < 1 || days > SAME_TYPE_DAYS)
+      throw new PipelineError("model", `profile naive: days must be an integer from 1 to ${SAME_TYPE_DAYS}, got ${days}`);
+    this.name = `profile-naive-${days}`;
+  }
+
+  /** A week: every day type but the rare ones has occurred. */
+  get historyHours(): number {
+    return 168;
+  }
+
+  fit(history: Panel): void {
+    this.history = history;
+  }
+
+  forecast(horizon: number, history?: Panel): Forecast {
+    checkHorizon(this.name, horizon);
+    const h = historyFor(this.name, history, this.history);
+    const out = emptyForecast(panelEnd(h), horizon, h);
+    const n = h.hours;
+    const cal = calendarGrid(h.start, n - SAME_TYPE_REACH, n + horizon);
+    const found = new Float64Array(this.days);
+    for (let step = 1; step <= horizon; step++) {
+      const t = n - 1 + step;
+      for (let s = 0; s < h.keys.length; s++) {
+        const k = sameTypeValues(cal, h.values[s], t, Math.ceil(step / 24), n, found);
+        let sum = 0;
+        for (let j = 0; j < k; j++) sum += found[j];
+        out.point[s * horizon + step - 1] = k > 0 ? sum / k : NaN;
+      }
+    }
+    return this.calibration ? applyCalibration(out, this.calibration) : out;
+  }
+
+  toJSON(): ForecasterJson {
+    const json: ForecasterJson = { format: FORECASTER_FORMAT, version: FORECASTER_FORMAT_VERSION, kind: "profile-naive", name: this.name, days: this.days };
+    if (this.calibration) json.calibration = calibrationToJSON(this.calibration);
+    return json;
+  }
+
+  /** Rebuilds a model from {@link ProfileNaive.toJSON}'s output (it holds no history: pass one to forecast()). */
+  static fromJSON(json: ForecasterJson): ProfileNaive {
+    const m = new ProfileNaive(json.days as number);
+    if (json.calibration !== undefined) m.calibration = calibrationFromJSON(json.calibration, m.name);
+    return m;
+  }
+}
