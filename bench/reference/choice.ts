@@ -7,8 +7,8 @@
  * bench/reference/sets.ts; on the meter dataset nothing was chosen). Round 1 named five member
  * sets before any was scored, and its winner is `gbm-blend`; round 2 varied the winner's profile
  * days and weights: 0.3 / 0.7 scored best here but worse than equal weights on every later set and
- * dataset, so it was not kept (README, "Forecasting"). Prints a line per candidate (about 2
- * minutes each) and, last, the results as JSON.
+ * dataset, so it was not kept (README, "Forecasting"). Prints a line per candidate (8 minutes in
+ * all) and, last, the results as JSON.
  */
 import { runBacktest } from "../../src/pipeline/backtest/engine.js";
 import { loadSourcePanel } from "../../src/pipeline/backtest/history.js";
