@@ -388,7 +388,10 @@ describe("concurrent ingest, run, predict and train on the GCS emulator", () => 
     proxy = await startGcsPreconditionProxy(emulator.endpoint);
     previousHost = process.env.STORAGE_EMULATOR_HOST;
     process.env.STORAGE_EMULATOR_HOST = proxy.endpoint;
-    storage = createGcsStorage({ bucket: BUCKET, prefix: "store", projectId: "demo-energy-forecast", retry: false });
+    // The checks' own handle retries as the CLI's does: it sits idle while an interleaving's
+    // commands run for seconds, and its pooled connection may be closed by then (a clean-clone run
+    // failed once on "read ECONNRESET" in a check, not in a command).
+    storage = createGcsStorage({ bucket: BUCKET, prefix: "store", projectId: "demo-energy-forecast" });
     env = { ...ENV, STORAGE_EMULATOR_HOST: proxy.endpoint, GOOGLE_CLOUD_PROJECT: "demo-energy-forecast" };
   }, 180_000);
   afterAll(async () => {
