@@ -31,7 +31,8 @@
  * "predictCpuPerSeries", "totalCpu", ...}`.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as aq from "arquero";
@@ -201,7 +202,10 @@ async function main(): Promise<void> {
   // The model, once: trained on a separate store of the first TRAIN_SERIES series.
   const trainDir = join(base, `train-${TRAIN_SERIES}x${TRAIN_DAYS}`);
   const trainEnv = stageEnv(join(trainDir, "store"), join(trainDir, "source.csv"));
-  if (!existsSync(join(trainDir, "store/models"))) {
+  // The cached model is retrained when the code that defines models and features changed.
+  const modelKey = sourceHash(["src/pipeline/models", "src/pipeline/features"]);
+  const keyFile = join(trainDir, "model-key.txt");
+  if (!existsSync(join(trainDir, "store/models")) || !existsSync(keyFile) || readFileSync(keyFile, "utf8") !== modelKey) {
     rmSync(trainDir, { recursive: true, force: true });
     mkdirSync(trainDir, { recursive: true });
     sh(
@@ -215,6 +219,7 @@ async function main(): Promise<void> {
     console.log(
       `model: trained on ${TRAIN_SERIES} series x ${TRAIN_DAYS} days (train --search none --folds 1): ${t.wallS} s wall, ${t.cpuS} s CPU, ${t.peakRssMb} MB`,
     );
+    writeFileSync(keyFile, modelKey);
   }
   notes.push(
     `model gbm-blend trained once on the first ${TRAIN_SERIES} series x ${TRAIN_DAYS} days (separate store; train --search none --folds 1), registry copied into each store; TRAIN_POLICY=never`,
@@ -360,3 +365,17 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** SHA-256 of every file under `dirs` (paths and contents, in a stable order). */
+function sourceHash(dirs: string[]): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(path).update(readFileSync(path));
+    }
+  };
+  for (const d of dirs) walk(d);
+  return hash.digest("hex");
+}
