@@ -8,6 +8,9 @@
 // 2. A promise rejected without a handler, or an exception thrown from a callback, fails the cell
 //    that is running, or the next one when it happens in between. tslab only logs them, so a
 //    notebook that forgot an `await` used to "pass" with its error lost.
+// 3. The project's modules are transpiled file by file, as tsx runs them for the CLI, instead of
+//    type-checked: a notebook's first import took 12-14 s, mostly checking all of src/ again.
+//    Cells themselves are still type-checked against src/'s types; src/ is checked by npm run check.
 import Module, { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
@@ -23,11 +26,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 process.chdir(root);
 const require = createRequire(new URL("../package.json", import.meta.url));
 
-// 1. tslab compiles the project's .ts modules to CommonJS and loads them with Module#_compile, but
-// TypeScript leaves `import.meta` as it is (src/pipeline/config/paths.ts and
-// src/validation/feature-suite.ts locate files with `import.meta.url`). Node then sees ESM syntax
-// in a "type": "module" package, loads the CommonJS output as ESM and fails with "exports is not
-// defined in ES module scope". Give the project's modules the CommonJS equivalents instead.
+// 1. TypeScript and esbuild leave or empty `import.meta` in CommonJS output, but project modules
+// use it (src/pipeline/config/paths.ts and src/validation/feature-suite.ts locate files with
+// `import.meta.url`). Left as it is, Node sees ESM syntax in a "type": "module" package, loads the
+// CommonJS output as ESM and fails with "exports is not defined in ES module scope". Give the
+// project's modules the CommonJS equivalents instead (in the .ts source, see 3, and in .js files).
 const IMPORT_META = /\bimport\.meta\.(url|dirname|filename)\b/g;
 const CJS_EQUIVALENT = {
   url: 'require("node:url").pathToFileURL(__filename).href',
@@ -54,6 +57,53 @@ Module.prototype._compile = function (content, filename) {
 const stray = [];
 process.on("unhandledRejection", (reason) => stray.push({ kind: "a promise rejected and nothing awaited it", error: reason }));
 process.on("uncaughtException", (error) => stray.push({ kind: "an exception was thrown outside the cell's await chain", error }));
+// 3. tslab's converter reaches TypeScript through its module object: hand it one whose whole-program
+// steps skip the project's files. Only the cell's own file (__tslab__.ts) is checked and emitted by
+// the program; every project .ts file the cell imports is transpiled alone by esbuild, as tsx runs
+// it for the CLI (src/ compiles with isolatedModules, so a file alone transpiles as in a program).
+// tslab's emit type-checks each file it emits and converts it to CommonJS with a second TypeScript
+// pass: 10-12 s for src/ (1 MB) in every notebook's first cell, against under 1 s here.
+const tslabRequire = createRequire(require.resolve("tslab/dist/converter.js"));
+const tsPath = tslabRequire.resolve("@tslab/typescript-for-tslab");
+const ts = tslabRequire(tsPath);
+const esbuild = require("esbuild");
+/** Starts esbuild's CommonJS output, which tslab's ESM-to-CommonJS pass then returns as it is. */
+const COMMONJS_MARK = "/* CommonJS by jupyter/tslab-launcher.mjs */\n";
+const isCell = (file) => /(^|\/)__tslab__\.[jt]s$/.test(file.fileName);
+const isProjectTs = (file) => /\.[cm]?ts$/.test(file.fileName) && !/\.d\.[cm]?ts$/.test(file.fileName) && !isCell(file);
+/** A builder program whose emit of a project file is esbuild's transform: the checker is not asked. */
+function transpiling(builder) {
+  const wrapped = Object.create(builder);
+  wrapped.emit = (file, writeFile, cancel, dtsOnly, transformers) => {
+    if (!file || !isProjectTs(file)) return builder.emit(file, writeFile, cancel, dtsOnly, transformers);
+    const options = builder.getCompilerOptions();
+    // Before esbuild, which would turn import.meta into an empty object in CommonJS.
+    const source = file.text.replace(IMPORT_META, (_, key) => CJS_EQUIVALENT[key]);
+    const { code } = esbuild.transformSync(source, { loader: "ts", format: "cjs", target: "es2022", sourcefile: file.fileName });
+    const out = join(options.outDir, relative(options.rootDir, file.fileName)).replace(/\.([cm]?)ts$/, ".$1js");
+    writeFile(out, COMMONJS_MARK + code, false);
+    return { emitSkipped: false, diagnostics: [] };
+  };
+  return wrapped;
+}
+const tsForTslab = {};
+for (const key of Object.keys(ts)) Object.defineProperty(tsForTslab, key, { enumerable: true, configurable: true, get: () => ts[key] });
+Object.defineProperties(tsForTslab, {
+  // tslab passes the cell first, then every project file it imports.
+  getPreEmitDiagnosticsOfFiles: { value: (program, files) => ts.getPreEmitDiagnosticsOfFiles(program, files.filter(isCell)) },
+  transpileModule: {
+    value: (input, options) => (input.startsWith(COMMONJS_MARK) ? { outputText: input, diagnostics: [] } : ts.transpileModule(input, options)),
+  },
+  createWatchProgram: {
+    value: (host) => {
+      const created = host.afterProgramCreate;
+      host.afterProgramCreate = (builder) => created.call(host, transpiling(builder));
+      return ts.createWatchProgram(host);
+    },
+  },
+});
+require.cache[tsPath].exports = tsForTslab;
+
 const { JupyterHandlerImpl } = require("tslab/dist/jupyter.js");
 const executeCell = JupyterHandlerImpl.prototype.handleExecuteImpl;
 JupyterHandlerImpl.prototype.handleExecuteImpl = async function (req, writeStream, writeDisplayData) {

@@ -84,14 +84,16 @@ describe.skipIf(!HAS_JUPYTER && !process.env.CI)("npm run notebooks", () => {
     writeNotebook(dir, "2-type-error.ipynb", ['const n: number = "not a number";']);
     writeNotebook(dir, "3-unawaited.ipynb", ['Promise.reject(new Error("rejected without await"));', 'console.log("never printed");']);
     writeNotebook(dir, "4-late.ipynb", ['setTimeout(() => void Promise.reject(new Error("rejected after the cell")), 10);\nconsole.log("cell done");']);
+    // The launcher transpiles src/ without checking it; a cell is still checked against its types.
+    writeNotebook(dir, "5-src-type.ipynb", ['import { DAY_MS } from "./src/pipeline/index.js";\nconst label: string = DAY_MS;']);
     const out = join(dir, "out");
     const r = await runner(["--dir", dir, "--out", out, "--store", join(work, "bad-store")]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("✗ ");
-    expect(r.stderr).toContain("notebooks: 4 of 4 failed");
+    expect(r.stderr).toContain("notebooks: 5 of 5 failed");
     // No HTML from a failed run: the report keeps whatever whole set it had.
     expect(r.stderr).toContain(`; no HTML published (${out}/html/ is left as it was)\n`);
-    expect(readdirSync(out).sort()).toEqual(["1-throws.ipynb", "2-type-error.ipynb", "3-unawaited.ipynb", "4-late.ipynb"]);
+    expect(readdirSync(out).sort()).toEqual(["1-throws.ipynb", "2-type-error.ipynb", "3-unawaited.ipynb", "4-late.ipynb", "5-src-type.ipynb"]);
 
     expect(r.stderr).toContain("1-throws.ipynb: cell 2 of 3 failed\nsource:\n    const limit = 3;\n    if (limit > 2) throw new Error(");
     expect(r.stderr).toContain("Error: boom: limit 3 is above 2");
@@ -107,6 +109,8 @@ describe.skipIf(!HAS_JUPYTER && !process.env.CI)("npm run notebooks", () => {
     expect(r.stderr).toContain("Cell failed: a promise rejected and nothing awaited it:\n    Error: rejected without await");
     expect(r.stderr).toContain("4-late.ipynb: (after the last cell finished) failed");
     expect(r.stderr).toContain("Error: rejected after the cell");
+    expect(r.stderr).toContain("5-src-type.ipynb: cell 1 of 1 failed");
+    expect(r.stderr).toContain("Type 'number' is not assignable to type 'string'");
   });
 
   it("refuses notebooks committed with outputs, and --strip removes them", { timeout: 120_000 }, async () => {
