@@ -1,8 +1,7 @@
 import { PipelineError } from "../core/errors.js";
-import { panelEnd, type Panel } from "../features/panel.js";
-import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
-import { emptyForecast, type Forecast } from "./forecast.js";
-import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, historyFor, type Forecaster, type ForecasterJson } from "./forecaster.js";
+import type { Panel } from "../features/panel.js";
+import type { ForecasterJson } from "./forecaster.js";
+import { HistoryForecaster, withCalibration } from "./history-forecaster.js";
 
 /**
  * Level-adjusted seasonal naive: the value one season (`period` hours) before, times the ratio
@@ -14,15 +13,15 @@ import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, historyFor,
  * season, as {@link SeasonalNaive}. The ratio is 1 when either sum is not a positive finite
  * number (a missing hour, a series at zero); a missing source hour gives NaN.
  */
-export class LevelNaive implements Forecaster {
+export class LevelNaive extends HistoryForecaster {
   readonly name: string;
-  calibration: Calibration | undefined;
-  private history: Panel | undefined;
+  protected readonly kind = "level-naive";
 
   constructor(
     readonly period: number,
     readonly levelHours: number,
   ) {
+    super();
     if (!Number.isInteger(period) || period < 1) throw new PipelineError("model", `level naive period must be an integer >= 1 hour, got ${period}`);
     if (!Number.isInteger(levelHours) || levelHours < 1 || levelHours > period) {
       throw new PipelineError("model", `level naive levelHours must be an integer in 1..period (${period}), got ${levelHours}`);
@@ -35,44 +34,25 @@ export class LevelNaive implements Forecaster {
     return this.period;
   }
 
-  fit(history: Panel): void {
-    this.history = history;
-  }
-
-  forecast(horizon: number, history?: Panel): Forecast {
-    checkHorizon(this.name, horizon);
-    const h = historyFor(this.name, history, this.history);
-    const out = emptyForecast(panelEnd(h), horizon, h);
+  protected points(h: Panel, horizon: number, point: Float64Array): void {
     const last = h.hours - 1;
     for (let s = 0; s < h.keys.length; s++) {
       const v = h.values[s];
       const ratio = levelRatio(v, last, this.period, this.levelHours);
       for (let step = 1; step <= horizon; step++) {
         const src = last + step - this.period * Math.ceil(step / this.period);
-        out.point[s * horizon + step - 1] = src >= 0 ? v[src] * ratio : NaN;
+        point[s * horizon + step - 1] = src >= 0 ? v[src] * ratio : NaN;
       }
     }
-    return this.calibration ? applyCalibration(out, this.calibration) : out;
   }
 
-  toJSON(): ForecasterJson {
-    const json: ForecasterJson = {
-      format: FORECASTER_FORMAT,
-      version: FORECASTER_FORMAT_VERSION,
-      kind: "level-naive",
-      name: this.name,
-      period: this.period,
-      levelHours: this.levelHours,
-    };
-    if (this.calibration) json.calibration = calibrationToJSON(this.calibration);
-    return json;
+  protected settings(): Record<string, number> {
+    return { period: this.period, levelHours: this.levelHours };
   }
 
   /** Rebuilds a model from {@link LevelNaive.toJSON}'s output (it holds no history: pass one to forecast()). */
   static fromJSON(json: ForecasterJson): LevelNaive {
-    const m = new LevelNaive(json.period as number, json.levelHours as number);
-    if (json.calibration !== undefined) m.calibration = calibrationFromJSON(json.calibration, m.name);
-    return m;
+    return withCalibration(new LevelNaive(json.period as number, json.levelHours as number), json);
   }
 }
 

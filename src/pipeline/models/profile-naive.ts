@@ -1,11 +1,10 @@
 import { PipelineError } from "../core/errors.js";
 import { calendarGrid } from "../features/calendar-grid.js";
-import { panelEnd, type Panel } from "../features/panel.js";
+import type { Panel } from "../features/panel.js";
 import { SAME_TYPE_REACH, sameTypeValues } from "../features/same-type.js";
 import { SAME_TYPE_DAYS } from "../features/spec.js";
-import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
-import { emptyForecast, type Forecast } from "./forecast.js";
-import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, historyFor, type Forecaster, type ForecasterJson } from "./forecaster.js";
+import type { ForecasterJson } from "./forecaster.js";
+import { HistoryForecaster, withCalibration } from "./history-forecaster.js";
 
 /**
  * Profile naive: each hour is the mean of the same local hour on the last `days` known days of its
@@ -13,12 +12,12 @@ import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, historyFor,
  * {@link SAME_TYPE_DAYS} days. Less noisy than the single value of a week before, and a holiday
  * takes the recent Sundays' shape. NaN where no such day is known (a blend then leaves it out).
  */
-export class ProfileNaive implements Forecaster {
+export class ProfileNaive extends HistoryForecaster {
   readonly name: string;
-  calibration: Calibration | undefined;
-  private history: Panel | undefined;
+  protected readonly kind = "profile-naive";
 
   constructor(readonly days: number) {
+    super();
     if (!Number.isInteger(days) || days < 1 || days > SAME_TYPE_DAYS)
       throw new PipelineError("model", `profile naive: days must be an integer from 1 to ${SAME_TYPE_DAYS}, got ${days}`);
     this.name = `profile-naive-${days}`;
@@ -29,14 +28,7 @@ export class ProfileNaive implements Forecaster {
     return 168;
   }
 
-  fit(history: Panel): void {
-    this.history = history;
-  }
-
-  forecast(horizon: number, history?: Panel): Forecast {
-    checkHorizon(this.name, horizon);
-    const h = historyFor(this.name, history, this.history);
-    const out = emptyForecast(panelEnd(h), horizon, h);
+  protected points(h: Panel, horizon: number, point: Float64Array): void {
     const n = h.hours;
     const cal = calendarGrid(h.start, n - SAME_TYPE_REACH, n + horizon);
     const found = new Float64Array(this.days);
@@ -46,22 +38,17 @@ export class ProfileNaive implements Forecaster {
         const k = sameTypeValues(cal, h.values[s], t, Math.ceil(step / 24), n, found);
         let sum = 0;
         for (let j = 0; j < k; j++) sum += found[j];
-        out.point[s * horizon + step - 1] = k > 0 ? sum / k : NaN;
+        point[s * horizon + step - 1] = k > 0 ? sum / k : NaN;
       }
     }
-    return this.calibration ? applyCalibration(out, this.calibration) : out;
   }
 
-  toJSON(): ForecasterJson {
-    const json: ForecasterJson = { format: FORECASTER_FORMAT, version: FORECASTER_FORMAT_VERSION, kind: "profile-naive", name: this.name, days: this.days };
-    if (this.calibration) json.calibration = calibrationToJSON(this.calibration);
-    return json;
+  protected settings(): Record<string, number> {
+    return { days: this.days };
   }
 
   /** Rebuilds a model from {@link ProfileNaive.toJSON}'s output (it holds no history: pass one to forecast()). */
   static fromJSON(json: ForecasterJson): ProfileNaive {
-    const m = new ProfileNaive(json.days as number);
-    if (json.calibration !== undefined) m.calibration = calibrationFromJSON(json.calibration, m.name);
-    return m;
+    return withCalibration(new ProfileNaive(json.days as number), json);
   }
 }
