@@ -1,7 +1,7 @@
 import { calendarGrid, type CalendarGrid } from "./calendar-grid.js";
 import type { Panel } from "./panel.js";
 import { rowPlan, rowScale, seriesCodes, targetBase, writeFeatures, type RowPlan } from "./row.js";
-import { featureNames, historyNeeded, type FeatureSpec } from "./spec.js";
+import { featureNames, historyNeeded, sameTypeMeansOf, type FeatureSpec } from "./spec.js";
 import { SAME_TYPE_REACH } from "./same-type.js";
 
 /** Column-major feature matrix, the learner's input (NaN = missing). */
@@ -42,7 +42,7 @@ export interface TrainingRowOptions {
  * kinds reach back before `from`).
  */
 export function calendarFor(panelStart: number, spec: FeatureSpec, from: number, to: number): CalendarGrid {
-  const reach = (spec.sameTypeMeans?.length ?? 0) > 0 ? SAME_TYPE_REACH : 0;
+  const reach = sameTypeMeansOf(spec).length > 0 ? SAME_TYPE_REACH : 0;
   return calendarGrid(panelStart, from - Math.max(reach, ...spec.dayKindLags, ...spec.dayTypeLags), to);
 }
 

@@ -1,6 +1,6 @@
 import type { CalendarGrid } from "./calendar-grid.js";
 import { keyFeature, type SeriesKey } from "../series/key.js";
-import type { FeatureSpec } from "./spec.js";
+import { sameTypeMeansOf, type FeatureSpec } from "./spec.js";
 import { sameTypeValues } from "./same-type.js";
 
 /** Spec-derived constants of the row builder, as typed arrays for the hot loop. */
@@ -31,7 +31,7 @@ export function rowPlan(spec: FeatureSpec, nKeys: number): RowPlan {
     spec.dayTypeLags.length +
     (spec.seriesCodes ? nKeys : 0) +
     (spec.logScale ? 1 : 0) +
-    (spec.sameTypeMeans?.length ?? 0);
+    sameTypeMeansOf(spec).length;
   return {
     spec,
     lags: Int32Array.from(spec.lags),
@@ -39,8 +39,8 @@ export function rowPlan(spec: FeatureSpec, nKeys: number): RowPlan {
     stds: Int32Array.from(spec.rollingStds),
     dayKindLags: Int32Array.from(spec.dayKindLags),
     dayTypeLags: Int32Array.from(spec.dayTypeLags),
-    sameTypeMeans: Int32Array.from(spec.sameTypeMeans ?? []),
-    sameTypeBuffer: new Float64Array(Math.max(0, ...(spec.sameTypeMeans ?? []))),
+    sameTypeMeans: Int32Array.from(sameTypeMeansOf(spec)),
+    sameTypeBuffer: new Float64Array(Math.max(0, ...sameTypeMeansOf(spec))),
     nKeys,
     nFeatures,
   };

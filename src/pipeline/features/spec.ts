@@ -43,6 +43,11 @@ export interface FeatureSpec {
   sameTypeMeans?: number[];
 }
 
+/** The spec's same-type means: none in a spec saved before they existed (their field is optional for that). */
+export function sameTypeMeansOf(spec: FeatureSpec): readonly number[] {
+  return spec.sameTypeMeans ?? [];
+}
+
 /** How many days back {@link FeatureSpec.sameTypeMeans} looks for days of the same type (LOOKBACK_DAYS' default). */
 export const SAME_TYPE_DAYS = 28;
 
@@ -74,7 +79,7 @@ export function featureNames(spec: FeatureSpec, keyNames: readonly string[]): st
     ...spec.lags.map((k) => `lag_${k}`),
     ...spec.rollingMeans.map((w) => `mean_${w}`),
     ...spec.rollingStds.map((w) => `std_${w}`),
-    ...(spec.sameTypeMeans ?? []).map((k) => `same_type_mean_${k}`),
+    ...sameTypeMeansOf(spec).map((k) => `same_type_mean_${k}`),
     "hour",
     "weekday",
     "day_kind",
@@ -105,7 +110,7 @@ export function checkFeatureSpec(spec: FeatureSpec): FeatureSpec {
   hours(spec.dayKindLags, "day-kind lags", 1);
   hours(spec.dayTypeLags, "day-type lags", 1);
   hours([spec.baseLag], "the base lag", 0);
-  const same = spec.sameTypeMeans ?? [];
+  const same = sameTypeMeansOf(spec);
   if (same.some((k, i) => !Number.isInteger(k) || k < 1 || k > SAME_TYPE_DAYS || (i > 0 && k <= same[i - 1])))
     throw new ConfigError(`feature spec: same-type means must be increasing integers from 1 to ${SAME_TYPE_DAYS} (days), got ${JSON.stringify(same)}`);
   if (spec.scaling !== "origin" && spec.scaling !== "rolling")
