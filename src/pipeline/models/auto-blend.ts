@@ -4,7 +4,7 @@ import { panelEnd, panelUntil, type Panel } from "../features/panel.js";
 import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
 import type { Forecast } from "./forecast.js";
 import { weightedSum } from "./weighted-sum.js";
-import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, type Forecaster, type ForecasterJson } from "./forecaster.js";
+import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, reachOf, type Forecaster, type ForecasterJson } from "./forecaster.js";
 import { chooseStepWeights, type StepWeightOptions, type WeightFold } from "./step-weights.js";
 
 /** Settings of {@link AutoBlendForecaster}. */
@@ -73,6 +73,10 @@ export class AutoBlendForecaster implements Forecaster {
 
   get historyHours(): number {
     return Math.max(...this.members.map((m) => m.historyHours ?? 0));
+  }
+
+  get reachHours(): number {
+    return Math.max(...this.members.map(reachOf));
   }
 
   fit(history: Panel): void {

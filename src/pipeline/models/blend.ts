@@ -6,7 +6,7 @@ import type { Panel } from "../features/panel.js";
 import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
 import type { Forecast } from "./forecast.js";
 import { weightedSum } from "./weighted-sum.js";
-import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, type Forecaster, type ForecasterJson } from "./forecaster.js";
+import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, reachOf, type Forecaster, type ForecasterJson } from "./forecaster.js";
 
 /** Options of {@link BlendForecaster}. */
 export interface BlendOptions {
@@ -44,6 +44,10 @@ export class BlendForecaster implements Forecaster {
 
   get historyHours(): number {
     return Math.max(...this.members.map((m) => m.historyHours ?? 0));
+  }
+
+  get reachHours(): number {
+    return Math.max(...this.members.map(reachOf));
   }
 
   fit(history: Panel): void {

@@ -30,9 +30,20 @@ export interface Forecaster {
   calibration: Calibration | undefined;
   /** Observed hours a series needs for this model's full forecast (a newer series gets a baseline until then). */
   readonly historyHours?: number;
+  /**
+   * Hours before the origin its forecasts read at most. Prediction hands it at least this much
+   * history whatever LOOKBACK_DAYS says: a shorter window would give it other inputs than training
+   * did (fewer same-type days, say). Default: {@link Forecaster.historyHours}.
+   */
+  readonly reachHours?: number;
   fit(history: Panel): void;
   forecast(horizon: number, history?: Panel): Forecast;
   toJSON(): ForecasterJson;
+}
+
+/** Hours of history before the origin `model`'s forecasts read at most ({@link Forecaster.reachHours}). */
+export function reachOf(model: Forecaster): number {
+  return model.reachHours ?? model.historyHours ?? 0;
 }
 
 /** The history to forecast from: the argument, else what the model was fitted on, else an error. */

@@ -34,6 +34,11 @@ export class LevelNaive extends HistoryForecaster {
     return this.period;
   }
 
+  /** The level a season ago ends `period` hours before the origin and spans `levelHours`. */
+  override get reachHours(): number {
+    return this.period + this.levelHours;
+  }
+
   protected points(h: Panel, horizon: number, point: Float64Array): void {
     const last = h.hours - 1;
     for (let s = 0; s < h.keys.length; s++) {

@@ -28,6 +28,11 @@ export class ProfileNaive extends HistoryForecaster {
     return 168;
   }
 
+  /** The same-type days of the last forecast hour lie within {@link SAME_TYPE_DAYS} days of it. */
+  override get reachHours(): number {
+    return SAME_TYPE_REACH;
+  }
+
   protected points(h: Panel, horizon: number, point: Float64Array): void {
     const n = h.hours;
     const cal = calendarGrid(h.start, n - SAME_TYPE_REACH, n + horizon);

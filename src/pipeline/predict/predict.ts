@@ -1,7 +1,7 @@
 import type { ColumnTable } from "arquero";
 import type { StepContext } from "../core/step.js";
 import { PipelineError } from "../core/errors.js";
-import { DAY_MS, formatInstant, HOUR_MS } from "../time/index.js";
+import { formatInstant, HOUR_MS } from "../time/index.js";
 import { lastObserved, observedSpan, panelEnd, panelFromTable, panelSubset, type Panel } from "../features/panel.js";
 import { FeatureStore } from "../featurestore/store.js";
 import { loadForecaster } from "../models/catalog.js";
@@ -11,7 +11,8 @@ import { emptyForecast } from "../models/forecast.js";
 import { formatShard, inShard, type ShardSpec } from "../series/shard.js";
 import { keyNames, namedKey, type KeyColumn, type KeyValue } from "../series/key.js";
 import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
-import { ModelRegistry, type ModelRef } from "../registry/registry.js";
+import { ModelRegistry, type LoadedModel, type ModelRef } from "../registry/registry.js";
+import { reachOf, type Forecaster } from "../models/forecaster.js";
 import { inKeyOrder } from "../series/order.js";
 import { concatRows } from "../core/columns.js";
 
@@ -23,7 +24,10 @@ export interface PredictOptions {
   model: string;
   ref: ModelRef;
   horizon: number;
-  /** Days of history handed to the model (enough for its longest lag and scaling window). */
+  /**
+   * Days of history handed to the model, at least: a model that reads further back (its
+   * `reachHours`, e.g. 28 days of same-type days) gets what it reads.
+   */
   lookbackDays: number;
 }
 
@@ -63,31 +67,53 @@ export const BASELINE_MODEL = "seasonal-naive-24";
  * `X`, `y` and `predictions` tables (writing them is the caller's job).
  */
 export async function predict(ctx: StepContext, options: PredictOptions): Promise<PredictResult> {
-  const input = await readPredictInput(ctx, options);
-  return forecastWindow(ctx, { ...options, ...input });
+  const loaded = await loadPredictModel(ctx, options);
+  const input = await readPredictInput(ctx, { ...options, reachHours: reachOf(loaded.forecaster) });
+  return forecastWindow(ctx, { ...options, ...input, loaded });
+}
+
+/** A registered model, loaded to forecast with. */
+export interface PredictModel {
+  metadata: LoadedModel["metadata"];
+  forecaster: Forecaster;
+}
+
+/** Loads the registered model `options.model` at `options.ref`. */
+export async function loadPredictModel(ctx: StepContext, options: Pick<PredictOptions, "model" | "ref">): Promise<PredictModel> {
+  const loaded = await new ModelRegistry(ctx.storage).load(options.model, options.ref);
+  return { metadata: loaded.metadata, forecaster: loadForecaster(loaded.artifact) };
 }
 
 /** The feature window a prediction reads, and the key columns of its series. */
 export interface PredictInput {
-  /** The feature rows of the `lookbackDays` days before `visibleUntil` (canonical columns, sorted by key, then hour). */
+  /** The feature rows of the window before `visibleUntil` ({@link predictWindowHours}; canonical columns, sorted by key, then hour). */
   features: ColumnTable;
   keys: KeyColumn[];
 }
 
+/** Hours of the window a prediction reads: `lookbackDays`, or the model's reach when that is longer. */
+export function predictWindowHours(lookbackDays: number, reachHours = 0): number {
+  return Math.max(lookbackDays * 24, reachHours);
+}
+
 /**
- * Reads the feature rows a prediction forecasts from: `[visibleUntil - lookbackDays, visibleUntil)`
- * of the feature store. None is an error naming the window and what to run.
+ * Reads the feature rows a prediction forecasts from: the {@link predictWindowHours} before
+ * `visibleUntil` of the feature store. None is an error naming the window and what to run.
  */
-export async function readPredictInput(ctx: StepContext, options: Pick<PredictOptions, "visibleUntil" | "lookbackDays">): Promise<PredictInput> {
+export async function readPredictInput(
+  ctx: StepContext,
+  options: Pick<PredictOptions, "visibleUntil" | "lookbackDays"> & { reachHours?: number },
+): Promise<PredictInput> {
   const { storage, group } = ctx;
   const { visibleUntil } = options;
   const store = new FeatureStore(storage, group);
   const info = await store.info();
-  const features = await store.read({ start: visibleUntil - options.lookbackDays * DAY_MS, end: visibleUntil });
+  const hours = predictWindowHours(options.lookbackDays, options.reachHours);
+  const features = await store.read({ start: visibleUntil - hours * HOUR_MS, end: visibleUntil });
   if (features.numRows() === 0) {
     throw new PipelineError(
       "predict",
-      `no feature rows in the ${options.lookbackDays} days before ${formatInstant(visibleUntil)} in ${storage.uri}; run energy-forecast ingest for that window first`,
+      `no feature rows in the ${hours % 24 === 0 ? `${hours / 24} days` : `${hours} hours`} before ${formatInstant(visibleUntil)} in ${storage.uri}; run energy-forecast ingest for that window first`,
     );
   }
   return { features, keys: info.keys.map((k) => ({ name: k.name, type: k.type })) };
@@ -108,6 +134,8 @@ export interface ForecastWindowOptions extends PredictOptions, PredictInput {
    * needed when `features` holds only some of the window's series (a shard's bucket of it).
    */
   grid?: { start: number; end: number };
+  /** The model, when the caller loaded it already (else it is loaded from the registry). */
+  loaded?: PredictModel;
 }
 
 /**
@@ -116,10 +144,10 @@ export interface ForecastWindowOptions extends PredictOptions, PredictInput {
  * a series' forecast is the same bytes whichever shard computes it.
  */
 export async function forecastWindow(ctx: StepContext, options: ForecastWindowOptions): Promise<PredictResult> {
-  const { storage, runId, logger } = ctx;
+  const { runId, logger } = ctx;
   const { visibleUntil, horizon, features, keys: keyColumnsOfWindow, shard, grid } = options;
-  const loaded = await new ModelRegistry(storage).load(options.model, options.ref);
-  const forecaster = loadForecaster(loaded.artifact);
+  const loaded = options.loaded ?? (await loadPredictModel(ctx, options));
+  const { forecaster } = loaded;
   const sharded = shard !== undefined && shard.count > 1;
   const panel = panelFromTable(features, keyColumnsOfWindow, `feature window before ${formatInstant(visibleUntil)}`, {
     grid,

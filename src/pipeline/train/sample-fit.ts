@@ -92,6 +92,10 @@ export class SampledFit implements Forecaster {
     return this.inner.historyHours;
   }
 
+  get reachHours(): number | undefined {
+    return this.inner.reachHours;
+  }
+
   fit(history: Panel): void {
     const sample = trainingSample(history, this.maxSeries, this.options);
     this.inner.fit(sample.sampled ? panelSubset(history, sample.indices) : history);
