@@ -6,9 +6,10 @@ const only = process.argv.slice(2);
 // Opt-in, run only when named: `reference` (scikit-learn on the same origins, minutes, needs
 // Debian's python3-sklearn), `train-width` (training on 1k..100k synthetic series and the
 // accuracy cost of a series sample on 10k, 30-60 minutes on two cores) and `scale` (a sharded
-// run's stages as separate processes on 1k..100k synthetic series, issue 12; tens of minutes).
-const ALL = ["parquet", "ingest", "ingest-preset", "ingest-csv", "gbm", "backtest", "backfill", "reference", "year", "train-width", "scale"];
-const OPT_IN = ["reference", "train-width", "scale"];
+// run's stages as separate processes on 1k..100k synthetic series, issue 12; tens of minutes) and
+// `tests` (each test file alone: its wall time and CPU seconds, issue 14; about 25 minutes).
+const ALL = ["parquet", "ingest", "ingest-preset", "ingest-csv", "gbm", "backtest", "backfill", "reference", "year", "train-width", "scale", "tests"];
+const OPT_IN = ["reference", "train-width", "scale", "tests"];
 const DEFAULT = ALL.filter((s) => !OPT_IN.includes(s));
 const unknown = only.filter((s) => !ALL.includes(s));
 if (unknown.length > 0) {
