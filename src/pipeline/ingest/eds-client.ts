@@ -1,4 +1,5 @@
-import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import type { AxiosInstance, AxiosResponse } from "axios";
+import { lazyHttpClient, loadAxios } from "./http.js";
 import { systemClock, silentLogger, type Clock, type Logger } from "../core/effects.js";
 import { PipelineError } from "../core/errors.js";
 import { sourceColumns, type DatasetSpec } from "../dataset/spec.js";
@@ -105,7 +106,7 @@ interface Extract {
  */
 export function edsApiSource(options: EdsApiOptions): Source {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
-  const http = options.http ?? axios.create();
+  const http = lazyHttpClient(options.http);
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const maxRetries = options.maxRetries ?? 5;
   const retryBaseMs = options.retryBaseMs ?? 500;
@@ -208,7 +209,7 @@ export function edsApiSource(options: EdsApiOptions): Source {
       }
       const sentAt = now();
       requests++;
-      const outcome = await attemptOnce(http, url, timeoutMs, clock);
+      const outcome = await attemptOnce(await http(), url, timeoutMs, clock);
       if (outcome instanceof Uint8Array) {
         pacer.accepted(dataset, sentAt);
         return outcome;
@@ -444,7 +445,7 @@ async function attemptOnce(http: AxiosInstance, url: string, timeoutMs: number, 
     return { rejected: { ...res, data: utf8(bytesOf(res.data)) } };
   } catch (error) {
     if (timedOut) return { kind: "timeout", ms: timeoutMs };
-    if (axios.isAxiosError(error)) {
+    if ((await loadAxios()).isAxiosError(error)) {
       const code = error.code ?? "";
       if (code === "ECONNABORTED" || code === "ETIMEDOUT") return { kind: "timeout", ms: timeoutMs };
       const causeCode = (error.cause as NodeJS.ErrnoException | undefined)?.code ?? "";

@@ -1,7 +1,8 @@
 import { open, readFile, type FileHandle } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import axios, { type AxiosInstance } from "axios";
+import type { AxiosInstance } from "axios";
+import { loadAxios } from "./http.js";
 import { PipelineError } from "../core/errors.js";
 import { sourceColumns, type DatasetSpec } from "../dataset/spec.js";
 import { readParquet } from "../parquet/read.js";
@@ -194,7 +195,7 @@ function readError(cause: unknown, where: string): PipelineError {
 }
 
 async function download(loc: Extract<Location, { kind: "http" }>, where: string, options: FileSourceOptions): Promise<Uint8Array> {
-  const http = options.http ?? axios.create();
+  const http = options.http ?? (await loadAxios()).create();
   let res;
   try {
     res = await http.get<ArrayBuffer>(loc.url, {
