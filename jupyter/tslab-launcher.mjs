@@ -89,8 +89,14 @@ function transpiling(builder) {
 const tsForTslab = {};
 for (const key of Object.keys(ts)) Object.defineProperty(tsForTslab, key, { enumerable: true, configurable: true, get: () => ts[key] });
 Object.defineProperties(tsForTslab, {
-  // tslab passes the cell first, then every project file it imports.
-  getPreEmitDiagnosticsOfFiles: { value: (program, files) => ts.getPreEmitDiagnosticsOfFiles(program, files.filter(isCell)) },
+  // tslab passes the cell first, then every project file it imports: the cell is checked, the
+  // files only parsed, so a syntax error in one is reported with its file and line, as before.
+  getPreEmitDiagnosticsOfFiles: {
+    value: (program, files) => [
+      ...ts.getPreEmitDiagnosticsOfFiles(program, files.filter(isCell)),
+      ...files.filter((file) => !isCell(file)).flatMap((file) => program.getSyntacticDiagnostics(file)),
+    ],
+  },
   transpileModule: {
     value: (input, options) => (input.startsWith(COMMONJS_MARK) ? { outputText: input, diagnostics: [] } : ts.transpileModule(input, options)),
   },

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { HAS_JUPYTER, leftovers, readIndex, runNotebooks as runner, writeNotebook, type Cell } from "./notebook-files.js";
+import { HAS_JUPYTER, leftovers, readIndex, ROOT, runNotebooks as runner, writeNotebook, type Cell } from "./notebook-files.js";
 
 /**
  * The notebook runner (scripts/run-notebooks.ts) run for real: Debian's Jupyter, the repository's
@@ -12,7 +12,12 @@ import { HAS_JUPYTER, leftovers, readIndex, runNotebooks as runner, writeNoteboo
  * installed and this is not CI (.ci/run installs it, so CI always runs these).
  */
 const work = mkdtempSync(join(tmpdir(), "notebooks-test-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+/** A project module the kernel compiles must lie inside the repository: here, under the ignored build/. */
+const projectDir = join(ROOT, "build", `notebooks-test-${process.pid}`);
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(projectDir, { recursive: true, force: true });
+});
 
 function readCells(path: string): Cell[] {
   return (JSON.parse(readFileSync(path, "utf8")) as { cells: Cell[] }).cells;
@@ -84,16 +89,27 @@ describe.skipIf(!HAS_JUPYTER && !process.env.CI)("npm run notebooks", () => {
     writeNotebook(dir, "2-type-error.ipynb", ['const n: number = "not a number";']);
     writeNotebook(dir, "3-unawaited.ipynb", ['Promise.reject(new Error("rejected without await"));', 'console.log("never printed");']);
     writeNotebook(dir, "4-late.ipynb", ['setTimeout(() => void Promise.reject(new Error("rejected after the cell")), 10);\nconsole.log("cell done");']);
-    // The launcher transpiles src/ without checking it; a cell is still checked against its types.
+    // The launcher transpiles src/ without checking it; a cell is still checked against its types,
+    // and a project module that does not parse is named with its line.
     writeNotebook(dir, "5-src-type.ipynb", ['import { DAY_MS } from "./src/pipeline/index.js";\nconst label: string = DAY_MS;']);
+    mkdirSync(projectDir, { recursive: true });
+    writeFileSync(join(projectDir, "broken.ts"), "export const x: number = (1 +;\n");
+    writeNotebook(dir, "6-broken-module.ipynb", [`import { x } from "./build/notebooks-test-${process.pid}/broken.js";\nconsole.log(x);`]);
     const out = join(dir, "out");
     const r = await runner(["--dir", dir, "--out", out, "--store", join(work, "bad-store")]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("✗ ");
-    expect(r.stderr).toContain("notebooks: 5 of 5 failed");
+    expect(r.stderr).toContain("notebooks: 6 of 6 failed");
     // No HTML from a failed run: the report keeps whatever whole set it had.
     expect(r.stderr).toContain(`; no HTML published (${out}/html/ is left as it was)\n`);
-    expect(readdirSync(out).sort()).toEqual(["1-throws.ipynb", "2-type-error.ipynb", "3-unawaited.ipynb", "4-late.ipynb", "5-src-type.ipynb"]);
+    expect(readdirSync(out).sort()).toEqual([
+      "1-throws.ipynb",
+      "2-type-error.ipynb",
+      "3-unawaited.ipynb",
+      "4-late.ipynb",
+      "5-src-type.ipynb",
+      "6-broken-module.ipynb",
+    ]);
 
     expect(r.stderr).toContain("1-throws.ipynb: cell 2 of 3 failed\nsource:\n    const limit = 3;\n    if (limit > 2) throw new Error(");
     expect(r.stderr).toContain("Error: boom: limit 3 is above 2");
@@ -111,6 +127,8 @@ describe.skipIf(!HAS_JUPYTER && !process.env.CI)("npm run notebooks", () => {
     expect(r.stderr).toContain("Error: rejected after the cell");
     expect(r.stderr).toContain("5-src-type.ipynb: cell 1 of 1 failed");
     expect(r.stderr).toContain("Type 'number' is not assignable to type 'string'");
+    expect(r.stderr).toContain(`6-broken-module.ipynb: cell 1 of 1 failed`);
+    expect(r.stderr).toContain(`    build/notebooks-test-${process.pid}/broken.ts 1:30 - Expression expected.\n`);
   });
 
   it("refuses notebooks committed with outputs, and --strip removes them", { timeout: 120_000 }, async () => {
