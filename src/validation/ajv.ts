@@ -1,11 +1,26 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, ValidateFunction } from "ajv";
+
+// Not named `require`: the notebook kernel turns import.meta.url into a require() call of its own.
+const requirePackage = createRequire(import.meta.url);
+let instances: { reporting: Ajv; fast: Ajv } | undefined;
 
 /**
  * Two ajv instances: one reports every error (suite files, read by people), one stops at the
- * first (per-value checks run millions of times and only need a yes/no).
+ * first (per-value checks run millions of times and only need a yes/no). Loaded on the first
+ * compile: loading ajv takes about 50 ms, which the commands that validate nothing (predict,
+ * train, monitor, backtest) need not pay at every start.
  */
-const reporting = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-const fast = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+function ajvs(): { reporting: Ajv; fast: Ajv } {
+  if (instances === undefined) {
+    const { Ajv: AjvClass } = requirePackage("ajv") as typeof import("ajv");
+    instances = {
+      reporting: new AjvClass({ allErrors: true, strict: true, allowUnionTypes: true }),
+      fast: new AjvClass({ allErrors: false, strict: true, allowUnionTypes: true }),
+    };
+  }
+  return instances;
+}
 
 /** A JSON Schema, as a plain object. */
 export type JsonSchema = Record<string, unknown>;
@@ -26,12 +41,17 @@ function compileCached(ajv: Ajv, cache: Map<string, ValidateFunction>, schema: J
 
 /** Compiles a schema whose errors are shown to people (all errors collected). */
 export function compileReporting(schema: JsonSchema): ValidateFunction {
-  return compileCached(reporting, reportingCache, schema);
+  return compileCached(ajvs().reporting, reportingCache, schema);
+}
+
+/** Compiles a schema that stops at its first error (kept on the function's `errors`), for checks of many rows. */
+export function compileFirstError(schema: JsonSchema): ValidateFunction {
+  return compileCached(ajvs().fast, valueCache, schema);
 }
 
 /** Compiles a schema applied to single values in hot loops (first error only). */
 export function compileValueCheck(schema: JsonSchema): (value: unknown) => boolean {
-  const fn = compileCached(fast, valueCache, schema);
+  const fn = compileCached(ajvs().fast, valueCache, schema);
   return (value) => fn(value) as boolean;
 }
 

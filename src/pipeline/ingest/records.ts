@@ -1,6 +1,7 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { Ajv, type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
+import { compileFirstError } from "../../validation/ajv.js";
 import { PipelineError } from "../core/errors.js";
 import { sourceColumns, type DatasetSpec, type KeySpec } from "../dataset/spec.js";
 import { rowSeriesIds, type KeyValue } from "../series/key.js";
@@ -319,7 +320,6 @@ function lowerBound(xs: number[], x: number): number {
   return lo;
 }
 
-let ajv: Ajv | undefined;
 const validators = new Map<string, ValidateFunction>();
 
 function keySchema(key: KeySpec): object {
@@ -331,14 +331,13 @@ function validatorFor(spec: DatasetSpec): ValidateFunction {
   const key = JSON.stringify([spec.time.source, spec.keys, spec.value.source, spec.unitColumn]);
   let validate = validators.get(key);
   if (validate) return validate;
-  ajv ??= new Ajv({ allErrors: false, allowUnionTypes: true });
   const properties: Record<string, object> = {
     [spec.time.source]: { type: "string", pattern: TIME_PATTERN },
     [spec.value.source]: { type: ["number", "null"] },
   };
   for (const k of spec.keys) properties[k.source] = keySchema(k);
   if (spec.unitColumn) properties[spec.unitColumn] = { type: "string" };
-  validate = ajv.compile({ type: "array", items: { type: "object", required: sourceColumns(spec), properties } });
+  validate = compileFirstError({ type: "array", items: { type: "object", required: sourceColumns(spec), properties } });
   validators.set(key, validate);
   return validate;
 }
