@@ -51,7 +51,7 @@ export function compileFirstError(schema: JsonSchema): ValidateFunction {
 
 /** Compiles a schema applied to single values in hot loops (first error only). */
 export function compileValueCheck(schema: JsonSchema): (value: unknown) => boolean {
-  const fn = compileCached(ajvs().fast, valueCache, schema);
+  const fn = compileFirstError(schema);
   return (value) => fn(value) as boolean;
 }
 

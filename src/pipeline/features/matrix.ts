@@ -1,8 +1,8 @@
 import { calendarGrid, type CalendarGrid } from "./calendar-grid.js";
 import type { Panel } from "./panel.js";
 import { rowPlan, rowScale, seriesCodes, targetBase, writeFeatures, type RowPlan } from "./row.js";
-import { featureNames, historyNeeded, sameTypeMeansOf, type FeatureSpec } from "./spec.js";
-import { SAME_TYPE_REACH } from "./same-type.js";
+import { featureNames, historyNeeded, type FeatureSpec } from "./spec.js";
+import { sameTypeReach } from "./same-type.js";
 
 /** Column-major feature matrix, the learner's input (NaN = missing). */
 export interface FeatureMatrix {
@@ -42,8 +42,7 @@ export interface TrainingRowOptions {
  * kinds reach back before `from`).
  */
 export function calendarFor(panelStart: number, spec: FeatureSpec, from: number, to: number): CalendarGrid {
-  const reach = sameTypeMeansOf(spec).length > 0 ? SAME_TYPE_REACH : 0;
-  return calendarGrid(panelStart, from - Math.max(reach, ...spec.dayKindLags, ...spec.dayTypeLags), to);
+  return calendarGrid(panelStart, from - Math.max(sameTypeReach(spec), ...spec.dayKindLags, ...spec.dayTypeLags), to);
 }
 
 /**

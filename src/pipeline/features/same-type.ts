@@ -1,8 +1,13 @@
 import type { CalendarGrid } from "./calendar-grid.js";
-import { SAME_TYPE_DAYS } from "./spec.js";
+import { SAME_TYPE_DAYS, sameTypeMeansOf, type FeatureSpec } from "./spec.js";
 
 /** Hours a calendar must reach back before a target for {@link sameTypeValues} (one more for a daylight-saving shift). */
 export const SAME_TYPE_REACH = 24 * SAME_TYPE_DAYS + 1;
+
+/** Hours before a row the spec's same-type means read: {@link SAME_TYPE_REACH}, or 0 when it has none. */
+export function sameTypeReach(spec: FeatureSpec): number {
+  return sameTypeMeansOf(spec).length > 0 ? SAME_TYPE_REACH : 0;
+}
 
 /**
  * Collects into `out` (most recent first, at most `out.length`) the values of series `values` at

@@ -320,26 +320,20 @@ function lowerBound(xs: number[], x: number): number {
   return lo;
 }
 
-const validators = new Map<string, ValidateFunction>();
-
 function keySchema(key: KeySpec): object {
   if (key.type === "utf8" || key.codes) return { type: ["string", "integer"] };
   return { anyOf: [{ type: "integer" }, { type: "string", pattern: INTEGER_STRING_PATTERN }] };
 }
 
 function validatorFor(spec: DatasetSpec): ValidateFunction {
-  const key = JSON.stringify([spec.time.source, spec.keys, spec.value.source, spec.unitColumn]);
-  let validate = validators.get(key);
-  if (validate) return validate;
   const properties: Record<string, object> = {
     [spec.time.source]: { type: "string", pattern: TIME_PATTERN },
     [spec.value.source]: { type: ["number", "null"] },
   };
   for (const k of spec.keys) properties[k.source] = keySchema(k);
   if (spec.unitColumn) properties[spec.unitColumn] = { type: "string" };
-  validate = compileFirstError({ type: "array", items: { type: "object", required: sourceColumns(spec), properties } });
-  validators.set(key, validate);
-  return validate;
+  // Compiled once per dataset shape: compileFirstError caches by the schema's text.
+  return compileFirstError({ type: "array", items: { type: "object", required: sourceColumns(spec), properties } });
 }
 
 function failingIndex(validate: ValidateFunction): number {

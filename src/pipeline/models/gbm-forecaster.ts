@@ -3,8 +3,8 @@ import { buildTrainingRows, calendarFor, type FeatureMatrix } from "../features/
 import { panelEnd, type Panel } from "../features/panel.js";
 import { rowPlan, rowScale, seriesCodes, targetBase, writeFeatures } from "../features/row.js";
 import { keyNames } from "../series/key.js";
-import { checkFeatureSpec, featureNames, historyNeeded, sameTypeMeansOf, type FeatureSpec } from "../features/spec.js";
-import { SAME_TYPE_REACH } from "../features/same-type.js";
+import { checkFeatureSpec, featureNames, historyNeeded, type FeatureSpec } from "../features/spec.js";
+import { sameTypeReach } from "../features/same-type.js";
 import { fitGbm, GbmModel, type GbmModelJson, type GbmParams } from "./gbm/index.js";
 import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
 import { emptyForecast, type Forecast } from "./forecast.js";
@@ -51,9 +51,9 @@ export class GbmForecaster implements Forecaster {
     return historyNeeded(this.options.features);
   }
 
-  /** Its longest lag or window, or the same-type days' {@link SAME_TYPE_REACH} when it uses them. */
+  /** Its longest lag or window, or how far back its same-type means look when that is further. */
   get reachHours(): number {
-    return Math.max(historyNeeded(this.options.features), sameTypeMeansOf(this.options.features).length > 0 ? SAME_TYPE_REACH : 0);
+    return Math.max(historyNeeded(this.options.features), sameTypeReach(this.options.features));
   }
 
   /** The fitted learner (undefined before fit). */

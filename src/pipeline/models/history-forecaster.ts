@@ -15,10 +15,6 @@ export abstract class HistoryForecaster implements Forecaster {
   /** The loader's `kind` in the JSON (models/catalog.ts). */
   protected abstract readonly kind: string;
   abstract readonly historyHours: number;
-  /** The model reads no further back than the history it needs, unless a subclass says otherwise. */
-  get reachHours(): number {
-    return this.historyHours;
-  }
   calibration: Calibration | undefined;
   private history: Panel | undefined;
 

@@ -35,7 +35,7 @@ export class LevelNaive extends HistoryForecaster {
   }
 
   /** The level a season ago ends `period` hours before the origin and spans `levelHours`. */
-  override get reachHours(): number {
+  get reachHours(): number {
     return this.period + this.levelHours;
   }
 

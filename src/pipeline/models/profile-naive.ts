@@ -29,7 +29,7 @@ export class ProfileNaive extends HistoryForecaster {
   }
 
   /** The same-type days of the last forecast hour lie within {@link SAME_TYPE_DAYS} days of it. */
-  override get reachHours(): number {
+  get reachHours(): number {
     return SAME_TYPE_REACH;
   }
 
