@@ -27,6 +27,7 @@ import { loadSourcePanel } from "../src/pipeline/backtest/history.js";
 import { ErrorAccumulator, seriesMapeStats } from "../src/pipeline/backtest/metrics.js";
 import { EMBEDDED_DATA_PATH } from "../src/pipeline/config/paths.js";
 import { loadPreset } from "../src/pipeline/dataset/preset.js";
+import { datasetCalendar } from "../src/pipeline/dataset/spec.js";
 import { historyNeeded } from "../src/pipeline/features/spec.js";
 import { fileSource } from "../src/pipeline/ingest/file-source.js";
 import { createForecaster, defaultGbmOptions } from "../src/pipeline/models/catalog.js";
@@ -58,8 +59,11 @@ if (DATA !== "embedded" && DATA !== "meters") {
   process.exit(2);
 }
 
-const { panel, holidays } =
-  DATA === "meters" ? await metersPanel() : { panel: await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), loadPreset("de35")), holidays: CHRISTMAS };
+const de35 = loadPreset("de35");
+const { panel, calendar, holidays } =
+  DATA === "meters"
+    ? await metersPanel()
+    : { panel: await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), de35), calendar: datasetCalendar(de35), holidays: CHRISTMAS };
 // Our warm-up origin (a horizon before the first) needs training rows too.
 const sets = originSets(panel, HORIZON, historyNeeded(defaultGbmOptions().features) + HORIZON + 1, holidays);
 for (const s of sets) console.log(`set ${s.name} (${s.about}): ${s.origins.map(formatInstant).join(", ")}`);
@@ -110,7 +114,7 @@ const rows: Row[] = [];
 for (const model of MODELS)
   for (const s of sets) {
     const t0 = performance.now();
-    const ours = runBacktest(panel, [{ name: model, create: () => createForecaster(model) }], {
+    const ours = runBacktest(panel, [{ name: model, create: () => createForecaster(model, {}, calendar) }], {
       from: s.origins[0],
       to: s.origins[s.origins.length - 1],
       every: 24,

@@ -20,7 +20,7 @@
  * Deterministic: series `i` depends only on the seed and `i` (its own generator), never on how
  * many series are generated, so a panel of N + 1 series holds the N series of the smaller one.
  */
-import { localHour } from "../../src/pipeline/features/calendar.js";
+import { DANISH_CALENDAR, localHour } from "../../src/pipeline/features/calendar.js";
 import { dayKind, DayKind } from "../../src/pipeline/features/holidays.js";
 import type { Panel } from "../../src/pipeline/features/panel.js";
 import { deriveSeed, Rng } from "../../src/pipeline/models/gbm/prng.js";
@@ -165,8 +165,8 @@ export function widthPanel(o: WidthPanelOptions): WidthPanel {
   const typeOf = new Uint8Array(hours);
   const xmas = new Uint8Array(hours);
   for (let t = 0; t < hours; t++) {
-    const l = localHour(start + t * HOUR_MS);
-    const kind = dayKind(l.day);
+    const l = localHour(start + t * HOUR_MS, DANISH_CALENDAR);
+    const kind = dayKind(l.day, DANISH_CALENDAR.holidays);
     hourOf[t] = l.hour;
     typeOf[t] = kind === DayKind.public || kind === DayKind.customary || l.weekday === 6 ? 2 : l.weekday === 5 ? 1 : 0;
     xmas[t] = kind === DayKind.christmasWeek ? 1 : 0;

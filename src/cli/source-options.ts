@@ -11,7 +11,7 @@ export interface SourceFlags extends DatasetFlags {
 
 /**
  * Adds `--source`, `--dataset`, `--keys`, `--time`, `--time-zone`, `--value`, `--unit`,
- * `--unit-column` and `--filter` to a command: every command that reads a source takes the same flags.
+ * `--unit-column`, `--calendar-zone`, `--holidays` and `--filter` to a command: every command that reads a source takes the same flags.
  */
 export function addSourceOptions(
   command: Command,
@@ -26,6 +26,8 @@ export function addSourceOptions(
     .option("--value <col>", "value column (env VALUE_COLUMN)")
     .option("--unit <unit>", "unit of the value column: Wh, kWh, MWh, GWh, kW, MW (env UNIT; default kWh)")
     .option("--unit-column <col>", "a column holding each row's unit, checked to be --unit on every row (env UNIT_COLUMN)")
+    .option("--calendar-zone <zone>", "zone of the series' calendar (hour of day, weekday): default the preset's, else --time-zone (env CALENDAR_ZONE)")
+    .option("--holidays <set>", "holidays of the series' calendar: none or DK (default the preset's, else none; env HOLIDAYS)")
     .option("--filter <json>", 'only these series, e.g. {"PriceArea":["DK1"]} (the API\'s filter; env FILTER)');
 }
 
@@ -34,7 +36,16 @@ export function sourceOverrides(flags: SourceFlags): Pick<ConfigOverrides, "sour
   return {
     source: flags.source,
     dataset: flags.dataset,
-    datasetFlags: { keys: flags.keys, time: flags.time, timeZone: flags.timeZone, value: flags.value, unit: flags.unit, unitColumn: flags.unitColumn },
+    datasetFlags: {
+      keys: flags.keys,
+      time: flags.time,
+      timeZone: flags.timeZone,
+      value: flags.value,
+      unit: flags.unit,
+      unitColumn: flags.unitColumn,
+      calendarZone: flags.calendarZone,
+      holidays: flags.holidays,
+    },
     filter: flags.filter,
   };
 }

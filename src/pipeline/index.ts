@@ -21,7 +21,7 @@ export { MAX_SHARDS, SINGLE_SHARD, fnv1a32, formatShard, inShard, parseShard, se
 
 // Datasets.
 export { PRESET_NAMES, loadPreset, type DatasetFlags } from "./dataset/preset.js";
-export { featureSchema, keyColumns, type DatasetInfo, type DatasetSpec } from "./dataset/spec.js";
+export { datasetCalendar, featureSchema, keyColumns, storedCalendar, type DatasetInfo, type DatasetSpec } from "./dataset/spec.js";
 
 // The store: backends, where everything lives, parquet.
 export { openStorage, parseStoreUri, type StoreLocation } from "./storage/open.js";
@@ -40,7 +40,7 @@ export { transformRaw } from "./ingest/transform.js";
 // Feature store and features.
 export { FeatureStore, type FeatureGroupRef } from "./featurestore/store.js";
 export type { FeatureGroupManifest } from "./featurestore/manifest.js";
-export { localHour } from "./features/calendar.js";
+export { DANISH_CALENDAR, HOLIDAY_SETS, localHour, type CalendarSpec, type HolidaySet } from "./features/calendar.js";
 export { dayType } from "./features/calendar-grid.js";
 export { danishHolidays, dayKind } from "./features/holidays.js";
 export { buildTrainingRows } from "./features/matrix.js";

@@ -9,6 +9,7 @@ import { EMBEDDED_DATA_PATH } from "../../src/pipeline/config/paths.js";
 import { FeatureStore } from "../../src/pipeline/featurestore/store.js";
 import { readParquet } from "../../src/pipeline/parquet/read.js";
 import { predictionsSchema } from "../../src/pipeline/predict/schema.js";
+import { ModelRegistry } from "../../src/pipeline/registry/registry.js";
 import { listManifests } from "../../src/pipeline/run/manifest.js";
 import type { KeyColumn } from "../../src/pipeline/series/key.js";
 import { createLocalStorage } from "../../src/pipeline/storage/local.js";
@@ -92,7 +93,8 @@ describe("a long file with string keys and local times, through the CLI", () => 
 
   it("ingests every reading: none nonexistent, one repeated per series, UTC hours continuous across both changes", async () => {
     const store = join(dir, "store");
-    const r = await runCli(["--store", store, "ingest", ...fileFlags(csv), "--days-delay", "0", "--days-export", "260", "--json"]);
+    // The file's series live by Danish holidays (the generator's); the flags say so, or the calendar would have none.
+    const r = await runCli(["--store", store, "ingest", ...fileFlags(csv), "--holidays", "DK", "--days-delay", "0", "--days-export", "260", "--json"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -107,7 +109,7 @@ describe("a long file with string keys and local times, through the CLI", () => 
     });
 
     const features = new FeatureStore(createLocalStorage(store), GROUP);
-    expect(await features.info()).toMatchObject({ name: "file", keys: KEYS, unit: "kWh" });
+    expect(await features.info()).toMatchObject({ name: "file", keys: KEYS, unit: "kWh", calendar: { zone: "Europe/Copenhagen", holidays: "DK" } });
     const table = await features.read();
     expect(table.columnNames()).toEqual(["datetime_utc", "site", "meter", "energy_consumption"]);
     const hours = hoursBySeries(table);
@@ -145,6 +147,13 @@ describe("a long file with string keys and local times, through the CLI", () => 
       version: 1,
       trainingWindow: { start: iso("2023-02-28T23:00Z"), end: iso("2023-11-15T22:00Z") },
     });
+    // The model reads hours and days on the calendar the store records (not the default preset's: train is given no dataset flags).
+    const { artifact } = await new ModelRegistry(createLocalStorage(store)).load("gbm-blend", 1);
+    const members = (artifact as { members: Array<{ features?: { calendar: unknown }; calendar?: unknown }> }).members;
+    expect(members.map((m) => m.features?.calendar ?? m.calendar)).toEqual([
+      { zone: "Europe/Copenhagen", holidays: "DK" },
+      { zone: "Europe/Copenhagen", holidays: "DK" },
+    ]);
     const predicted = await runCli(["--store", store, "predict", "--json"], ENV);
     expect(predicted.code, predicted.stderr).toBe(0);
     expect(JSON.parse(predicted.stdout)).toMatchObject({
@@ -314,7 +323,7 @@ describe("a long file with string keys and local times, through the CLI", () => 
         "(columns the dataset spec does not know: meter); the dataset's schema changed or the wrong dataset was picked: fix the flags --keys/--time/--value",
     );
     expect(zone.stderr.split("\n")[0]).toBe(
-      'config: the dataset flags (--keys/--time/--time-zone/--value/--unit/--unit-column): time.zone (--time-zone) "Mars/Base" is not a known IANA time zone; use UTC or a name like Europe/Copenhagen',
+      'config: the dataset flags (--keys/--time/--time-zone/--value/--unit/--unit-column/--calendar-zone/--holidays): time.zone (--time-zone) "Mars/Base" is not a known IANA time zone; use UTC or a name like Europe/Copenhagen',
     );
     expect(units.stderr.trim()).toBe(
       'ingest: the unit column "unit" holds kWh (2 rows), MWh (2 rows); expected every row in kWh (--unit); convert the file to one unit or ingest each unit into its own store',

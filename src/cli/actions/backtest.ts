@@ -8,6 +8,7 @@ import {
   checkHorizon,
   checkTimeOrder,
   createForecaster,
+  datasetCalendar,
   fileSource,
   formatBacktest,
   loadSourcePanel,
@@ -52,10 +53,11 @@ export async function backtestAction(flags: BacktestFlags, cmd: Command): Promis
   }
   const source = fileSource(ctx.config.source.location);
   const panel = await loadSourcePanel(source, ctx.config.dataset, ctx.config.filter);
+  const calendar = datasetCalendar(ctx.config.dataset);
   ctx.logger.info("backtest data", { source: source.description, series: panel.keys.length, hours: panel.hours });
   const result = runBacktest(
     panel,
-    names.map((name) => ({ name, create: () => createForecaster(name) })),
+    names.map((name) => ({ name, create: () => createForecaster(name, {}, calendar) })),
     { from, to, every, horizon, logger: ctx.logger },
   );
   process.stdout.write(

@@ -95,7 +95,7 @@ export function meterFile(options: MeterFileOptions = {}): MeterFile {
       const day = Math.floor(walls[t] / DAY_MS);
       const hour = Math.floor((walls[t] - day * DAY_MS) / HOUR_MS);
       const weekday = (((day + 3) % 7) + 7) % 7; // 1970-01-01 was a Thursday; Monday = 0
-      const kind = dayKind(day);
+      const kind = dayKind(day, "DK");
       const daily = office ? (hour >= 7 && hour < 17 ? 1.7 : 0.6) : 0.7 + 0.5 * Math.exp(-((hour - 7) ** 2) / 4) + 0.8 * Math.exp(-((hour - 19) ** 2) / 6);
       const off = kind === DayKind.public || kind === DayKind.customary ? holiday : weekday >= 5 ? weekend : 1;
       const season = 1 + 0.25 * Math.cos(((day % 365.25) / 365.25) * 2 * Math.PI);

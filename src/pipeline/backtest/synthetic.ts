@@ -1,6 +1,6 @@
 import { HOUR_MS } from "../time/index.js";
 import { Rng } from "../models/gbm/prng.js";
-import { localHour } from "../features/calendar.js";
+import { DANISH_CALENDAR, localHour } from "../features/calendar.js";
 import { dayKind, DayKind } from "../features/holidays.js";
 import type { Panel, SeriesKey } from "../features/panel.js";
 import type { KeyColumn } from "../series/key.js";
@@ -40,8 +40,8 @@ export function syntheticPanel(o: SyntheticOptions): Panel {
   const noise = o.noise ?? 0.03;
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const cal = Array.from({ length: o.hours }, (_, t) => {
-    const l = localHour(start + t * HOUR_MS);
-    return { hour: l.hour, weekend: l.weekday >= 5, kind: dayKind(l.day) };
+    const l = localHour(start + t * HOUR_MS, DANISH_CALENDAR);
+    return { hour: l.hour, weekend: l.weekday >= 5, kind: dayKind(l.day, DANISH_CALENDAR.holidays) };
   });
   const keys: SeriesKey[] = [];
   const values: Float64Array[] = [];

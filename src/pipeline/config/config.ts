@@ -239,7 +239,8 @@ function sourceSetting(raw: string, apiUrl: string, cwd: string): SourceSetting 
 /**
  * The dataset: `--dataset` / `DATASET` (a preset name or file; default the embedded data's
  * `de35`), with `--keys/--time/--time-zone/--value/--unit/--unit-column` (or `KEYS`, `TIME_COLUMN`,
- * `TIME_ZONE`, `VALUE_COLUMN`, `UNIT`, `UNIT_COLUMN`) overriding its parts or, alone, describing any long table.
+ * `TIME_ZONE`, `VALUE_COLUMN`, `UNIT`, `UNIT_COLUMN`; `--calendar-zone`/`CALENDAR_ZONE` and
+ * `--holidays`/`HOLIDAYS` for the series' calendar) overriding its parts or, alone, describing any long table.
  * `EDS_DATASET` renames the API dataset of a preset.
  */
 function datasetSpec(env: Env, overrides: ConfigOverrides, cwd: string): DatasetSpec {
@@ -251,6 +252,8 @@ function datasetSpec(env: Env, overrides: ConfigOverrides, cwd: string): Dataset
     value: f.value ?? envString(env, "VALUE_COLUMN"),
     unit: f.unit ?? envString(env, "UNIT"),
     unitColumn: f.unitColumn ?? envString(env, "UNIT_COLUMN"),
+    calendarZone: f.calendarZone ?? envString(env, "CALENDAR_ZONE"),
+    holidays: f.holidays ?? envString(env, "HOLIDAYS"),
   };
   const named = overrides.dataset ?? envString(env, "DATASET");
   // Keys given without a preset describe a new table; otherwise the default preset is the base.

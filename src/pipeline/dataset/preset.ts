@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../core/errors.js";
+import { checkCalendar, type HolidaySet } from "../features/calendar.js";
 import { checkZone } from "../time/zone.js";
 import { UNITS, type DatasetSpec, type KeySpec, type Unit } from "./spec.js";
 
@@ -48,12 +49,17 @@ export interface DatasetFlags {
   unit?: string;
   /** A column holding each row's unit (`--unit-column`), checked against `unit`. */
   unitColumn?: string;
+  /** The zone of the series' calendar (`--calendar-zone`; default the preset's, else `--time-zone`). */
+  calendarZone?: string;
+  /** The holidays of the series' calendar (`--holidays`: none or DK; default the preset's, else none). */
+  holidays?: string;
 }
 
 /**
  * A spec for any long table: `--keys a[,b...]` (a column is a string key unless written `a:int`),
  * `--time`, `--time-zone` (default UTC), `--value`, `--unit` (default kWh), `--unit-column`
- * (optional: a column whose every row must hold the unit). Flags given alongside
+ * (optional: a column whose every row must hold the unit), `--calendar-zone` and `--holidays` (the
+ * series' calendar: default the preset's, else the time zone and no holidays). Flags given alongside
  * a preset override its parts (e.g. another time zone); without a preset all of keys, time and
  * value are needed.
  */
@@ -85,7 +91,13 @@ export function applyDatasetFlags(base: DatasetSpec | undefined, flags: DatasetF
   else if (base?.extraColumns) spec.extraColumns = base.extraColumns;
   const unitColumn = flags.unitColumn ?? (spec.name === base?.name ? base?.unitColumn : undefined);
   if (unitColumn !== undefined) spec.unitColumn = unitColumn;
-  return checkSpec(spec, "the dataset flags (--keys/--time/--time-zone/--value/--unit/--unit-column)");
+  if (base?.calendar || flags.calendarZone !== undefined || flags.holidays !== undefined) {
+    spec.calendar = {
+      zone: flags.calendarZone ?? base?.calendar?.zone ?? spec.time.zone,
+      holidays: (flags.holidays ?? base?.calendar?.holidays ?? "none") as HolidaySet,
+    };
+  }
+  return checkSpec(spec, "the dataset flags (--keys/--time/--time-zone/--value/--unit/--unit-column/--calendar-zone/--holidays)");
 }
 
 function parseKeys(raw: string): KeySpec[] {
@@ -136,6 +148,7 @@ export function checkSpec(raw: unknown, where: string): DatasetSpec {
   if (r.api !== undefined) spec.api = r.api as DatasetSpec["api"];
   if (Array.isArray(r.extraColumns)) spec.extraColumns = r.extraColumns as string[];
   if (typeof r.unitColumn === "string") spec.unitColumn = r.unitColumn;
+  if (r.calendar !== undefined) spec.calendar = checkCalendar(r.calendar, where);
   const names = [spec.time.source, ...keys.map((k) => k.source), spec.value.source, ...(spec.unitColumn ? [spec.unitColumn] : [])];
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) {

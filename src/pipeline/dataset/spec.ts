@@ -1,3 +1,4 @@
+import { DANISH_CALENDAR, type CalendarSpec } from "../features/calendar.js";
 import type { TableSchema } from "../parquet/schema.js";
 import type { KeyColumn, KeyValue } from "../series/key.js";
 
@@ -54,6 +55,20 @@ export interface DatasetSpec {
   value: { source: string; unit: Unit };
   /** Optional column holding each row's unit; every row must carry `value.unit`. */
   unitColumn?: string;
+  /**
+   * The calendar the series live by (models read hour, weekday and holidays on it). Absent: the
+   * time column's zone and no holidays; see {@link datasetCalendar}.
+   */
+  calendar?: CalendarSpec;
+}
+
+/**
+ * The calendar of a dataset: its own, else the wall clock of its time column with no holidays
+ * (a dataset whose hours are UTC then gets UTC days: name a calendar in its preset, or give
+ * `--calendar-zone` and `--holidays`).
+ */
+export function datasetCalendar(spec: Pick<DatasetSpec, "calendar" | "time">): CalendarSpec {
+  return spec.calendar ?? { zone: spec.time.zone, holidays: "none" };
 }
 
 /** The canonical time column: hour start, epoch ms in memory, millisecond UTC timestamp in parquet. */
@@ -90,6 +105,8 @@ export interface DatasetInfo {
   title: string;
   keys: Array<KeyColumn & { titles?: Record<string, string> }>;
   unit: Unit;
+  /** The series' calendar ({@link datasetCalendar}); absent in manifests written before it was recorded. */
+  calendar?: CalendarSpec;
 }
 
 /** The {@link DatasetInfo} of a spec. */
@@ -99,7 +116,16 @@ export function datasetInfo(spec: DatasetSpec): DatasetInfo {
     title: spec.title,
     keys: spec.keys.map((k) => ({ name: k.name, type: k.type, ...(k.titles ? { titles: k.titles } : {}) })),
     unit: spec.value.unit,
+    calendar: datasetCalendar(spec),
   };
+}
+
+/**
+ * The calendar models of a stored dataset read hours and days on: the one its manifest records,
+ * else the Danish one, which every model of a store written before calendars were recorded used.
+ */
+export function storedCalendar(info: Pick<DatasetInfo, "calendar">): CalendarSpec {
+  return info.calendar ?? DANISH_CALENDAR;
 }
 
 /**

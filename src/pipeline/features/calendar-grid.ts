@@ -1,5 +1,5 @@
 import { HOUR_MS } from "../time/index.js";
-import { localHour } from "./calendar.js";
+import { localHour, type CalendarSpec } from "./calendar.js";
 import { dayKind, DayKind } from "./holidays.js";
 
 /**
@@ -29,8 +29,8 @@ export function dayType(weekday: number, kind: number): number {
   return kind === DayKind.christmasWeek ? 1 : 0;
 }
 
-/** Calendar facts of grid indices `[from, to)` of a grid starting at epoch ms `start`. */
-export function calendarGrid(start: number, from: number, to: number): CalendarGrid {
+/** Calendar facts of grid indices `[from, to)` of a grid starting at epoch ms `start`, on `calendar`. */
+export function calendarGrid(start: number, from: number, to: number, calendar: CalendarSpec): CalendarGrid {
   const n = Math.max(0, to - from);
   const hour = new Int8Array(n);
   const weekday = new Int8Array(n);
@@ -38,12 +38,12 @@ export function calendarGrid(start: number, from: number, to: number): CalendarG
   const type = new Int8Array(n);
   const kinds = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    const l = localHour(start + (from + i) * HOUR_MS);
+    const l = localHour(start + (from + i) * HOUR_MS, calendar);
     hour[i] = l.hour;
     weekday[i] = l.weekday;
     let k = kinds.get(l.day);
     if (k === undefined) {
-      k = dayKind(l.day);
+      k = dayKind(l.day, calendar.holidays);
       kinds.set(l.day, k);
     }
     kind[i] = k;

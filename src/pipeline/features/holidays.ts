@@ -1,4 +1,5 @@
 import { DAY_MS } from "../time/index.js";
+import type { HolidaySet } from "./calendar.js";
 
 /**
  * Danish public holidays, computed offline from the Easter date and fixed days (no network, no
@@ -93,10 +94,12 @@ function kindsOf(year: number): Map<number, DayKindValue> {
 }
 
 /**
- * The kind of the local calendar day `day` (days since 1970-01-01, as {@link localHour} gives):
- * public holiday, customary day off, Christmas-week working day, or ordinary.
+ * The kind of the local calendar day `day` (days since 1970-01-01, as `localHour` gives) in the
+ * holiday set `holidays`: public holiday, customary day off, Christmas-week working day, or
+ * ordinary. Without holidays (`none`) every day is ordinary; weekends are the weekday's business.
  */
-export function dayKind(day: number): DayKindValue {
+export function dayKind(day: number, holidays: HolidaySet): DayKindValue {
+  if (holidays === "none") return DayKind.ordinary;
   const year = new Date(day * DAY_MS).getUTCFullYear();
   return kindsOf(year).get(day) ?? DayKind.ordinary;
 }

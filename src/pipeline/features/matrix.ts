@@ -1,7 +1,7 @@
 import { calendarGrid, type CalendarGrid } from "./calendar-grid.js";
 import type { Panel } from "./panel.js";
 import { rowPlan, rowScale, seriesCodes, targetBase, writeFeatures, type RowPlan } from "./row.js";
-import { featureNames, historyNeeded, type FeatureSpec } from "./spec.js";
+import { calendarOf, featureNames, historyNeeded, type FeatureSpec } from "./spec.js";
 import { sameTypeReach } from "./same-type.js";
 
 /** Column-major feature matrix, the learner's input (NaN = missing). */
@@ -38,11 +38,11 @@ export interface TrainingRowOptions {
 }
 
 /**
- * A calendar covering every index the features of targets `[from, to)` read (the lagged day
+ * The spec's calendar over every index the features of targets `[from, to)` read (the lagged day
  * kinds reach back before `from`).
  */
 export function calendarFor(panelStart: number, spec: FeatureSpec, from: number, to: number): CalendarGrid {
-  return calendarGrid(panelStart, from - Math.max(sameTypeReach(spec), ...spec.dayKindLags, ...spec.dayTypeLags), to);
+  return calendarGrid(panelStart, from - Math.max(sameTypeReach(spec), ...spec.dayKindLags, ...spec.dayTypeLags), to, calendarOf(spec));
 }
 
 /**

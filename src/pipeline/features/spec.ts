@@ -1,4 +1,5 @@
 import { ConfigError } from "../core/errors.js";
+import { checkCalendar, DANISH_CALENDAR, type CalendarSpec } from "./calendar.js";
 
 /**
  * Which features the global model sees. Everything the model reads about the past is relative
@@ -41,6 +42,17 @@ export interface FeatureSpec {
    * feature per k, looking back at most {@link SAME_TYPE_DAYS} days), divided by the scale.
    */
   sameTypeMeans?: number[];
+  /**
+   * The calendar hour, weekday, day kind and day type are read on: the dataset's (its preset
+   * supplies it). Absent in specs saved before calendars were part of the dataset, which were
+   * all trained on {@link DANISH_CALENDAR}.
+   */
+  calendar?: CalendarSpec;
+}
+
+/** The spec's calendar: the Danish one for a spec saved before the field existed. */
+export function calendarOf(spec: Pick<FeatureSpec, "calendar">): CalendarSpec {
+  return spec.calendar ?? DANISH_CALENDAR;
 }
 
 /** The spec's same-type means: none in a spec saved before they existed (their field is optional for that). */
@@ -113,6 +125,7 @@ export function checkFeatureSpec(spec: FeatureSpec): FeatureSpec {
   const same = sameTypeMeansOf(spec);
   if (same.some((k, i) => !Number.isInteger(k) || k < 1 || k > SAME_TYPE_DAYS || (i > 0 && k <= same[i - 1])))
     throw new ConfigError(`feature spec: same-type means must be increasing integers from 1 to ${SAME_TYPE_DAYS} (days), got ${JSON.stringify(same)}`);
+  if (spec.calendar !== undefined) checkCalendar(spec.calendar, "feature spec");
   if (spec.scaling !== "origin" && spec.scaling !== "rolling")
     throw new ConfigError(`feature spec: scaling must be "origin" or "rolling", got ${JSON.stringify(spec.scaling)}`);
   return spec;

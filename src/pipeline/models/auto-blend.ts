@@ -19,6 +19,8 @@ export interface AutoBlendOptions {
   gridSteps: StepWeightOptions["gridSteps"];
   window: StepWeightOptions["window"];
   shrink: StepWeightOptions["shrink"];
+  /** Weight vectors to choose among instead of the whole grid ({@link StepWeightOptions.candidates}). */
+  candidates?: StepWeightOptions["candidates"];
 }
 
 /** What the last fit learned, kept in the JSON for inspection. */
@@ -95,6 +97,7 @@ export class AutoBlendForecaster implements Forecaster {
       gridSteps: this.options.gridSteps,
       window: this.options.window,
       shrink: this.options.shrink,
+      ...(this.options.candidates ? { candidates: this.options.candidates } : {}),
     });
     this.info = { folds: inner.used.map((o) => new Date(o).toISOString()) };
     this.members = this.createMembers();

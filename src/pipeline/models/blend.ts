@@ -1,6 +1,6 @@
 import { PipelineError } from "../core/errors.js";
 import { HOUR_MS } from "../time/index.js";
-import { localHour } from "../features/calendar.js";
+import { checkCalendar, DANISH_CALENDAR, localHour, type CalendarSpec } from "../features/calendar.js";
 import { dayKind } from "../features/holidays.js";
 import type { Panel } from "../features/panel.js";
 import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
@@ -17,6 +17,8 @@ export interface BlendOptions {
    * Boxing Day says little about this week's Monday.
    */
   seasonal?: Array<{ member: number; lag: number }>;
+  /** The calendar of the seasonal members' day kinds: the dataset's (default: the Danish one, for blends saved before calendars). */
+  calendar?: CalendarSpec;
 }
 
 /**
@@ -64,11 +66,13 @@ export class BlendForecaster implements Forecaster {
   /** Member weights for each step after `origin` (the seasonal members' day-kind rule applied). */
   stepWeights(origin: number, horizon: number): number[][] {
     const out: number[][] = [];
+    const calendar = this.options.calendar ?? DANISH_CALENDAR;
+    const kindAt = (ms: number) => dayKind(localHour(ms, calendar).day, calendar.holidays);
     for (let step = 1; step <= horizon; step++) {
       const t = origin + step * HOUR_MS;
       const w = this.weights.slice();
       for (const { member, lag } of this.options.seasonal ?? []) {
-        if (dayKind(localHour(t).day) !== dayKind(localHour(t - lag * HOUR_MS).day)) w[member] = 0;
+        if (kindAt(t) !== kindAt(t - lag * HOUR_MS)) w[member] = 0;
       }
       const sum = w.reduce((a, b) => a + b, 0);
       out.push(sum > 0 ? w.map((x) => x / sum) : this.weights.slice());
@@ -94,11 +98,13 @@ export class BlendForecaster implements Forecaster {
   static fromJSON(json: ForecasterJson, load: (member: ForecasterJson) => Forecaster): BlendForecaster {
     const members = json.members;
     if (!Array.isArray(members)) throw new PipelineError("model", `${json.name}: a blend's JSON needs a "members" array`);
+    const options = (json.options as BlendOptions | undefined) ?? {};
+    if (options.calendar !== undefined) checkCalendar(options.calendar, `model ${json.name}`);
     const b = new BlendForecaster(
       json.name,
       members.map((m: ForecasterJson) => load(m)),
       json.weights as number[],
-      (json.options as BlendOptions | undefined) ?? {},
+      options,
     );
     if (json.calibration !== undefined) b.calibration = calibrationFromJSON(json.calibration, json.name);
     return b;

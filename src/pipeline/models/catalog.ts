@@ -1,4 +1,5 @@
 import { ConfigError, PipelineError } from "../core/errors.js";
+import { DANISH_CALENDAR, type CalendarSpec } from "../features/calendar.js";
 import { DEFAULT_FEATURE_SPEC } from "../features/spec.js";
 import { AutoBlendForecaster, type AutoBlendOptions } from "./auto-blend.js";
 import { BlendForecaster } from "./blend.js";
@@ -31,9 +32,12 @@ export const DEFAULT_GBM_SETTINGS: Partial<GbmParams> = Object.freeze({
  */
 export const GBM_BLEND_WEIGHTS: readonly number[] = Object.freeze([0.5, 0.5]);
 
-/** The global model's settings: the default features and learner, with optional learner overrides. */
-export function defaultGbmOptions(name = "gbm", gbm: Partial<GbmParams> = {}): GbmForecasterOptions {
-  return { name, features: DEFAULT_FEATURE_SPEC, gbm: { ...DEFAULT_GBM_SETTINGS, ...gbm } };
+/**
+ * The global model's settings: the default features on the dataset's calendar (default: the
+ * embedded data's, Danish) and the default learner, with optional learner overrides.
+ */
+export function defaultGbmOptions(name = "gbm", gbm: Partial<GbmParams> = {}, calendar: CalendarSpec = DANISH_CALENDAR): GbmForecasterOptions {
+  return { name, features: { ...DEFAULT_FEATURE_SPEC, calendar }, gbm: { ...DEFAULT_GBM_SETTINGS, ...gbm } };
 }
 
 /**
@@ -49,34 +53,75 @@ export const AUTO_BLEND_SETTINGS: AutoBlendOptions = Object.freeze({ horizon: 24
  * before (feature spec `baseLag` 168), the level-adjusted seasonal naive of last week (scaled by
  * the last 24 h against the same 24 h a week before) and the plain seasonal naive 168 h.
  */
-export function autoBlendMembers(gbm: Partial<GbmParams> = {}): Forecaster[] {
+export function autoBlendMembers(gbm: Partial<GbmParams> = {}, calendar: CalendarSpec = DANISH_CALENDAR): Forecaster[] {
   // The features it was chosen and measured with (bench/auto/README.md): without the same-type means.
-  const change = new GbmForecaster({ ...defaultGbmOptions("gbm-change-168", gbm), features: { ...DEFAULT_FEATURE_SPEC, sameTypeMeans: [], baseLag: 168 } });
+  const options = defaultGbmOptions("gbm-change-168", gbm, calendar);
+  const change = new GbmForecaster({ ...options, features: { ...options.features, sameTypeMeans: [], baseLag: 168 } });
   return [change, new LevelNaive(168, 24), new SeasonalNaive(168)];
 }
 
-/** How to build each of {@link MODEL_NAMES} (names.ts; a test keeps the two in step). */
-export const FACTORIES: Readonly<Record<string, (gbm: Partial<GbmParams>) => Forecaster>> = {
+/**
+ * `gbm-choice`'s candidates, weights of its members (the global model, profile naive 3, seasonal
+ * naive 168 h), the preferred first: the default blend, the global model alone, the seasonal naive
+ * alone, and the global model with the seasonal naive. Named before any was scored.
+ */
+export const CHOICE_CANDIDATES: readonly (readonly number[])[] = Object.freeze([
+  [0.5, 0.5, 0],
+  [1, 0, 0],
+  [0, 0, 1],
+  [0.5, 0, 0.5],
+]);
+
+/**
+ * `gbm-choice`'s inner folds: the last 7 daily origins of the training data (every weekday once;
+ * one inner fit, at the earliest), one candidate for every step (the window pools all 24 steps).
+ */
+export const CHOICE_SETTINGS: AutoBlendOptions = Object.freeze({
+  horizon: 24,
+  folds: 7,
+  every: 24,
+  gridSteps: 1,
+  window: 23,
+  shrink: 0,
+  candidates: CHOICE_CANDIDATES,
+});
+
+/** The members of `gbm-choice`, fresh, on a dataset's calendar. */
+export function choiceMembers(gbm: Partial<GbmParams> = {}, calendar: CalendarSpec = DANISH_CALENDAR): Forecaster[] {
+  return [new GbmForecaster(defaultGbmOptions("gbm", gbm, calendar)), new ProfileNaive(3, calendar), new SeasonalNaive(168)];
+}
+
+/**
+ * How to build each of {@link MODEL_NAMES} (names.ts; a test keeps the two in step) with learner
+ * overrides on a dataset's calendar.
+ */
+export const FACTORIES: Readonly<Record<string, (gbm: Partial<GbmParams>, calendar: CalendarSpec) => Forecaster>> = {
   "seasonal-naive-24": () => new SeasonalNaive(24),
   "seasonal-naive-168": () => new SeasonalNaive(168),
-  gbm: (gbm) => new GbmForecaster(defaultGbmOptions("gbm", gbm)),
+  gbm: (gbm, calendar) => new GbmForecaster(defaultGbmOptions("gbm", gbm, calendar)),
   // The global model and the mean of the last 3 days of the hour's day type, equal weights: members
   // chosen on earlier origins than those they are reported on (bench/reference/choice.ts).
-  "gbm-blend": (gbm) => new BlendForecaster("gbm-blend", [new GbmForecaster(defaultGbmOptions("gbm", gbm)), new ProfileNaive(3)], [...GBM_BLEND_WEIGHTS]),
+  "gbm-blend": (gbm, calendar) =>
+    new BlendForecaster("gbm-blend", [new GbmForecaster(defaultGbmOptions("gbm", gbm, calendar)), new ProfileNaive(3, calendar)], [...GBM_BLEND_WEIGHTS]),
   // Weights per horizon step chosen at every fit from inner folds of the training data itself.
   // Opt-in: ahead of the scikit-learn reference on the embedded data's held-out origins, far
   // behind it around a holiday of the synthetic meter data (bench/auto/README.md).
-  "gbm-auto": (gbm) => new AutoBlendForecaster("gbm-auto", autoBlendMembers(gbm), AUTO_BLEND_SETTINGS, () => autoBlendMembers(gbm)),
+  "gbm-auto": (gbm, calendar) =>
+    new AutoBlendForecaster("gbm-auto", autoBlendMembers(gbm, calendar), AUTO_BLEND_SETTINGS, () => autoBlendMembers(gbm, calendar)),
+  // The model chosen per deployment: at every fit, the candidate that scored best on the last
+  // week of the training data, forecast by members fitted before it (nested in a backtest).
+  "gbm-choice": (gbm, calendar) => new AutoBlendForecaster("gbm-choice", choiceMembers(gbm, calendar), CHOICE_SETTINGS, () => choiceMembers(gbm, calendar)),
 };
 
 /**
  * A fresh, unfitted model by name, with optional learner settings for its gradient-boosting part
- * (models without one ignore them); throws a {@link ConfigError} listing the known names.
+ * (models without one ignore them), reading hours and days on `calendar` (the dataset's; default
+ * the embedded data's, Danish); throws a {@link ConfigError} listing the known names.
  */
-export function createForecaster(name: string, gbm: Partial<GbmParams> = {}): Forecaster {
+export function createForecaster(name: string, gbm: Partial<GbmParams> = {}, calendar: CalendarSpec = DANISH_CALENDAR): Forecaster {
   const make = FACTORIES[name];
   if (!make) throw new ConfigError(`unknown model "${name}"; known models: ${MODEL_NAMES.join(", ")}`);
-  return make(gbm);
+  return make(gbm, calendar);
 }
 
 /**

@@ -34,7 +34,7 @@ export abstract class HistoryForecaster implements Forecaster {
   protected abstract points(history: Panel, horizon: number, point: Float64Array): void;
 
   /** The constructor's arguments as the JSON stores them (after `format`, `version`, `kind` and `name`). */
-  protected abstract settings(): Record<string, number>;
+  protected abstract settings(): Record<string, unknown>;
 
   toJSON(): ForecasterJson {
     const json: ForecasterJson = { format: FORECASTER_FORMAT, version: FORECASTER_FORMAT_VERSION, kind: this.kind, name: this.name, ...this.settings() };

@@ -1,4 +1,5 @@
 import { PipelineError } from "../core/errors.js";
+import { checkCalendar, DANISH_CALENDAR, type CalendarSpec } from "../features/calendar.js";
 import { calendarGrid } from "../features/calendar-grid.js";
 import type { Panel } from "../features/panel.js";
 import { SAME_TYPE_REACH, sameTypeValues } from "../features/same-type.js";
@@ -11,12 +12,16 @@ import { HistoryForecaster, withCalibration } from "./history-forecaster.js";
  * day type (working day, Christmas-week day, Saturday-like, Sunday-or-holiday) within
  * {@link SAME_TYPE_DAYS} days. Less noisy than the single value of a week before, and a holiday
  * takes the recent Sundays' shape. NaN where no such day is known (a blend then leaves it out).
+ * Day types and local hours are those of the dataset's calendar.
  */
 export class ProfileNaive extends HistoryForecaster {
   readonly name: string;
   protected readonly kind = "profile-naive";
 
-  constructor(readonly days: number) {
+  constructor(
+    readonly days: number,
+    readonly calendar: CalendarSpec = DANISH_CALENDAR,
+  ) {
     super();
     if (!Number.isInteger(days) || days < 1 || days > SAME_TYPE_DAYS)
       throw new PipelineError("model", `profile naive: days must be an integer from 1 to ${SAME_TYPE_DAYS}, got ${days}`);
@@ -35,7 +40,7 @@ export class ProfileNaive extends HistoryForecaster {
 
   protected points(h: Panel, horizon: number, point: Float64Array): void {
     const n = h.hours;
-    const cal = calendarGrid(h.start, n - SAME_TYPE_REACH, n + horizon);
+    const cal = calendarGrid(h.start, n - SAME_TYPE_REACH, n + horizon, this.calendar);
     const found = new Float64Array(this.days);
     for (let step = 1; step <= horizon; step++) {
       const t = n - 1 + step;
@@ -48,12 +53,16 @@ export class ProfileNaive extends HistoryForecaster {
     }
   }
 
-  protected settings(): Record<string, number> {
-    return { days: this.days };
+  protected settings(): Record<string, unknown> {
+    return { days: this.days, calendar: this.calendar };
   }
 
-  /** Rebuilds a model from {@link ProfileNaive.toJSON}'s output (it holds no history: pass one to forecast()). */
+  /**
+   * Rebuilds a model from {@link ProfileNaive.toJSON}'s output (it holds no history: pass one to
+   * forecast()); a model saved without a calendar was built on the Danish one.
+   */
   static fromJSON(json: ForecasterJson): ProfileNaive {
-    return withCalibration(new ProfileNaive(json.days as number), json);
+    const calendar = json.calendar === undefined ? DANISH_CALENDAR : checkCalendar(json.calendar, `model ${json.name}`);
+    return withCalibration(new ProfileNaive(json.days as number, calendar), json);
   }
 }

@@ -18,6 +18,12 @@ export interface StepWeightOptions {
   window: number;
   /** Fraction of the way back to equal weights (0: the grid's best as it is, 1: equal weights). */
   shrink: number;
+  /**
+   * The weight vectors to choose from, in order of preference on a tie (default: every vector of
+   * the simplex grid). A few named candidates (a model alone, a fixed blend) make the choice one
+   * of models rather than of weights.
+   */
+  candidates?: readonly (readonly number[])[];
 }
 
 /** One inner fold: each member's forecast and the actuals, in a forecast's layout (`s * horizon + step - 1`). */
@@ -45,14 +51,17 @@ export function simplexGrid(m: number, steps: number): number[][] {
 /**
  * Per-step weights (`result[step - 1][member]`, each row summing to 1) for `m` members from
  * `folds`. A point counts when its actual is positive and every member's forecast is finite.
- * With no usable point at all, every step gets equal weights.
+ * With no usable point at all, every step gets equal weights (the first candidate, when candidates
+ * are given).
  */
 export function chooseStepWeights(folds: readonly WeightFold[], m: number, options: StepWeightOptions): number[][] {
   const { horizon, gridSteps, window, shrink } = options;
   if (!(shrink >= 0 && shrink <= 1)) throw new PipelineError("model", `step weights: shrink must be in 0..1, got ${shrink}`);
   if (!Number.isInteger(window) || window < 0) throw new PipelineError("model", `step weights: window must be an integer >= 0, got ${window}`);
-  const grid = simplexGrid(m, gridSteps);
+  const grid = options.candidates ?? simplexGrid(m, gridSteps);
+  if (grid.some((w) => w.length !== m)) throw new PipelineError("model", `step weights: every candidate needs ${m} weights, got ${JSON.stringify(grid)}`);
   const equal = Array<number>(m).fill(1 / m);
+  const fallback = options.candidates?.[0] ?? equal;
   // err[step][g]: summed absolute percentage error of grid vector g at that step.
   const err = Array.from({ length: horizon }, () => new Float64Array(grid.length));
   const count = new Float64Array(horizon);
@@ -88,7 +97,7 @@ export function chooseStepWeights(folds: readonly WeightFold[], m: number, optio
       for (let g = 0; g < grid.length; g++) pooled[g] += err[k][g];
     }
     if (n === 0) {
-      out.push(equal.slice());
+      out.push(fallback.slice());
       continue;
     }
     let best = 0;

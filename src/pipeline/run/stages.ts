@@ -44,6 +44,7 @@ import { splicedParquet } from "../parquet/splice.js";
 import { writeParquet } from "../parquet/write.js";
 import { forecastable, forecastWindow, nothingToForecast, orderPredictions, readPredictInput, type PredictReport } from "../predict/predict.js";
 import { reachOf } from "../models/forecaster.js";
+import { DANISH_CALENDAR } from "../features/calendar.js";
 import { bucketsOfShard, concatBuckets, inputBucketCount, splitByBucket } from "../predict/buckets.js";
 import { inKeyOrder } from "../series/order.js";
 import { writePredictionOutputs } from "../predict/outputs.js";
@@ -243,8 +244,9 @@ export async function prepareRun(ctx: StepContext, options: Omit<TickOptions, "a
     const first = await ingestAndTrain(ctx, tick, visibleUntil, timer.timed);
     const pinned = await timer.timed("snapshot", async () => {
       // The window the model reads (LOOKBACK_DAYS, or its reach when longer), pinned for every
-      // shard. The reach is the configured model's shape: the artifact need not be loaded here.
-      const input = await readPredictInput(ctx, { visibleUntil, lookbackDays: tick.lookbackDays, reachHours: reachOf(tick.create({})) });
+      // shard. The reach is the configured model's shape (no calendar changes it): the artifact
+      // need not be loaded here.
+      const input = await readPredictInput(ctx, { visibleUntil, lookbackDays: tick.lookbackDays, reachHours: reachOf(tick.create({}, DANISH_CALENDAR)) });
       const panel = windowShape(input.features, input.keys, visibleUntil);
       const names = keyNames(input.keys);
       const schema = featureSchema(input.keys);

@@ -17,8 +17,7 @@ import { outputKeys, runFailureKey, runFileKey, runManifestKey } from "../storag
 import type { Storage } from "../storage/storage.js";
 import { publicStoreLocation, redactLocalPaths } from "../storage/location.js";
 import { train } from "../train/train.js";
-import type { Trial } from "../train/search.js";
-import type { Forecaster } from "../models/forecaster.js";
+import type { ForecasterFactory } from "../train/candidates.js";
 import type { RunManifest } from "./manifest.js";
 
 /** When the DAG retrains: every run, never, or when production is older than `maxAgeHours` of data. */
@@ -32,7 +31,7 @@ export interface TickOptions {
   source: Source;
   asOf: number;
   model: string;
-  create: (trial: Trial) => Forecaster;
+  create: ForecasterFactory;
   trainPolicy: TrainPolicy;
   alerts: AlertPolicy;
   horizon: number;

@@ -1,12 +1,17 @@
+import { DANISH_CALENDAR, type CalendarSpec } from "../features/calendar.js";
 import { createForecaster } from "../models/catalog.js";
 import type { Forecaster } from "../models/forecaster.js";
 import type { Trial } from "./search.js";
 
+/** Builds a fresh forecaster with a trial's learner settings on the calendar of the stored dataset. */
+export type ForecasterFactory = (trial: Trial, calendar: CalendarSpec) => Forecaster;
+
 /**
  * A factory of fresh forecasters of catalog model `name` with a trial's learner settings
- * (models without a gradient-boosting part ignore the trial). Fails fast on an unknown name.
+ * (models without a gradient-boosting part ignore the trial), on the calendar `train` reads from
+ * the store. Fails fast on an unknown name.
  */
-export function forecasterFactory(name: string): (trial: Trial) => Forecaster {
-  createForecaster(name);
-  return (trial) => createForecaster(name, trial);
+export function forecasterFactory(name: string): ForecasterFactory {
+  createForecaster(name, {}, DANISH_CALENDAR);
+  return (trial, calendar) => createForecaster(name, trial, calendar);
 }

@@ -2,24 +2,25 @@ import type { StepContext } from "../core/step.js";
 import { PipelineError } from "../core/errors.js";
 import { formatInstant, HOUR_MS } from "../time/index.js";
 import { codeVersion } from "../config/version.js";
+import { storedCalendar } from "../dataset/spec.js";
 import { runBacktest } from "../backtest/engine.js";
 import { panelEnd, panelFromTable } from "../features/panel.js";
 import { FeatureStore } from "../featurestore/store.js";
 import { calibrate } from "../models/conformal.js";
-import type { Forecaster } from "../models/forecaster.js";
 import { ModelRegistry } from "../registry/registry.js";
 import type { ModelMetadata } from "../registry/metadata.js";
 import { DEFAULT_TRAIN_MAX_SERIES } from "../series/sample.js";
 import { experimentTrialKey } from "../storage/layout.js";
 import { SampledFit, trainingSeriesRecord, type TrainingSeries } from "./sample-fit.js";
 import type { Trial } from "./search.js";
+import type { ForecasterFactory } from "./candidates.js";
 
 /** How to train and where to register. */
 export interface TrainOptions {
   /** Registered model name (the forecaster's name in the catalog). */
   model: string;
-  /** Builds a fresh forecaster with a trial's learner settings. */
-  create: (trial: Trial) => Forecaster;
+  /** Builds a fresh forecaster with a trial's learner settings on the stored dataset's calendar. */
+  create: ForecasterFactory;
   /** Learner settings to compare; one entry = no search. */
   trials: Trial[];
   /** Expanding-window folds: the last `folds` origins, `every` hours apart, each `horizon` hours. */
@@ -80,7 +81,9 @@ export async function train(ctx: StepContext, options: TrainOptions): Promise<Tr
       `no feature rows${options.visibleUntil === undefined ? "" : ` before ${formatInstant(options.visibleUntil)}`} in ${storage.uri}; run energy-forecast ingest first`,
     );
   }
-  const panel = panelFromTable(features, (await store.info(manifest)).keys, "training data");
+  const info = await store.info(manifest);
+  const panel = panelFromTable(features, info.keys, "training data");
+  const calendar = storedCalendar(info);
   const last = panelEnd(panel) - options.horizon * HOUR_MS;
   const first = last - (options.folds - 1) * options.every * HOUR_MS;
   if (first - panel.start < 14 * 24 * HOUR_MS) {
@@ -91,7 +94,7 @@ export async function train(ctx: StepContext, options: TrainOptions): Promise<Tr
   }
   const dataWindow: [string, string] = [new Date(panel.start).toISOString(), new Date(panelEnd(panel)).toISOString()];
   const maxSeries = options.maxSeries ?? DEFAULT_TRAIN_MAX_SERIES;
-  const create = (params: Trial) => new SampledFit(options.create(params), maxSeries);
+  const create = (params: Trial) => new SampledFit(options.create(params, calendar), maxSeries);
   const records: TrialRecord[] = [];
   const residualsOf = new Map<number, Parameters<typeof calibrate>[0]>();
   for (let k = 0; k < options.trials.length; k++) {

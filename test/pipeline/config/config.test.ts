@@ -108,7 +108,7 @@ describe("loadConfig", () => {
       "config: a dataset given by flags needs --time, --value as well (the key column(s), the hour column and the value column); or pick a preset with --dataset",
     );
     expect(() => loadConfig({ TIME_ZONE: "Mars/Olympus" })).toThrow(
-      'config: the dataset flags (--keys/--time/--time-zone/--value/--unit/--unit-column): time.zone (--time-zone) "Mars/Olympus" is not a known IANA time zone; use UTC or a name like Europe/Copenhagen',
+      'config: the dataset flags (--keys/--time/--time-zone/--value/--unit/--unit-column/--calendar-zone/--holidays): time.zone (--time-zone) "Mars/Olympus" is not a known IANA time zone; use UTC or a name like Europe/Copenhagen',
     );
     expect(() => loadConfig({ REVISION_HOURS: "1.5" })).toThrow('config: REVISION_HOURS must be an integer >= 0, got "1.5"');
     expect(() => loadConfig({ SOURCE: "data.json" })).toThrow(

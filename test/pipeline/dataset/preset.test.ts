@@ -4,9 +4,19 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../../src/pipeline/core/errors.js";
 import { applyDatasetFlags, checkSpec, DEFAULT_PRESET, loadPreset, PRESET_NAMES } from "../../../src/pipeline/dataset/preset.js";
-import { datasetInfo, featureColumns, keyColumns, LEGACY_DE35_INFO, sourceColumns, type DatasetSpec } from "../../../src/pipeline/dataset/spec.js";
+import {
+  datasetCalendar,
+  datasetInfo,
+  featureColumns,
+  keyColumns,
+  LEGACY_DE35_INFO,
+  sourceColumns,
+  storedCalendar,
+  type DatasetSpec,
+} from "../../../src/pipeline/dataset/spec.js";
+import { DANISH_CALENDAR } from "../../../src/pipeline/features/calendar.js";
 
-const FLAGS = "the dataset flags (--keys/--time/--time-zone/--value/--unit/--unit-column)";
+const FLAGS = "the dataset flags (--keys/--time/--time-zone/--value/--unit/--unit-column/--calendar-zone/--holidays)";
 
 function messageOf(f: () => unknown): string {
   try {
@@ -28,6 +38,9 @@ describe("shipped presets", () => {
     expect(spec.keys.length).toBeGreaterThan(0);
     expect(checkSpec(JSON.parse(JSON.stringify(spec)), name)).toEqual(spec);
     expect(featureColumns(spec)).toEqual(["datetime_utc", ...spec.keys.map((k) => k.name), "energy_consumption"]);
+    // Danish series: the preset supplies Copenhagen's clock and Denmark's holidays, and the store records them.
+    expect(spec.calendar).toEqual(DANISH_CALENDAR);
+    expect(datasetInfo(spec).calendar).toEqual(DANISH_CALENDAR);
   });
 
   it("has the columns the service documented for each dataset", () => {
@@ -138,6 +151,29 @@ describe("applyDatasetFlags", () => {
     expect(renamed.name).toBe("file");
     expect(renamed.keys).toEqual(de35.keys);
     expect(renamed.extraColumns).toBeUndefined();
+  });
+
+  it("gives a table from flags its time zone and no holidays, unless --calendar-zone or --holidays say otherwise", () => {
+    const table = { keys: "meter", time: "t", value: "v", timeZone: "America/New_York" };
+    const plain = applyDatasetFlags(undefined, table);
+    expect(plain.calendar).toBeUndefined();
+    expect(datasetCalendar(plain)).toEqual({ zone: "America/New_York", holidays: "none" });
+    expect(datasetInfo(plain).calendar).toEqual({ zone: "America/New_York", holidays: "none" });
+    expect(applyDatasetFlags(undefined, { ...table, holidays: "DK" }).calendar).toEqual({ zone: "America/New_York", holidays: "DK" });
+    expect(applyDatasetFlags(undefined, { ...table, calendarZone: "Europe/Oslo" }).calendar).toEqual({ zone: "Europe/Oslo", holidays: "none" });
+    // A preset's calendar stays under a zone flag, and a flag overrides one part of it.
+    const de35 = loadPreset("de35");
+    expect(applyDatasetFlags(de35, { timeZone: "Europe/Copenhagen" }).calendar).toEqual(DANISH_CALENDAR);
+    expect(applyDatasetFlags(de35, { holidays: "none" }).calendar).toEqual({ zone: "Europe/Copenhagen", holidays: "none" });
+    // A store written before calendars were recorded: its models were all built on the Danish one.
+    expect(storedCalendar(LEGACY_DE35_INFO)).toEqual(DANISH_CALENDAR);
+    expect(storedCalendar(datasetInfo(plain))).toEqual({ zone: "America/New_York", holidays: "none" });
+    expect(messageOf(() => applyDatasetFlags(undefined, { ...table, holidays: "US" }))).toBe(
+      `config: ${FLAGS}: calendar.holidays (--holidays) must be one of none, DK, got "US"`,
+    );
+    expect(messageOf(() => applyDatasetFlags(undefined, { ...table, calendarZone: "Oslo" }))).toBe(
+      `config: ${FLAGS}: calendar.zone (--calendar-zone) "Oslo" is not a known IANA time zone; use UTC or a name like Europe/Copenhagen`,
+    );
   });
 
   it("gives the exact error for each bad input", () => {

@@ -5,6 +5,8 @@ import { panelUntil, type Panel } from "../../../src/pipeline/features/panel.js"
 import { AutoBlendForecaster, type AutoBlendOptions } from "../../../src/pipeline/models/auto-blend.js";
 import { createForecaster, loadForecaster } from "../../../src/pipeline/models/catalog.js";
 import type { Forecaster } from "../../../src/pipeline/models/forecaster.js";
+import { GbmForecaster } from "../../../src/pipeline/models/gbm-forecaster.js";
+import { ProfileNaive } from "../../../src/pipeline/models/profile-naive.js";
 import { SeasonalNaive } from "../../../src/pipeline/models/seasonal-naive.js";
 
 const H = 3_600_000;
@@ -147,5 +149,43 @@ describe("auto blend: weights per step from inner folds of its own history", () 
     expect(m.options).toMatchObject({ horizon: 24, folds: 4, every: 24 });
     // A new series joins it when it would join the global model (169 h), not later.
     expect(m.historyHours).toBe(createForecaster("gbm").historyHours);
+  });
+
+  it("is in the catalog as gbm-choice: one of four named candidates from the last week, on the dataset's calendar", () => {
+    const calendar = { zone: "America/Chicago", holidays: "none" } as const;
+    const m = createForecaster("gbm-choice", {}, calendar) as AutoBlendForecaster;
+    expect(m.members.map((x) => x.name)).toEqual(["gbm", "profile-naive-3", "seasonal-naive-168"]);
+    expect(m.options).toMatchObject({
+      horizon: 24,
+      folds: 7,
+      every: 24,
+      window: 23,
+      shrink: 0,
+      candidates: [
+        [0.5, 0.5, 0],
+        [1, 0, 0],
+        [0, 0, 1],
+        [0.5, 0, 0.5],
+      ],
+    });
+    expect((m.members[0] as GbmForecaster).options.features.calendar).toEqual(calendar);
+    expect((m.members[1] as ProfileNaive).calendar).toEqual(calendar);
+  });
+
+  it("chooses a whole model: on weekly data, the candidate of the weekly naive alone, for every step", () => {
+    const members = () => [new SeasonalNaive(24), new SeasonalNaive(168), new SeasonalNaive(48)];
+    const options = {
+      ...OPTS,
+      candidates: [
+        [0.5, 0, 0.5],
+        [1, 0, 0],
+        [0, 1, 0],
+      ],
+    };
+    const m = new AutoBlendForecaster("choice", members(), options, members);
+    m.fit(panel(false));
+    for (const w of m.weights) expect(w).toEqual([0, 1, 0]);
+    m.fit(panel(true));
+    for (const w of m.weights) expect(w).toEqual([1, 0, 0]);
   });
 });

@@ -65,6 +65,28 @@ describe("profile naive", () => {
     expect([f.lower80[0], f.upper80[0]]).toEqual([point * (1 - 0.4), point * (1 + 0.4)]);
   });
 
+  it("reads days on the dataset's calendar: Christmas is a holiday only where the calendar says so", () => {
+    // Monday 2023-12-25 12:00 UTC is the first target; the history ends on the Sunday before.
+    const start = Date.UTC(2023, 11, 4);
+    const hours = 21 * 24 + 12;
+    const danish = new ProfileNaive(1, { zone: "UTC", holidays: "DK" }).forecast(1, panel(start, hours));
+    const plain = new ProfileNaive(1, { zone: "UTC", holidays: "none" }).forecast(1, panel(start, hours));
+    // With Danish holidays Christmas Day is Sunday-like: the Sunday before (Dec 24, 12:00); without, a working day: Friday Dec 22.
+    expect(danish.point[0]).toBe(hours - 24);
+    expect(plain.point[0]).toBe(hours - 72);
+    // In New York, 12:00 UTC is 07:00 on the local clock: the same local hour on Friday is 12:00 UTC as well (no DST in December).
+    expect(new ProfileNaive(1, { zone: "America/New_York", holidays: "none" }).forecast(1, panel(start, hours)).point[0]).toBe(hours - 72);
+    // The calendar is saved with the model; a model saved without one was built on the Danish calendar.
+    const json = new ProfileNaive(1, { zone: "America/New_York", holidays: "none" }).toJSON();
+    expect(json.calendar).toEqual({ zone: "America/New_York", holidays: "none" });
+    expect((loadForecaster(JSON.parse(JSON.stringify(json))) as ProfileNaive).calendar).toEqual({ zone: "America/New_York", holidays: "none" });
+    const { calendar: _dropped, ...legacy } = json;
+    expect((loadForecaster(legacy) as ProfileNaive).calendar).toEqual({ zone: "Europe/Copenhagen", holidays: "DK" });
+    expect(() => loadForecaster({ ...json, calendar: { zone: "UTC", holidays: "XX" } })).toThrow(
+      'model profile-naive-1: calendar.holidays (--holidays) must be one of none, DK, got "XX"',
+    );
+  });
+
   it("rejects a number of days it cannot look back for", () => {
     expect(() => new ProfileNaive(0)).toThrow("model: profile naive: days must be an integer from 1 to 28, got 0");
     expect(() => new ProfileNaive(29)).toThrow("got 29");

@@ -63,4 +63,56 @@ describe("per-step weights from inner folds", () => {
     ]);
     expect(() => chooseStepWeights([{ members: [[1]], actual: [1] }], 2, OPTS)).toThrow("expected 2");
   });
+
+  it("chooses among named candidates only, preferring the first on a tie and without points", () => {
+    const candidates = [
+      [0.5, 0.5, 0],
+      [1, 0, 0],
+      [0, 0, 1],
+    ];
+    const opts = { ...OPTS, window: 1, candidates };
+    // Member 1 is exact at both steps; no candidate holds it alone, so the best is the blend holding it.
+    const fold = {
+      members: [
+        [8, 8],
+        [10, 10],
+        [4, 4],
+      ],
+      actual: [10, 10],
+    };
+    expect(chooseStepWeights([fold], 3, opts)).toEqual([
+      [0.5, 0.5, 0],
+      [0.5, 0.5, 0],
+    ]);
+    // Member 2 exact: the candidate of it alone, although the grid would have had others.
+    expect(chooseStepWeights([{ ...fold, actual: [4, 4] }], 3, opts)).toEqual([
+      [0, 0, 1],
+      [0, 0, 1],
+    ]);
+    // A tie between [1, 0, 0] and [0, 0, 1] (10 and 30 against 20: both 50 % off) goes to the earlier.
+    expect(
+      chooseStepWeights(
+        [
+          {
+            members: [
+              [10, 10],
+              [99, 99],
+              [30, 30],
+            ],
+            actual: [20, 20],
+          },
+        ],
+        3,
+        { ...opts, candidates: candidates.slice(1) },
+      ),
+    ).toEqual([
+      [1, 0, 0],
+      [1, 0, 0],
+    ]);
+    expect(chooseStepWeights([], 3, opts)).toEqual([
+      [0.5, 0.5, 0],
+      [0.5, 0.5, 0],
+    ]);
+    expect(() => chooseStepWeights([fold], 3, { ...opts, candidates: [[1, 0]] })).toThrow("step weights: every candidate needs 3 weights, got [[1,0]]");
+  });
 });
