@@ -5,7 +5,7 @@ import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibrat
 import type { Forecast } from "./forecast.js";
 import { weightedSum } from "./weighted-sum.js";
 import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, reachOf, type Forecaster, type ForecasterJson } from "./forecaster.js";
-import { chooseStepWeights, type StepWeightOptions, type WeightFold } from "./step-weights.js";
+import { candidateScores, chooseStepWeights, type StepWeightOptions, type WeightFold } from "./step-weights.js";
 
 /** Settings of {@link AutoBlendForecaster}. */
 export interface AutoBlendOptions {
@@ -27,6 +27,8 @@ export interface AutoBlendOptions {
 export interface AutoBlendFitInfo {
   /** Inner-fold origins (ISO) whose forecasts chose the weights; empty: too little history, equal weights. */
   folds: string[];
+  /** With candidates: each candidate's MAPE on those folds, in the candidates' order (null: no usable point). */
+  scores?: Array<number | null>;
 }
 
 /**
@@ -99,7 +101,11 @@ export class AutoBlendForecaster implements Forecaster {
       shrink: this.options.shrink,
       ...(this.options.candidates ? { candidates: this.options.candidates } : {}),
     });
-    this.info = { folds: inner.used.map((o) => new Date(o).toISOString()) };
+    const candidates = this.options.candidates;
+    this.info = {
+      folds: inner.used.map((o) => new Date(o).toISOString()),
+      ...(candidates ? { scores: candidateScores(inner.folds, this.members.length, candidates, horizon).map((x) => (Number.isFinite(x) ? x : null)) } : {}),
+    };
     this.members = this.createMembers();
     for (const m of this.members) m.fit(history);
   }
@@ -148,6 +154,7 @@ export class AutoBlendForecaster implements Forecaster {
       options: this.options,
       weights: this.weights,
       folds: this.info.folds,
+      ...(this.info.scores ? { scores: this.info.scores } : {}),
       members: this.members.map((m) => m.toJSON()),
     };
     if (this.calibration) json.calibration = calibrationToJSON(this.calibration);
@@ -165,7 +172,10 @@ export class AutoBlendForecaster implements Forecaster {
       createMembers,
       json.weights as number[][],
     );
-    b.info = { folds: Array.isArray(json.folds) ? (json.folds as string[]) : [] };
+    b.info = {
+      folds: Array.isArray(json.folds) ? (json.folds as string[]) : [],
+      ...(Array.isArray(json.scores) ? { scores: json.scores as Array<number | null> } : {}),
+    };
     if (json.calibration !== undefined) b.calibration = calibrationFromJSON(json.calibration, json.name);
     return b;
   }

@@ -48,21 +48,16 @@ export function simplexGrid(m: number, steps: number): number[][] {
   return out;
 }
 
-/**
- * Per-step weights (`result[step - 1][member]`, each row summing to 1) for `m` members from
- * `folds`. A point counts when its actual is positive and every member's forecast is finite.
- * With no usable point at all, every step gets equal weights (the first candidate, when candidates
- * are given).
- */
-export function chooseStepWeights(folds: readonly WeightFold[], m: number, options: StepWeightOptions): number[][] {
-  const { horizon, gridSteps, window, shrink } = options;
-  if (!(shrink >= 0 && shrink <= 1)) throw new PipelineError("model", `step weights: shrink must be in 0..1, got ${shrink}`);
-  if (!Number.isInteger(window) || window < 0) throw new PipelineError("model", `step weights: window must be an integer >= 0, got ${window}`);
-  const grid = options.candidates ?? simplexGrid(m, gridSteps);
+/** Summed absolute percentage errors of each weight vector at each step, and the points counted per step. */
+interface StepErrors {
+  /** `err[step][g]`: summed absolute percentage error of vector g at that step (0-based). */
+  err: Float64Array[];
+  count: Float64Array;
+}
+
+/** A point counts when its actual is positive and every member's forecast is finite. */
+function stepErrors(folds: readonly WeightFold[], m: number, grid: readonly (readonly number[])[], horizon: number): StepErrors {
   if (grid.some((w) => w.length !== m)) throw new PipelineError("model", `step weights: every candidate needs ${m} weights, got ${JSON.stringify(grid)}`);
-  const equal = Array<number>(m).fill(1 / m);
-  const fallback = options.candidates?.[0] ?? equal;
-  // err[step][g]: summed absolute percentage error of grid vector g at that step.
   const err = Array.from({ length: horizon }, () => new Float64Array(grid.length));
   const count = new Float64Array(horizon);
   for (const fold of folds) {
@@ -88,6 +83,23 @@ export function chooseStepWeights(folds: readonly WeightFold[], m: number, optio
       }
     }
   }
+  return { err, count };
+}
+
+/**
+ * Per-step weights (`result[step - 1][member]`, each row summing to 1) for `m` members from
+ * `folds`. A point counts when its actual is positive and every member's forecast is finite.
+ * With no usable point at all, every step gets equal weights (the first candidate, when candidates
+ * are given).
+ */
+export function chooseStepWeights(folds: readonly WeightFold[], m: number, options: StepWeightOptions): number[][] {
+  const { horizon, gridSteps, window, shrink } = options;
+  if (!(shrink >= 0 && shrink <= 1)) throw new PipelineError("model", `step weights: shrink must be in 0..1, got ${shrink}`);
+  if (!Number.isInteger(window) || window < 0) throw new PipelineError("model", `step weights: window must be an integer >= 0, got ${window}`);
+  const grid = options.candidates ?? simplexGrid(m, gridSteps);
+  const { err, count } = stepErrors(folds, m, grid, horizon);
+  const equal = Array<number>(m).fill(1 / m);
+  const fallback = options.candidates?.[0] ?? equal;
   const out: number[][] = [];
   for (let step = 0; step < horizon; step++) {
     const pooled = new Float64Array(grid.length);
@@ -105,4 +117,14 @@ export function chooseStepWeights(folds: readonly WeightFold[], m: number, optio
     out.push(grid[best].map((w, k) => (1 - shrink) * w + shrink * equal[k]));
   }
   return out;
+}
+
+/**
+ * The MAPE of each candidate weight vector over every step of `folds` (the evidence a choice
+ * among them rests on, for the record); NaN without a usable point.
+ */
+export function candidateScores(folds: readonly WeightFold[], m: number, candidates: readonly (readonly number[])[], horizon: number): number[] {
+  const { err, count } = stepErrors(folds, m, candidates, horizon);
+  const n = count.reduce((a, b) => a + b, 0);
+  return candidates.map((_, g) => (n > 0 ? err.reduce((sum, e) => sum + e[g], 0) / n : NaN));
 }

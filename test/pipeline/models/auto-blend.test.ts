@@ -185,7 +185,18 @@ describe("auto blend: weights per step from inner folds of its own history", () 
     const m = new AutoBlendForecaster("choice", members(), options, members);
     m.fit(panel(false));
     for (const w of m.weights) expect(w).toEqual([0, 1, 0]);
+    // The record of the choice: each candidate's MAPE on the inner fold, the weekly naive's 0, and it survives the JSON.
+    const [blend, daily, weekly] = m.info.scores as number[];
+    expect(weekly).toBe(0);
+    expect(Math.min(blend, daily)).toBeGreaterThan(0.1);
+    expect((loadForecaster(JSON.parse(JSON.stringify(m.toJSON()))) as AutoBlendForecaster).info.scores).toEqual(m.info.scores);
     m.fit(panel(true));
     for (const w of m.weights) expect(w).toEqual([1, 0, 0]);
+    expect(m.info.scores?.[1]).toBe(0);
+    // Without inner folds: the first candidate, and no scores to show.
+    const short = new AutoBlendForecaster("choice", members(), { ...options, folds: 0 }, members);
+    short.fit(panel(false));
+    expect(short.weights[0]).toEqual([0.5, 0, 0.5]);
+    expect(short.info.scores).toEqual([null, null, null]);
   });
 });

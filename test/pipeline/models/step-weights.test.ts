@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chooseStepWeights, simplexGrid } from "../../../src/pipeline/models/step-weights.js";
+import { candidateScores, chooseStepWeights, simplexGrid } from "../../../src/pipeline/models/step-weights.js";
 
 const OPTS = { horizon: 2, gridSteps: 10, window: 0, shrink: 0 };
 
@@ -114,5 +114,8 @@ describe("per-step weights from inner folds", () => {
       [0.5, 0.5, 0],
     ]);
     expect(() => chooseStepWeights([fold], 3, { ...opts, candidates: [[1, 0]] })).toThrow("step weights: every candidate needs 3 weights, got [[1,0]]");
+    // Their MAPEs over both steps: the blend 9 against 10 (10 %), member 0 alone 20 %, member 2 alone 60 %.
+    expect(candidateScores([fold], 3, candidates, 2).map((x) => Math.round(x * 1e9) / 1e9)).toEqual([0.1, 0.2, 0.6]);
+    expect(candidateScores([], 3, candidates, 2)).toEqual([NaN, NaN, NaN]);
   });
 });
