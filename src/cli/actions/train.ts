@@ -76,8 +76,14 @@ export function formatTrainReport(r: TrainReport): string {
   }
   const m = r.registered;
   lines.push(
-    `registered ${m.name} v${m.version} (trained on ${m.trainingWindow.start.slice(0, 16)} .. ${m.trainingWindow.end.slice(0, 16)}, feature store commit ${m.featureStore.commit})`,
-    "",
+    `registered ${m.name} v${m.version} (trained on ${m.trainingWindow.start.slice(0, 16)} .. ${m.trainingWindow.end.slice(0, 16)}, feature store commit ${m.featureStore.commit}; calendar ${m.calendar.zone}, holidays ${m.calendar.holidays})`,
   );
+  if (m.choice) {
+    const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`);
+    const kept = m.choice.candidates.findIndex((c) => c.every((w, i) => w === m.choice!.weights[i]));
+    lines.push(`  chose candidate ${JSON.stringify(m.choice.weights)} on its last inner folds; their MAPEs:`);
+    m.choice.candidates.forEach((c, i) => lines.push(`  ${i === kept ? "*" : " "} ${JSON.stringify(c)}  ${pct(m.choice!.scores[i])}`));
+  }
+  lines.push("");
   return lines.join("\n");
 }

@@ -3,6 +3,7 @@ import { PipelineError } from "../core/errors.js";
 import { formatInstant, HOUR_MS } from "../time/index.js";
 import { codeVersion } from "../config/version.js";
 import { storedCalendar } from "../dataset/spec.js";
+import type { CalendarSpec } from "../features/calendar.js";
 import { runBacktest } from "../backtest/engine.js";
 import { panelEnd, panelFromTable } from "../features/panel.js";
 import { FeatureStore } from "../featurestore/store.js";
@@ -52,8 +53,20 @@ export interface TrialRecord {
   dataWindow: [string, string];
 }
 
-/** The registry metadata of a trained model: {@link ModelMetadata} and the series it was trained on. */
-export type TrainedModelMetadata = ModelMetadata & { trainingSeries: TrainingSeries };
+/**
+ * The registry metadata of a trained model: {@link ModelMetadata}, the series it was trained on,
+ * the calendar it reads hours and days on (the stored dataset's), and for a model that chooses
+ * among candidates at its fit (`gbm-choice`), the candidates, their MAPE on its inner folds and
+ * the weights it kept.
+ */
+export type TrainedModelMetadata = ModelMetadata & { trainingSeries: TrainingSeries; calendar: CalendarSpec; choice?: ModelChoice };
+
+/** What a choosing model chose at its final fit, from its JSON. */
+export interface ModelChoice {
+  candidates: number[][];
+  scores: Array<number | null>;
+  weights: number[];
+}
 
 /** What a training run did. */
 export interface TrainReport {
@@ -150,11 +163,20 @@ export async function train(ctx: StepContext, options: TrainOptions): Promise<Tr
     runId,
     codeVersion: codeVersion(),
     trainingSeries,
+    calendar,
+    ...choiceOf(json),
   };
   // The registry stores every field it is given; the series sample travels with the metadata.
   const registered = (await registry.register(options.model, json, metadata)) as TrainedModelMetadata;
   if (options.alias) await registry.setAlias(options.model, options.alias, registered.version);
   return { runId, trials: records, best, registered };
+}
+
+/** The choice a serialised choosing model made (`gbm-choice`'s candidates, scores and weights), if it is one. */
+function choiceOf(json: Record<string, unknown>): { choice?: ModelChoice } {
+  const options = json.options as { candidates?: number[][] } | undefined;
+  if (json.kind !== "auto-blend" || !options?.candidates || !Array.isArray(json.scores)) return {};
+  return { choice: { candidates: options.candidates, scores: json.scores as Array<number | null>, weights: (json.weights as number[][])[0] } };
 }
 
 /** Feature names a serialised forecaster declares (its GBM members' inputs), if any. */

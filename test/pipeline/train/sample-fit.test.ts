@@ -1,24 +1,20 @@
-import * as aq from "arquero";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { widthPanel } from "../../../bench/lib/synthetic-panel.js";
 import { memoryLogger, fixedClock } from "../../../src/pipeline/core/effects.js";
-import { applyDatasetFlags } from "../../../src/pipeline/dataset/preset.js";
-import { datasetInfo, keyColumns } from "../../../src/pipeline/dataset/spec.js";
-import { panelSubset, panelUntil, panelEnd, type Panel } from "../../../src/pipeline/features/panel.js";
-import { FeatureStore } from "../../../src/pipeline/featurestore/store.js";
+import { panelSubset, panelUntil, panelEnd } from "../../../src/pipeline/features/panel.js";
 import { createForecaster, loadForecaster } from "../../../src/pipeline/models/catalog.js";
 import type { BlendForecaster } from "../../../src/pipeline/models/blend.js";
 import { ModelRegistry } from "../../../src/pipeline/registry/registry.js";
-import { keyColumnsFor, type SeriesKey } from "../../../src/pipeline/series/key.js";
 import { openStorage } from "../../../src/pipeline/storage/open.js";
 import type { Storage } from "../../../src/pipeline/storage/storage.js";
 import { forecasterFactory } from "../../../src/pipeline/train/candidates.js";
 import { SampledFit, seriesScales, trainingSample } from "../../../src/pipeline/train/sample-fit.js";
 import { train } from "../../../src/pipeline/train/train.js";
 import { HOUR_MS } from "../../../src/pipeline/time/index.js";
+import { storePanel } from "../../support/panel-store.js";
 
 const QUICK = { nIterations: 15 };
 
@@ -79,24 +75,6 @@ describe("train: the series sample in the registry metadata", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Writes `panel` into the feature store as a generic two-key dataset. */
-  async function ingestPanel(panel: Panel): Promise<void> {
-    const spec = applyDatasetFlags(undefined, { keys: "region:int,meter", time: "hour", value: "kwh", unit: "kWh" });
-    const n = panel.keys.length * panel.hours;
-    const time = new Float64Array(n);
-    const value = new Float64Array(n);
-    const keys: SeriesKey[] = new Array(n);
-    for (let s = 0, i = 0; s < panel.keys.length; s++) {
-      for (let h = 0; h < panel.hours; h++, i++) {
-        time[i] = panel.start + h * HOUR_MS;
-        value[i] = panel.values[s][h];
-        keys[i] = panel.keys[s];
-      }
-    }
-    const table = aq.table({ datetime_utc: time, ...keyColumnsFor(keys, keyColumns(spec)), energy_consumption: value });
-    await new FeatureStore(storage, { name: "energy_consumption", version: 1 }, undefined, datasetInfo(spec)).upsert(table, "run-ingest", new Date());
-  }
-
   const ctx = (runId: string, logger = memoryLogger()) => ({
     storage,
     group: { name: "energy_consumption", version: 1 },
@@ -107,7 +85,7 @@ describe("train: the series sample in the registry metadata", () => {
   const options = { model: "gbm", create: forecasterFactory("gbm"), trials: [QUICK], folds: 1, every: 24, horizon: 24 };
 
   it("records how many series the model trained on, out of how many, and the rule", async () => {
-    await ingestPanel(widthPanel({ series: 40, days: 16, seed: 5 }).panel);
+    await storePanel(storage, widthPanel({ series: 40, days: 16, seed: 5 }).panel);
     const logger = memoryLogger();
     const report = await train(ctx("run-train-1", logger), { ...options, maxSeries: 12 });
     const expected = {

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { widthPanel } from "../../../bench/lib/synthetic-panel.js";
+import { formatTrainReport } from "../../../src/cli/actions/train.js";
+import { fixedClock, memoryLogger } from "../../../src/pipeline/core/effects.js";
+import { CHOICE_CANDIDATES } from "../../../src/pipeline/models/catalog.js";
+import { ModelRegistry } from "../../../src/pipeline/registry/registry.js";
+import { openStorage } from "../../../src/pipeline/storage/open.js";
+import { forecasterFactory } from "../../../src/pipeline/train/candidates.js";
+import { train } from "../../../src/pipeline/train/train.js";
+import { PANEL_GROUP, storePanel } from "../../support/panel-store.js";
+
+// `train` of the model that chooses per deployment, on a store of a generic dataset whose
+// calendar is not Danish: the registered model reads days on that calendar, and its metadata
+// shows which candidate it kept and the inner-fold MAPE of each.
+describe("train gbm-choice on a dataset of its own calendar", () => {
+  const dir = mkdtempSync(join(tmpdir(), "train-choice-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("registers the candidate that scored best on the last week, with the stored calendar and the evidence", async () => {
+    const storage = openStorage(dir);
+    await storePanel(storage, widthPanel({ series: 12, days: 20, seed: 11 }).panel, { timeZone: "America/New_York" });
+    const ctx = { storage, group: PANEL_GROUP, runId: "run-choice", clock: fixedClock("2023-06-01T00:00:00Z"), logger: memoryLogger() };
+    const report = await train(ctx, {
+      model: "gbm-choice",
+      create: forecasterFactory("gbm-choice"),
+      trials: [{ nIterations: 15 }],
+      folds: 1,
+      every: 24,
+      horizon: 24,
+    });
+
+    const m = report.registered;
+    expect(m.calendar).toEqual({ zone: "America/New_York", holidays: "none" });
+    expect(m.choice?.candidates).toEqual(CHOICE_CANDIDATES);
+    expect(m.choice?.scores).toHaveLength(4);
+    for (const s of m.choice!.scores) expect(s).toBeGreaterThan(0);
+    // It kept the candidate with the lowest inner MAPE (the first of equals).
+    const best = m.choice!.scores.indexOf(Math.min(...(m.choice!.scores as number[])));
+    expect(m.choice?.weights).toEqual(CHOICE_CANDIDATES[best]);
+
+    // The artifact's members read that calendar; the registry's metadata says the same as the report.
+    const { artifact, metadata } = await new ModelRegistry(storage).load("gbm-choice", m.version);
+    const members = (artifact as { members: Array<{ features?: { calendar: unknown }; calendar?: unknown }> }).members;
+    expect(members[0].features?.calendar).toEqual({ zone: "America/New_York", holidays: "none" });
+    expect(members[1].calendar).toEqual({ zone: "America/New_York", holidays: "none" });
+    expect(metadata).toMatchObject({ calendar: m.calendar, choice: m.choice });
+
+    const text = formatTrainReport(report);
+    expect(text).toContain("calendar America/New_York, holidays none");
+    expect(text).toContain(`chose candidate ${JSON.stringify(m.choice!.weights)} on its last inner folds; their MAPEs:`);
+    expect(text).toContain(`  * ${JSON.stringify(m.choice!.weights)}  ${((m.choice!.scores[best] as number) * 100).toFixed(2)}%`);
+  });
+});
