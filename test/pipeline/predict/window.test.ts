@@ -36,6 +36,8 @@ describe("the prediction window", () => {
     expect(reachOf(createForecaster("seasonal-naive-168"))).toBe(168);
     // gbm-auto's members use no same-type days: its level naive reads a season and a day back.
     expect(reachOf(createForecaster("gbm-auto"))).toBe(192);
+    // gbm-choice's members are the default blend's and the weekly naive.
+    expect(reachOf(createForecaster("gbm-choice"))).toBe(SAME_TYPE_REACH);
   });
 });
 
