@@ -151,10 +151,11 @@ describe("the report site on a dataset with string keys in MWh", () => {
     await finish(page, problems);
   });
 
-  it("Data quality and Model: the dataset's key columns and unit", async () => {
+  it("Data quality and Model: the dataset's key columns, unit and calendar", async () => {
     const dq = await open("/data-quality", ["validation-history", "feature-days"]);
     expect(await dq.page.locator("[data-dataset]").textContent()).toBe(
-      "Dataset: Hourly panel from a file (file). Series key: MunicipalityNo, Branche; values in MWh, stored as energy_consumption.",
+      "Dataset: Hourly panel from a file (file). Series key: MunicipalityNo, Branche; values in MWh, stored as energy_consumption. " +
+        "The models read hours, weekdays and holidays on the calendar Europe/Copenhagen, with no holidays.",
     );
     expect(await dq.page.locator('table[data-table="expectations"]').textContent()).toContain("MunicipalityNo");
     await finish(dq.page, dq.problems);

@@ -5,7 +5,17 @@
  * ingested. Series ids and labels are made by src/pipeline/series/key.ts only.
  */
 import type { ColumnTable } from "arquero";
-import { PRESET_NAMES, keyAt, keyValueLabel, loadPreset, rowSeriesIds, seriesId, seriesLabel, type DatasetInfo, type KeyValue, type RunManifest, type SeriesKey } from "../../../src/pipeline/index.js";
+import {
+  PRESET_NAMES,
+  keyAt,
+  keyValueLabel,
+  loadPreset,
+  rowSeriesIds,
+  seriesId,
+  seriesLabel,
+  storedCalendar,
+  type CalendarSpec,
+  type DatasetInfo, type KeyValue, type RunManifest, type SeriesKey } from "../../../src/pipeline/index.js";
 
 /** The dataset as every page receives it. */
 export interface DatasetOut {
@@ -15,6 +25,8 @@ export interface DatasetOut {
   keys: Array<{ name: string; titles?: Record<string, string> }>;
   /** Unit of the values (`kWh`, `MWh`, `MW`...). */
   unit: string;
+  /** The calendar the models read hours, weekdays and holidays on (the store's; Danish for stores older than calendars). */
+  calendar: CalendarSpec;
 }
 
 /** A series as the pages list it: its key values (in key-column order), their titles, and its label. */
@@ -32,6 +44,7 @@ export function datasetOut(info: DatasetInfo): DatasetOut {
     title: info.title,
     keys: info.keys.map((k) => (k.titles ? { name: k.name, titles: k.titles } : { name: k.name })),
     unit: info.unit,
+    calendar: storedCalendar(info),
   };
 }
 
