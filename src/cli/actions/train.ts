@@ -79,10 +79,17 @@ export function formatTrainReport(r: TrainReport): string {
     `registered ${m.name} v${m.version} (trained on ${m.trainingWindow.start.slice(0, 16)} .. ${m.trainingWindow.end.slice(0, 16)}, feature store commit ${m.featureStore.commit}; calendar ${m.calendar.zone}, holidays ${m.calendar.holidays})`,
   );
   if (m.choice) {
+    const { members, candidates, scores, weights } = m.choice;
     const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(2)}%`);
-    const kept = m.choice.candidates.findIndex((c) => c.every((w, i) => w === m.choice!.weights[i]));
-    lines.push(`  chose candidate ${JSON.stringify(m.choice.weights)} on its last inner folds; their MAPEs:`);
-    m.choice.candidates.forEach((c, i) => lines.push(`  ${i === kept ? "*" : " "} ${JSON.stringify(c)}  ${pct(m.choice!.scores[i])}`));
+    // "0.5 gbm + 0.5 profile-naive-3": the members a candidate weights, by name.
+    const label = (w: number[]) =>
+      w
+        .map((x, i) => (x === 1 ? members[i] : x > 0 ? `${x} ${members[i]}` : ""))
+        .filter(Boolean)
+        .join(" + ");
+    const kept = candidates.findIndex((c) => c.every((w, i) => w === weights[i]));
+    lines.push(`  chose ${label(weights)} on its last inner folds; MAPE of each candidate there:`);
+    candidates.forEach((c, i) => lines.push(`  ${i === kept ? "*" : " "} ${pct(scores[i]).padStart(7)}  ${label(c)}`));
   }
   lines.push("");
   return lines.join("\n");

@@ -63,6 +63,8 @@ export type TrainedModelMetadata = ModelMetadata & { trainingSeries: TrainingSer
 
 /** What a choosing model chose at its final fit, from its JSON. */
 export interface ModelChoice {
+  /** The members' names, in the order of each candidate's weights. */
+  members: string[];
   candidates: number[][];
   scores: Array<number | null>;
   weights: number[];
@@ -176,7 +178,8 @@ export async function train(ctx: StepContext, options: TrainOptions): Promise<Tr
 function choiceOf(json: Record<string, unknown>): { choice?: ModelChoice } {
   const options = json.options as { candidates?: number[][] } | undefined;
   if (json.kind !== "auto-blend" || !options?.candidates || !Array.isArray(json.scores)) return {};
-  return { choice: { candidates: options.candidates, scores: json.scores as Array<number | null>, weights: (json.weights as number[][])[0] } };
+  const members = (json.members as Array<{ name: string }>).map((m) => m.name);
+  return { choice: { members, candidates: options.candidates, scores: json.scores as Array<number | null>, weights: (json.weights as number[][])[0] } };
 }
 
 /** Feature names a serialised forecaster declares (its GBM members' inputs), if any. */

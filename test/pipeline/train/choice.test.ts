@@ -50,7 +50,12 @@ describe("train gbm-choice on a dataset of its own calendar", () => {
 
     const text = formatTrainReport(report);
     expect(text).toContain("calendar America/New_York, holidays none");
-    expect(text).toContain(`chose candidate ${JSON.stringify(m.choice!.weights)} on its last inner folds; their MAPEs:`);
-    expect(text).toContain(`  * ${JSON.stringify(m.choice!.weights)}  ${((m.choice!.scores[best] as number) * 100).toFixed(2)}%`);
+    expect(m.choice?.members).toEqual(["gbm", "profile-naive-3", "seasonal-naive-168"]);
+    const labels = ["0.5 gbm + 0.5 profile-naive-3", "gbm", "seasonal-naive-168", "0.5 gbm + 0.5 seasonal-naive-168"];
+    expect(text).toContain(`  chose ${labels[best]} on its last inner folds; MAPE of each candidate there:\n`);
+    for (const [i, label] of labels.entries()) {
+      const pct = `${((m.choice!.scores[i] as number) * 100).toFixed(2)}%`.padStart(7);
+      expect(text).toContain(`  ${i === best ? "*" : " "} ${pct}  ${label}\n`);
+    }
   });
 });
