@@ -1,7 +1,7 @@
 import { PipelineError } from "../core/errors.js";
 import { HOUR_MS } from "../time/index.js";
 import { panelEnd, panelUntil, type Panel } from "../features/panel.js";
-import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
+import { applyCalibration, calibrationToJSON, withCalibration, type Calibration } from "./conformal.js";
 import type { Forecast } from "./forecast.js";
 import { weightedSum } from "./weighted-sum.js";
 import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, reachOf, type Forecaster, type ForecasterJson } from "./forecaster.js";
@@ -176,8 +176,7 @@ export class AutoBlendForecaster implements Forecaster {
       folds: Array.isArray(json.folds) ? (json.folds as string[]) : [],
       ...(Array.isArray(json.scores) ? { scores: json.scores as Array<number | null> } : {}),
     };
-    if (json.calibration !== undefined) b.calibration = calibrationFromJSON(json.calibration, json.name);
-    return b;
+    return withCalibration(b, json);
   }
 }
 

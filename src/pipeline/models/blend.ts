@@ -3,7 +3,7 @@ import { HOUR_MS } from "../time/index.js";
 import { checkCalendar, DANISH_CALENDAR, localHour, type CalendarSpec } from "../features/calendar.js";
 import { dayKind } from "../features/holidays.js";
 import type { Panel } from "../features/panel.js";
-import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
+import { applyCalibration, calibrationToJSON, withCalibration, type Calibration } from "./conformal.js";
 import type { Forecast } from "./forecast.js";
 import { weightedSum } from "./weighted-sum.js";
 import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, reachOf, type Forecaster, type ForecasterJson } from "./forecaster.js";
@@ -106,7 +106,6 @@ export class BlendForecaster implements Forecaster {
       json.weights as number[],
       options,
     );
-    if (json.calibration !== undefined) b.calibration = calibrationFromJSON(json.calibration, json.name);
-    return b;
+    return withCalibration(b, json);
   }
 }

@@ -1,5 +1,6 @@
 import { PipelineError } from "../core/errors.js";
 import type { Forecast } from "./forecast.js";
+import type { Forecaster, ForecasterJson } from "./forecaster.js";
 
 /**
  * Split-conformal prediction intervals from forecast residuals, per horizon step and relative
@@ -131,4 +132,10 @@ export function calibrationFromJSON(json: unknown, what: string): Calibration {
     lower95: arr("lower95", -1),
     upper95: arr("upper95", 1),
   };
+}
+
+/** `model` with the calibration of `json` restored, errors named by the model (every loader's last step). */
+export function withCalibration<M extends Forecaster>(model: M, json: ForecasterJson): M {
+  if (json.calibration !== undefined) model.calibration = calibrationFromJSON(json.calibration, model.name);
+  return model;
 }

@@ -6,7 +6,7 @@ import { keyNames } from "../series/key.js";
 import { checkFeatureSpec, featureNames, historyNeeded, type FeatureSpec } from "../features/spec.js";
 import { sameTypeReach } from "../features/same-type.js";
 import { fitGbm, GbmModel, type GbmModelJson, type GbmParams } from "./gbm/index.js";
-import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
+import { applyCalibration, calibrationToJSON, withCalibration, type Calibration } from "./conformal.js";
 import { emptyForecast, type Forecast } from "./forecast.js";
 import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, historyFor, type Forecaster, type ForecasterJson } from "./forecaster.js";
 
@@ -162,7 +162,6 @@ export class GbmForecaster implements Forecaster {
       learner,
       keys,
     );
-    if (json.calibration !== undefined) m.calibration = calibrationFromJSON(json.calibration, json.name);
-    return m;
+    return withCalibration(m, json);
   }
 }

@@ -1,6 +1,6 @@
 import type { Panel } from "../features/panel.js";
 import { panelEnd } from "../features/panel.js";
-import { applyCalibration, calibrationFromJSON, calibrationToJSON, type Calibration } from "./conformal.js";
+import { applyCalibration, calibrationToJSON, type Calibration } from "./conformal.js";
 import { emptyForecast, type Forecast } from "./forecast.js";
 import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, historyFor, type Forecaster, type ForecasterJson } from "./forecaster.js";
 
@@ -41,10 +41,4 @@ export abstract class HistoryForecaster implements Forecaster {
     if (this.calibration) json.calibration = calibrationToJSON(this.calibration);
     return json;
   }
-}
-
-/** `model` with the calibration of `json` restored (a loader's last step). */
-export function withCalibration<M extends Forecaster>(model: M, json: ForecasterJson): M {
-  if (json.calibration !== undefined) model.calibration = calibrationFromJSON(json.calibration, model.name);
-  return model;
 }

@@ -5,7 +5,8 @@ import type { Panel } from "../features/panel.js";
 import { SAME_TYPE_REACH, sameTypeValues } from "../features/same-type.js";
 import { SAME_TYPE_DAYS } from "../features/spec.js";
 import type { ForecasterJson } from "./forecaster.js";
-import { HistoryForecaster, withCalibration } from "./history-forecaster.js";
+import { withCalibration } from "./conformal.js";
+import { HistoryForecaster } from "./history-forecaster.js";
 
 /**
  * Profile naive: each hour is the mean of the same local hour on the last `days` known days of its

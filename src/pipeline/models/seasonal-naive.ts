@@ -1,7 +1,8 @@
 import { PipelineError } from "../core/errors.js";
 import type { Panel } from "../features/panel.js";
 import type { ForecasterJson } from "./forecaster.js";
-import { HistoryForecaster, withCalibration } from "./history-forecaster.js";
+import { withCalibration } from "./conformal.js";
+import { HistoryForecaster } from "./history-forecaster.js";
 
 /**
  * Seasonal naive: the value one season (`period` hours) before, repeated for steps beyond one
