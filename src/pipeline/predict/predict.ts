@@ -1,4 +1,5 @@
 import type { ColumnTable } from "arquero";
+import type { Logger } from "../core/effects.js";
 import type { StepContext } from "../core/step.js";
 import { PipelineError } from "../core/errors.js";
 import { formatInstant, HOUR_MS } from "../time/index.js";
@@ -10,7 +11,8 @@ import { SeasonalNaive } from "../models/seasonal-naive.js";
 import { emptyForecast } from "../models/forecast.js";
 import { formatShard, inShard, type ShardSpec } from "../series/shard.js";
 import { keyNames, namedKey, type KeyColumn, type KeyValue } from "../series/key.js";
-import { TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
+import { storedCalendar, TIME_COLUMN, VALUE_COLUMN } from "../dataset/spec.js";
+import type { CalendarSpec } from "../features/calendar.js";
 import { ModelRegistry, type LoadedModel, type ModelRef } from "../registry/registry.js";
 import { reachOf, type Forecaster } from "../models/forecaster.js";
 import { inKeyOrder } from "../series/order.js";
@@ -89,6 +91,22 @@ export interface PredictInput {
   /** The feature rows of the window before `visibleUntil` ({@link predictWindowHours}; canonical columns, sorted by key, then hour). */
   features: ColumnTable;
   keys: KeyColumn[];
+  /** The calendar the store's dataset records (absent for a staged shard's pinned input). */
+  calendar?: CalendarSpec;
+}
+
+/**
+ * A model reads hours and holidays on the calendar it was trained with (saved with it). When the
+ * store's dataset now records another (ingested since with other `--calendar-zone`/`--holidays`),
+ * the forecasts still use the model's: say so, and how to change it.
+ */
+function warnOnOtherCalendar(logger: Logger, metadata: object, store: CalendarSpec | undefined): void {
+  const model = (metadata as { calendar?: CalendarSpec }).calendar;
+  if (!model || !store || (model.zone === store.zone && model.holidays === store.holidays)) return;
+  logger.warn("predict: the model reads another calendar than the store's dataset records; train again to forecast on the store's", {
+    model: `${model.zone} ${model.holidays}`,
+    store: `${store.zone} ${store.holidays}`,
+  });
 }
 
 /** Hours of the window a prediction reads: `lookbackDays`, or the model's reach when that is longer. */
@@ -116,7 +134,7 @@ export async function readPredictInput(
       `no feature rows in the ${hours % 24 === 0 ? `${hours / 24} days` : `${hours} hours`} before ${formatInstant(visibleUntil)} in ${storage.uri}; run energy-forecast ingest for that window first`,
     );
   }
-  return { features, keys: info.keys.map((k) => ({ name: k.name, type: k.type })) };
+  return { features, keys: info.keys.map((k) => ({ name: k.name, type: k.type })), calendar: storedCalendar(info) };
 }
 
 /** What {@link forecastWindow} forecasts: a feature window, and optionally only one shard of its series. */
@@ -148,6 +166,7 @@ export async function forecastWindow(ctx: StepContext, options: ForecastWindowOp
   const { visibleUntil, horizon, features, keys: keyColumnsOfWindow, shard, grid } = options;
   const loaded = options.loaded ?? (await loadPredictModel(ctx, options));
   const { forecaster } = loaded;
+  warnOnOtherCalendar(logger, loaded.metadata, options.calendar);
   const sharded = shard !== undefined && shard.count > 1;
   const panel = panelFromTable(features, keyColumnsOfWindow, `feature window before ${formatInstant(visibleUntil)}`, {
     grid,
