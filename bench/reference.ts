@@ -34,7 +34,7 @@ import { createForecaster, defaultGbmOptions } from "../src/pipeline/models/cata
 import { DEFAULT_MODEL } from "../src/pipeline/models/names.js";
 import { formatInstant } from "../src/pipeline/time/index.js";
 import { exportPanelCsv, findPython, type ReferenceOrigin } from "./reference/python.js";
-import { metersPanel } from "./reference/meters.js";
+import { METERS_COPENHAGEN, METERS_NEW_YORK, metersPanel } from "./reference/meters.js";
 import { CHRISTMAS, originSets } from "./reference/sets.js";
 
 const HORIZON = 24;
@@ -54,15 +54,15 @@ if (!python) {
 for (const m of MODELS) createForecaster(m); // an unknown $REFERENCE_MODEL fails before the long runs
 
 const DATA = process.env.REFERENCE_DATA ?? "embedded";
-if (DATA !== "embedded" && DATA !== "meters") {
-  console.error(`reference: REFERENCE_DATA must be "embedded" or "meters", got "${DATA}"`);
+if (DATA !== "embedded" && DATA !== "meters" && DATA !== "meters-ny") {
+  console.error(`reference: REFERENCE_DATA must be "embedded", "meters" or "meters-ny", got "${DATA}"`);
   process.exit(2);
 }
 
 const de35 = loadPreset("de35");
 const { panel, calendar, holidays } =
-  DATA === "meters"
-    ? await metersPanel()
+  DATA !== "embedded"
+    ? await metersPanel(DATA === "meters-ny" ? METERS_NEW_YORK : METERS_COPENHAGEN)
     : { panel: await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), de35), calendar: datasetCalendar(de35), holidays: CHRISTMAS };
 // Our warm-up origin (a horizon before the first) needs training rows too.
 const sets = originSets(panel, HORIZON, historyNeeded(defaultGbmOptions().features) + HORIZON + 1, holidays);
@@ -74,7 +74,7 @@ const ref = new Map<number, ReferenceOrigin>();
 try {
   const unique = [...new Set(sets.flatMap((s) => s.origins))].sort((a, b) => a - b);
   exportPanelCsv(panel, join(dir, "data.csv"));
-  writeFileSync(join(dir, "origins.json"), JSON.stringify({ origins: unique.map((o) => new Date(o).toISOString()), horizon: HORIZON, seed: SEED }));
+  writeFileSync(join(dir, "origins.json"), JSON.stringify({ origins: unique.map((o) => new Date(o).toISOString()), horizon: HORIZON, seed: SEED, calendar }));
   const r = spawnSync(python, ["bench/reference/hgb.py", join(dir, "data.csv"), join(dir, "origins.json"), join(dir, "out.json")], {
     stdio: ["ignore", "inherit", "inherit"],
     // One thread, like our engine: a fair wall-time comparison, and OpenMP's spinning threads

@@ -13,7 +13,7 @@ import type { Forecaster } from "../../src/pipeline/models/forecaster.js";
 import { GbmForecaster } from "../../src/pipeline/models/gbm-forecaster.js";
 import { LevelNaive } from "../../src/pipeline/models/level-naive.js";
 import { SeasonalNaive } from "../../src/pipeline/models/seasonal-naive.js";
-import { metersPanel } from "../reference/meters.js";
+import { METERS_COPENHAGEN, metersPanel } from "../reference/meters.js";
 import { originSets } from "../reference/sets.js";
 
 const level = () => new GbmForecaster(defaultGbmOptions("gbm"));
@@ -24,7 +24,7 @@ const VARIANTS: Record<string, { members: () => Forecaster[]; shrink?: number }>
   "level+naives": { members: () => [level(), ...naives()] },
   "pair+naives shrink 0.5": { members: () => [new BlendForecaster("gbm-pair", [level(), change()], [0.5, 0.5]), ...naives()], shrink: 0.5 },
 };
-const { panel, holidays } = await metersPanel();
+const { panel, holidays } = await metersPanel(METERS_COPENHAGEN);
 const sets = originSets(panel, 24, historyNeeded(DEFAULT_FEATURE_SPEC) + 25, holidays);
 for (const [name, v] of Object.entries(VARIANTS)) {
   for (const s of sets) {

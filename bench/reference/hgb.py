@@ -12,7 +12,9 @@ becomes the next steps' lag 1).
 Usage: python3 hgb.py <data.csv> <origins.json> <out.json>
   data.csv      series_id, datetime_utc (ISO, UTC), the key columns as numbers (area,
                 consumer_type), energy_consumption; one row per (series, hour) on one hourly grid
-  origins.json  {"origins": ["2023-01-13T22:00:00.000Z", ...], "horizon": 24, "seed": 0}
+  origins.json  {"origins": ["2023-01-13T22:00:00.000Z", ...], "horizon": 24, "seed": 0,
+                "calendar": {"zone": "Europe/Copenhagen", "holidays": "DK"}} (the dataset's:
+                the holiday flag is of the local date in that zone, all zero for "none")
   out.json      {"series": [...], "origins": [{"origin", "fitSeconds", "predictSeconds",
                 "trainRows", "point": [[step 1..horizon] per series]}]}
 """
@@ -72,11 +74,11 @@ def load(path):
     return wide.to_numpy(dtype=np.float64), times, ident.to_numpy(dtype=np.float64), list(ident.index)
 
 
-def calendar(times, horizon):
+def calendar(times, horizon, zone="Europe/Copenhagen", holidays="DK"):
     """Hour, weekday and holiday flag per grid hour, extended `horizon` hours past the data."""
     grid = pd.date_range(times[0], periods=len(times) + horizon, freq="h", tz="UTC")
-    local = grid.tz_convert("Europe/Copenhagen")
-    hol = danish_holidays(sorted(set(local.year)))
+    local = grid.tz_convert(zone)
+    hol = danish_holidays(sorted(set(local.year))) if holidays == "DK" else set()
     flag = np.array([d in hol for d in local.date], dtype=np.float64)
     return np.stack([grid.hour.to_numpy(np.float64), grid.dayofweek.to_numpy(np.float64), flag], axis=1)
 
@@ -122,7 +124,7 @@ def main():
     spec = json.load(open(origins_path))
     horizon, seed = spec["horizon"], spec.get("seed", 0)
     values, times, ident, series = load(data_path)
-    cal = calendar(times, horizon)
+    cal = calendar(times, horizon, **spec.get("calendar", {}))
     out = {"series": series, "origins": []}
     for iso in spec["origins"]:
         o = int(times.get_loc(pd.Timestamp(iso)))

@@ -1,5 +1,6 @@
 import { PipelineError } from "../core/errors.js";
 import { Rng } from "../models/gbm/prng.js";
+import type { HolidaySet } from "../features/calendar.js";
 import { dayKind, DayKind } from "../features/holidays.js";
 import { DAY_MS, HOUR_MS, offsetAt, parseWallTime, wallToUtcCandidates } from "../time/index.js";
 
@@ -41,6 +42,8 @@ export interface MeterFileOptions {
   to?: string;
   /** IANA zone of the wall clock (default Europe/Copenhagen). */
   zone?: string;
+  /** The holidays the series dip on (default DK; `none`: no holidays). */
+  holidays?: HolidaySet;
   seed?: number;
   /** Standard deviation of the AR(1) multiplicative noise (default 0.03). */
   noise?: number;
@@ -68,7 +71,7 @@ export interface MeterFile {
 /**
  * Generates the file. Each series has a size (log-uniform 20..2,000 kWh), a daily profile by
  * local hour (an office: business hours; a home: a morning and an evening peak), a weekend
- * level, a dip on Danish public holidays, a seasonal swing (more in winter) and AR(1)
+ * level, a dip on the holidays of `holidays` (default Danish public holidays), a seasonal swing (more in winter) and AR(1)
  * multiplicative noise. Values are generated for every UTC hour of the period, so a series'
  * values do not depend on when it starts or stops.
  */
@@ -95,7 +98,7 @@ export function meterFile(options: MeterFileOptions = {}): MeterFile {
       const day = Math.floor(walls[t] / DAY_MS);
       const hour = Math.floor((walls[t] - day * DAY_MS) / HOUR_MS);
       const weekday = (((day + 3) % 7) + 7) % 7; // 1970-01-01 was a Thursday; Monday = 0
-      const kind = dayKind(day, "DK");
+      const kind = dayKind(day, options.holidays ?? "DK");
       const daily = office ? (hour >= 7 && hour < 17 ? 1.7 : 0.6) : 0.7 + 0.5 * Math.exp(-((hour - 7) ** 2) / 4) + 0.8 * Math.exp(-((hour - 19) ** 2) / 6);
       const off = kind === DayKind.public || kind === DayKind.customary ? holiday : weekday >= 5 ? weekend : 1;
       const season = 1 + 0.25 * Math.cos(((day % 365.25) / 365.25) * 2 * Math.PI);
