@@ -7,9 +7,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-/** Bumped when the build options below change, so older caches are not reused. */
+/**
+ * Part of the cache key with this file's own text: a change of the build options below (or of
+ * anything here) makes a new bundle without anyone remembering to bump a number.
+ */
 const BUILD_FORMAT = 2;
 
 /** Cached bundles older than this are removed when a new one is built (a running process may still be loading its chunks). */
@@ -27,14 +30,16 @@ function listFiles(root, dir) {
 }
 
 /**
- * The cache key of the sources: SHA-256 over every file's path and content under src/, and
- * package.json (its "sideEffects" steers the bundling). Content, not mtimes: a fresh clone or a
- * `git checkout` must not reuse a bundle of other sources.
+ * The cache key of the sources: SHA-256 over this bundler's own text (its build options), every
+ * file's path and content under src/, and package.json (its "sideEffects" steers the bundling).
+ * Content, not mtimes: a fresh clone or a `git checkout` must not reuse a bundle of other sources.
  * @param {string} root project root
  * @returns {string} 16 hex digits
  */
 export function sourceHash(root) {
-  const hash = createHash("sha256").update(`format ${BUILD_FORMAT}\n`);
+  const hash = createHash("sha256")
+    .update(`format ${BUILD_FORMAT}\n`)
+    .update(readFileSync(fileURLToPath(import.meta.url)));
   const manifest = existsSync(join(root, "package.json")) ? ["package.json"] : [];
   for (const file of [...manifest, ...listFiles(root, join(root, "src"))]) {
     hash

@@ -58,6 +58,19 @@ describe("the compiled CLI cache (bin/cli-bundle.js)", () => {
     expect(cacheEntries(root)).toHaveLength(2);
   });
 
+  it("makes a new bundle when the bundler's own build options change, not only its sources", async () => {
+    const root = tinyProject();
+    // A copy of the bundler with one build option changed, next to it (so its imports resolve alike).
+    const copy = join(dirname(BUNDLER), `cli-bundle-test-${process.pid}.js`);
+    writeFileSync(copy, readFileSync(BUNDLER, "utf8").replace('sourcemap: "inline"', 'sourcemap: "linked"'));
+    try {
+      const other = (await import(pathToFileURL(copy).href)) as { sourceHash: (root: string) => string };
+      expect(other.sourceHash(root)).not.toBe(hashOf(root));
+    } finally {
+      rmSync(copy, { force: true });
+    }
+  });
+
   it("lets concurrent first starts race: all get the same bundle and no scratch folder is left", async () => {
     const root = tinyProject();
     const script = `import { ensureCliBundle } from ${JSON.stringify(pathToFileURL(BUNDLER).href)}; console.log(await ensureCliBundle(${JSON.stringify(root)}));`;
