@@ -17,6 +17,14 @@ export interface BlendOptions {
    * Boxing Day says little about this week's Monday.
    */
   seasonal?: Array<{ member: number; lag: number }>;
+  /**
+   * A member that knows the latest hours (a recursive learner, whose first steps start from the
+   * last known value) and leads the first steps: at step `s` it takes `w + (1 - w) * exp(-(s - 1) /
+   * hours)` of the weight (all of it at step 1, tending to its own weight `w`), the others share
+   * the rest in their proportions. A profile of past days does not know today's level, which
+   * matters most in the hours right after the origin.
+   */
+  lead?: { member: number; hours: number };
   /** The calendar of the seasonal members' day kinds: the dataset's (default: the Danish one, for blends saved before calendars). */
   calendar?: CalendarSpec;
 }
@@ -71,6 +79,12 @@ export class BlendForecaster implements Forecaster {
     for (let step = 1; step <= horizon; step++) {
       const t = origin + step * HOUR_MS;
       const w = this.weights.slice();
+      const lead = this.options.lead;
+      if (lead !== undefined && w[lead.member] < 1) {
+        const own = w[lead.member];
+        const share = own + (1 - own) * Math.exp(-(step - 1) / lead.hours);
+        for (let m = 0; m < w.length; m++) w[m] = m === lead.member ? share : (w[m] * (1 - share)) / (1 - own);
+      }
       for (const { member, lag } of this.options.seasonal ?? []) {
         if (kindAt(t) !== kindAt(t - lag * HOUR_MS)) w[member] = 0;
       }

@@ -137,4 +137,31 @@ describe("BlendForecaster", () => {
     expect(blend.stepWeights(Date.UTC(2023, 0, 7, 21), 1)).toEqual([[1, 0]]);
     expect(blend.stepWeights(Date.UTC(2023, 0, 9, 21), 1)).toEqual([[0.5, 0.5]]);
   });
+
+  it("lets a lead member take the first steps, its share decaying to its own weight", () => {
+    const three = [new SeasonalNaive(24), new SeasonalNaive(168), new SeasonalNaive(48)];
+    const blend = new BlendForecaster("lead", three, [0.5, 0.25, 0.25], { lead: { member: 0, hours: 2 } });
+    const w = blend.stepWeights(Date.UTC(2023, 2, 8, 6), 24);
+    expect(w[0]).toEqual([1, 0, 0]);
+    // Step 3: 0.5 + 0.5 e^-1 for the lead; the others keep their 1 : 1 proportion of the rest.
+    const lead3 = 0.5 + 0.5 * Math.exp(-1);
+    expect(w[2][0]).toBeCloseTo(lead3, 12);
+    expect(w[2][1]).toBeCloseTo((1 - lead3) / 2, 12);
+    expect(w[2][2]).toBeCloseTo((1 - lead3) / 2, 12);
+    expect(w[23][0]).toBeCloseTo(0.5, 4);
+    for (const step of w) expect(step.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    // The option is saved with the blend.
+    const back = loadForecaster(JSON.parse(JSON.stringify(blend.toJSON()))) as BlendForecaster;
+    expect(back.stepWeights(Date.UTC(2023, 2, 8, 6), 24)).toEqual(w);
+    // With the day-kind rule too: the seasonal member steps aside after the lead took its share.
+    const both = new BlendForecaster("both", [new SeasonalNaive(24), new SeasonalNaive(168)], [0.5, 0.5], {
+      lead: { member: 0, hours: 2 },
+      seasonal: [{ member: 1, lag: 168 }],
+    });
+    expect(both.stepWeights(Date.UTC(2023, 0, 7, 22), 3)).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ]);
+  });
 });

@@ -87,6 +87,39 @@ describe("profile naive", () => {
     );
   });
 
+  it("with levelHours, scales each series' profile to the level of its last hours, within the clamp", () => {
+    // Three working weeks on UTC without holidays; the last day (Tuesday Mar 21) runs 10 % above
+    // the days before in series a, twice as high in series b.
+    const hours = 16 * 24;
+    const p: Panel = { ...panel(MONDAY, hours), values: [new Float64Array(hours).fill(100), new Float64Array(hours).fill(1000)] };
+    for (let t = hours - 24; t < hours; t++) {
+      p.values[0][t] = 110;
+      p.values[1][t] = 2000;
+    }
+    const utc = { zone: "UTC", holidays: "none" } as const;
+    const plain = new ProfileNaive(3, utc).forecast(24, p);
+    // Wednesday's profile: Tuesday, Monday and Friday at that hour.
+    expect(plain.point[0]).toBeCloseTo((110 + 100 + 100) / 3, 9);
+    const level = new ProfileNaive(3, utc, 24);
+    expect(level.name).toBe("profile-naive-3-level-24");
+    const f = level.forecast(24, p);
+    // Series a: Tuesday's 24 hours against their profile from the days before (100): 1.1.
+    expect(f.point[0]).toBeCloseTo(((110 + 100 + 100) / 3) * 1.1, 9);
+    expect(f.point[23]).toBeCloseTo(((110 + 100 + 100) / 3) * 1.1, 9);
+    // Series b: a ratio of 2 is clamped to 1.25.
+    expect(f.point[24]).toBeCloseTo(((2000 + 1000 + 1000) / 3) * 1.25, 9);
+    // A missing recent hour is left out of the ratio, not counted as zero.
+    p.values[0][hours - 1] = NaN;
+    expect(level.forecast(1, p).point[0]).toBeCloseTo(((110 + 100 + 100) / 3) * 1.1, 9);
+    // Saved and loaded with the model; a model saved without it has no level.
+    const json = level.toJSON();
+    expect(json.levelHours).toBe(24);
+    expect((loadForecaster(JSON.parse(JSON.stringify(json))) as ProfileNaive).levelHours).toBe(24);
+    const { levelHours: _dropped, ...legacy } = json;
+    expect((loadForecaster(legacy) as ProfileNaive).levelHours).toBe(0);
+    expect(() => new ProfileNaive(3, utc, -1)).toThrow("model: profile naive: levelHours must be an integer from 0 (no level) to 168, got -1");
+  });
+
   it("rejects a number of days it cannot look back for", () => {
     expect(() => new ProfileNaive(0)).toThrow("model: profile naive: days must be an integer from 1 to 28, got 0");
     expect(() => new ProfileNaive(29)).toThrow("got 29");

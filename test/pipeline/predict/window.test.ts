@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock, memoryLogger } from "../../../src/pipeline/core/effects.js";
 import type { StepContext } from "../../../src/pipeline/core/step.js";
 import { SAME_TYPE_REACH } from "../../../src/pipeline/features/same-type.js";
-import { createForecaster } from "../../../src/pipeline/models/catalog.js";
+import { createForecaster, GBM_BLEND_LEVEL_HOURS } from "../../../src/pipeline/models/catalog.js";
 import { reachOf } from "../../../src/pipeline/models/forecaster.js";
 import { predict, predictWindowHours, type PredictResult } from "../../../src/pipeline/predict/predict.js";
 import { createLocalStorage } from "../../../src/pipeline/storage/local.js";
@@ -31,12 +31,13 @@ describe("the prediction window", () => {
   });
 
   it("is the reach of the model's furthest-reaching member", () => {
-    expect(reachOf(createForecaster("gbm-blend"))).toBe(SAME_TYPE_REACH);
+    // Its profile member reads the same-type days of each of the last 24 hours (its level).
+    expect(reachOf(createForecaster("gbm-blend"))).toBe(SAME_TYPE_REACH + GBM_BLEND_LEVEL_HOURS);
     expect(reachOf(createForecaster("gbm"))).toBe(SAME_TYPE_REACH);
     expect(reachOf(createForecaster("seasonal-naive-168"))).toBe(168);
     // gbm-auto's members use no same-type days: its level naive reads a season and a day back.
     expect(reachOf(createForecaster("gbm-auto"))).toBe(192);
-    // gbm-choice's members are the default blend's and the weekly naive.
+    // gbm-choice's members: the global model, the profile naive without level, the weekly naive.
     expect(reachOf(createForecaster("gbm-choice"))).toBe(SAME_TYPE_REACH);
   });
 });
