@@ -7,8 +7,10 @@
  * bench/reference/sets.ts; on the meter dataset nothing was chosen). Round 1 named five member
  * sets before any was scored, and its winner is `gbm-blend`; round 2 varied the winner's profile
  * days and weights: 0.3 / 0.7 scored best here but worse than equal weights on every later set and
- * dataset, so it was not kept (README, "Forecasting"). Prints a line per candidate (8 minutes in
- * all) and, last, the results as JSON.
+ * dataset, so it was not kept (README, "Forecasting"). Round 3 (2026-12-04) let the global model
+ * lead the first steps (BlendOptions.lead) over 2, 4 or 8 hours; round 4 scaled the lead-2
+ * winner's profile to each series' level of the last 24 h, fully or by the square root of the
+ * ratio. Prints a line per candidate (12 minutes in all) and, last, the results as JSON.
  */
 import { runBacktest } from "../../src/pipeline/backtest/engine.js";
 import { loadSourcePanel } from "../../src/pipeline/backtest/history.js";
@@ -22,6 +24,7 @@ import type { Forecaster } from "../../src/pipeline/models/forecaster.js";
 import { GbmForecaster } from "../../src/pipeline/models/gbm-forecaster.js";
 import { ProfileNaive } from "../../src/pipeline/models/profile-naive.js";
 import { SeasonalNaive } from "../../src/pipeline/models/seasonal-naive.js";
+import type { Panel } from "../../src/pipeline/features/panel.js";
 
 /** The global model before (no same-type means) and with them (the default features). */
 const plainGbm = () => new GbmForecaster({ ...defaultGbmOptions("gbm"), features: { ...DEFAULT_FEATURE_SPEC, sameTypeMeans: [] } });
@@ -32,7 +35,35 @@ const naive168 = (gbm: Forecaster) => new BlendForecaster("b", [gbm, new Seasona
 /** The global model with same-type means and the profile naive of `days`, weighted `w` : 1 - w. */
 const withProfile = (w: number, days = 3) => new BlendForecaster("b", [sameTypeGbm(), new ProfileNaive(days)], [w, 1 - w]);
 
-/** Round 1 chose the members (five candidates), round 2 the profile's days and the weights (the rest). */
+/** The winner of round 2 (equal weights) with the global model leading the first `hours`, and the profile `profile`. */
+const lead = (hours: number, profile: Forecaster = new ProfileNaive(3)) =>
+  new BlendForecaster("b", [sameTypeGbm(), profile], [0.5, 0.5], { lead: { member: 0, hours } });
+
+/**
+ * The profile naive scaled by the square root of its level ratio: the geometric mean of the plain
+ * profile and the fully scaled one (round 4's damped candidate; the bench's own, not a model).
+ */
+class DampedLevelProfile extends ProfileNaive {
+  private readonly full = new ProfileNaive(3, this.calendar, 24);
+  constructor() {
+    super(3);
+  }
+  override get reachHours(): number {
+    return this.full.reachHours;
+  }
+  override forecast(horizon: number, history?: Panel) {
+    const f = super.forecast(horizon, history);
+    const g = this.full.forecast(horizon, history);
+    for (let i = 0; i < f.point.length; i++) f.point[i] = Math.sqrt(f.point[i] * g.point[i]);
+    return f;
+  }
+  override fit(history: Panel): void {
+    super.fit(history);
+    this.full.fit(history);
+  }
+}
+
+/** Round 1 chose the members (five candidates), round 2 the profile's days and the weights, round 3 the lead, round 4 the level. */
 const CANDIDATES: Record<string, () => Forecaster> = {
   "1: gbm + seasonal naive 168 (the old default)": () => naive168(plainGbm()),
   "1: gbm with same-type means + seasonal naive 168": () => naive168(sameTypeGbm()),
@@ -47,6 +78,11 @@ const CANDIDATES: Record<string, () => Forecaster> = {
   "2: ... + profile naive 3, weights 0.2 / 0.8": () => withProfile(0.2),
   "2: ... + profile naive 3 + seasonal naive 168, a third each": () =>
     new BlendForecaster("b", [sameTypeGbm(), new ProfileNaive(3), new SeasonalNaive(168)], [1 / 3, 1 / 3, 1 / 3], { seasonal: [{ member: 2, lag: 168 }] }),
+  "3: ... equal weights, the global model leading 2 h": () => lead(2),
+  "3: ... leading 4 h": () => lead(4),
+  "3: ... leading 8 h": () => lead(8),
+  "4: ... leading 2 h, profile scaled to the last 24 h's level (chosen)": () => lead(2, new ProfileNaive(3, undefined, 24)),
+  "4: ... leading 2 h, profile scaled by the square root of that ratio": () => lead(2, new DampedLevelProfile()),
 };
 
 const panel = await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), loadPreset("de35"));
