@@ -76,8 +76,10 @@ export function autoBlendMembers(gbm: Partial<GbmParams> = {}, calendar: Calenda
 
 /**
  * `gbm-choice`'s candidates, weights of its members (the global model, profile naive 3, seasonal
- * naive 168 h), the preferred first: the default blend, the global model alone, the seasonal naive
- * alone, and the global model with the seasonal naive. Named before any was scored.
+ * naive 168 h), the preferred first: the global model and the profile naive at equal weights (the
+ * default blend as it was before its lead and level, and as gbm-choice was measured), the global
+ * model alone, the seasonal naive alone, and the global model with the seasonal naive. Named
+ * before any was scored.
  */
 export const CHOICE_CANDIDATES: readonly (readonly number[])[] = Object.freeze([
   [0.5, 0.5, 0],
