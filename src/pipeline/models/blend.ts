@@ -50,6 +50,13 @@ export class BlendForecaster implements Forecaster {
         `${name}: a blend needs one weight >= 0 per member, summing to 1; got ${members.length} members and weights ${JSON.stringify(weights)}`,
       );
     }
+    const lead = options.lead;
+    if (lead !== undefined && !(Number.isInteger(lead.member) && lead.member >= 0 && lead.member < members.length && lead.hours > 0)) {
+      throw new PipelineError(
+        "model",
+        `${name}: a blend's lead needs a member index from 0 to ${members.length - 1} and hours > 0; got ${JSON.stringify(lead)}`,
+      );
+    }
   }
 
   get historyHours(): number {

@@ -115,8 +115,9 @@ export const FACTORIES: Readonly<Record<string, (gbm: Partial<GbmParams>, calend
   "seasonal-naive-24": () => new SeasonalNaive(24),
   "seasonal-naive-168": () => new SeasonalNaive(168),
   gbm: (gbm, calendar) => new GbmForecaster(defaultGbmOptions("gbm", gbm, calendar)),
-  // The global model and the mean of the last 3 days of the hour's day type, equal weights: members
-  // chosen on earlier origins than those they are reported on (bench/reference/choice.ts).
+  // The global model and the mean of the last 3 days of the hour's day type scaled to the last
+  // 24 h's level, equal weights after the global model's lead of the first steps: chosen on
+  // earlier origins than those they are reported on (bench/reference/choice.ts).
   "gbm-blend": (gbm, calendar) =>
     new BlendForecaster(
       "gbm-blend",

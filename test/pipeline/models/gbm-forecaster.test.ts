@@ -158,6 +158,10 @@ describe("BlendForecaster", () => {
       lead: { member: 0, hours: 2 },
       seasonal: [{ member: 1, lag: 168 }],
     });
+    expect(() => new BlendForecaster("bad", three, [0.5, 0.25, 0.25], { lead: { member: 3, hours: 2 } })).toThrow(
+      'model: bad: a blend\'s lead needs a member index from 0 to 2 and hours > 0; got {"member":3,"hours":2}',
+    );
+    expect(() => new BlendForecaster("bad", three, [0.5, 0.25, 0.25], { lead: { member: 0, hours: 0 } })).toThrow("hours > 0");
     expect(both.stepWeights(Date.UTC(2023, 0, 7, 22), 3)).toEqual([
       [1, 0],
       [1, 0],
