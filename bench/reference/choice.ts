@@ -7,7 +7,7 @@
  * bench/reference/sets.ts; on the meter dataset nothing was chosen). Round 1 named five member
  * sets before any was scored, and its winner is `gbm-blend`; round 2 varied the winner's profile
  * days and weights: 0.3 / 0.7 scored best here but worse than equal weights on every later set and
- * dataset, so it was not kept (README, "Forecasting"). Round 3 (2026-12-04) let the global model
+ * dataset, so it was not kept (README, "Forecasting"). Round 3 (2026-12-03, later) let the global model
  * lead the first steps (BlendOptions.lead) over 2, 4 or 8 hours; round 4 scaled the lead-2
  * winner's profile to each series' level of the last 24 h, fully or by the square root of the
  * ratio. Prints a line per candidate (12 minutes in all) and, last, the results as JSON.
