@@ -38,3 +38,14 @@ export function sameTypeValues(cal: CalendarGrid, values: ArrayLike<number>, t: 
   }
   return found;
 }
+
+/**
+ * The mean of the values {@link sameTypeValues} finds for grid index `t` (at most `buffer.length`
+ * of them, which it overwrites); NaN when none is found.
+ */
+export function sameTypeMean(cal: CalendarGrid, values: ArrayLike<number>, t: number, minDay: number, end: number, buffer: Float64Array): number {
+  const k = sameTypeValues(cal, values, t, minDay, end, buffer);
+  let sum = 0;
+  for (let j = 0; j < k; j++) sum += buffer[j];
+  return k > 0 ? sum / k : NaN;
+}

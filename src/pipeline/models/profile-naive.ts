@@ -1,8 +1,8 @@
 import { PipelineError } from "../core/errors.js";
 import { checkCalendar, DANISH_CALENDAR, type CalendarSpec } from "../features/calendar.js";
-import { calendarGrid } from "../features/calendar-grid.js";
+import { calendarGrid, type CalendarGrid } from "../features/calendar-grid.js";
 import type { Panel } from "../features/panel.js";
-import { SAME_TYPE_REACH, sameTypeValues } from "../features/same-type.js";
+import { SAME_TYPE_REACH, sameTypeMean } from "../features/same-type.js";
 import { SAME_TYPE_DAYS } from "../features/spec.js";
 import type { ForecasterJson } from "./forecaster.js";
 import { withCalibration } from "./conformal.js";
@@ -52,37 +52,29 @@ export class ProfileNaive extends HistoryForecaster {
 
   protected points(h: Panel, horizon: number, point: Float64Array): void {
     const n = h.hours;
-    const cal = calendarGrid(h.start, n - SAME_TYPE_REACH, n + horizon, this.calendar);
+    // One grid from the level hours' own same-type days to the last target.
+    const cal = calendarGrid(h.start, n - this.reachHours, n + horizon, this.calendar);
     const found = new Float64Array(this.days);
     for (let step = 1; step <= horizon; step++) {
       const t = n - 1 + step;
-      for (let s = 0; s < h.keys.length; s++) {
-        const k = sameTypeValues(cal, h.values[s], t, Math.ceil(step / 24), n, found);
-        let sum = 0;
-        for (let j = 0; j < k; j++) sum += found[j];
-        point[s * horizon + step - 1] = k > 0 ? sum / k : NaN;
-      }
+      for (let s = 0; s < h.keys.length; s++) point[s * horizon + step - 1] = sameTypeMean(cal, h.values[s], t, Math.ceil(step / 24), n, found);
     }
-    if (this.levelHours > 0) this.scaleToLevel(h, horizon, point, found);
+    if (this.levelHours > 0) this.scaleToLevel(h, cal, horizon, point, found);
   }
 
   /** Multiplies each series' points by its level ratio over the last {@link levelHours} known hours (1 where none can be formed). */
-  private scaleToLevel(h: Panel, horizon: number, point: Float64Array, found: Float64Array): void {
+  private scaleToLevel(h: Panel, cal: CalendarGrid, horizon: number, point: Float64Array, found: Float64Array): void {
     const n = h.hours;
-    const from = n - this.levelHours;
-    const cal = calendarGrid(h.start, from - SAME_TYPE_REACH, n, this.calendar);
     for (let s = 0; s < h.keys.length; s++) {
       let actual = 0;
       let profile = 0;
-      for (let t = Math.max(from, 0); t < n; t++) {
+      for (let t = Math.max(n - this.levelHours, 0); t < n; t++) {
         const v = h.values[s][t];
         // The profile of hour t from the days before t's own, as it was forecast a day ahead.
-        const k = v === v ? sameTypeValues(cal, h.values[s], t, 1, t, found) : 0;
-        if (k === 0) continue;
-        let sum = 0;
-        for (let j = 0; j < k; j++) sum += found[j];
+        const p = v === v ? sameTypeMean(cal, h.values[s], t, 1, t, found) : NaN;
+        if (p !== p) continue;
         actual += v;
-        profile += sum / k;
+        profile += p;
       }
       if (!(profile > 0 && actual > 0)) continue;
       const ratio = Math.min(LEVEL_CLAMP[1], Math.max(LEVEL_CLAMP[0], actual / profile));
