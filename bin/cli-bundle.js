@@ -9,12 +9,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-/**
- * Part of the cache key with this file's own text: a change of the build options below (or of
- * anything here) makes a new bundle without anyone remembering to bump a number.
- */
-const BUILD_FORMAT = 2;
-
 /** Cached bundles older than this are removed when a new one is built (a running process may still be loading its chunks). */
 const PRUNE_AFTER_MS = 60 * 60 * 1000;
 
@@ -37,9 +31,8 @@ function listFiles(root, dir) {
  * @returns {string} 16 hex digits
  */
 export function sourceHash(root) {
-  const hash = createHash("sha256")
-    .update(`format ${BUILD_FORMAT}\n`)
-    .update(readFileSync(fileURLToPath(import.meta.url)));
+  // This file's own text: a change of the build options below makes a new bundle, no number to bump.
+  const hash = createHash("sha256").update(readFileSync(fileURLToPath(import.meta.url)));
   const manifest = existsSync(join(root, "package.json")) ? ["package.json"] : [];
   for (const file of [...manifest, ...listFiles(root, join(root, "src"))]) {
     hash
