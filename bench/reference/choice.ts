@@ -10,7 +10,11 @@
  * dataset, so it was not kept (README, "Forecasting"). Round 3 (2026-12-03, later) let the global model
  * lead the first steps (BlendOptions.lead) over 2, 4 or 8 hours; round 4 scaled the lead-2
  * winner's profile to each series' level of the last 24 h, fully or by the square root of the
- * ratio. Prints a line per candidate (12 minutes in all) and, last, the results as JSON.
+ * ratio. Round 5 (2026-12-04) varied the chosen blend's boosting rounds: 100, or 400 at learning
+ * rate 0.05, or chosen at each fit by early stopping on the last 15 % of the (time-ordered)
+ * training rows, then refitted on all of them with as many rounds per row. Prints a line per
+ * candidate (13 minutes in all; an argument such as `5:` runs only the names starting with it) and,
+ * last, the results as JSON.
  */
 import { runBacktest } from "../../src/pipeline/backtest/engine.js";
 import { loadSourcePanel } from "../../src/pipeline/backtest/history.js";
@@ -25,6 +29,7 @@ import { GbmForecaster } from "../../src/pipeline/models/gbm-forecaster.js";
 import { ProfileNaive } from "../../src/pipeline/models/profile-naive.js";
 import { SeasonalNaive } from "../../src/pipeline/models/seasonal-naive.js";
 import type { Panel } from "../../src/pipeline/features/panel.js";
+import type { GbmParams } from "../../src/pipeline/models/gbm/index.js";
 
 /** The global model before (no same-type means) and with them (the default features). */
 const plainGbm = () => new GbmForecaster({ ...defaultGbmOptions("gbm"), features: { ...DEFAULT_FEATURE_SPEC, sameTypeMeans: [] } });
@@ -35,9 +40,9 @@ const naive168 = (gbm: Forecaster) => new BlendForecaster("b", [gbm, new Seasona
 /** The global model with same-type means and the profile naive of `days`, weighted `w` : 1 - w. */
 const withProfile = (w: number, days = 3) => new BlendForecaster("b", [sameTypeGbm(), new ProfileNaive(days)], [w, 1 - w]);
 
-/** The winner of round 2 (equal weights) with the global model leading the first `hours`, and the profile `profile`. */
-const lead = (hours: number, profile: Forecaster = new ProfileNaive(3)) =>
-  new BlendForecaster("b", [sameTypeGbm(), profile], [0.5, 0.5], { lead: { member: 0, hours } });
+/** The winner of round 2 (equal weights) with the global model `gbm` leading the first `hours`, and the profile `profile`. */
+const lead = (hours: number, profile: Forecaster = new ProfileNaive(3), gbm: Forecaster = sameTypeGbm()) =>
+  new BlendForecaster("b", [gbm, profile], [0.5, 0.5], { lead: { member: 0, hours } });
 
 /**
  * The profile naive scaled by the square root of its level ratio: the geometric mean of the plain
@@ -63,7 +68,38 @@ class DampedLevelProfile extends ProfileNaive {
   }
 }
 
-/** Round 1 chose the members (five candidates), round 2 the profile's days and the weights, round 3 the lead, round 4 the level. */
+/**
+ * The global model with same-type means whose rounds are chosen at each fit (round 5's candidate;
+ * the bench's own, not a model): fitted with early stopping (`patience` rounds) on the last `tail`
+ * of its time-ordered training rows at learning rate `lr`, then refitted on all rows with the best
+ * number of rounds scaled by 1 / (1 - tail).
+ */
+class EarlyStoppedGbm extends GbmForecaster {
+  constructor(private readonly search: { lr: number; max: number; patience: number; tail: number }) {
+    super(sameTypeGbm().options);
+  }
+  override fit(history: Panel): void {
+    const { lr, max, patience, tail } = this.search;
+    const base = this.options.gbm;
+    const probe = new GbmForecaster({
+      ...this.options,
+      gbm: { ...base, learningRate: lr, nIterations: max, earlyStoppingRounds: patience, validationFraction: tail },
+    });
+    probe.fit(history);
+    const best = Math.max(10, probe.learner?.training?.bestIteration ?? 0);
+    const options = this.options as { gbm: Partial<GbmParams> };
+    options.gbm = { ...base, learningRate: lr, nIterations: Math.round(best / (1 - tail)) };
+    super.fit(history);
+    options.gbm = base;
+  }
+}
+
+/** Round 4's winner (the default) with the global model `gbm`. */
+const chosen = (gbm: GbmForecaster = sameTypeGbm()) => lead(2, new ProfileNaive(3, undefined, 24), gbm);
+/** The global model with same-type means and other learner settings. */
+const sameTypeGbmWith = (gbm: Partial<GbmParams>) => new GbmForecaster({ ...sameTypeGbm().options, gbm: { ...sameTypeGbm().options.gbm, ...gbm } });
+
+/** Round 1 chose the members (five candidates), round 2 the profile's days and the weights, round 3 the lead, round 4 the level, round 5 the rounds. */
 const CANDIDATES: Record<string, () => Forecaster> = {
   "1: gbm + seasonal naive 168 (the old default)": () => naive168(plainGbm()),
   "1: gbm with same-type means + seasonal naive 168": () => naive168(sameTypeGbm()),
@@ -81,14 +117,22 @@ const CANDIDATES: Record<string, () => Forecaster> = {
   "3: ... equal weights, the global model leading 2 h": () => lead(2),
   "3: ... leading 4 h": () => lead(4),
   "3: ... leading 8 h": () => lead(8),
-  "4: ... leading 2 h, profile scaled to the last 24 h's level (chosen)": () => lead(2, new ProfileNaive(3, undefined, 24)),
+  "4: ... leading 2 h, profile scaled to the last 24 h's level (chosen)": () => chosen(),
   "4: ... leading 2 h, profile scaled by the square root of that ratio": () => lead(2, new DampedLevelProfile()),
+  "5: the chosen blend, 100 rounds": () => chosen(sameTypeGbmWith({ nIterations: 100 })),
+  "5: ... 400 rounds at learning rate 0.05": () => chosen(sameTypeGbmWith({ nIterations: 400, learningRate: 0.05 })),
+  "5: ... rounds by early stopping at 0.1 (up to 1000, patience 30)": () => chosen(new EarlyStoppedGbm({ lr: 0.1, max: 1000, patience: 30, tail: 0.15 })),
+  "5: ... rounds by early stopping at 0.05 (up to 2000, patience 50)": () => chosen(new EarlyStoppedGbm({ lr: 0.05, max: 2000, patience: 50, tail: 0.15 })),
 };
 
 const panel = await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), loadPreset("de35"));
-const rows = Object.entries(CANDIDATES).map(([name, create]) => {
-  const r = runBacktest(panel, [{ name, create }], { from: Date.UTC(2022, 11, 30, 0), to: Date.UTC(2023, 0, 3, 12), every: 4, horizon: 24 }).models[0];
-  console.log(`${name.padEnd(64)} origins ${r.byOrigin.length}  MAPE ${(r.mape * 100).toFixed(2)} %  cover80 ${(r.coverage80 * 100).toFixed(1)} %`);
-  return { name, origins: r.byOrigin.length, mape: r.mape, coverage80: r.coverage80 };
-});
+/** `npx tsx bench/reference/choice.ts 5:` runs only the candidates whose names start with "5:". */
+const only = process.argv[2];
+const rows = Object.entries(CANDIDATES)
+  .filter(([name]) => only === undefined || name.startsWith(only))
+  .map(([name, create]) => {
+    const r = runBacktest(panel, [{ name, create }], { from: Date.UTC(2022, 11, 30, 0), to: Date.UTC(2023, 0, 3, 12), every: 4, horizon: 24 }).models[0];
+    console.log(`${name.padEnd(64)} origins ${r.byOrigin.length}  MAPE ${(r.mape * 100).toFixed(2)} %  cover80 ${(r.coverage80 * 100).toFixed(1)} %`);
+    return { name, origins: r.byOrigin.length, mape: r.mape, coverage80: r.coverage80 };
+  });
 console.log(JSON.stringify({ choiceFolds: { from: "2022-12-30T00:00Z", to: "2023-01-03T12:00Z", every: 4, horizon: 24 }, rows }));

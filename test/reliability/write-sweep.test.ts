@@ -12,8 +12,22 @@ import { SMALL_PANEL_SERIES } from "../support/small-panel.js";
 const NEXT = "2023-01-29T00:00";
 const MUTATIONS = new Set(["write", "delete", "list", "createExclusive"]);
 
+/** A call's code path: its operation and its key with dates generalised (one loop lists one day partition per call). */
+const shape = (c: StorageCall): string => `${c.op} ${c.key.replace(/\d{4}-\d{2}-\d{2}/g, "<date>")}`;
+
+/**
+ * The points to fail: every mutation, except that of a run of consecutive calls of one shape (the
+ * history window's 31 day partitions, listed one by one) only the first and the last are failed;
+ * the ones between take the same code path with another date.
+ */
+function failurePoints(mutations: StorageCall[]): number[] {
+  return mutations
+    .map((_, i) => i)
+    .filter((i) => i === 0 || i === mutations.length - 1 || shape(mutations[i - 1]) !== shape(mutations[i]) || shape(mutations[i + 1]) !== shape(mutations[i]));
+}
+
 // Every point where a tick changes the store: the tick (predicting with the production model, no
-// training) is failed at each write/list/delete in turn, once before the call takes effect and
+// training) is failed at each write/list/delete in turn (see failurePoints), once before the call takes effect and
 // once after (a lost response). Each time the store must stay consistent, keep what completed runs
 // wrote, and a clean rerun must complete with one forecast per (origin, series, hour).
 // On the small panel (4 series): the subject is the store, not the width of the data.
@@ -48,12 +62,22 @@ describe("a storage failure at every mutation of a tick", () => {
     expect(keys).toContain("write predictions_monitoring.parquet");
     expect(keys[keys.length - 1]).toBe("write runs/<run>/manifest.json");
     expect(mutations.length).toBeGreaterThanOrEqual(17);
+    // The window's day partitions are listed one per call: failed at the first and the last.
+    const points = failurePoints(mutations).map((i) => keys[i]);
+    expect(points.filter((k) => k.startsWith("list forecasts/origin="))).toEqual([
+      "list forecasts/origin=2023-01-12/",
+      "list forecasts/origin=2023-01-13/",
+      "list forecasts/origin=2022-12-14/",
+      "list forecasts/origin=2023-01-13/",
+    ]);
+    expect(points.length).toBe(mutations.length - 29);
   });
 
   for (const when of ["before", "after"] as const) {
     it(`fails cleanly at each mutation, ${when} it takes effect, and the rerun completes`, async () => {
       const immutable = immutableKeys(before);
-      for (const [i, target] of mutations.entries()) {
+      for (const i of failurePoints(mutations)) {
+        const target = mutations[i];
         if (when === "after" && target.op === "list") continue; // a list has no effect to keep
         const where = `${target.op} #${i + 1} (${target.key})`;
         const root = join(dir, `${when}-${i}`);
