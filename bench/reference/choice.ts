@@ -1,7 +1,7 @@
 /**
  * How the default model was chosen (issue 13), not a test: `npx tsx bench/reference/choice.ts`.
  *
- * Backtests the candidates of two rounds on the choice folds: origins every 4 h from
+ * Backtests the candidates of five rounds on the choice folds: origins every 4 h from
  * 2022-12-30T00:00 to 2023-01-03T12:00 UTC of the embedded DE35 data (28 origins, 24 h each, refit
  * at every origin; their targets end before the first origin of the reported sets A, B and E of
  * bench/reference/sets.ts; on the meter dataset nothing was chosen). Round 1 named five member
@@ -31,6 +31,7 @@ import { ProfileNaive } from "../../src/pipeline/models/profile-naive.js";
 import { SeasonalNaive } from "../../src/pipeline/models/seasonal-naive.js";
 import type { Panel } from "../../src/pipeline/features/panel.js";
 import type { GbmParams } from "../../src/pipeline/models/gbm/index.js";
+import { DirectGbmForecaster, type DirectOptions } from "../../src/pipeline/models/direct-gbm.js";
 
 /** The global model before (no same-type means) and with them (the default features). */
 const plainGbm = () => new GbmForecaster({ ...defaultGbmOptions("gbm"), features: { ...DEFAULT_FEATURE_SPEC, sameTypeMeans: [] } });
@@ -103,6 +104,10 @@ const seedMean = (n: number, sampling: Partial<GbmParams>) =>
     Array.from({ length: n }, () => 1 / n),
   );
 
+/** Direct global models with same-type means, one per block of `blockSteps` steps (round 6). */
+const direct = (blockSteps: number, rows: DirectOptions["rows"] = "every") =>
+  new DirectGbmForecaster({ ...sameTypeGbm().options, name: "gbm-direct" }, { blockSteps, horizon: 24, rows });
+
 /** Round 4's winner (the default) with the global model `gbm`. */
 const chosen = (gbm: Forecaster = sameTypeGbm()) => lead(2, new ProfileNaive(3, undefined, 24), gbm);
 /** The global model with same-type means and other learner settings. */
@@ -133,6 +138,11 @@ const CANDIDATES: Record<string, () => Forecaster> = {
   "5: ... rounds by early stopping at 0.1 (up to 1000, patience 30)": () => chosen(new EarlyStoppedGbm({ lr: 0.1, max: 1000, patience: 30, tail: 0.15 })),
   "5: ... rounds by early stopping at 0.05 (up to 2000, patience 50)": () => chosen(new EarlyStoppedGbm({ lr: 0.05, max: 2000, patience: 50, tail: 0.15 })),
   "5: ... the global model as the mean of 5 seeds (rows 0.7, features 0.8 per tree)": () => chosen(seedMean(5, { rowSubsample: 0.7, featureSubsample: 0.8 })),
+  "6: the chosen blend with direct global models, 4 blocks of 6 steps": () => chosen(direct(6)),
+  "6: ... direct, 24 blocks of 1 step": () => chosen(direct(1)),
+  "6: ... direct, 2 blocks of 12 steps": () => chosen(direct(12)),
+  "6: ... direct, 1 block of 24 steps": () => chosen(direct(24)),
+  "6: ... direct, 4 blocks of 6 steps, one step per target hour": () => chosen(direct(6, "one")),
 };
 
 const panel = await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), loadPreset("de35"));

@@ -35,6 +35,22 @@ export interface TrainingRowOptions {
   minHistory?: number;
   /** Use only the most recent this many hours of targets (bounds memory and fit time on long histories). */
   recentHours?: number;
+  /**
+   * Rows as a direct model of horizon steps `from`..`to` sees them (models/direct-gbm.ts): the row
+   * of a target hour for step h hides the h - 1 hours before it (NaN), which its origin, h hours
+   * earlier, does not know yet. `rows: "every"` writes a row per step of the block; `"one"` writes one
+   * row per target hour, for a step that cycles with the hour and the series (as many rows as
+   * the recursive model's). Default: step 1, nothing hidden: the recursive model's rows.
+   */
+  steps?: StepRows;
+}
+
+/** Which steps of the horizon training rows stand for ({@link TrainingRowOptions.steps}). */
+export interface StepRows {
+  /** First and last step (1-based, inclusive). */
+  from: number;
+  to: number;
+  rows: "every" | "one";
 }
 
 /**
@@ -55,7 +71,12 @@ export function buildTrainingRows(panel: Panel, spec: FeatureSpec, options: Trai
   const codes = seriesCodes(panel.keys);
   const first = Math.max(1, options.minHistory ?? historyNeeded(spec), options.recentHours === undefined ? 0 : panel.hours - options.recentHours);
   const perSeries = Math.max(0, panel.hours - first);
-  const capacity = perSeries * panel.keys.length;
+  const steps = options.steps ?? { from: 1, to: 1, rows: "one" };
+  const width = steps.to - steps.from + 1;
+  const capacity = perSeries * panel.keys.length * (steps.rows === "every" ? width : 1);
+  // The series with hours hidden in turn (restored after each row); the panel itself is never written.
+  const hides = steps.to > 1;
+  const work = hides ? panel.values.map((v) => Float64Array.from(v)) : panel.values;
   const columns = Array.from({ length: plan.nFeatures }, () => new Float64Array(capacity));
   const y = new Float64Array(capacity);
   const scale = new Float64Array(capacity);
@@ -67,19 +88,25 @@ export function buildTrainingRows(panel: Panel, spec: FeatureSpec, options: Trai
   // recent period: the learner's validation fraction takes it for early stopping.
   for (let i = first; i < panel.hours; i++) {
     for (let s = 0; s < panel.keys.length; s++) {
-      const values = panel.values[s];
-      const target = values[i];
+      const target = panel.values[s][i];
       if (target !== target) continue;
-      const sc = rowScale(spec, values, i, panel.hours);
-      if (!(sc > 0)) continue;
-      const base = targetBase(spec, values, i);
-      if (base !== base) continue;
-      writeFeatures(plan, cal, codes[s], values, i, sc, columns, r);
-      y[r] = (target - base) / sc;
-      scale[r] = sc;
-      series[r] = s;
-      t[r] = i;
-      r++;
+      const cycled = steps.from + ((i + s) % width);
+      const [lo, hi] = steps.rows === "every" ? [steps.from, steps.to] : [cycled, cycled];
+      for (let h = lo; h <= hi; h++) {
+        const values = work[s];
+        if (hides) for (let k = Math.max(0, i - h + 1); k < i; k++) values[k] = NaN;
+        const sc = rowScale(spec, values, i, panel.hours);
+        const base = targetBase(spec, values, i);
+        if (sc > 0 && base === base) {
+          writeFeatures(plan, cal, codes[s], values, i, sc, columns, r);
+          y[r] = (target - base) / sc;
+          scale[r] = sc;
+          series[r] = s;
+          t[r] = i;
+          r++;
+        }
+        if (hides) values.set(panel.values[s].subarray(Math.max(0, i - h + 1), i), Math.max(0, i - h + 1));
+      }
     }
   }
   const trim = <A extends Float64Array | Int32Array>(a: A): A => (r === capacity ? a : (a.slice(0, r) as A));

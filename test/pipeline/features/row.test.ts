@@ -251,4 +251,40 @@ describe("buildTrainingRows", () => {
     expect(buildTrainingRows(panel, spec, { minHistory: 2 }).t[0]).toBe(2);
     expect(Array.from(buildTrainingRows(panel, spec, { recentHours: 2 }).t)).toEqual([6, 7, 7]);
   });
+
+  it("direct rows of a step hide the hours between its origin and the target, as forecasting from the origin sees them", () => {
+    const rows = buildTrainingRows(panel, spec, { steps: { from: 3, to: 3, rows: "one" } });
+    // As many rows as the recursive model's, for the same targets.
+    expect(Array.from(rows.t)).toEqual(Array.from(buildTrainingRows(panel, spec).t));
+    for (let r = 0; r < rows.X.nRows; r++) {
+      const t = rows.t[r];
+      const v = panel.values[rows.series[r]];
+      // At the origin t - 3 the hours t - 2 and t - 1 are the future: missing.
+      const seen = Float64Array.from(v, (x, i) => (i > t - 3 && i < t ? NaN : x));
+      const f = features(spec, seen, t, rowScale(spec, seen, t, panel.hours));
+      const fromMatrix = Object.fromEntries(featureNames(spec, KEY_NAMES).map((n, k) => [n, rows.X.columns[k][r]]));
+      expect({ ...fromMatrix, area: 0, consumer_type: 0 }).toEqual({ ...f, area: 0, consumer_type: 0 });
+      expect(fromMatrix.lag_1).toBeNaN();
+      expect(fromMatrix.lag_2).toBeNaN();
+    }
+    // The panel itself is left as it was.
+    expect(Array.from(panel.values[0])).toEqual(Array.from(ramp(8)));
+  });
+
+  it("direct rows of a block: every step of it for each target, or one step cycling with the hour and the series", () => {
+    const every = buildTrainingRows(panel, spec, { steps: { from: 1, to: 3, rows: "every" } });
+    const recursive = buildTrainingRows(panel, spec);
+    expect(every.X.nRows).toBe(3 * recursive.X.nRows);
+    // Steps 1, 2, 3 of the first target (series 0, t = 4): lag 1 known, then missing; lag 2 known until step 3.
+    const lag = (rows: typeof every, name: string, r: number) => rows.X.columns[(rows.X.names ?? []).indexOf(name)][r];
+    expect([0, 1, 2].map((r) => Number.isNaN(lag(every, "lag_1", r)))).toEqual([false, true, true]);
+    expect([0, 1, 2].map((r) => Number.isNaN(lag(every, "lag_2", r)))).toEqual([false, false, true]);
+    // Step 1 rows are the recursive model's rows.
+    expect(lag(every, "lag_1", 0)).toBe(lag(recursive, "lag_1", 0));
+    const one = buildTrainingRows(panel, spec, { steps: { from: 1, to: 3, rows: "one" } });
+    expect(one.X.nRows).toBe(recursive.X.nRows);
+    // Step 1 + (t + series) mod 3: t = 4 gives steps 2 and 3 for series 0 and 1, t = 5 steps 3 and 1.
+    const hidden = (r: number) => ["lag_1", "lag_2"].filter((n) => Number.isNaN(lag(one, n, r))).length;
+    expect([0, 1, 2, 3].map(hidden)).toEqual([1, 2, 2, 0]);
+  });
 });
