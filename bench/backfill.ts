@@ -77,7 +77,7 @@ const options: Omit<TickOptions, "asOf"> = {
   config,
   source,
   model: f.model,
-  create: forecasterFactory(f.model),
+  create: forecasterFactory(f.model, f.horizon),
   trainPolicy: parseTrainPolicy(args.train),
   alerts: { maxMape7d: config.alerts.maxMape7d, minCoverage80: config.alerts.minCoverage80 },
   horizon: f.horizon,

@@ -37,7 +37,7 @@ export function tickOptionsFor(config: Config, asOf: string, train = config.fore
   return {
     asOf: parseInstant(asOf, "as-of"),
     model: f.model,
-    create: forecasterFactory(f.model),
+    create: forecasterFactory(f.model, f.horizon),
     trainPolicy: parseTrainPolicy(train),
     alerts: { maxMape7d: config.alerts.maxMape7d, minCoverage80: config.alerts.minCoverage80 },
     horizon: f.horizon,

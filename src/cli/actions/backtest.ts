@@ -57,7 +57,7 @@ export async function backtestAction(flags: BacktestFlags, cmd: Command): Promis
   ctx.logger.info("backtest data", { source: source.description, series: panel.keys.length, hours: panel.hours });
   const result = runBacktest(
     panel,
-    names.map((name) => ({ name, create: () => createForecaster(name, {}, calendar) })),
+    names.map((name) => ({ name, create: () => createForecaster(name, {}, calendar, horizon) })),
     { from, to, every, horizon, logger: ctx.logger },
   );
   process.stdout.write(

@@ -8,7 +8,7 @@ export function tickOptions(ctx: CliContext, flags: TickFlags): Omit<TickOptions
   const f = ctx.config.forecast;
   return {
     model: f.model,
-    create: forecasterFactory(f.model),
+    create: forecasterFactory(f.model, f.horizon),
     trainPolicy: parseTrainPolicy(flags.train ?? f.trainPolicy),
     alerts: {
       maxMape7d: flags.maxMape ? fractionFlag(flags.maxMape, "--max-mape") : ctx.config.alerts.maxMape7d,

@@ -36,15 +36,16 @@ export async function trainAction(flags: TrainFlags, cmd: Command): Promise<void
   const trials = searchTrials(flags);
   const runId = ctx.newRunId("train");
   // The options are read before the lock is taken, so a usage error never waits for the store.
+  const horizon = flags.horizon
+    ? checkHorizon(wholeHoursFlag(flags.horizon, "--horizon"), "--horizon", ctx.config.forecast.maxHorizon)
+    : ctx.config.forecast.horizon;
   const options = {
     model,
-    create: forecasterFactory(model),
+    create: forecasterFactory(model, horizon),
     trials,
     folds: flags.folds ? wholeHoursFlag(flags.folds, "--folds") : ctx.config.forecast.folds,
     every: wholeHoursFlag(flags.every, "--every"),
-    horizon: flags.horizon
-      ? checkHorizon(wholeHoursFlag(flags.horizon, "--horizon"), "--horizon", ctx.config.forecast.maxHorizon)
-      : ctx.config.forecast.horizon,
+    horizon,
     visibleUntil: flags.visibleUntil ? parseInstant(flags.visibleUntil, "--visible-until") : undefined,
     alias: flags.alias === false ? undefined : flags.alias,
     maxSeries: ctx.config.forecast.trainMaxSeries,

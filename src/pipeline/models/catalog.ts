@@ -48,13 +48,13 @@ export const GBM_BLEND_LEAD = Object.freeze({ member: 0, hours: 2 });
 export const GBM_BLEND_LEVEL_HOURS = 24;
 
 /**
- * `gbm-blend-direct`'s global models: one per block of 6 steps of a 24-hour horizon, each trained
+ * `gbm-blend-direct`'s global models: one per block of 6 steps of the horizon, each trained
  * on one row per target hour (for a step of its block that cycles), so a fit costs four of the
  * recursive model's, not 24. Chosen on the choice folds (round 6): 10.68 % against the recursive
  * model's 11.05 %; blocks of 1, 6, 12 or 24 steps with a row for every step scored 10.56 / 10.60 /
  * 10.69 / 10.84 % at 6 to 24 times the rows (README, "Forecasting").
  */
-export const GBM_DIRECT: Readonly<DirectOptions> = Object.freeze({ blockSteps: 6, horizon: 24, rows: "one" });
+export const GBM_DIRECT: Readonly<Omit<DirectOptions, "horizon">> = Object.freeze({ blockSteps: 6, rows: "one" });
 
 /**
  * The global model's settings: the default features on the dataset's calendar (default: the
@@ -121,7 +121,7 @@ export function choiceMembers(gbm: Partial<GbmParams> = {}, calendar: CalendarSp
  * How to build each of {@link MODEL_NAMES} (names.ts; a test keeps the two in step) with learner
  * overrides on a dataset's calendar.
  */
-export const FACTORIES: Readonly<Record<string, (gbm: Partial<GbmParams>, calendar: CalendarSpec) => Forecaster>> = {
+export const FACTORIES: Readonly<Record<string, (gbm: Partial<GbmParams>, calendar: CalendarSpec, horizon: number) => Forecaster>> = {
   "seasonal-naive-24": () => new SeasonalNaive(24),
   "seasonal-naive-168": () => new SeasonalNaive(168),
   gbm: (gbm, calendar) => new GbmForecaster(defaultGbmOptions("gbm", gbm, calendar)),
@@ -139,10 +139,13 @@ export const FACTORIES: Readonly<Record<string, (gbm: Partial<GbmParams>, calend
     ),
   // The same blend with direct global models, one per block of 6 steps, in place of the recursive
   // one: chosen on the choice folds (bench/reference/choice.ts, round 6).
-  "gbm-blend-direct": (gbm, calendar) =>
+  "gbm-blend-direct": (gbm, calendar, horizon) =>
     new BlendForecaster(
       "gbm-blend-direct",
-      [new DirectGbmForecaster(defaultGbmOptions("gbm-direct", gbm, calendar), { ...GBM_DIRECT }), new ProfileNaive(3, calendar, GBM_BLEND_LEVEL_HOURS)],
+      [
+        new DirectGbmForecaster(defaultGbmOptions("gbm-direct", gbm, calendar), { ...GBM_DIRECT, horizon }),
+        new ProfileNaive(3, calendar, GBM_BLEND_LEVEL_HOURS),
+      ],
       [...GBM_BLEND_WEIGHTS],
       { lead: { ...GBM_BLEND_LEAD } },
     ),
@@ -159,12 +162,14 @@ export const FACTORIES: Readonly<Record<string, (gbm: Partial<GbmParams>, calend
 /**
  * A fresh, unfitted model by name, with optional learner settings for its gradient-boosting part
  * (models without one ignore them), reading hours and days on `calendar` (the dataset's; default
- * the embedded data's, Danish); throws a {@link ConfigError} listing the known names.
+ * the embedded data's, Danish), for forecasts of up to `horizon` hours (direct models fit one
+ * model per block of it; the others forecast any horizon); throws a {@link ConfigError} listing
+ * the known names.
  */
-export function createForecaster(name: string, gbm: Partial<GbmParams> = {}, calendar: CalendarSpec = DANISH_CALENDAR): Forecaster {
+export function createForecaster(name: string, gbm: Partial<GbmParams> = {}, calendar: CalendarSpec = DANISH_CALENDAR, horizon = 24): Forecaster {
   const make = FACTORIES[name];
   if (!make) throw new ConfigError(`unknown model "${name}"; known models: ${MODEL_NAMES.join(", ")}`);
-  return make(gbm, calendar);
+  return make(gbm, calendar, horizon);
 }
 
 /**

@@ -9,9 +9,9 @@ export type ForecasterFactory = (trial: Trial, calendar: CalendarSpec) => Foreca
 /**
  * A factory of fresh forecasters of catalog model `name` with a trial's learner settings
  * (models without a gradient-boosting part ignore the trial), on the calendar `train` reads from
- * the store. Fails fast on an unknown name.
+ * the store, for forecasts of up to `horizon` hours. Fails fast on an unknown name.
  */
-export function forecasterFactory(name: string): ForecasterFactory {
-  createForecaster(name, {}, DANISH_CALENDAR);
-  return (trial, calendar) => createForecaster(name, trial, calendar);
+export function forecasterFactory(name: string, horizon: number): ForecasterFactory {
+  createForecaster(name, {}, DANISH_CALENDAR, horizon);
+  return (trial, calendar) => createForecaster(name, trial, calendar, horizon);
 }

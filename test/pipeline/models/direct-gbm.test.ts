@@ -3,7 +3,9 @@ import { syntheticPanel } from "../../../src/pipeline/backtest/synthetic.js";
 import { buildTrainingRows } from "../../../src/pipeline/features/matrix.js";
 import { panelUntil } from "../../../src/pipeline/features/panel.js";
 import { DEFAULT_FEATURE_SPEC } from "../../../src/pipeline/features/spec.js";
-import { loadForecaster } from "../../../src/pipeline/models/catalog.js";
+import { DANISH_CALENDAR } from "../../../src/pipeline/features/calendar.js";
+import type { BlendForecaster } from "../../../src/pipeline/models/blend.js";
+import { createForecaster, loadForecaster } from "../../../src/pipeline/models/catalog.js";
 import { calibrate } from "../../../src/pipeline/models/conformal.js";
 import { DirectGbmForecaster, stepBlocks } from "../../../src/pipeline/models/direct-gbm.js";
 
@@ -80,5 +82,15 @@ describe("DirectGbmForecaster", () => {
     expect(() => new DirectGbmForecaster({ features: DEFAULT_FEATURE_SPEC, gbm }, { blockSteps: 6, horizon: 24, rows: "all" as "one" })).toThrow(
       'model: gbm-direct: rows must be "every" or "one"; got "all"',
     );
+  });
+});
+
+describe("gbm-blend-direct", () => {
+  it("is built for the deployment's horizon: its direct models cover every step of it, blocks of 6", () => {
+    const blend = createForecaster("gbm-blend-direct", {}, DANISH_CALENDAR, 48) as BlendForecaster;
+    const direct = blend.members[0] as DirectGbmForecaster;
+    expect(direct.direct).toEqual({ blockSteps: 6, rows: "one", horizon: 48 });
+    expect(stepBlocks(direct.direct)).toHaveLength(8);
+    expect((createForecaster("gbm-blend-direct") as BlendForecaster).members[0]).toMatchObject({ direct: { horizon: 24 } });
   });
 });

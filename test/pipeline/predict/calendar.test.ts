@@ -25,7 +25,7 @@ describe("predict with a model of another calendar than the store's", () => {
     const ctx = (runId: string, logger = memoryLogger()) => ({ storage, group: PANEL_GROUP, runId, clock: fixedClock("2023-06-01T00:00:00Z"), logger });
     const options = {
       model: "seasonal-naive-24",
-      create: forecasterFactory("seasonal-naive-24"),
+      create: forecasterFactory("seasonal-naive-24", 24),
       trials: [{}],
       folds: 1,
       every: 24,

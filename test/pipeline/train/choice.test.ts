@@ -25,7 +25,7 @@ describe("train gbm-choice on a dataset of its own calendar", () => {
     const ctx = { storage, group: PANEL_GROUP, runId: "run-choice", clock: fixedClock("2023-06-01T00:00:00Z"), logger: memoryLogger() };
     const report = await train(ctx, {
       model: "gbm-choice",
-      create: forecasterFactory("gbm-choice"),
+      create: forecasterFactory("gbm-choice", 24),
       trials: [{ nIterations: 15 }],
       folds: 1,
       every: 24,

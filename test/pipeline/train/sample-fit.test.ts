@@ -82,7 +82,7 @@ describe("train: the series sample in the registry metadata", () => {
     clock: fixedClock("2023-06-01T00:00:00Z"),
     logger,
   });
-  const options = { model: "gbm", create: forecasterFactory("gbm"), trials: [QUICK], folds: 1, every: 24, horizon: 24 };
+  const options = { model: "gbm", create: forecasterFactory("gbm", 24), trials: [QUICK], folds: 1, every: 24, horizon: 24 };
 
   it("records how many series the model trained on, out of how many, and the rule", async () => {
     await storePanel(storage, widthPanel({ series: 40, days: 16, seed: 5 }).panel);
