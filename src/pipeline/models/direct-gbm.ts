@@ -1,15 +1,14 @@
 import { PipelineError } from "../core/errors.js";
-import { buildTrainingRows, calendarFor, type FeatureMatrix, type StepRows } from "../features/matrix.js";
-import { panelEnd, type Panel } from "../features/panel.js";
-import { rowPlan, rowScale, seriesCodes, targetBase, writeFeatures } from "../features/row.js";
-import { checkFeatureSpec, featureNames, historyNeeded, type FeatureSpec } from "../features/spec.js";
+import type { StepRows } from "../features/matrix.js";
+import type { Panel } from "../features/panel.js";
+import { checkFeatureSpec, historyNeeded } from "../features/spec.js";
 import { sameTypeReach } from "../features/same-type.js";
 import { keyNames } from "../series/key.js";
 import { applyCalibration, calibrationToJSON, withCalibration, type Calibration } from "./conformal.js";
-import { emptyForecast, type Forecast } from "./forecast.js";
-import { checkHorizon, FORECASTER_FORMAT, FORECASTER_FORMAT_VERSION, historyFor, type Forecaster, type ForecasterJson } from "./forecaster.js";
+import type { Forecast } from "./forecast.js";
+import { checkHorizon, historyFor, type Forecaster, type ForecasterJson } from "./forecaster.js";
 import { fitGbm, GbmModel, type GbmModelJson } from "./gbm/index.js";
-import type { GbmForecasterOptions } from "./gbm-forecaster.js";
+import { globalForecast, globalModelJson, globalTrainingRows, readGlobalModelJson, sameKeys, type GbmForecasterOptions } from "./gbm-forecaster.js";
 
 /** How {@link DirectGbmForecaster} splits the horizon and builds its training rows. */
 export interface DirectOptions {
@@ -78,13 +77,7 @@ export class DirectGbmForecaster implements Forecaster {
 
   fit(history: Panel): void {
     this.models = stepBlocks(this.direct).map((steps) => {
-      const rows = buildTrainingRows(history, this.options.features, { minHistory: this.options.minHistory, recentHours: this.options.trainHours, steps });
-      if (rows.X.nRows === 0) {
-        throw new PipelineError(
-          "model",
-          `${this.name}: the history (${history.hours} h) yields no training rows; it needs more than ${this.options.minHistory ?? "the feature window's"} hours per series`,
-        );
-      }
+      const rows = globalTrainingRows(this.name, history, this.options, steps);
       return fitGbm(rows.X, rows.y, this.options.gbm);
     });
     this.history = history;
@@ -102,62 +95,16 @@ export class DirectGbmForecaster implements Forecaster {
       );
     }
     const h = historyFor(this.name, history, this.history);
-    const spec: FeatureSpec = this.options.features;
-    const names = keyNames(h.keyColumns);
-    if (this.keys && names.join(",") !== this.keys.join(",")) {
-      throw new PipelineError(
-        "model",
-        `${this.name} was fitted on series keyed by ${this.keys.join(", ")}, the history is keyed by ${names.join(", ")}; retrain on this dataset`,
-      );
-    }
-    const plan = rowPlan(spec, names.length);
-    const codes = seriesCodes(h.keys);
-    const nSeries = h.keys.length;
-    const n = h.hours;
-    const out = emptyForecast(panelEnd(h), horizon, h);
-    // The hours after the origin are missing, as the training rows of each step hid them.
-    const buffers = h.values.map((v) => {
-      const b = new Float64Array(n + horizon).fill(NaN);
-      b.set(v);
-      return b;
-    });
-    const cal = calendarFor(h.start, spec, n, n + horizon);
-    const columns = Array.from({ length: plan.nFeatures }, () => new Float64Array(nSeries));
-    const X: FeatureMatrix = { nRows: nSeries, nFeatures: plan.nFeatures, columns, names: featureNames(spec, names) };
-    const scales = new Float64Array(nSeries);
-    const bases = new Float64Array(nSeries);
-    for (const [b, block] of stepBlocks(this.direct).entries()) {
-      for (let step = block.from; step <= Math.min(block.to, horizon); step++) {
-        const t = n - 1 + step;
-        for (let s = 0; s < nSeries; s++) {
-          scales[s] = rowScale(spec, buffers[s], t, n);
-          bases[s] = targetBase(spec, buffers[s], t);
-          writeFeatures(plan, cal, codes[s], buffers[s], t, scales[s], columns, s);
-          // No usable scale (all-missing or all-zero week): keep the learner's input finite.
-          if (!(scales[s] > 0)) for (let f = 0; f < plan.nFeatures; f++) columns[f][s] = NaN;
-        }
-        const ratio = models[b].predict(X);
-        for (let s = 0; s < nSeries; s++) {
-          const sc = scales[s];
-          out.point[s * horizon + step - 1] = sc > 0 ? Math.max(0, bases[s] + ratio[s] * sc) : sc === 0 ? 0 : NaN;
-        }
-      }
-    }
+    const blocks = stepBlocks(this.direct);
+    const learnerAt = (step: number) => models[blocks.findIndex((b) => step >= b.from && step <= b.to)];
+    const out = globalForecast(h, this.options.features, sameKeys(this.name, this.keys, h), horizon, learnerAt, false);
     return this.calibration ? applyCalibration(out, this.calibration) : out;
   }
 
   toJSON(): ForecasterJson {
     if (!this.models) throw new PipelineError("model", `${this.name} is not fitted; there is nothing to save`);
     const json: ForecasterJson = {
-      format: FORECASTER_FORMAT,
-      version: FORECASTER_FORMAT_VERSION,
-      kind: "gbm-direct",
-      name: this.name,
-      features: this.options.features,
-      keys: this.keys ?? null,
-      featureNames: featureNames(this.options.features, this.keys ?? []),
-      minHistory: this.options.minHistory ?? null,
-      trainHours: this.options.trainHours ?? null,
+      ...globalModelJson("gbm-direct", this.name, this.options, this.keys),
       direct: this.direct,
       learners: this.models.map((m) => m.toJSON()),
     };
@@ -167,14 +114,6 @@ export class DirectGbmForecaster implements Forecaster {
 
   /** Rebuilds a fitted model from {@link DirectGbmForecaster.toJSON}'s output (pass the recent history to forecast()). */
   static fromJSON(json: ForecasterJson): DirectGbmForecaster {
-    const features = json.features as FeatureSpec;
-    const keys = json.keys as string[];
-    if (JSON.stringify(featureNames(features, keys)) !== JSON.stringify(json.featureNames)) {
-      throw new PipelineError(
-        "model",
-        `${json.name}: the saved feature list does not match what this code builds from the saved feature spec; the artifact was made by an incompatible version, retrain it`,
-      );
-    }
     const direct = json.direct as DirectOptions;
     const learners = (json.learners as GbmModelJson[]).map((l) => GbmModel.fromJSON(l));
     if (learners.length !== stepBlocks(direct).length) {
@@ -183,18 +122,7 @@ export class DirectGbmForecaster implements Forecaster {
         `${json.name}: ${learners.length} saved learners for ${stepBlocks(direct).length} blocks of steps; the artifact is damaged, retrain it`,
       );
     }
-    const m = new DirectGbmForecaster(
-      {
-        name: json.name,
-        features,
-        gbm: learners[0].params,
-        minHistory: (json.minHistory as number | null) ?? undefined,
-        trainHours: (json.trainHours as number | null) ?? undefined,
-      },
-      direct,
-      learners,
-      keys,
-    );
-    return withCalibration(m, json);
+    const { options, keys } = readGlobalModelJson(json, learners[0].params);
+    return withCalibration(new DirectGbmForecaster(options, direct, learners, keys), json);
   }
 }
