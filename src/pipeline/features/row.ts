@@ -90,11 +90,12 @@ export function seriesCodes(keys: readonly SeriesKey[]): Float64Array[] {
 }
 
 /**
- * THE feature function: training rows and every recursive forecast step go through it, so
- * training and serving cannot skew. Writes the feature vector of a series (identity features
- * `codes`, from {@link seriesCodes}) at grid index `t`
+ * THE feature function: training rows and every forecast step go through it, so training and
+ * serving cannot skew. Writes the feature vector of a series (identity features `codes`, from
+ * {@link seriesCodes}) at grid index `t`
  * into row `r` of the column-major `columns` (`columns[f][r]`), reading only `values[0..t-1]`
- * (during recursion, the tail of `values` holds the model's own earlier predictions), dividing
+ * (during recursion, the tail of `values` holds the model's own earlier predictions; for a direct
+ * model, the hours after the origin are missing, in training rows as in forecasts), dividing
  * every level feature by `scale` (from {@link rowScale}).
  *
  * Windows are means over the finite values they contain; a lag before the start is NaN (the

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BlendForecaster } from "../../../src/pipeline/models/blend.js";
 import { fixedClock, memoryLogger } from "../../../src/pipeline/core/effects.js";
 import type { StepContext } from "../../../src/pipeline/core/step.js";
 import { SAME_TYPE_REACH } from "../../../src/pipeline/features/same-type.js";
@@ -34,6 +35,9 @@ describe("the prediction window", () => {
     // Its profile member reads the same-type days of each of the last 24 hours (its level).
     expect(reachOf(createForecaster("gbm-blend"))).toBe(SAME_TYPE_REACH + GBM_BLEND_LEVEL_HOURS);
     expect(reachOf(createForecaster("gbm"))).toBe(SAME_TYPE_REACH);
+    // Its direct global models read what the recursive one reads; its profile is gbm-blend's.
+    expect(reachOf(createForecaster("gbm-blend-direct"))).toBe(SAME_TYPE_REACH + GBM_BLEND_LEVEL_HOURS);
+    expect(reachOf((createForecaster("gbm-blend-direct") as BlendForecaster).members[0])).toBe(SAME_TYPE_REACH);
     expect(reachOf(createForecaster("seasonal-naive-168"))).toBe(168);
     // gbm-auto's members use no same-type days: its level naive reads a season and a day back.
     expect(reachOf(createForecaster("gbm-auto"))).toBe(192);
