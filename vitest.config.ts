@@ -51,10 +51,7 @@ export default defineConfig({
     maxWorkers: Math.max(3, availableParallelism()),
     sequence: { sequencer: LongestFirst },
     projects: [
-      // Worker threads, not processes: the unit files start no CLI, browser or kernel, and a thread
-      // is cheaper to start than a process (test:unit 72-76 s wall and 132-140 CPU-s against 79 s and
-      // 148 CPU-s in forks, measured twice each on 2 cores).
-      { extends: true, test: { name: "unit", include: UNIT, pool: "threads" } },
+      { extends: true, test: { name: "unit", include: UNIT } },
       { extends: true, test: { name: "e2e", include: ["test/**/*.test.ts"], exclude: UNIT } },
     ],
   },
