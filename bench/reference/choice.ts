@@ -1,7 +1,7 @@
 /**
  * How the default model was chosen (issue 13), not a test: `npx tsx bench/reference/choice.ts`.
  *
- * Backtests the candidates of five rounds on the choice folds: origins every 4 h from
+ * Backtests the candidates of six rounds on the choice folds: origins every 4 h from
  * 2022-12-30T00:00 to 2023-01-03T12:00 UTC of the embedded DE35 data (28 origins, 24 h each, refit
  * at every origin; their targets end before the first origin of the reported sets A, B and E of
  * bench/reference/sets.ts; on the meter dataset nothing was chosen). Round 1 named five member
@@ -13,9 +13,11 @@
  * ratio. Round 5 (2026-12-04) varied the chosen blend's boosting rounds: 100, or 400 at learning
  * rate 0.05, or chosen at each fit by early stopping on the last 15 % of the (time-ordered)
  * training rows, then refitted on all of them with as many rounds per row; and the global model as
- * the mean of 5 seeds with row and feature sampling. Prints a line per
- * candidate (13 minutes in all; an argument such as `5:` runs only the names starting with it) and,
- * last, the results as JSON.
+ * the mean of 5 seeds with row and feature sampling. Round 6 (the same day) put direct global models
+ * (DirectGbmForecaster) in place of the recursive one: blocks of 1, 6, 12 or 24 steps with a row
+ * for every step, and blocks of 6 with one row per target hour. Prints a line per candidate (about
+ * 25 minutes in all; an argument such as `5:` runs only the names starting with it) and, last, the
+ * results as JSON.
  */
 import { runBacktest } from "../../src/pipeline/backtest/engine.js";
 import { loadSourcePanel } from "../../src/pipeline/backtest/history.js";
@@ -113,7 +115,7 @@ const chosen = (gbm: Forecaster = sameTypeGbm()) => lead(2, new ProfileNaive(3, 
 /** The global model with same-type means and other learner settings. */
 const sameTypeGbmWith = (gbm: Partial<GbmParams>) => new GbmForecaster({ ...sameTypeGbm().options, gbm: { ...sameTypeGbm().options.gbm, ...gbm } });
 
-/** Round 1 chose the members (five candidates), round 2 the profile's days and the weights, round 3 the lead, round 4 the level, round 5 the rounds. */
+/** Round 1 chose the members (five candidates), round 2 the profile's days and the weights, round 3 the lead, round 4 the level, round 5 the rounds, round 6 direct models. */
 const CANDIDATES: Record<string, () => Forecaster> = {
   "1: gbm + seasonal naive 168 (the old default)": () => naive168(plainGbm()),
   "1: gbm with same-type means + seasonal naive 168": () => naive168(sameTypeGbm()),

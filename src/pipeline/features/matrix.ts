@@ -90,8 +90,9 @@ export function buildTrainingRows(panel: Panel, spec: FeatureSpec, options: Trai
     for (let s = 0; s < panel.keys.length; s++) {
       const target = panel.values[s][i];
       if (target !== target) continue;
-      const cycled = steps.from + ((i + s) % width);
-      const [lo, hi] = steps.rows === "every" ? [steps.from, steps.to] : [cycled, cycled];
+      // No array per row: this loop builds every training row of the recursive model too.
+      const lo = steps.rows === "every" ? steps.from : steps.from + ((i + s) % width);
+      const hi = steps.rows === "every" ? steps.to : lo;
       for (let h = lo; h <= hi; h++) {
         const values = work[s];
         if (hides) for (let k = Math.max(0, i - h + 1); k < i; k++) values[k] = NaN;
