@@ -24,7 +24,8 @@
  * `gbm-blend` on at least 4 of the 6 held-out sets (embedded and meters A, B, E). Scores: the
  * scale over 24 h 10.32 % (cover80 72.1 %; the default 74.1 %), the change from 168 h 11.13 %,
  * from 24 h 11.20 %; the scale over 336 h cannot run here (the first origin has 177 h of history,
- * fewer than its window), so only the 24 h scale went on. Prints a line per candidate (about
+ * fewer than its window), so only the 24 h scale went on. Held out, it was better on the
+ * embedded A / B / E and worse on the meters' A / B / E: 3 of 6, not kept (README, "Forecasting"). Prints a line per candidate (about
  * 25 minutes in all; an argument such as `5:` runs only the names starting with it) and, last, the
  * results as JSON.
  */
