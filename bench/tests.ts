@@ -44,7 +44,9 @@ function testFiles(paths: string[]): string[] {
  * (the vitest process and, as each waits for its own, every descendant): no GNU time needed.
  */
 function measure(file: string): Promise<FileCost> {
-  const script = `node node_modules/vitest/vitest.mjs run "$1" >/dev/null 2>&1; code=$?; times; echo "exit $code"`;
+  // One worker: the suite's config starts three (as many as it ever runs at once), which for a
+  // single file would add two idle worker start-ups to its CPU.
+  const script = `node node_modules/vitest/vitest.mjs run --minWorkers 1 --maxWorkers 1 "$1" >/dev/null 2>&1; code=$?; times; echo "exit $code"`;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn("bash", ["-c", script, "bash", file], { cwd: ROOT, env: { ...process.env, TZ: "UTC" }, stdio: ["ignore", "pipe", "inherit"] });
