@@ -56,6 +56,12 @@ export async function serveStatic(root: string, { exact = false }: { exact?: boo
   return {
     origin: `http://127.0.0.1:${address.port}`,
     notFound,
-    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        // The browser keeps its connections open after its page is closed: close() alone waited for
+        // them, and a test hung until its timeout whenever one was still open.
+        server.closeAllConnections();
+      }),
   };
 }
