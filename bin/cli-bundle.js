@@ -65,14 +65,14 @@ export const keepSourceUrls = {
  * (and flechette and acorn, which it imports, and which our sources share with it: one copy), and
  * loading them one file at a time cost every command about 0.2 s of CPU before it did anything.
  */
-const INLINED = new Set(["arquero", "@uwdata/flechette", "acorn"]);
+export const INLINED = new Set(["arquero", "@uwdata/flechette", "acorn"]);
 
 /**
  * esbuild plugin: every bare import (a package) stays external, except the packages in `inlined`
  * and the files they import.
  * @param {Set<string>} inlined package names
  */
-function inlineOnly(inlined) {
+export function inlineOnly(inlined) {
   return {
     name: "inline-only",
     setup(build) {

@@ -11,7 +11,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
-import { keepSourceUrls } from "../bin/cli-bundle.js";
+import { inlineOnly, INLINED, keepSourceUrls } from "../bin/cli-bundle.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const [file] = process.argv.slice(2);
@@ -29,14 +29,13 @@ try {
   await build({
     entryPoints: [resolve(file)],
     bundle: true,
-    // Dependencies stay in node_modules; only our sources are compiled.
-    packages: "external",
     platform: "node",
     target: "node20",
     format: "esm",
     outfile: bundle,
     logLevel: "warning",
-    plugins: [keepSourceUrls],
+    // Dependencies stay in node_modules, except the table library, as in the CLI's bundle.
+    plugins: [keepSourceUrls, inlineOnly(INLINED)],
   });
 } catch (error) {
   // esbuild has printed each problem with its file and line above.

@@ -149,11 +149,12 @@ describe("a long file with string keys and local times, through the CLI", () => 
     });
     // The model reads hours and days on the calendar the store records (not the default preset's: train is given no dataset flags).
     const { artifact } = await new ModelRegistry(createLocalStorage(store)).load("gbm-blend", 1);
-    const members = (artifact as { members: Array<{ features?: { calendar: unknown }; calendar?: unknown }> }).members;
-    expect(members.map((m) => m.features?.calendar ?? m.calendar)).toEqual([
-      { zone: "Europe/Copenhagen", holidays: "DK" },
-      { zone: "Europe/Copenhagen", holidays: "DK" },
-    ]);
+    type Member = { name: string; members?: Member[]; features?: { calendar: unknown }; calendar?: unknown };
+    const leaves = (m: Member): Member[] => m.members?.flatMap(leaves) ?? [m];
+    const members = leaves(artifact as Member);
+    expect(members.map((m) => [m.name, m.features?.calendar ?? m.calendar])).toEqual(
+      ["gbm", "gbm-scale-24", "profile-naive-3-level-24"].map((name) => [name, { zone: "Europe/Copenhagen", holidays: "DK" }]),
+    );
     const predicted = await runCli(["--store", store, "predict", "--json"], ENV);
     expect(predicted.code, predicted.stderr).toBe(0);
     expect(JSON.parse(predicted.stdout)).toMatchObject({

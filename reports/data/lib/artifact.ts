@@ -24,7 +24,10 @@ export function summariseArtifact(artifact: unknown): ComponentSummary[] {
   if (!isObject(artifact)) return [];
   if (Array.isArray(artifact.members)) {
     const weights = Array.isArray(artifact.weights) ? artifact.weights : [];
-    return artifact.members.flatMap((m, i) => summariseArtifact(m).map((c) => ({ ...c, weight: typeof weights[i] === "number" ? (weights[i] as number) : null })));
+    // A member that is itself a blend: its members' weights within the whole model.
+    return artifact.members.flatMap((m, i) =>
+      summariseArtifact(m).map((c) => ({ ...c, weight: typeof weights[i] === "number" ? (weights[i] as number) * (c.weight ?? 1) : null })),
+    );
   }
   const learner = isObject(artifact.learner) ? artifact.learner : undefined;
   const settings: ComponentSummary["settings"] = {};
