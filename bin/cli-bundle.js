@@ -68,8 +68,21 @@ export const keepSourceUrls = {
 export const INLINED = new Set(["arquero", "@uwdata/flechette", "acorn"]);
 
 /**
- * esbuild plugin: every bare import (a package) stays external, except the packages in `inlined`
- * and the files they import.
+ * Also compiled into the CLI's bundle (in a chunk of its own, loaded only for a gs:// store): the
+ * Cloud Storage client and the packages it imports, about 300 CommonJS modules. A command on a
+ * bucket took 0.24 s less CPU (predict on a 4-series store in the emulator: 1.59 -> 1.35 CPU-s).
+ */
+export const CLI_INLINED = new Set([...INLINED, "@google-cloud/storage"]);
+
+/**
+ * CommonJS code in an ES module bundle calls `require` for Node's built-in modules: give every chunk
+ * one (esbuild's shim otherwise throws "Dynamic require of ... is not supported").
+ */
+export const REQUIRE_BANNER = 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);';
+
+/**
+ * esbuild plugin: every bare import (a package) of our sources stays external, except the packages
+ * in `inlined`, which are compiled in with every file and package they import.
  * @param {Set<string>} inlined package names
  */
 export function inlineOnly(inlined) {
@@ -78,7 +91,9 @@ export function inlineOnly(inlined) {
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, (args) => {
         const name = args.path.startsWith("@") ? args.path.split("/").slice(0, 2).join("/") : args.path.split("/")[0];
-        return inlined.has(name) ? undefined : { path: args.path, external: true };
+        // An import inside node_modules comes from an inlined package (external ones are not read).
+        if (inlined.has(name) || /[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+        return { path: args.path, external: true };
       });
     },
   };
@@ -122,8 +137,8 @@ export async function ensureCliBundle(root) {
     await build({
       entryPoints: { main: join(root, "src", "cli", "main.ts") },
       bundle: true,
-      // Dependencies stay in node_modules, except the table library (see INLINED).
-      plugins: [keepSourceUrls, inlineOnly(INLINED)],
+      // Dependencies stay in node_modules, except the table library and the Cloud Storage client (see CLI_INLINED).
+      plugins: [keepSourceUrls, inlineOnly(CLI_INLINED)],
       platform: "node",
       target: "node20",
       format: "esm",
@@ -132,6 +147,7 @@ export async function ensureCliBundle(root) {
       outdir: scratch,
       outExtension: { ".js": ".mjs" },
       sourcemap: "linked",
+      banner: { js: REQUIRE_BANNER },
       logLevel: "warning",
     });
     try {
