@@ -150,6 +150,9 @@ const settingsMean = (settings: Partial<FeatureSpec>[]) =>
     settings.map(() => 1 / settings.length),
   );
 
+/** Round 8's two recursive global models (scales over 168 h and 24 h) and round 6's direct one, weighted `weights` (round 10). */
+const withDirect = (weights: number[]) => new BlendForecaster("g", [sameTypeGbm(), sameTypeGbmFeatures({ scaleWindow: 24 }), direct(6, "one")], weights);
+
 /** Round 4's winner (the default) with the global model `gbm`. */
 const chosen = (gbm: Forecaster = sameTypeGbm()) => lead(2, new ProfileNaive(3, undefined, 24), gbm);
 /** The global model with same-type means and other learner settings. */
@@ -195,10 +198,8 @@ const CANDIDATES: Record<string, () => Forecaster> = {
     chosen(settingsMean([{}, { scaleWindow: 72 }, { scaleWindow: 24 }])),
   "9: ... the mean of the scales over 168 h and 24 h and the change from 168 h earlier": () =>
     chosen(settingsMean([{}, { scaleWindow: 24 }, { baseLag: 168 }])),
-  "10: the chosen blend, the global model the mean of the scales over 168 h and 24 h and a direct model": () =>
-    chosen(new BlendForecaster("g", [sameTypeGbm(), sameTypeGbmFeatures({ scaleWindow: 24 }), direct(6, "one")], [1 / 3, 1 / 3, 1 / 3])),
-  "10: ... the direct model at half, the two recursive ones at a quarter": () =>
-    chosen(new BlendForecaster("g", [sameTypeGbm(), sameTypeGbmFeatures({ scaleWindow: 24 }), direct(6, "one")], [0.25, 0.25, 0.5])),
+  "10: the chosen blend, the global model the mean of the scales over 168 h and 24 h and a direct model": () => chosen(withDirect([1 / 3, 1 / 3, 1 / 3])),
+  "10: ... the direct model at half, the two recursive ones at a quarter": () => chosen(withDirect([0.25, 0.25, 0.5])),
 };
 
 const panel = await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), loadPreset("de35"));
