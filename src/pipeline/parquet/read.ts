@@ -1,7 +1,7 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import * as fl from "@uwdata/flechette";
-import * as pw from "parquet-wasm";
+import { pw } from "./wasm.js";
 import { PipelineError } from "../core/errors.js";
 import { sameBytes } from "./bytes.js";
 import { concatRows } from "../core/columns.js";

@@ -1,7 +1,7 @@
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { batchType, Column, tableFromColumns, tableToIPC, utf8 } from "@uwdata/flechette";
-import * as pw from "parquet-wasm";
+import { pw } from "./wasm.js";
 import { PipelineError } from "../core/errors.js";
 import { arrowType, type TableSchema } from "./schema.js";
 import { columnValues } from "../core/columns.js";
