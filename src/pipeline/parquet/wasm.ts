@@ -1,20 +1,37 @@
 import { createRequire } from "node:module";
 import { setFlagsFromString } from "node:v8";
 
-// V8 is told to run wasm only as its baseline compiler (Liftoff) compiles it, before parquet-wasm's
-// module is compiled (its node build compiles it when loaded, and the setting is taken then): a
-// command reads and writes small parquet files, and V8 spent more CPU re-optimizing the decoder's
-// and encoder's hot functions with TurboFan (70 functions, about 0.45 CPU-s) than such a command
-// spent on everything else. Measured 2026-12-04 (README, "Development"): `doctor` on a 4-series
-// store 1.33 -> 0.78 CPU-s; a full-width tick of the embedded data (`run --train never`) 2.7-3.2 ->
-// 2.0-2.4 CPU-s and shorter in wall time. Files of millions of rows are slower (bench/parquet.ts,
-// 2 million rows: write 0.73 -> 0.9-1.45 s, read 0.47 -> 0.52-0.76 s). Process-wide, but only wasm is
-// affected (JavaScript keeps every tier), and no other module of ours uses wasm. A V8 without the
-// flag prints "unrecognized flag" once and runs as before.
-setFlagsFromString("--liftoff-only");
+/**
+ * V8's tiering budget while parquet-wasm's module is instantiated: roughly how many bytes of a wasm
+ * function's code run before V8 re-optimizes it with TurboFan. V8 gives an instance its budget when
+ * it is created, so parquet-wasm keeps this one while everything instantiated later (the
+ * gradient-boosting learner's kernels, models/gbm) gets V8's default again.
+ */
+const PARQUET_TIERING_BUDGET = 2_000_000_000;
+/** V8's default tiering budget (Node 20's V8 11.3; `node --v8-options`). */
+const V8_TIERING_BUDGET = 1_800_000;
 
 /**
- * parquet-wasm, loaded after the setting above. Through `require`, not `import`: an import is
- * evaluated before the importing module's own code, and a bundle hoists it above everything.
+ * parquet-wasm, whose functions run as V8's baseline compiler (Liftoff) compiled them: a command
+ * reads and writes small parquet files, and V8 spent more CPU re-optimizing the decoder's and
+ * encoder's hot functions with TurboFan (about 0.45 CPU-s on two cores) than such a command spent
+ * on everything else. Measured 2026-12-04 (README, "Development"): `doctor` on a 4-series store
+ * 1.18 -> 0.57 CPU-s; a full-width tick of the embedded data (`run --train never`) 2.7-3.2 ->
+ * 1.8-1.9 CPU-s, 1.8-2.1 -> 1.35-1.45 s wall. Files of millions of rows are slower (bench/parquet.ts,
+ * 2 million rows: write 0.71-0.75 -> 0.78-0.81 s, read 0.46-0.48 -> 0.50 s).
+ *
+ * Not `--liftoff-only`: it also turns V8's tier-up off for good (`--no-liftoff-only` does not turn
+ * it back on), which made the learner's training 45 % slower. Loaded through `require`, not
+ * `import`: an import is evaluated before the importing module's own code, and a bundle hoists it
+ * above everything; parquet-wasm's node build compiles and instantiates its module when loaded.
  */
-export const pw: typeof import("parquet-wasm") = createRequire(import.meta.url)("parquet-wasm");
+export const pw: typeof import("parquet-wasm") = loadWithBudget();
+
+function loadWithBudget(): typeof import("parquet-wasm") {
+  setFlagsFromString(`--wasm-tiering-budget=${PARQUET_TIERING_BUDGET}`);
+  try {
+    return createRequire(import.meta.url)("parquet-wasm") as typeof import("parquet-wasm");
+  } finally {
+    setFlagsFromString(`--wasm-tiering-budget=${V8_TIERING_BUDGET}`);
+  }
+}
