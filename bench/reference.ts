@@ -13,7 +13,9 @@
  * synthetic meter file (src/pipeline/backtest/synthetic-file.ts; 40 series keyed by site and meter,
  * local Copenhagen wall times, daily and weekly cycles, Danish
  * holidays, noise) from 2023-04-20 to 2023-05-31, read through the generic file source; its
- * holiday set C is the week of Ascension Day (May 18).
+ * holiday set C is the week of Ascension Day (May 18). `REFERENCE_DATA=meters-ny`: the same meters
+ * on New York wall times with no holidays; `REFERENCE_DATA=meters-fresh`: another seed and season
+ * (2023-03-10 .. 2023-04-21, set C the Easter week), on which nothing was ever chosen.
  *
  * Needs python3 with scikit-learn and pandas (`apt-get install -y python3-sklearn python3-pandas`);
  * exits 1 with that advice when they are missing.
@@ -34,7 +36,7 @@ import { createForecaster, defaultGbmOptions } from "../src/pipeline/models/cata
 import { DEFAULT_MODEL } from "../src/pipeline/models/names.js";
 import { formatInstant } from "../src/pipeline/time/index.js";
 import { exportPanelCsv, findPython, type ReferenceOrigin } from "./reference/python.js";
-import { METERS_COPENHAGEN, METERS_NEW_YORK, metersPanel } from "./reference/meters.js";
+import { METERS_COPENHAGEN, METERS_FRESH, METERS_NEW_YORK, metersPanel, type MetersVariant } from "./reference/meters.js";
 import { CHRISTMAS, originSets } from "./reference/sets.js";
 
 const HORIZON = 24;
@@ -54,15 +56,20 @@ if (!python) {
 for (const m of MODELS) createForecaster(m); // an unknown $REFERENCE_MODEL fails before the long runs
 
 const DATA = process.env.REFERENCE_DATA ?? "embedded";
-if (DATA !== "embedded" && DATA !== "meters" && DATA !== "meters-ny") {
-  console.error(`reference: REFERENCE_DATA must be "embedded", "meters" or "meters-ny", got "${DATA}"`);
+const METERS: Record<string, MetersVariant> = { meters: METERS_COPENHAGEN, "meters-ny": METERS_NEW_YORK, "meters-fresh": METERS_FRESH };
+if (DATA !== "embedded" && !(DATA in METERS)) {
+  console.error(
+    `reference: REFERENCE_DATA must be "embedded", ${Object.keys(METERS)
+      .map((k) => `"${k}"`)
+      .join(", ")}, got "${DATA}"`,
+  );
   process.exit(2);
 }
 
 const de35 = loadPreset("de35");
 const { panel, calendar, holidays } =
   DATA !== "embedded"
-    ? await metersPanel(DATA === "meters-ny" ? METERS_NEW_YORK : METERS_COPENHAGEN)
+    ? await metersPanel(METERS[DATA])
     : { panel: await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), de35), calendar: datasetCalendar(de35), holidays: CHRISTMAS };
 // Our warm-up origin (a horizon before the first) needs training rows too.
 const sets = originSets(panel, HORIZON, historyNeeded(defaultGbmOptions().features) + HORIZON + 1, holidays);
