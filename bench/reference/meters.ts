@@ -53,9 +53,9 @@ export const METERS_FRESH: MetersVariant = {
 /**
  * The benchmark's second dataset: a seeded synthetic meter file (src/pipeline/backtest/
  * synthetic-file.ts) of 40 series keyed by two string columns (site, meter), local wall times
- * in the variant's zone, 2023-04-20 .. 2023-05-31 unless the variant says otherwise, read through the generic file source as any
- * long file is with `--time-zone` and `--holidays` as the variant says, its calendar, and the
- * window of its set C.
+ * in the variant's zone, 2023-04-20 .. 2023-05-31 unless the variant says otherwise, read through
+ * the generic file source as any long file is with `--time-zone` and `--holidays` as the variant
+ * says, its calendar, and the window of its set C.
  */
 export async function metersPanel(variant: MetersVariant): Promise<{ panel: Panel; calendar: CalendarSpec; holidays: HolidayWindow }> {
   const series = ["north", "south", "east", "west"].flatMap((site) =>

@@ -8,7 +8,7 @@ import { setFlagsFromString } from "node:v8";
  * gradient-boosting learner's kernels, models/gbm) gets V8's default again.
  */
 const PARQUET_TIERING_BUDGET = 2_000_000_000;
-/** V8's default tiering budget (Node 20's V8 11.3; `node --v8-options`). */
+/** V8's default tiering budget (V8 11.3 of Node 20; `node --v8-options | grep -A1 tiering-budget`). */
 const V8_TIERING_BUDGET = 1_800_000;
 
 /**
