@@ -36,7 +36,7 @@ import { createForecaster, defaultGbmOptions } from "../src/pipeline/models/cata
 import { DEFAULT_MODEL } from "../src/pipeline/models/names.js";
 import { formatInstant } from "../src/pipeline/time/index.js";
 import { exportPanelCsv, findPython, type ReferenceOrigin } from "./reference/python.js";
-import { METERS_COPENHAGEN, METERS_FRESH, METERS_NEW_YORK, metersPanel, type MetersVariant } from "./reference/meters.js";
+import { METERS_VARIANTS, metersPanel } from "./reference/meters.js";
 import { CHRISTMAS, originSets } from "./reference/sets.js";
 
 const HORIZON = 24;
@@ -56,20 +56,16 @@ if (!python) {
 for (const m of MODELS) createForecaster(m); // an unknown $REFERENCE_MODEL fails before the long runs
 
 const DATA = process.env.REFERENCE_DATA ?? "embedded";
-const METERS: Record<string, MetersVariant> = { meters: METERS_COPENHAGEN, "meters-ny": METERS_NEW_YORK, "meters-fresh": METERS_FRESH };
-if (DATA !== "embedded" && !(DATA in METERS)) {
-  console.error(
-    `reference: REFERENCE_DATA must be "embedded", ${Object.keys(METERS)
-      .map((k) => `"${k}"`)
-      .join(", ")}, got "${DATA}"`,
-  );
+if (DATA !== "embedded" && !(DATA in METERS_VARIANTS)) {
+  const names = ["embedded", ...Object.keys(METERS_VARIANTS)].map((k) => `"${k}"`).join(", ");
+  console.error(`reference: REFERENCE_DATA must be one of ${names}, got "${DATA}"`);
   process.exit(2);
 }
 
 const de35 = loadPreset("de35");
 const { panel, calendar, holidays } =
   DATA !== "embedded"
-    ? await metersPanel(METERS[DATA])
+    ? await metersPanel(METERS_VARIANTS[DATA])
     : { panel: await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), de35), calendar: datasetCalendar(de35), holidays: CHRISTMAS };
 // Our warm-up origin (a horizon before the first) needs training rows too.
 const sets = originSets(panel, HORIZON, historyNeeded(defaultGbmOptions().features) + HORIZON + 1, holidays);

@@ -50,6 +50,13 @@ export const METERS_FRESH: MetersVariant = {
   window: { from: Date.UTC(2023, 3, 4, 22), to: Date.UTC(2023, 3, 9, 22) },
 };
 
+/** The meter variants by their `REFERENCE_DATA` name. */
+export const METERS_VARIANTS: Readonly<Record<string, MetersVariant>> = {
+  meters: METERS_COPENHAGEN,
+  "meters-ny": METERS_NEW_YORK,
+  "meters-fresh": METERS_FRESH,
+};
+
 /**
  * The benchmark's second dataset: a seeded synthetic meter file (src/pipeline/backtest/
  * synthetic-file.ts) of 40 series keyed by two string columns (site, meter), local wall times
