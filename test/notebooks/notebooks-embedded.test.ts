@@ -8,7 +8,7 @@ import { HAS_JUPYTER, leftovers, outputText, readIndex, ROOT, runNotebooks } fro
  * The project's notebooks (notebooks/*.ipynb) as a new user first runs them: `npm run notebooks`
  * with no options, so on a fresh store that the runner fills by a short backfill of the embedded
  * DE35 data. Every notebook must pass and speak of DE35's areas and consumer types in kWh, and the
- * HTML set is published from the fresh store. (notebooks-generic.test.ts runs them on another
+ * HTML set is published from the fresh store. (test/reports/report-generic.test.ts runs them on another
  * dataset; this was the last step of `npm test`, and runs here beside the other test files.)
  * Skipped only where Jupyter is not installed and this is not CI.
  */

@@ -1,28 +1,55 @@
 /**
- * The report on a dataset that is not DE35: a long CSV with two string key columns
- * (`MunicipalityNo`, `Branche`), Copenhagen wall-clock hours and values in MWh (see
+ * The report and the notebooks on a dataset that is not DE35: a long CSV with two string key
+ * columns (`MunicipalityNo`, `Branche`), Copenhagen wall-clock hours and values in MWh (see
  * generic-data.ts), one series that stops reporting and one that starts late. A real backfill of
- * four daily ticks fills the store through the CLI with the dataset flags; the site is built from
- * it and every page opened in Chromium. The pages must speak the dataset's language: its key
- * column names, its unit, its stale and new series, and nothing of DE35.
+ * four daily ticks fills the store through the CLI with the dataset flags. On a copy of it (they
+ * train and predict), `npm run notebooks -- --store` executes the project's notebooks for real
+ * with credentials planted in the environment; then the site is built from the store with their
+ * HTML set and every page opened in Chromium. The pages and the notebooks must speak the
+ * dataset's language: its key column names, its unit, its stale and new series, and nothing of
+ * DE35; no page may show a planted secret or a machine path. One store, one notebook run and one
+ * build serve all of it (they were three test files, each with its own). The notebook parts are
+ * skipped only where Jupyter is not installed and this is not CI.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
+import { HAS_JUPYTER, leftovers, outputText, readIndex, ROOT, runNotebooks } from "../notebooks/notebook-files.js";
 import { expectNoProblems, marks, openPage, startBrowser, type Problems } from "./browser.js";
 import { buildSite } from "./build-site.js";
 import { GENERIC_FLAGS, NEW_SERIES, STALE_SERIES, writeGenericCsv } from "./generic-data.js";
+import { runLoader } from "./run-loader.js";
+import { builtFile } from "./site-files.js";
 import { serveStatic, type StaticServer } from "./static-server.js";
+
+/** Whether the notebooks run here: Jupyter is installed, or this is CI (which must have it). */
+const NOTEBOOKS = HAS_JUPYTER || Boolean(process.env.CI);
+const MARKER = `planted-${randomBytes(8).toString("hex")}`;
+const SHOTS = join(ROOT, "test-results", "report");
+const EXECUTED_AT = "2023-01-30T08:00:00Z";
+
+/** The project's notebooks, in the order the runner executes them. */
+const NOTEBOOK_FILES = readdirSync(join(ROOT, "notebooks"))
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 
 /** Words of the DE35 dataset that must not appear on any page of another dataset. */
 const FOREIGN = [/kWh/, /consumer.type/i, /DE35/, /price area/i, /\bDK[12]\b/];
 
 let tmp: string;
 let series: number;
+let dist: string;
+/** Where the notebook run wrote its executed copies and HTML set, and what it printed. */
+let notebooksOut: string;
+let notebooksRun: { status: number | null; stdout: string; stderr: string };
 let server: StaticServer;
+/** The same site served as `python3 -m http.server -d dist` serves it: files by their exact name only. */
+let exactServer: StaticServer;
 let browser: Browser;
 let context: BrowserContext;
 
@@ -39,7 +66,7 @@ async function finish(page: Page, problems: Problems): Promise<void> {
   await page.close();
 }
 
-describe("the report site on a dataset with string keys in MWh", () => {
+describe("the report site and the notebooks on a dataset with string keys in MWh", () => {
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), "report-generic-"));
     const csv = join(tmp, "municipalities.csv");
@@ -51,17 +78,44 @@ describe("the report site on a dataset with string keys in MWh", () => {
       tmp,
     );
     expect(backfill.code, backfill.stderr).toBe(0);
+    notebooksOut = join(tmp, "notebooks-out");
+    if (NOTEBOOKS) {
+      // On a copy: the notebooks train and predict, and the report's pages count the backfill's runs.
+      const scratch = join(tmp, "notebook-store");
+      await cp(store, scratch, { recursive: true });
+      // Credentials as the scheduled job would have them, each a unique marker: none may reach a page.
+      const keyFile = join(tmp, "service-account.json");
+      writeFileSync(
+        keyFile,
+        JSON.stringify({ type: "service_account", private_key: `-----BEGIN PRIVATE KEY-----\n${MARKER}-key\n-----END PRIVATE KEY-----\n` }),
+      );
+      const secrets = {
+        GOOGLE_APPLICATION_CREDENTIALS: keyFile,
+        GCP_SERVICE_ACCOUNT_KEY: `${MARKER}-service-account-key`,
+        NOTEBOOKS_TEST_TOKEN: `${MARKER}-token`,
+        NOTEBOOKS_EXECUTED_AT: EXECUTED_AT,
+      };
+      notebooksRun = await runNotebooks(["--store", scratch, "--out", notebooksOut], secrets, 840_000);
+      expect(notebooksRun.status, notebooksRun.stdout + notebooksRun.stderr).toBe(0);
+    }
     // Built long after its 2023 data: the freshness card must say so.
-    const build = await buildSite(store, join(tmp, "dist"), { REPORT_BUILD_TIME: "2026-05-01T00:00:00Z" });
+    dist = join(tmp, "dist");
+    const build = await buildSite(store, dist, {
+      REPORT_BUILD_TIME: "2026-05-01T00:00:00Z",
+      ...(NOTEBOOKS ? { REPORT_NOTEBOOKS: join(notebooksOut, "html") } : {}),
+    });
     expect(build.code, build.output).toBe(0);
-    server = await serveStatic(join(tmp, "dist"));
+    if (NOTEBOOKS) expect(build.output).toContain(`report: copied ${NOTEBOOK_FILES.length} executed notebook(s) to ${dist}/notebooks/`);
+    server = await serveStatic(dist);
+    exactServer = await serveStatic(dist, { exact: true });
     ({ browser, context } = await startBrowser());
-  }, 300_000);
+  }, 900_000);
 
   afterAll(async () => {
     await context?.close();
     await browser?.close();
     await server?.close();
+    await exactServer?.close();
     if (tmp) await rm(tmp, { recursive: true, force: true });
   });
 
@@ -163,5 +217,120 @@ describe("the report site on a dataset with string keys in MWh", () => {
     const model = await open("/model", ["backtest", "horizon"]);
     expect(model.text).toContain("MunicipalityNo, Branche");
     await finish(model.page, model.problems);
+  });
+
+  it.skipIf(!NOTEBOOKS)("the notebooks run, and show the dataset's key columns, unit and new and stale series", () => {
+    expect(NOTEBOOK_FILES.length).toBeGreaterThan(0);
+    expect(notebooksRun.stdout).toContain(`notebooks: ${NOTEBOOK_FILES.length} passed`);
+    const texts = Object.fromEntries(NOTEBOOK_FILES.map((f) => [f, outputText(join(notebooksOut, f))]));
+    for (const [name, text] of Object.entries(texts)) {
+      expect(text, name).toContain("MWh");
+      expect(text, name).not.toContain("kWh");
+      expect(text, name).not.toMatch(/consumer.type|DE35|\bDK[12]\b/i);
+    }
+    expect(texts["01-explore-data.ipynb"]).toContain("one series per MunicipalityNo × Branche; values in MWh");
+    expect(texts["01-explore-data.ipynb"]).toMatch(/<th[^>]*>MunicipalityNo<\/th>/);
+    // Prediction lists the stale series and forecasts the new one by the baseline.
+    expect(texts["03-batch-predict.ipynb"]).toContain("1 stale series not forecast, 1 new series forecast by the baseline");
+    expect(texts["03-batch-predict.ipynb"]).toContain(STALE_SERIES.join(" · "));
+    expect(texts["03-batch-predict.ipynb"]).toContain(NEW_SERIES.join(" · "));
+    expect(texts["04-monitoring.ipynb"]).toContain("seasonal-naive-24");
+  });
+
+  it.skipIf(!NOTEBOOKS)("their HTML set: every notebook, titled by its first heading, with its charts and no secret or machine path", async () => {
+    const html = join(notebooksOut, "html");
+    const pages = NOTEBOOK_FILES.map((f) => f.replace(/\.ipynb$/, ".html"));
+    expect(readdirSync(html).sort()).toEqual([...pages, "index.json"].sort());
+    expect(leftovers(notebooksOut)).toEqual([]);
+    const index = readIndex(html);
+    expect(index.store).toBe("given");
+    expect(index.notebooks.map((n) => [n.file, n.source, n.executedAt])).toEqual(
+      pages.map((p, i) => [p, `notebooks/${NOTEBOOK_FILES[i]}`, "2023-01-30T08:00:00.000Z"]),
+    );
+    expect(index.notebooks[0].title).toBe("01 · Explore the data");
+    // The site publishes the same pages, as they are.
+    expect((await readdir(join(dist, "notebooks"))).sort()).toEqual([...pages].sort());
+    for (const n of index.notebooks) {
+      const text = readFileSync(join(html, n.file), "utf8");
+      expect(await readFile(join(dist, "notebooks", n.file), "utf8"), n.file).toBe(text);
+      expect(text, n.file).toContain(`<title>${n.title}</title>`);
+      expect(text, n.file).toMatch(/<svg[^>]*class="marks"/);
+      for (const needle of [MARKER, tmp, ROOT, `${homedir()}/`]) expect(text.includes(needle), `${needle} in ${n.file}`).toBe(false);
+      expect(/file:\/\/\/[A-Za-z]/.test(text), `a file URL in ${n.file}`).toBe(false);
+    }
+    // The store outside the repository is described, not named.
+    expect(readFileSync(join(html, "01-explore-data.html"), "utf8")).toContain("(a local directory): feature group energy_consumption v1");
+  });
+
+  it.skipIf(!NOTEBOOKS)(
+    "Notebooks: the page lists them with title and executed time, and a link opens one with its chart, under a plain static server",
+    async () => {
+      const index = readIndex(join(notebooksOut, "html"));
+      const { page, problems } = await openPage(context, exactServer.origin, "/notebooks.html", []);
+      // The page draws its table once its data has loaded, after the load event.
+      await page.locator('table[data-table="notebooks"]').waitFor();
+      const rows = page.locator('table[data-table="notebooks"] tbody tr');
+      expect(await rows.count()).toBe(index.notebooks.length);
+      const first = index.notebooks[0];
+      expect(await rows.first().locator("td").allInnerTexts()).toEqual([
+        "01 · Explore the data",
+        "notebooks/01-explore-data.ipynb",
+        "2023-01-30 08:00",
+        String(first.cells),
+      ]);
+      await mkdir(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, "notebooks.png"), fullPage: true });
+      const link = rows.first().locator("a");
+      expect(await link.getAttribute("href")).toBe("./notebooks/01-explore-data.html");
+      await Promise.all([page.waitForEvent("load"), link.click()]);
+      expect(new URL(page.url()).pathname).toBe("/notebooks/01-explore-data.html");
+      expect(await page.title()).toBe(first.title);
+      expect(await page.locator("h1").first().innerText()).toContain(first.title);
+      // The charts: vega's SVG, drawn in the output area and visible.
+      const charts = page.locator(".jp-OutputArea-output svg.marks");
+      expect(await charts.count()).toBeGreaterThan(0);
+      expect(await charts.first().isVisible()).toBe(true);
+      expect(await charts.first().locator("g.mark-line path, g.mark-rect path, g.mark-area path, g.mark-symbol path").count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(SHOTS, "notebook-page.png") });
+      expectNoProblems(problems);
+      expect(exactServer.notFound).toEqual([]);
+      await page.close();
+    },
+  );
+
+  it("Notebooks, with no executed notebooks: the page says so and names the command that produces them", async () => {
+    const none = join(tmp, "no-notebooks");
+    await mkdir(none);
+    const loaded = await runLoader("notebooks.json", { REPORT_NOTEBOOKS: none });
+    expect(loaded.code, loaded.stderr).toBe(0);
+    const data = loaded.stdout.toString("utf8");
+    expect(JSON.parse(data)).toEqual({
+      store: null,
+      notebooks: [],
+      empty: {
+        title: "No executed notebooks in this build",
+        detail:
+          "The notebooks were not executed before this report was built, or their run failed, so there are no pages to show. Execute them, then rebuild the report:",
+        commands: ["npm run notebooks", "npm run report:build"],
+      },
+    });
+    // The built page with what its loader gives for that folder, in place of the list: a second
+    // Framework build would take a minute to change this one file.
+    const emptyDist = join(tmp, "dist-empty");
+    await cp(dist, emptyDist, { recursive: true });
+    await writeFile(await builtFile(emptyDist, "notebooks", "json"), data);
+    const emptyServer = await serveStatic(emptyDist, { exact: true });
+    try {
+      const { page, problems } = await openPage(context, emptyServer.origin, "/notebooks.html", []);
+      const notice = page.locator('.notice[data-empty="true"]');
+      await notice.waitFor();
+      expect(await notice.locator("h3").innerText()).toBe("No executed notebooks in this build");
+      expect(await notice.locator("pre").innerText()).toBe("npm run notebooks\nnpm run report:build");
+      expect(await page.locator('table[data-table="notebooks"]').count()).toBe(0);
+      expectNoProblems(problems);
+      await page.close();
+    } finally {
+      await emptyServer.close();
+    }
   });
 });
