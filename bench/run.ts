@@ -7,9 +7,24 @@ const only = process.argv.slice(2);
 // Debian's python3-sklearn), `train-width` (training on 1k..100k synthetic series and the
 // accuracy cost of a series sample on 10k, 30-60 minutes on two cores) and `scale` (a sharded
 // run's stages as separate processes on 1k..100k synthetic series, issue 12; tens of minutes) and
-// `tests` (each test file alone: its wall time and CPU seconds, issue 14; about 25 minutes).
-const ALL = ["parquet", "ingest", "ingest-preset", "ingest-csv", "gbm", "backtest", "backfill", "reference", "year", "train-width", "scale", "tests"];
-const OPT_IN = ["reference", "train-width", "scale", "tests"];
+// `tests` (each test file alone: its wall time and CPU seconds, issue 14; about 25 minutes) and
+// `test-processes` (the suite once, its CPU by kind of process, issue 14; about 11 minutes).
+const ALL = [
+  "parquet",
+  "ingest",
+  "ingest-preset",
+  "ingest-csv",
+  "gbm",
+  "backtest",
+  "backfill",
+  "reference",
+  "year",
+  "train-width",
+  "scale",
+  "tests",
+  "test-processes",
+];
+const OPT_IN = ["reference", "train-width", "scale", "tests", "test-processes"];
 const DEFAULT = ALL.filter((s) => !OPT_IN.includes(s));
 const unknown = only.filter((s) => !ALL.includes(s));
 if (unknown.length > 0) {

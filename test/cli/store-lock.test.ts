@@ -17,6 +17,7 @@ import type { Storage } from "../../src/pipeline/storage/storage.js";
 import { formatSecond } from "../../src/pipeline/time/index.js";
 import { runCli, type CliResult } from "../support/cli.js";
 import { DE35_CSV } from "../support/eds-server.js";
+import { childEnv } from "../support/child-env.js";
 
 const BIN = fileURLToPath(new URL("../../bin/energy-forecast.js", import.meta.url));
 const lines = readFileSync(DE35_CSV, "utf8").trimEnd().split("\n");
@@ -36,7 +37,7 @@ interface Running {
 
 function startCli(args: string[], env: Record<string, string>): Running {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH ?? "", TZ: "UTC", LOG_LEVEL: "warn", ...env },
+    env: childEnv({ TZ: "UTC", LOG_LEVEL: "warn", ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

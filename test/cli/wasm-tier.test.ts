@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { de35Csv } from "../support/de35-batches.js";
+import { childEnv } from "../support/child-env.js";
 
 const BIN = fileURLToPath(new URL("../../bin/energy-forecast.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "wasm-tier-"));
@@ -33,7 +34,7 @@ interface Compiled {
 function traced(args: string[], env: Record<string, string> = {}): { code: number | null; stderr: string; parquet: Compiled; others: Compiled } {
   const r = spawnSync(process.execPath, ["--trace-wasm-compilation-times", BIN, "--store", join(dir, "store"), ...args], {
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", TZ: "UTC", LOG_LEVEL: "warn", ...env },
+    env: childEnv({ TZ: "UTC", LOG_LEVEL: "warn", ...env }),
   });
   const modules = new Map<string, { indices: Set<string>; liftoff: number; turbofan: number }>();
   for (const m of r.stdout.matchAll(/^Compiled function (0x[0-9a-f]+)#(\d+) using (Liftoff|TurboFan)/gm)) {

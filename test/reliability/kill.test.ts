@@ -27,6 +27,7 @@ import {
   type StoreSummary,
 } from "./store-checks.js";
 import { doctorInProcess, type DoctorView } from "./store-ledger.js";
+import { childEnv } from "../support/child-env.js";
 
 const BIN = fileURLToPath(new URL("../../bin/energy-forecast.js", import.meta.url));
 /** The small panel (4 series of the embedded data): the kills are the subject, not the width of the data. */
@@ -72,7 +73,7 @@ interface Outcome {
 function runAndKill(args: string[], offsetMs: number): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? "", TZ: "UTC", LOG_LEVEL: "info", ...ENV },
+      env: childEnv({ TZ: "UTC", LOG_LEVEL: "info", ...ENV }),
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

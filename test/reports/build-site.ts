@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
+import { childEnv } from "../support/child-env.js";
 
 /** The outcome of one report build. */
 export interface BuildResult {
@@ -20,7 +21,7 @@ export function buildSite(storeUri: string, outputDir: string, env: Record<strin
   return new Promise((resolve, reject) => {
     const child = spawn("bash", [join(PROJECT_ROOT, "scripts", "report-build.sh"), "build"], {
       cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TZ: "UTC", STORE_URI: storeUri, REPORT_OUTPUT: outputDir, ...env },
+      env: childEnv({ HOME: process.env.HOME ?? "/tmp", TZ: "UTC", STORE_URI: storeUri, REPORT_OUTPUT: outputDir, ...env }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

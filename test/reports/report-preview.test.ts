@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { afterEach, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
 import { BUILD_LOCK, holdBuildLock } from "./build-site.js";
+import { childEnv } from "../support/child-env.js";
 
 /** A port nothing listens on now. */
 function freePort(): Promise<number> {
@@ -30,7 +31,7 @@ it("a preview started while a build runs waits for the build's lock, empties the
   const other = await holdBuildLock(2);
   const preview = spawn("bash", ["scripts/report-build.sh", "preview", "--port", String(port), "--no-open"], {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TZ: "UTC", STORE_URI: "/nonexistent-store" },
+    env: childEnv({ HOME: process.env.HOME ?? "/tmp", TZ: "UTC", STORE_URI: "/nonexistent-store" }),
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: the preview's Framework process goes with it.
     detached: true,

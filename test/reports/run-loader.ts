@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../src/pipeline/config/paths.js";
+import { childEnv } from "../support/child-env.js";
 
 /** What one loader run printed and how it ended; stdout as bytes (parquet and Arrow loaders write binary). */
 export interface LoaderRun {
@@ -18,7 +19,7 @@ export function runLoader(file: string, env: Record<string, string>): Promise<Lo
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join("scripts", "report-loader.js"), join("reports", "data", `${file}.ts`)], {
       cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TZ: "UTC", ...env },
+      env: childEnv({ HOME: process.env.HOME ?? "/tmp", TZ: "UTC", ...env }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     const out: Buffer[] = [];
