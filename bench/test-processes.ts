@@ -12,13 +12,12 @@
  *
  * Opt-in (run only when named). The suite's exit code is printed; the table is printed either way.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runVitest } from "./lib/vitest-cpu.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const HOOK = fileURLToPath(new URL("./lib/process-log.mjs", import.meta.url));
 
 /** What bench/lib/process-log.mjs writes for one process. */
@@ -47,34 +46,11 @@ export function processKind(argv: string[]): string {
   return script || "(node -e or stdin)";
 }
 
-/** Runs vitest on `paths` with the log on; resolves with its exit code and its CPU seconds (itself and every descendant). */
-function runSuite(paths: string[], logDir: string): Promise<{ exitCode: number; cpuSeconds: number; wallSeconds: number }> {
-  const script = `node node_modules/vitest/vitest.mjs run "$@" >/dev/null 2>&1; code=$?; times; echo "exit $code"`;
-  const env = { ...process.env, TZ: "UTC", TEST_PROCESS_LOG: logDir, NODE_OPTIONS: [process.env.NODE_OPTIONS, `--import ${HOOK}`].filter(Boolean).join(" ") };
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn("bash", ["-c", script, "bash", ...paths], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-    child.on("error", reject);
-    child.on("close", () => {
-      // `times` prints the shell's own user/system times, then its children's: "0m1.234s 0m0.567s".
-      const lines = out.trim().split("\n");
-      const seconds = (text: string) => {
-        const m = /^(\d+)m([\d.]+)s$/.exec(text);
-        return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
-      };
-      const [user, system] = (lines[1] ?? "").split(/\s+/).map(seconds);
-      const exitCode = Number(/^exit (\d+)$/.exec(lines[2] ?? "")?.[1] ?? -1);
-      resolve({ exitCode, cpuSeconds: user + system, wallSeconds: (performance.now() - t0) / 1000 });
-    });
-  });
-}
-
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const logDir = mkdtempSync(join(tmpdir(), "test-processes-"));
   try {
-    const suite = await runSuite(process.argv.slice(2), logDir);
+    const hook = [process.env.NODE_OPTIONS, `--import ${HOOK}`].filter(Boolean).join(" ");
+    const suite = await runVitest(process.argv.slice(2), { ...process.env, TZ: "UTC", TEST_PROCESS_LOG: logDir, NODE_OPTIONS: hook });
     const records = readdirSync(logDir).map((f) => JSON.parse(readFileSync(join(logDir, f), "utf8")) as ProcessRecord);
     const kinds = new Map<string, { count: number; cpu: number }>();
     for (const r of records) {

@@ -12,20 +12,16 @@
  *
  * Opt-in (run only when named). A file that fails is listed with its exit code; the run goes on.
  */
-import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runVitest, type VitestCost } from "./lib/vitest-cpu.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** The measure of one test file run alone. */
-interface FileCost {
+interface FileCost extends VitestCost {
   file: string;
-  wallSeconds: number;
-  /** User + system CPU seconds of the vitest process and all its descendants. */
-  cpuSeconds: number;
-  exitCode: number;
 }
 
 /** Every `*.test.ts` under `paths` (files or folders, relative to the project root), sorted. */
@@ -40,31 +36,12 @@ function testFiles(paths: string[]): string[] {
 }
 
 /**
- * Runs one file with vitest in a bash whose `times` builtin then prints the CPU of its children
- * (the vitest process and, as each waits for its own, every descendant): no GNU time needed.
+ * Runs one file alone, with one worker: the suite's config starts three (as many as it ever runs
+ * at once), which for a single file would add two idle worker start-ups to its CPU.
  */
-function measure(file: string): Promise<FileCost> {
-  // One worker: the suite's config starts three (as many as it ever runs at once), which for a
-  // single file would add two idle worker start-ups to its CPU.
-  const script = `node node_modules/vitest/vitest.mjs run --minWorkers 1 --maxWorkers 1 "$1" >/dev/null 2>&1; code=$?; times; echo "exit $code"`;
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn("bash", ["-c", script, "bash", file], { cwd: ROOT, env: { ...process.env, TZ: "UTC" }, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-    child.on("error", reject);
-    child.on("close", () => {
-      // `times` prints the shell's own user/system times, then its children's: "0m1.234s 0m0.567s".
-      const lines = out.trim().split("\n");
-      const seconds = (text: string) => {
-        const m = /^(\d+)m([\d.]+)s$/.exec(text);
-        return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
-      };
-      const [user, system] = (lines[1] ?? "").split(/\s+/).map(seconds);
-      const exitCode = Number(/^exit (\d+)$/.exec(lines[2] ?? "")?.[1] ?? -1);
-      resolve({ file, wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: user + system, exitCode });
-    });
-  });
+async function measure(file: string): Promise<FileCost> {
+  const cost = await runVitest(["--minWorkers", "1", "--maxWorkers", "1", file], { ...process.env, TZ: "UTC" });
+  return { file, ...cost };
 }
 
 const args = process.argv.slice(2);
