@@ -24,14 +24,13 @@ const HOOK = fileURLToPath(new URL("./lib/process-log.mjs", import.meta.url));
 interface ProcessRecord {
   argv: string[];
   cpuSeconds: number;
-  wallSeconds: number;
 }
 
 /** The CLI's options that take a value: the command is the first other word. */
 const VALUE_OPTIONS = new Set(["--store", "--log-level"]);
 
 /** The kind of a logged process: `cli <command>` for energy-forecast, else its script's role. */
-export function processKind(argv: string[]): string {
+function processKind(argv: string[]): string {
   const script = basename(argv[0] ?? "");
   if (script === "energy-forecast.js" || script === "cli-bundle.js") {
     const command = argv.slice(1).find((a, i, rest) => !a.startsWith("-") && !VALUE_OPTIONS.has(rest[i - 1] ?? ""));
@@ -46,30 +45,29 @@ export function processKind(argv: string[]): string {
   return script || "(node -e or stdin)";
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const logDir = mkdtempSync(join(tmpdir(), "test-processes-"));
-  try {
-    const hook = [process.env.NODE_OPTIONS, `--import ${HOOK}`].filter(Boolean).join(" ");
-    const suite = await runVitest(process.argv.slice(2), { ...process.env, TZ: "UTC", TEST_PROCESS_LOG: logDir, NODE_OPTIONS: hook });
-    const records = readdirSync(logDir).map((f) => JSON.parse(readFileSync(join(logDir, f), "utf8")) as ProcessRecord);
-    const kinds = new Map<string, { count: number; cpu: number }>();
-    for (const r of records) {
-      const k = kinds.get(processKind(r.argv)) ?? { count: 0, cpu: 0 };
-      k.count++;
-      k.cpu += r.cpuSeconds;
-      kinds.set(processKind(r.argv), k);
-    }
-    const logged = records.reduce((s, r) => s + r.cpuSeconds, 0);
-    console.log(`${"process".padEnd(28)} ${"count".padStart(6)} ${"CPU s each".padStart(11)} ${"CPU s".padStart(8)}`);
-    for (const [kind, k] of [...kinds].sort((a, b) => b[1].cpu - a[1].cpu)) {
-      console.log(`${kind.padEnd(28)} ${String(k.count).padStart(6)} ${(k.cpu / k.count).toFixed(2).padStart(11)} ${k.cpu.toFixed(1).padStart(8)}`);
-    }
-    console.log(
-      `logged: ${records.length} processes, ${logged.toFixed(0)} CPU s; the suite: ${suite.cpuSeconds.toFixed(0)} CPU s, ${suite.wallSeconds.toFixed(0)} s wall, ` +
-        `exit ${suite.exitCode}; not logged (vitest's workers, Python, Chromium, esbuild, killed processes): ${(suite.cpuSeconds - logged).toFixed(0)} CPU s`,
-    );
-    process.exitCode = suite.exitCode === 0 ? 0 : 1;
-  } finally {
-    rmSync(logDir, { recursive: true, force: true });
+const logDir = mkdtempSync(join(tmpdir(), "test-processes-"));
+try {
+  const hook = [process.env.NODE_OPTIONS, `--import ${HOOK}`].filter(Boolean).join(" ");
+  const suite = await runVitest(process.argv.slice(2), { ...process.env, TZ: "UTC", TEST_PROCESS_LOG: logDir, NODE_OPTIONS: hook });
+  const records = readdirSync(logDir).map((f) => JSON.parse(readFileSync(join(logDir, f), "utf8")) as ProcessRecord);
+  const kinds = new Map<string, { count: number; cpu: number }>();
+  for (const r of records) {
+    const kind = processKind(r.argv);
+    const k = kinds.get(kind) ?? { count: 0, cpu: 0 };
+    k.count++;
+    k.cpu += r.cpuSeconds;
+    kinds.set(kind, k);
   }
+  const logged = records.reduce((s, r) => s + r.cpuSeconds, 0);
+  console.log(`${"process".padEnd(28)} ${"count".padStart(6)} ${"CPU s each".padStart(11)} ${"CPU s".padStart(8)}`);
+  for (const [kind, k] of [...kinds].sort((a, b) => b[1].cpu - a[1].cpu)) {
+    console.log(`${kind.padEnd(28)} ${String(k.count).padStart(6)} ${(k.cpu / k.count).toFixed(2).padStart(11)} ${k.cpu.toFixed(1).padStart(8)}`);
+  }
+  console.log(
+    `logged: ${records.length} processes, ${logged.toFixed(0)} CPU s; the suite: ${suite.cpuSeconds.toFixed(0)} CPU s, ${suite.wallSeconds.toFixed(0)} s wall, ` +
+      `exit ${suite.exitCode}; not logged (vitest's workers, Python, Chromium, esbuild, killed processes): ${(suite.cpuSeconds - logged).toFixed(0)} CPU s`,
+  );
+  process.exitCode = suite.exitCode === 0 ? 0 : 1;
+} finally {
+  rmSync(logDir, { recursive: true, force: true });
 }

@@ -5,15 +5,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const dir = process.env.TEST_PROCESS_LOG;
-const started = performance.now();
 if (dir) {
   process.on("exit", () => {
     const usage = process.resourceUsage();
-    const record = {
-      argv: process.argv.slice(1, 8),
-      cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
-      wallSeconds: (performance.now() - started) / 1000,
-    };
+    const record = { argv: process.argv.slice(1, 8), cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 };
     try {
       writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify(record));
     } catch {
