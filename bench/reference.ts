@@ -17,6 +17,8 @@
  * on New York wall times with no holidays; `REFERENCE_DATA=meters-fresh`: another seed and season
  * (2023-03-10 .. 2023-04-21, set C the Easter week), on which nothing was ever chosen.
  *
+ * `REFERENCE_SETS=F,G,H` runs only the named origin sets (default: all of them).
+ *
  * Needs python3 with scikit-learn and pandas (`apt-get install -y python3-sklearn python3-pandas`);
  * exits 1 with that advice when they are missing.
  */
@@ -68,7 +70,16 @@ const { panel, calendar, holidays } =
     ? await metersPanel(METERS_VARIANTS[DATA])
     : { panel: await loadSourcePanel(fileSource(EMBEDDED_DATA_PATH), de35), calendar: datasetCalendar(de35), holidays: CHRISTMAS };
 // Our warm-up origin (a horizon before the first) needs training rows too.
-const sets = originSets(panel, HORIZON, historyNeeded(defaultGbmOptions().features) + HORIZON + 1, holidays);
+const allSets = originSets(panel, HORIZON, historyNeeded(defaultGbmOptions().features) + HORIZON + 1, holidays);
+const wanted = process.env.REFERENCE_SETS?.split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
+const unknown = wanted?.filter((name) => !allSets.some((s) => s.name === name)) ?? [];
+if (unknown.length > 0) {
+  console.error(`reference: REFERENCE_SETS names ${unknown.join(", ")}, which this data does not have; it has ${allSets.map((s) => s.name).join(", ")}`);
+  process.exit(2);
+}
+const sets = wanted ? allSets.filter((s) => wanted.includes(s.name)) : allSets;
 for (const s of sets) console.log(`set ${s.name} (${s.about}): ${s.origins.map(formatInstant).join(", ")}`);
 
 // The reference: every distinct origin once, in one Python process.

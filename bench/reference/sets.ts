@@ -43,13 +43,19 @@ export const CHRISTMAS: HolidayWindow = {
  * `minHistory` hours before (a model needs a week of lags before its first training row); E, the
  * last 10 days at 06:00 UTC (a third hour, disjoint from A and B); D, the
  * 7 origins of the repository's existing backtest (REFERENCE.md section 3, bench/backtest.ts),
- * which the default model was chosen on, when the data holds them.
+ * which the default model was chosen on, when the data holds them. F, G and H are the last 10
+ * days at 02:00, 09:00 and 17:00 UTC, the hours midway between those of E, B and A: defined
+ * (2026-12-04, after ten rounds of choices that A, B and E informed as keep-gates) with the
+ * default frozen and before any model was scored on them, so that no choice has seen them.
  */
 export function originSets(panel: Panel, horizon: number, minHistory: number, holidays: HolidayWindow = CHRISTMAS): OriginSet[] {
   const sets: OriginSet[] = [
     { name: "A", about: "last 10 days, 22:00 UTC", origins: lastDaily(panel, 22, 10, horizon) },
     { name: "B", about: "last 10 days, 12:00 UTC (disjoint from A)", origins: lastDaily(panel, 12, 10, horizon) },
     { name: "E", about: "last 10 days, 06:00 UTC (disjoint from A and B)", origins: lastDaily(panel, 6, 10, horizon) },
+    { name: "F", about: "last 10 days, 02:00 UTC (defined after every choice)", origins: lastDaily(panel, 2, 10, horizon) },
+    { name: "G", about: "last 10 days, 09:00 UTC (defined after every choice)", origins: lastDaily(panel, 9, 10, horizon) },
+    { name: "H", about: "last 10 days, 17:00 UTC (defined after every choice)", origins: lastDaily(panel, 17, 10, horizon) },
   ];
   const fits = (o: number) => o - panel.start >= minHistory * HOUR_MS && o + horizon * HOUR_MS <= panelEnd(panel);
   const holiday = daily(holidays.from, holidays.to).filter(fits);
