@@ -13,7 +13,7 @@
  * Opt-in (run only when named). The suite's exit code is printed; the table is printed either way.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runVitest } from "./lib/vitest-cpu.js";
@@ -65,6 +65,7 @@ try {
   }
   console.log(
     `logged: ${records.length} processes, ${logged.toFixed(0)} CPU s; the suite: ${suite.cpuSeconds.toFixed(0)} CPU s, ${suite.wallSeconds.toFixed(0)} s wall, ` +
+      `${suite.idleCoreSeconds.toFixed(0)} idle core-seconds on the machine (of ${(suite.wallSeconds * availableParallelism()).toFixed(0)}), ` +
       `exit ${suite.exitCode}; not logged (vitest's workers, Python, Chromium, esbuild, killed processes): ${(suite.cpuSeconds - logged).toFixed(0)} CPU s`,
   );
   process.exitCode = suite.exitCode === 0 ? 0 : 1;

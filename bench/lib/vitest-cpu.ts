@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -9,6 +10,20 @@ export interface VitestCost {
   wallSeconds: number;
   /** User + system CPU seconds of the vitest process and all its descendants. */
   cpuSeconds: number;
+  /**
+   * Seconds the machine's cores sat idle during the run, summed over cores (Linux' /proc/stat:
+   * idle and iowait; NaN elsewhere). Near zero means the run was bound by CPU: its wall time
+   * cannot drop below its CPU seconds over the cores without less CPU.
+   */
+  idleCoreSeconds: number;
+}
+
+/** The machine's idle and iowait time so far, in seconds summed over cores (NaN without /proc/stat). */
+function idleSoFar(): number {
+  if (!existsSync("/proc/stat")) return NaN;
+  // "cpu  user nice system idle iowait ..." in clock ticks, which are 1/100 s on Linux.
+  const [idle, iowait] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(4, 6).map(Number);
+  return (idle + iowait) / 100;
 }
 
 /**
@@ -20,6 +35,7 @@ export function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<Vites
   const script = `node node_modules/vitest/vitest.mjs run "$@" >/dev/null 2>&1; code=$?; times; echo "exit $code"`;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
+    const idle0 = idleSoFar();
     const child = spawn("bash", ["-c", script, "bash", ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
@@ -33,7 +49,7 @@ export function runVitest(args: string[], env: NodeJS.ProcessEnv): Promise<Vites
       };
       const [user, system] = (lines[1] ?? "").split(/\s+/).map(seconds);
       const exitCode = Number(/^exit (\d+)$/.exec(lines[2] ?? "")?.[1] ?? -1);
-      resolve({ exitCode, wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: user + system });
+      resolve({ exitCode, wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: user + system, idleCoreSeconds: idleSoFar() - idle0 });
     });
   });
 }
