@@ -17,7 +17,7 @@
  * on New York wall times with no holidays; `REFERENCE_DATA=meters-fresh`: another seed and season
  * (2023-03-10 .. 2023-04-21, set C the Easter week), on which nothing was ever chosen.
  *
- * `REFERENCE_SETS=F,G,H` runs only the named origin sets (default: all of them).
+ * `REFERENCE_SETS=F,G,H` runs only the named origin sets (unset or empty: all of them).
  *
  * Needs python3 with scikit-learn and pandas (`apt-get install -y python3-sklearn python3-pandas`);
  * exits 1 with that advice when they are missing.
@@ -79,7 +79,7 @@ if (unknown.length > 0) {
   console.error(`reference: REFERENCE_SETS names ${unknown.join(", ")}, which this data does not have; it has ${allSets.map((s) => s.name).join(", ")}`);
   process.exit(2);
 }
-const sets = wanted ? allSets.filter((s) => wanted.includes(s.name)) : allSets;
+const sets = wanted?.length ? allSets.filter((s) => wanted.includes(s.name)) : allSets;
 for (const s of sets) console.log(`set ${s.name} (${s.about}): ${s.origins.map(formatInstant).join(", ")}`);
 
 // The reference: every distinct origin once, in one Python process.
