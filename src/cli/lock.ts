@@ -1,5 +1,4 @@
-import { takeLease, type Storage } from "../pipeline/index.js";
-import type { CliContext } from "./context.js";
+import { takeLease, type Storage, type Workspace } from "../pipeline/index.js";
 
 /**
  * Runs `f` holding the store-wide lock (`locks/run.json`), so no two commands that write the store
@@ -19,7 +18,7 @@ import type { CliContext } from "./context.js";
  * every write once the lease is lost (exit 5, the refused write named). The lock is released on
  * success and on failure; a failing release never hides `f`'s own error.
  */
-export async function withStoreLock<T>(ctx: CliContext, owner: string, f: (storage: Storage) => Promise<T>): Promise<T> {
+export async function withStoreLock<T>(ctx: Workspace, owner: string, f: (storage: Storage) => Promise<T>): Promise<T> {
   const { waitMs, pollMs, leaseMs, renewMs } = ctx.config.lock;
   const lease = await takeLease(ctx.storage, { owner, clock: ctx.clock, logger: ctx.logger, waitMs, pollMs, leaseMs, renewMs });
   let result: T;

@@ -12,9 +12,13 @@ import { registerTrain } from "./commands/train.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerValidate } from "./commands/validate.js";
 import { QuietExit } from "./exit.js";
+import { attachIo, processIo, type CliIo } from "./io.js";
 
-/** Builds the `energy-forecast` program. Exported for tests that run it in-process. */
-export function buildProgram(): Command {
+/**
+ * Builds the `energy-forecast` program in surroundings `io` (default: the process's own). Exported
+ * for tests that run it in-process.
+ */
+export function buildProgram(io: CliIo = processIo()): Command {
   const program = new Command("energy-forecast")
     .description("Batch forecasting and forecast monitoring of hourly electricity consumption (Energi Data Service datasets or any hourly panel)")
     .version(codeVersion(), "--version", "print the version")
@@ -32,14 +36,21 @@ export function buildProgram(): Command {
   registerRun(program);
   registerBackfill(program);
   registerDoctor(program);
-  for (const cmd of program.commands) cmd.exitOverride().configureHelp({ showGlobalOptions: true });
+  // Help, version and usage errors go where the commands' own output goes.
+  const output = { writeOut: (text: string) => void io.stdout.write(text), writeErr: (text: string) => void io.stderr.write(text) };
+  program.configureOutput(output);
+  for (const cmd of program.commands) cmd.exitOverride().configureHelp({ showGlobalOptions: true }).configureOutput(output);
+  attachIo(program, io);
   return program;
 }
 
-/** Runs the CLI and returns the exit code; the one place errors become exit codes. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI in surroundings `io` (default: the process's own) and returns the exit code; the one
+ * place errors become exit codes.
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: "user" });
+    await buildProgram(io).parseAsync(argv, { from: "user" });
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof QuietExit) return error.exitCode;
@@ -47,9 +58,9 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version requests exit 0; usage errors were already printed by commander.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    process.stderr.write(describeError(error) + "\n");
+    io.stderr.write(describeError(error) + "\n");
     // A caller that asked for JSON parses stdout: give it the failure in the same form.
-    if (argv.includes("--json")) process.stdout.write(JSON.stringify({ error: errorObject(error) }, null, 2) + "\n");
+    if (argv.includes("--json")) io.stdout.write(JSON.stringify({ error: errorObject(error) }, null, 2) + "\n");
     return exitCodeFor(error);
   }
 }

@@ -1,3 +1,4 @@
+import type { CliStream } from "./io.js";
 /** Progress of a loop of known length: a redrawn bar on a terminal, one plain line per step otherwise. */
 export interface Progress {
   tick(label: string): void;
@@ -16,7 +17,7 @@ export function formatSeconds(s: number): string {
  * A progress reporter writing to `stream` (stderr): ticks done, elapsed, ETA from the mean tick
  * time. `interactive` (a TTY, not CI) redraws one line; otherwise each tick prints a line.
  */
-export function createProgress(total: number, stream: NodeJS.WriteStream, interactive: boolean, now: () => number = () => performance.now()): Progress {
+export function createProgress(total: number, stream: CliStream, interactive: boolean, now: () => number = () => performance.now()): Progress {
   const start = now();
   let done = 0;
   const line = (label: string) => {

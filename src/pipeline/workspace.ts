@@ -38,8 +38,10 @@ export interface WorkspaceOptions {
   /** Command-line values that win over the environment. */
   overrides?: ConfigOverrides;
   clock?: Clock;
-  /** Default: a console logger at the configured LOG_LEVEL. */
+  /** Default: a console logger at the configured LOG_LEVEL, writing lines to `log`. */
   logger?: Logger;
+  /** Where the default logger writes each line (default: standard error). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -61,7 +63,7 @@ export function openWorkspace(options: WorkspaceOptions = {}): Workspace {
     config,
     storage,
     clock,
-    logger: options.logger ?? consoleLogger(config.logLevel),
+    logger: options.logger ?? consoleLogger(config.logLevel, options.log),
     cwd,
     newRunId: (kind) => `${kind}-${clock.now().toISOString().replace(/[-:]/g, "").slice(0, 15)}Z-${randomBytes(3).toString("hex")}`,
   };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../support/cli.js";
+import { runCliInProcess } from "../support/cli.js";
 import { FeatureStore } from "../../src/pipeline/featurestore/store.js";
 import { readParquet } from "../../src/pipeline/parquet/read.js";
 import { predictionsSchema } from "../../src/pipeline/predict/schema.js";
@@ -20,14 +20,16 @@ const ENV = { ...SMALL_PANEL_ENV, MODEL_NAME: "seasonal-naive-24", TRAIN_FOLDS: 
 /** The small panel's rows of the embedded DE35 file: 583 hours of each series. */
 const ROWS = SMALL_PANEL_SERIES * 583;
 
-// The issue's probes of a damaged store, through the real CLI on the embedded DE35 file
-// (the small panel: 4 series, 2,332 rows in 25 day partitions): a deleted feature manifest, a corrupt feature part, a
-// corrupt forecast partition and a deleted history state. Each is refused with a message naming the fix, and the fix restores
-// the store with no row lost. The tests run in order on one store.
+// The issue's probes of a damaged store, through the CLI's main in this process (the subject is what each
+// command says and does to the store; the reliability tests run the real process) on the embedded DE35
+// file (the small panel: 4 series, 2,332 rows in 25 day partitions): a deleted feature manifest, a
+// corrupt feature part, a corrupt forecast partition and a deleted history state. Each is refused with
+// a message naming the fix, and the fix restores the store with no row lost. The tests run in order on
+// one store.
 describe("energy-forecast doctor and the repairs it names", () => {
   let dir: string;
   let store: string;
-  const cli = (...args: string[]) => runCli(["--store", store, ...args], ENV);
+  const cli = (...args: string[]) => runCliInProcess(["--store", store, ...args], ENV);
   const parts = () => createLocalStorage(store).list(`${DATA}/`);
   const featureRows = async () => (await new FeatureStore(createLocalStorage(store), GROUP).read()).objects();
   let rowsBefore: object[];

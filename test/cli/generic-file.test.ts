@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ColumnTable } from "arquero";
-import { runCli } from "../support/cli.js";
+import { runCliInProcess as runCli } from "../support/cli.js";
 import { DEFAULT_METERS, meterFile } from "../../src/pipeline/backtest/synthetic-file.js";
 import { EMBEDDED_DATA_PATH } from "../../src/pipeline/config/paths.js";
 import { FeatureStore } from "../../src/pipeline/featurestore/store.js";

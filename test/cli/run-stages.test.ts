@@ -8,8 +8,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/pipeline/core/effects.js";
 import { acquireLock } from "../../src/pipeline/lock/lock.js";
 import { readParquet } from "../../src/pipeline/parquet/read.js";
@@ -32,7 +31,7 @@ import {
   runShardKey,
 } from "../../src/pipeline/storage/layout.js";
 import { createLocalStorage } from "../../src/pipeline/storage/local.js";
-import { runCli, type CliResult } from "../support/cli.js";
+import { runCli, runCliInProcess, type CliResult } from "../support/cli.js";
 
 /**
  * 64 of the embedded data's 76 series (both areas, 32 of the 38 consumer types): the fewest that
@@ -293,11 +292,6 @@ describe("run in stages", () => {
 });
 
 describe("run's stage flags", () => {
-  afterEach(() => {
-    vi.restoreAllMocks();
-    vi.unstubAllEnvs();
-  });
-
   // In-process (the flags are checked before anything else happens): exit 2 and the exact message.
   it("refuse bad combinations and values with exit 2, before touching the store", async () => {
     const s = store("untouched");
@@ -334,15 +328,8 @@ describe("run's stage flags", () => {
       [["--workers", "0"], 'config: --workers must be a whole number of local worker processes from 1 to 64, got "0"'],
     ];
     for (const [args, message, env] of cases) {
-      vi.stubEnv("CLOUD_RUN_TASK_INDEX", env?.CLOUD_RUN_TASK_INDEX);
-      vi.stubEnv("CLOUD_RUN_TASK_COUNT", env?.CLOUD_RUN_TASK_COUNT);
-      let out = "";
-      let err = "";
-      vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-      vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-      const code = await main(["--store", s, "run", ...args]);
-      vi.restoreAllMocks();
-      expect({ args, code, stderr: err, stdout: out }).toEqual({ args, code: 2, stderr: message + "\n", stdout: "" });
+      const r = await runCliInProcess(["--store", s, "run", ...args], env);
+      expect({ args, code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ args, code: 2, stderr: message + "\n", stdout: "" });
     }
     expect(existsSync(s)).toBe(false);
   });

@@ -11,8 +11,8 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCliInProcess } from "../support/cli.js";
 
 let dir: string;
 let store: string;
@@ -21,37 +21,18 @@ beforeAll(() => {
   store = join(dir, "store");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-afterEach(() => {
-  vi.restoreAllMocks();
-  vi.unstubAllEnvs();
-});
-
 const SWAPPED = "config: --to 2023-01-29T00:00Z is before --from 2023-01-30T00:00Z; swap them\n";
 const IMPOSSIBLE = (flag: string) => `config: ${flag} must be an existing ISO date or time in UTC like 2023-01-14T22:00, got "2023-02-30"\n`;
-/** The settings these cases depend on, as runCli's clean environment has them unless a case sets them. */
-const SETTINGS: Record<string, string | undefined> = {
-  FORECAST_HORIZON: undefined,
-  MAX_HORIZON: undefined,
-  STORE_URI: undefined,
-  SOURCE: undefined,
-  LOG_LEVEL: "warn",
-};
 
-/** Runs every case in turn in-process and checks exit 2, the exact stderr, an empty stdout, and an untouched store. */
+/**
+ * Runs every case in turn in-process, from the temporary folder and in runCli's clean environment (a
+ * developer's settings and .env are not read), and checks exit 2, the exact stderr, an empty stdout,
+ * and an untouched store.
+ */
 async function expectUsage(cases: Array<[args: string[], stderr: string, env?: Record<string, string>]>): Promise<void> {
   for (const [args, stderr, env] of cases) {
-    for (const [name, value] of Object.entries(SETTINGS)) vi.stubEnv(name, env?.[name] ?? value);
-    let out = "";
-    let err = "";
-    vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-    vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-    // From the temporary folder, as runCli ran them: a developer's .env in the project is not read.
-    const cwd = process.cwd();
-    process.chdir(dir);
-    const code = await main(["--store", store, ...args]).finally(() => process.chdir(cwd));
-    vi.restoreAllMocks();
-    vi.unstubAllEnvs();
-    expect({ args, code, stderr: err, stdout: out }).toEqual({ args, code: 2, stderr, stdout: "" });
+    const r = await runCliInProcess(["--store", store, ...args], env, dir);
+    expect({ args, code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ args, code: 2, stderr, stdout: "" });
   }
   expect(existsSync(store)).toBe(false);
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { faultyStorage, type FaultyStorage } from "../support/faulty-storage.js";
 import { withStoreLock } from "../../src/cli/lock.js";
-import type { CliContext } from "../../src/cli/context.js";
+import type { Workspace } from "../../src/pipeline/index.js";
 import { fixedClock, memoryLogger, systemClock } from "../../src/pipeline/core/effects.js";
 import { ExitCode } from "../../src/pipeline/core/errors.js";
 import { loadConfig } from "../../src/pipeline/config/config.js";
@@ -19,7 +19,7 @@ import { manualClock } from "../pipeline/lock/behaviour.js";
 describe("withStoreLock", () => {
   let dir: string;
   let storage: FaultyStorage;
-  let ctx: CliContext;
+  let ctx: Workspace;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "reliability-lock-"));
     storage = faultyStorage(createLocalStorage(dir));

@@ -11,7 +11,7 @@ import {
   runTick,
   stepContext,
 } from "../../pipeline/index.js";
-import { createContext, type GlobalOptions } from "../context.js";
+import { createContext } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";
 import { withStoreLock } from "../lock.js";
@@ -28,7 +28,7 @@ export interface BackfillFlags extends TickFlags, SourceFlags {
 
 /** What `energy-forecast backfill` does once its flags are parsed (loaded on demand: `--help` never loads the pipeline). */
 export async function backfillAction(flags: BackfillFlags, command: Command): Promise<void> {
-  const ctx = createContext(command.optsWithGlobals<GlobalOptions>(), sourceOverrides(flags));
+  const ctx = createContext(command, sourceOverrides(flags));
   const from = parseInstant(flags.from, "--from");
   const to = parseInstant(flags.to, "--to");
   const every = wholeHoursFlag(flags.every, "--every");
@@ -43,7 +43,7 @@ export async function backfillAction(flags: BackfillFlags, command: Command): Pr
     const complete = new Set((await listManifests(storage)).map((m) => Date.parse(m.asOf)));
     const todo = ticks.filter((t) => !complete.has(t));
     ctx.logger.info(`backfill: ${ticks.length} ticks, ${ticks.length - todo.length} already complete, ${todo.length} to run`);
-    const progress = createProgress(todo.length, process.stderr, Boolean(process.stderr.isTTY) && !process.env.CI);
+    const progress = createProgress(todo.length, ctx.io.stderr, Boolean(ctx.io.stderr.isTTY) && !ctx.io.env.CI);
     for (const asOf of todo) {
       const runId = ctx.newRunId("run");
       let manifest;

@@ -16,7 +16,7 @@ import {
   runBacktest,
   type Breakdown,
 } from "../../pipeline/index.js";
-import { createContext, type GlobalOptions } from "../context.js";
+import { createContext } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 
 export interface BacktestFlags extends SourceFlags {
@@ -46,7 +46,7 @@ export async function backtestAction(flags: BacktestFlags, cmd: Command): Promis
   if (names.length === 0) throw new ConfigError(`--models needs at least one name; known models: ${MODEL_NAMES.join(", ")}`);
   for (const name of names) createForecaster(name); // fail on an unknown name before loading data
   const by = parseBreakdowns(flags.by);
-  const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>(), sourceOverrides(flags));
+  const ctx = createContext(cmd, sourceOverrides(flags));
   checkHorizon(horizon, "--horizon", ctx.config.forecast.maxHorizon);
   if (ctx.config.source.kind !== "file") {
     throw new ConfigError(`backtest needs a data file, not the live API; use --source embedded, file:<path.csv> or a path to a CSV in the API's CSV layout`);
@@ -60,7 +60,7 @@ export async function backtestAction(flags: BacktestFlags, cmd: Command): Promis
     names.map((name) => ({ name, create: () => createForecaster(name, {}, calendar, horizon) })),
     { from, to, every, horizon, logger: ctx.logger },
   );
-  process.stdout.write(
+  ctx.io.stdout.write(
     flags.json ? JSON.stringify(backtestJson(result, DEFAULT_MODEL, by)) + "\n" : formatBacktest(result, source.description, DEFAULT_MODEL, by),
   );
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { ExitCode, examineStore, formatDoctorReport, repairStore, type DoctorOptions, type DoctorReport } from "../../pipeline/index.js";
-import { createContext, type GlobalOptions } from "../context.js";
+import { createContext } from "../context.js";
 import { QuietExit } from "../exit.js";
 import { withStoreLock } from "../lock.js";
 
@@ -11,7 +11,7 @@ export interface DoctorFlags {
 
 /** What `energy-forecast doctor` does once its flags are parsed (loaded on demand: `--help` never loads the pipeline). */
 export async function doctorAction(flags: DoctorFlags, cmd: Command): Promise<void> {
-  const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+  const ctx = createContext(cmd);
   const runId = ctx.newRunId("doctor");
   const options = (): DoctorOptions => ({
     now: ctx.clock.now(),
@@ -32,6 +32,6 @@ export async function doctorAction(flags: DoctorFlags, cmd: Command): Promise<vo
   } else {
     report = (await examineStore(ctx.storage, options())).report;
   }
-  process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatDoctorReport(report));
+  ctx.io.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatDoctorReport(report));
   if (!(report.repair ? report.repair.after.healthy : report.healthy)) throw new QuietExit(ExitCode.failure);
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { ingest, openSource, parseInstant, stepContext, type IngestReport } from "../../pipeline/index.js";
-import { createContext, type GlobalOptions } from "../context.js";
+import { createContext } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { withStoreLock } from "../lock.js";
 
@@ -14,7 +14,7 @@ export interface IngestFlags extends SourceFlags {
 
 /** What `energy-forecast ingest` does once its flags are parsed (loaded on demand: `--help` never loads the pipeline). */
 export async function ingestAction(flags: IngestFlags, cmd: Command): Promise<void> {
-  const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>(), {
+  const ctx = createContext(cmd, {
     ...sourceOverrides(flags),
     delayDays: flags.daysDelay,
     exportDays: flags.daysExport,
@@ -25,7 +25,7 @@ export async function ingestAction(flags: IngestFlags, cmd: Command): Promise<vo
   const report = await withStoreLock(ctx, runId, (storage) =>
     ingest(stepContext(ctx, { runId, storage }), { config: ctx.config, source, asOf, ...(flags.full ? { incremental: false } : {}) }),
   );
-  process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatIngestReport(report, ctx.storage.uri));
+  ctx.io.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatIngestReport(report, ctx.storage.uri));
 }
 
 /** A short human-readable summary of an ingest run. */

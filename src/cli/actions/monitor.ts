@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { ExitCode, monitor, stepContext, type MonitorReport } from "../../pipeline/index.js";
-import { createContext, type GlobalOptions } from "../context.js";
+import { createContext } from "../context.js";
 import { QuietExit } from "../exit.js";
 import { fractionFlag } from "../options.js";
 import { visibleUntilFor } from "./predict.js";
@@ -16,7 +16,7 @@ export interface MonitorFlags {
 
 /** What `energy-forecast monitor` does once its flags are parsed (loaded on demand: `--help` never loads the pipeline). */
 export async function monitorAction(flags: MonitorFlags, cmd: Command): Promise<void> {
-  const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+  const ctx = createContext(cmd);
   const policy = {
     maxMape7d: flags.maxMape ? fractionFlag(flags.maxMape, "--max-mape") : ctx.config.alerts.maxMape7d,
     minCoverage80: flags.minCoverage ? fractionFlag(flags.minCoverage, "--min-coverage") : ctx.config.alerts.minCoverage80,
@@ -31,7 +31,7 @@ export async function monitorAction(flags: MonitorFlags, cmd: Command): Promise<
       windowDays: ctx.config.historyWindowDays,
     }),
   );
-  process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatMonitorReport(report));
+  ctx.io.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatMonitorReport(report));
   if (flags.failOnAlert && report.alerts.length > 0) throw new QuietExit(ExitCode.alert);
 }
 

@@ -10,7 +10,7 @@ import {
   visibleUntil,
   writePredictionOutputs,
 } from "../../pipeline/index.js";
-import { createContext, type CliContext, type GlobalOptions } from "../context.js";
+import { createContext, type CliContext } from "../context.js";
 import { wholeHoursFlag } from "../options.js";
 import { withStoreLock } from "../lock.js";
 
@@ -23,7 +23,7 @@ export interface PredictFlags {
 
 /** What `energy-forecast predict` does once its flags are parsed (loaded on demand: `--help` never loads the pipeline). */
 export async function predictAction(flags: PredictFlags, cmd: Command): Promise<void> {
-  const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+  const ctx = createContext(cmd);
   const runId = ctx.newRunId("predict");
   // The flags are read before the lock is taken, so a usage error never waits for the store.
   const horizon = flags.horizon
@@ -46,7 +46,7 @@ export async function predictAction(flags: PredictFlags, cmd: Command): Promise<
     };
   });
   const report = { runId, ...result.report, historyRows: written.historyRows, replacedRows: written.replaced };
-  process.stdout.write(
+  ctx.io.stdout.write(
     flags.json
       ? JSON.stringify(report, null, 2) + "\n"
       : `predict ${runId}: ${report.model} v${report.modelVersion} from origin ${report.origin.slice(0, 16)}Z, ${report.series} series x ${report.horizon} h -> predictions.parquet, runs/${runId}/; history ${report.historyRows} rows\n`,

@@ -96,9 +96,9 @@ export function runPlan(flags: Pick<RunFlags, "stage" | "runId" | "shard" | "wor
 /** What `energy-forecast run` does once its flags are parsed (loaded on demand: `--help` never loads the pipeline). */
 export async function runAction(flags: RunFlags, command: Command): Promise<void> {
   const global = command.optsWithGlobals<GlobalOptions>();
-  const ctx = createContext(global, sourceOverrides(flags));
+  const ctx = createContext(command, sourceOverrides(flags));
   // Flags, options and source are read before any lock is taken, so a usage error never waits for the store.
-  const plan = runPlan(flags, process.env);
+  const plan = runPlan(flags, ctx.io.env);
   const asOf = flags.asOf ? parseInstant(flags.asOf, "--as-of") : undefined;
   if (plan.kind === "stage" && plan.stage === "predict") return predictStage(ctx, flags, plan.runId, plan.shard!, asOf);
   const options = tickOptions(ctx, flags);
@@ -109,7 +109,7 @@ export async function runAction(flags: RunFlags, command: Command): Promise<void
     const { record, again } = await withStoreLock(ctx, plan.runId, (storage) =>
       prepareRun(stepContext(ctx, { runId: plan.runId, storage }), { ...options, config: ctx.config, source, asOf }),
     );
-    process.stdout.write(flags.json ? JSON.stringify(record, null, 2) + "\n" : formatPrepared(record, again));
+    ctx.io.stdout.write(flags.json ? JSON.stringify(record, null, 2) + "\n" : formatPrepared(record, again));
     return;
   } else if (plan.kind === "stage") {
     ({ manifest } = await withStoreLock(ctx, plan.runId, (storage) => finishRun(stepContext(ctx, { runId: plan.runId, storage }), finishOptions)));
@@ -153,7 +153,7 @@ export async function runAction(flags: RunFlags, command: Command): Promise<void
       return runTick(stepContext(ctx, { runId, storage }), { ...options, config: ctx.config, source, asOf: asOf ?? ctx.clock.now().getTime() });
     });
   }
-  process.stdout.write(flags.json ? JSON.stringify(manifest, null, 2) + "\n" : formatManifest(manifest));
+  ctx.io.stdout.write(flags.json ? JSON.stringify(manifest, null, 2) + "\n" : formatManifest(manifest));
   if (flags.failOnAlert && manifest.monitor.alerts.length > 0) throw new QuietExit(ExitCode.alert);
 }
 
@@ -161,10 +161,10 @@ export async function runAction(flags: RunFlags, command: Command): Promise<void
 async function predictStage(ctx: CliContext, flags: RunFlags, runId: string, shard: ShardSpec, asOf: number | undefined): Promise<void> {
   const result = await predictShard(stepContext(ctx, { runId }), { shard, asOf });
   if (flags.json) {
-    process.stdout.write(JSON.stringify(result.record ?? { runId, shard, complete: result.complete }, null, 2) + "\n");
+    ctx.io.stdout.write(JSON.stringify(result.record ?? { runId, shard, complete: result.complete }, null, 2) + "\n");
     return;
   }
-  process.stdout.write(formatShardResult(runId, shard, result.record, result.again, result.complete));
+  ctx.io.stdout.write(formatShardResult(runId, shard, result.record, result.again, result.complete));
 }
 
 /**
@@ -181,7 +181,7 @@ async function runWorkers(ctx: CliContext, global: GlobalOptions, record: Prepar
       const args = [bin, "--store", ctx.config.storeUri, "--log-level", global.logLevel ?? ctx.config.logLevel];
       args.push("run", "--stage", "predict", "--run-id", record.runId, "--as-of", record.asOf, "--shard", shard);
       return new Promise<{ shard: string; code: number; signal: string | null; tail: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, args, { cwd: ctx.cwd, env: process.env, stdio: ["ignore", "ignore", "pipe"] });
+        const child = spawn(process.execPath, args, { cwd: ctx.cwd, env: ctx.io.env, stdio: ["ignore", "ignore", "pipe"] });
         let tail = "";
         let partial = "";
         child.stderr.setEncoding("utf8");
@@ -189,11 +189,11 @@ async function runWorkers(ctx: CliContext, global: GlobalOptions, record: Prepar
           tail = (tail + chunk).slice(-4000);
           const lines = (partial + chunk).split("\n");
           partial = lines.pop() ?? "";
-          for (const line of lines) process.stderr.write(`[shard ${shard}] ${line}\n`);
+          for (const line of lines) ctx.io.stderr.write(`[shard ${shard}] ${line}\n`);
         });
         child.on("error", reject);
         child.on("close", (code, signal) => {
-          if (partial) process.stderr.write(`[shard ${shard}] ${partial}\n`);
+          if (partial) ctx.io.stderr.write(`[shard ${shard}] ${partial}\n`);
           resolve({ shard, code: code ?? -1, signal, tail });
         });
       });

@@ -12,7 +12,7 @@ import {
   type TrainReport,
   type Trial,
 } from "../../pipeline/index.js";
-import { createContext, type GlobalOptions } from "../context.js";
+import { createContext } from "../context.js";
 import { wholeHoursFlag } from "../options.js";
 import { withStoreLock } from "../lock.js";
 
@@ -31,7 +31,7 @@ export interface TrainFlags {
 
 /** What `energy-forecast train` does once its flags are parsed (loaded on demand: `--help` never loads the pipeline). */
 export async function trainAction(flags: TrainFlags, cmd: Command): Promise<void> {
-  const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>());
+  const ctx = createContext(cmd);
   const model = flags.model ?? ctx.config.forecast.model;
   const trials = searchTrials(flags);
   const runId = ctx.newRunId("train");
@@ -51,7 +51,7 @@ export async function trainAction(flags: TrainFlags, cmd: Command): Promise<void
     maxSeries: ctx.config.forecast.trainMaxSeries,
   };
   const report = await withStoreLock(ctx, runId, (storage) => train(stepContext(ctx, { runId, storage }), options));
-  process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatTrainReport(report));
+  ctx.io.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatTrainReport(report));
 }
 
 function searchTrials(flags: TrainFlags): Trial[] {

@@ -19,7 +19,7 @@ import {
   transformRaw,
   validate,
 } from "../../pipeline/index.js";
-import { createContext, type GlobalOptions } from "../context.js";
+import { createContext } from "../context.js";
 import { sourceOverrides, type SourceFlags } from "../source-options.js";
 import { QuietExit } from "../exit.js";
 
@@ -33,7 +33,7 @@ export interface ValidateFlags extends SourceFlags {
 
 /** What `energy-forecast validate` does once its flags are parsed (loaded on demand: `--help` never loads the pipeline). */
 export async function validateAction(flags: ValidateFlags, cmd: Command): Promise<void> {
-  const ctx = createContext(cmd.optsWithGlobals<GlobalOptions>(), sourceOverrides(flags));
+  const ctx = createContext(cmd, sourceOverrides(flags));
   const suite = flags.suite ? loadSuite(readText(flags.suite), flags.suite) : buildFeatureSuite(ctx.config.dataset);
   let table: ColumnTable;
   let what: string;
@@ -58,7 +58,7 @@ export async function validateAction(flags: ValidateFlags, cmd: Command): Promis
     what = `${ctx.storage.uri} feature group ${ctx.config.featureGroup.name}/v${ctx.config.featureGroup.version}`;
   }
   const result = validate(table, suite, { columnTypes: Object.fromEntries(featureSchema(keyColumns(ctx.config.dataset))), now: ctx.clock.now() });
-  process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + "\n" : `validate ${what}: ${table.numRows()} rows\n${renderValidationSummary(result)}\n`);
+  ctx.io.stdout.write(flags.json ? JSON.stringify(result, null, 2) + "\n" : `validate ${what}: ${table.numRows()} rows\n${renderValidationSummary(result)}\n`);
   if (!result.success) throw new QuietExit(ExitCode.validationFailed);
 }
 
