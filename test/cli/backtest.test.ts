@@ -1,21 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runCliInProcess } from "../support/cli.js";
 
 const H = 3_600_000;
 let dir: string;
 let csv: string;
 let handCsv: string;
 
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["bin/energy-forecast.js", ...args, "--log-level", "warn"], {
-    encoding: "utf8",
-    timeout: 60_000,
-    env: { ...process.env, TZ: "UTC", STORE_URI: join(dir, "store") },
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** `energy-forecast <args>` in this process (the subject is what backtest prints), on the test's store. */
+async function cli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const r = await runCliInProcess(args, { STORE_URI: join(dir, "store") });
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Two series over 10 days in the API's CSV layout: a daily cycle; DK2 is twice DK1 plus a trend. */
@@ -62,8 +59,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("energy-forecast backtest", () => {
-  it("prints exactly the documented JSON for a CSV in the API layout", () => {
-    const r = cli(["backtest", "--source", csv, "--from", "2023-01-08T23:00", "--to", "2023-01-10T23:00", "--models", "seasonal-naive-24", "--json"]);
+  it("prints exactly the documented JSON for a CSV in the API layout", async () => {
+    const r = await cli(["backtest", "--source", csv, "--from", "2023-01-08T23:00", "--to", "2023-01-10T23:00", "--models", "seasonal-naive-24", "--json"]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -83,8 +80,8 @@ describe("energy-forecast backtest", () => {
     expect(typeof m.fitSeconds).toBe("number");
   });
 
-  it("matches the reference's seasonal naive on the embedded data, as fractions", () => {
-    const r = cli([
+  it("matches the reference's seasonal naive on the embedded data, as fractions", async () => {
+    const r = await cli([
       "backtest",
       "--source",
       "embedded",
@@ -102,8 +99,8 @@ describe("energy-forecast backtest", () => {
     expect(out.models.map((m: { mape: number }) => m.mape.toFixed(4))).toEqual(["0.1204", "0.0845"]);
   });
 
-  it("prints a table with per-horizon and per-series breakdowns", () => {
-    const r = cli([
+  it("prints a table with per-horizon and per-series breakdowns", async () => {
+    const r = await cli([
       "backtest",
       "--source",
       `file:${csv}`,
@@ -125,26 +122,26 @@ describe("energy-forecast backtest", () => {
     expect(r.stdout).toMatch(/\n {2}area {2}consumer_type {2}seasonal-naive-24 {2}seasonal-naive-168\n {2}1 +111 +0\.00% +0\.00%\n {2}2 +111 +\d+\.\d\d%/);
   });
 
-  it("fails with a clear message and exit code for bad input", () => {
-    const unknown = cli(["backtest", "--source", csv, "--from", "2023-01-08T23:00", "--to", "2023-01-09T23:00", "--models", "arima"]);
+  it("fails with a clear message and exit code for bad input", async () => {
+    const unknown = await cli(["backtest", "--source", csv, "--from", "2023-01-08T23:00", "--to", "2023-01-09T23:00", "--models", "arima"]);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('config: unknown model "arima"; known models: seasonal-naive-24, seasonal-naive-168, gbm, gbm-blend');
-    const late = cli(["backtest", "--source", csv, "--from", "2023-01-20T00:00", "--to", "2023-01-21T00:00", "--models", "seasonal-naive-24"]);
+    const late = await cli(["backtest", "--source", csv, "--from", "2023-01-20T00:00", "--to", "2023-01-21T00:00", "--models", "seasonal-naive-24"]);
     expect(late.status).toBe(1);
     expect(late.stderr).toContain("backtest: no origin in 2023-01-20T00:00Z..2023-01-21T00:00Z");
-    const every = cli(["backtest", "--source", csv, "--from", "2023-01-08T23:00", "--to", "2023-01-09T23:00", "--every", "1.5"]);
+    const every = await cli(["backtest", "--source", csv, "--from", "2023-01-08T23:00", "--to", "2023-01-09T23:00", "--every", "1.5"]);
     expect(every.status).toBe(2);
     expect(every.stderr).toContain('config: --every must be a whole number of hours >= 1, got "1.5"');
   });
 
-  it("reports pooled, per-series mean and median, and per-origin MAPE exactly (hand-computed data)", () => {
+  it("reports pooled, per-series mean and median, and per-origin MAPE exactly (hand-computed data)", async () => {
     // Origins: the last hour of day 1 and of day 2; the seasonal naive forecasts each day with the one before.
     // 111: 0 both days. 112: |100-120|/100 = 0.2 on day 2, 0 on day 3: series MAPE 0.1 over 48 points.
     // 119: |100-200|/100 = 1.0 on day 2; day 3 scores its 12 non-zero hours, |50-100|/50 = 1.0: 1.0 over 36.
     // Pooled (24 * 0.2 + 36 * 1.0) / 132 = 0.309091; series mean 1.1 / 3 = 0.366667, median 0.1.
     // Origin 1: (24 * 0.2 + 24 * 1.0) / 72 = 0.4; origin 2: 12 * 1.0 / 60 = 0.2.
     const args = ["backtest", "--source", handCsv, "--from", "2023-01-02T23:00", "--to", "2023-01-03T23:00", "--models", "seasonal-naive-24"];
-    const r = cli([...args, "--json"]);
+    const r = await cli([...args, "--json"]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const m = JSON.parse(r.stdout).models[0];
@@ -153,7 +150,7 @@ describe("energy-forecast backtest", () => {
       ["2023-01-02T23:00:00.000Z", 0.4, 72],
       ["2023-01-03T23:00:00.000Z", 0.2, 60],
     ]);
-    const text = cli(args);
+    const text = await cli(args);
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/\n {2}model +MAPE +series mean +series median +RMSPE/);
     expect(text.stdout).toMatch(/\n {2}seasonal-naive-24 +30\.91% +36\.67% +10\.00% /);

@@ -39,7 +39,9 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
  * nothing more about; it saves the process's start (about half a CPU-second a command). Exit codes
  * at the process's edge, signals, locks between processes, `gs://` stores (the storage client reads
  * STORAGE_EMULATOR_HOST from the process) and the compiled entry point are tested through
- * {@link runCli}.
+ * {@link runCli}. `cwd` is where the settings, `.env`, the store and the source resolve, but a run
+ * manifest names a local store, and `validate --file` resolves its file, against the process's own
+ * working directory: a test of relative paths in those runs the CLI as a child.
  */
 export async function runCliInProcess(args: string[], env: Record<string, string> = {}, cwd: string = process.cwd()): Promise<CliResult> {
   let stdout = "";

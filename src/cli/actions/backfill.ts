@@ -37,7 +37,7 @@ export async function backfillAction(flags: BackfillFlags, command: Command): Pr
   for (let t = from; t <= to; t += every * HOUR_MS) ticks.push(t);
   const options = tickOptions(ctx, flags);
   const owner = ctx.newRunId("backfill");
-  const source = openSource(ctx.config, ctx.logger);
+  const source = openSource(ctx.config, ctx.logger, ctx.cwd);
   let alerts = 0;
   await withStoreLock(ctx, owner, async (storage) => {
     const complete = new Set((await listManifests(storage)).map((m) => Date.parse(m.asOf)));

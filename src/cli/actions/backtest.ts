@@ -51,7 +51,7 @@ export async function backtestAction(flags: BacktestFlags, cmd: Command): Promis
   if (ctx.config.source.kind !== "file") {
     throw new ConfigError(`backtest needs a data file, not the live API; use --source embedded, file:<path.csv> or a path to a CSV in the API's CSV layout`);
   }
-  const source = fileSource(ctx.config.source.location);
+  const source = fileSource(ctx.config.source.location, { cwd: ctx.cwd });
   const panel = await loadSourcePanel(source, ctx.config.dataset, ctx.config.filter);
   const calendar = datasetCalendar(ctx.config.dataset);
   ctx.logger.info("backtest data", { source: source.description, series: panel.keys.length, hours: panel.hours });

@@ -20,7 +20,7 @@ export async function ingestAction(flags: IngestFlags, cmd: Command): Promise<vo
     exportDays: flags.daysExport,
   });
   const asOf = flags.asOf === undefined ? undefined : parseInstant(flags.asOf, "--as-of");
-  const source = openSource(ctx.config, ctx.logger);
+  const source = openSource(ctx.config, ctx.logger, ctx.cwd);
   const runId = ctx.newRunId("ingest");
   const report = await withStoreLock(ctx, runId, (storage) =>
     ingest(stepContext(ctx, { runId, storage }), { config: ctx.config, source, asOf, ...(flags.full ? { incremental: false } : {}) }),

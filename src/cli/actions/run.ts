@@ -105,7 +105,7 @@ export async function runAction(flags: RunFlags, command: Command): Promise<void
   const finishOptions = { asOf, alerts: options.alerts, windowDays: ctx.config.historyWindowDays };
   let manifest: RunManifest;
   if (plan.kind === "stage" && plan.stage === "prepare") {
-    const source = openSource(ctx.config, ctx.logger);
+    const source = openSource(ctx.config, ctx.logger, ctx.cwd);
     const { record, again } = await withStoreLock(ctx, plan.runId, (storage) =>
       prepareRun(stepContext(ctx, { runId: plan.runId, storage }), { ...options, config: ctx.config, source, asOf }),
     );
@@ -115,7 +115,7 @@ export async function runAction(flags: RunFlags, command: Command): Promise<void
     ({ manifest } = await withStoreLock(ctx, plan.runId, (storage) => finishRun(stepContext(ctx, { runId: plan.runId, storage }), finishOptions)));
   } else if (plan.kind === "workers") {
     const runId = plan.runId ?? ctx.newRunId("run");
-    const source = openSource(ctx.config, ctx.logger);
+    const source = openSource(ctx.config, ctx.logger, ctx.cwd);
     manifest = await withStoreLock(ctx, runId, async (storage) => {
       // The whole run holds the store's lock like a one-process run; the workers take none (they
       // write only their own shard files), so holding it does not stop them.
@@ -133,7 +133,7 @@ export async function runAction(flags: RunFlags, command: Command): Promise<void
     });
   } else {
     const runId = plan.runId ?? ctx.newRunId("run");
-    const source = openSource(ctx.config, ctx.logger);
+    const source = openSource(ctx.config, ctx.logger, ctx.cwd);
     manifest = await withStoreLock(ctx, runId, async (storage) => {
       if (plan.runId !== undefined) {
         // A given id may name a run made before: complete (print it again), or one run in stages.

@@ -4,8 +4,11 @@ import { edsApiSource } from "./eds-client.js";
 import { fileSource } from "./file-source.js";
 import type { Source } from "./source.js";
 
-/** The source a configuration names: the Energi Data Service API or a CSV/parquet file. */
-export function openSource(config: Config, logger: Logger): Source {
+/**
+ * The source a configuration names: the Energi Data Service API or a CSV/parquet file, which its
+ * description names relative to `cwd` (the workspace's; default the process's).
+ */
+export function openSource(config: Config, logger: Logger, cwd?: string): Source {
   const s = config.source;
   if (s.kind === "api") {
     return edsApiSource({
@@ -17,5 +20,5 @@ export function openSource(config: Config, logger: Logger): Source {
       logger,
     });
   }
-  return fileSource(s.location);
+  return fileSource(s.location, { cwd });
 }
