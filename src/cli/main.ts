@@ -21,7 +21,7 @@ import { attachIo, processIo, type CliIo } from "./io.js";
 export function buildProgram(io: CliIo = processIo()): Command {
   const program = new Command("energy-forecast")
     .description("Batch forecasting and forecast monitoring of hourly electricity consumption (Energi Data Service datasets or any hourly panel)")
-    .version(codeVersion(), "--version", "print the version")
+    .version(codeVersion(io.env), "--version", "print the version")
     .option("--store <uri>", "where outputs go: a directory, file:///dir, or gs://bucket/prefix (env STORE_URI; default .data/store)")
     .option("--log-level <level>", "debug, info, warn, error or silent (env LOG_LEVEL; default info)")
     .configureHelp({ showGlobalOptions: true })

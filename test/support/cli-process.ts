@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { childEnv } from "./child-env.js";
+import { cliVars } from "./cli.js";
 
 const BIN = fileURLToPath(new URL("../../bin/energy-forecast.js", import.meta.url));
 
@@ -47,7 +48,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 export function startCli(args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number } = {}): CliProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: childEnv({ TZ: "UTC", LOG_LEVEL: "warn", ...env }),
+    env: childEnv(cliVars(env)),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const t0 = performance.now();

@@ -5,6 +5,9 @@ import { childEnv } from "./child-env.js";
 
 const BIN = fileURLToPath(new URL("../../bin/energy-forecast.js", import.meta.url));
 
+/** The settings every CLI run of the tests starts from, under the variables given. */
+export const cliVars = (env: Record<string, string>): Record<string, string> => ({ TZ: "UTC", LOG_LEVEL: "warn", ...env });
+
 /** The outcome of one CLI run. */
 export interface CliResult {
   code: number;
@@ -20,7 +23,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd,
-      env: childEnv({ TZ: "UTC", LOG_LEVEL: "warn", ...env }),
+      env: childEnv(cliVars(env)),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -49,7 +52,7 @@ export async function runCliInProcess(args: string[], env: Record<string, string
   const code = await main(args, {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
-    env: { PATH: process.env.PATH ?? "", TZ: "UTC", LOG_LEVEL: "warn", ...env },
+    env: { PATH: process.env.PATH ?? "", ...cliVars(env) },
     cwd,
   });
   return { code, stdout, stderr };
